@@ -1,0 +1,24 @@
+build/sim/admission.o: sim/admission.c sim/admission.h sim/store.h \
+ sim/clock.h sim/object.h sim/schema.h sim/err.h sim/quantity.h \
+ sim/strmap.h sim/api.h sim/api_common.h sim/api_pod.h sim/api_node.h \
+ sim/api_storage.h sim/api_workloads.h sim/api_batch.h sim/api_service.h \
+ sim/api_misc.h sim/release.h sim/xmalloc.h
+sim/admission.h:
+sim/store.h:
+sim/clock.h:
+sim/object.h:
+sim/schema.h:
+sim/err.h:
+sim/quantity.h:
+sim/strmap.h:
+sim/api.h:
+sim/api_common.h:
+sim/api_pod.h:
+sim/api_node.h:
+sim/api_storage.h:
+sim/api_workloads.h:
+sim/api_batch.h:
+sim/api_service.h:
+sim/api_misc.h:
+sim/release.h:
+sim/xmalloc.h:

@@ -1,0 +1,140 @@
+/* admission.c - mutating admission for new objects; see admission.h. */
+#include "admission.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "release.h"
+#include "xmalloc.h"
+
+/* K8S: DefaultTolerationSeconds admission: every pod tolerates the
+ * not-ready and unreachable NoExecute taints for 300 s unless it says
+ * otherwise, so a node failure evicts its pods after five minutes. */
+#define DEFAULT_TOLERATION_SECONDS DEFAULT_NOT_READY_TOLERATION_SECONDS
+
+static bool tolerates_key(const struct pod_spec *spec, const char *key)
+{
+	for (size_t i = 0; i < spec->tolerations.len; i++) {
+		const struct toleration *t = &spec->tolerations.items[i];
+		bool effect_ok = !t->effect || !*t->effect ||
+			!strcmp(t->effect, TAINT_NO_EXECUTE);
+		bool key_ok = !t->key || !*t->key || !strcmp(t->key, key);
+		if (effect_ok && key_ok)
+			return true;
+	}
+	return false;
+}
+
+static void add_toleration(struct pod_spec *spec, const char *key)
+{
+	size_t cap = spec->tolerations.len;
+	xgrow((void **)&spec->tolerations.items, &cap, spec->tolerations.len + 1,
+	      sizeof(*spec->tolerations.items));
+	struct toleration *t = &spec->tolerations.items[spec->tolerations.len++];
+	memset(t, 0, sizeof(*t));
+	t->key = xstrdup(key);
+	t->operator = xstrdup("Exists");
+	t->effect = xstrdup(TAINT_NO_EXECUTE);
+	t->toleration_seconds.is_set = true;
+	t->toleration_seconds.value = DEFAULT_TOLERATION_SECONDS;
+}
+
+/* K8S: the Priority admission plugin resolves priorityClassName to a
+ * number; without a name the globalDefault class applies, else 0. */
+static enum api_code admit_priority(const struct store *store, struct pod_spec *spec,
+				    struct api_status *status)
+{
+	const struct priority_class *pc = NULL;
+	if (spec->priority_class_name && *spec->priority_class_name) {
+		const struct object *obj = store_get(store, KIND_PRIORITYCLASS, NULL,
+						     spec->priority_class_name);
+		if (!obj) {
+			status->code = API_NOT_FOUND;
+			snprintf(status->message, sizeof(status->message),
+				 "pods \"\" is forbidden: no PriorityClass with name %s was found",
+				 spec->priority_class_name);
+			return API_NOT_FOUND;
+		}
+		pc = (const struct priority_class *)obj;
+	} else {
+		struct object_list list = {0};
+		store_list(store, KIND_PRIORITYCLASS, NULL, NULL, &list);
+		for (size_t i = 0; i < list.len; i++) {
+			const struct priority_class *c = (const void *)list.items[i];
+			if (c->global_default)
+				pc = c;
+		}
+		object_list_release(&list);
+	}
+	spec->priority.is_set = true;
+	spec->priority.value = pc ? pc->value : 0;
+	if (pc && !spec->preemption_policy && pc->preemption_policy)
+		spec->preemption_policy = xstrdup(pc->preemption_policy);
+	return API_OK;
+}
+
+static bool has_resource(const struct resource_list *list, const char *name)
+{
+	const struct quantity *q = resource_list_get(list, name);
+	return q && !quantity_is_zero(q);
+}
+
+/* K8S: GetPodQOS: Guaranteed when every container has cpu and memory
+ * limits equal to requests; BestEffort when none has any request or limit;
+ * Burstable otherwise. */
+const char *admission_pod_qos(const struct pod_spec *spec)
+{
+	static const char *const names[] = {"cpu", "memory"};
+	bool any = false, guaranteed = true;
+	for (size_t pass = 0; pass < 2; pass++) {
+		size_t n = pass ? spec->containers.len : spec->init_containers.len;
+		const struct container *cs = pass ? spec->containers.items
+						  : spec->init_containers.items;
+		for (size_t i = 0; i < n; i++) {
+			const struct resource_requirements *r = &cs[i].resources;
+			for (size_t k = 0; k < 2; k++) {
+				const struct quantity *req = resource_list_get(&r->requests, names[k]);
+				const struct quantity *lim = resource_list_get(&r->limits, names[k]);
+				if (has_resource(&r->requests, names[k]) ||
+				    has_resource(&r->limits, names[k]))
+					any = true;
+				if (!lim || quantity_is_zero(lim))
+					guaranteed = false;
+				else if (req && quantity_cmp(req, lim) != 0)
+					guaranteed = false;
+			}
+		}
+	}
+	if (!any)
+		return "BestEffort";
+	return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+static enum api_code admit_pod(const struct store *store, struct pod *pod,
+			       struct api_status *status)
+{
+	struct pod_spec *spec = &pod->spec;
+	if (!tolerates_key(spec, TAINT_NODE_NOT_READY))
+		add_toleration(spec, TAINT_NODE_NOT_READY);
+	if (!tolerates_key(spec, TAINT_NODE_UNREACHABLE))
+		add_toleration(spec, TAINT_NODE_UNREACHABLE);
+	if (admit_priority(store, spec, status) != API_OK)
+		return status->code;
+	free(pod->status.phase);
+	pod->status.phase = xstrdup(POD_PHASE_PENDING);
+	free(pod->status.qos_class);
+	pod->status.qos_class = xstrdup(admission_pod_qos(spec));
+	return API_OK;
+}
+
+enum api_code admission_admit(const struct store *store, struct object *obj,
+			      struct api_status *status)
+{
+	status->code = API_OK;
+	status->message[0] = '\0';
+	if (obj->kind->id == KIND_POD)
+		return admit_pod(store, (struct pod *)obj, status);
+	return API_OK;
+}

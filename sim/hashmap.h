@@ -1,0 +1,39 @@
+/* hashmap.h - a hash table from string keys to pointers.
+ *
+ * Open addressing with linear probing and FNV-1a hashing: the hash depends
+ * only on the key's bytes, never on addresses, so iteration order is the
+ * same on every run with the same inserts (kubelab's determinism rule).
+ * Deletion uses backward-shift, so there are no tombstones.
+ *
+ * Ownership: the map copies keys and frees its copies; values are borrowed.
+ */
+#ifndef KUBELAB_HASHMAP_H
+#define KUBELAB_HASHMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hashmap_slot {
+	char *key;		/* NULL = empty */
+	uint64_t hash;
+	void *value;
+};
+
+struct hashmap {
+	struct hashmap_slot *slots;
+	size_t cap;		/* power of two, or 0 */
+	size_t len;
+};
+
+void *hashmap_get(const struct hashmap *map, const char *key);
+/* Inserts or replaces; returns the previous value or NULL. */
+void *hashmap_put(struct hashmap *map, const char *key, void *value);
+/* Removes key; returns its value or NULL. */
+void *hashmap_remove(struct hashmap *map, const char *key);
+void hashmap_release(struct hashmap *map);
+
+/* Iteration: for (size_t i = 0; hashmap_next(map, &i, &key, &value);) */
+int hashmap_next(const struct hashmap *map, size_t *pos, const char **key,
+		 void **value);
+
+#endif

@@ -1,0 +1,53 @@
+/* image.c - the default behaviour of a simulated container image.
+ *
+ * A real image is a program with its own start-up time and resource use.
+ * In the sim an image is the handful of numbers in struct image_behavior
+ * (image.h), which a scenario declares under spec.images. An image the
+ * scenario does not mention behaves like a well-mannered web server: it
+ * pulls in a second, starts in half a second, is ready at once, never
+ * exits and uses no measurable CPU or memory. Those are the defaults
+ * written here, and documented in docs/scenario-reference.md.
+ *
+ * K8S: there is no upstream counterpart; the timings stand in for what the
+ * kubelet's image manager (pkg/kubelet/images) and the container runtime
+ * (CRI) take in a real cluster.
+ *
+ * Interface: image_behavior_default() fills a struct for a name;
+ * image_behavior_release() frees what it owns (the name). Quantities and
+ * durations are plain values.
+ */
+#include "image.h"
+#include "scenario.h"
+#include "xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The defaults, in one place, so the reference can quote them. */
+#define IMAGE_DEFAULT_PULL	(1 * KTIME_SECOND)
+#define IMAGE_DEFAULT_START	(500 * KTIME_MS)
+#define IMAGE_DEFAULT_EXIT_CODE	1
+
+void image_behavior_default(struct image_behavior *image, const char *name)
+{
+	memset(image, 0, sizeof(*image));
+	image->name = xstrdup(name);
+	image->pull = IMAGE_DEFAULT_PULL;
+	image->start = IMAGE_DEFAULT_START;
+	image->ready_after = 0;
+	image->crash_after = 0;		/* never crashes */
+	image->complete_after = 0;	/* never exits on its own */
+	image->exit_code = IMAGE_DEFAULT_EXIT_CODE;
+	image->pull_fails = false;
+	/* Zero usage; the formats decide how a later sum prints ("0", "0"). */
+	image->cpu = quantity_from_milli(0, QUANTITY_DECIMAL_SI);
+	image->memory = quantity_from_int(0, QUANTITY_BINARY_SI);
+}
+
+/* Frees the name, the only thing the struct owns, and leaves it zeroed so
+ * that releasing twice is harmless. */
+void image_behavior_release(struct image_behavior *image)
+{
+	free(image->name);
+	memset(image, 0, sizeof(*image));
+}

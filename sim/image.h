@@ -1,0 +1,32 @@
+/* image.h - how a container image behaves when it runs, in the sim.
+ *
+ * A real image is a program; a simulated one is a handful of timings and
+ * failure modes declared in the scenario (spec.images), which the sim
+ * node agent plays out: how long the pull takes, how long until the
+ * process is up and until it passes readiness, whether it crashes or
+ * exits, how much CPU and memory it uses. An image the scenario does not
+ * declare gets the defaults below.
+ */
+#ifndef KUBELAB_IMAGE_H
+#define KUBELAB_IMAGE_H
+
+#include "clock.h"
+#include "quantity.h"
+
+struct image_behavior {
+	char *name;			/* "web:v1" */
+	ktime_t pull;			/* image pull time; default 1s */
+	ktime_t start;			/* create+start time; default 500ms */
+	ktime_t ready_after;		/* from start until probes pass; default 0 */
+	ktime_t crash_after;		/* exits with exit_code after this; 0 = never */
+	ktime_t complete_after;		/* exits 0 after this (jobs); 0 = never */
+	int32_t exit_code;		/* for crash_after; default 1 */
+	bool pull_fails;		/* ErrImagePull / ImagePullBackOff */
+	struct quantity cpu;		/* usage while running */
+	struct quantity memory;
+};
+
+/* The defaults for an image the scenario does not describe. */
+void image_behavior_default(struct image_behavior *image, const char *name);
+
+#endif

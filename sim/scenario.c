@@ -1,0 +1,689 @@
+/* scenario.c - loading and checking a scenario file; see scenario.h.
+ *
+ * A scenario is a lab in one file: the cluster (node pools), how container
+ * images behave, the Kubernetes manifests to apply, a timeline of what the
+ * instructor does to the cluster (apply, set, scale, delete, cordon, fail a
+ * node) and what must hold while it runs (expectations). kubectl users
+ * recognise the parts: manifests are written exactly as `kubectl apply -f`
+ * takes them, objects are named KIND/NAME as `kubectl get deployment/web`
+ * names them, and set: paths are the field paths of `kubectl explain`.
+ * K8S: there is no Scenario kind upstream; the closest relatives are kind
+ * (sigs.k8s.io/kind) cluster configs for the node pools and kubectl's
+ * resource builder (k8s.io/cli-runtime/pkg/resource) for KIND/NAME.
+ *
+ * The loader is a compiler front end, not a fail-fast parser: it walks the
+ * whole file, reports every problem it finds with file:line:column (as
+ * decode.c does for manifests, with the same wordings), and returns a
+ * scenario only when there were none. Nothing is half-checked until run
+ * time: files named by apply: are read and decoded now, set: paths are
+ * resolved against the kind's schema, node names are checked against the
+ * pools, and expectations are parsed.
+ *
+ * The file has four parts:
+ *   1. the schema tables of the scenario's own types (metadata, settings,
+ *      node pool, image behaviour), so decode_struct checks them strictly;
+ *   2. small readers shared by the rest (durations, KIND/NAME, field paths);
+ *   3. the document: metadata, spec, cluster, images (here) and the
+ *      timeline and expectations (scenario_timeline.c);
+ *   4. scenario_load, scenario_free and the image lookup.
+ *
+ * Invariants of a loaded scenario: the timeline is sorted by at, stably,
+ * and the manifests written beside the Scenario document come first; every
+ * at, every expectation time and every fault lies within [0, duration];
+ * every node a fault or cordon names is made by a pool.
+ */
+#include "scenario_load.h"
+
+#include "api.h"
+#include "decode.h"
+#include "duration.h"
+#include "xmalloc.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SCENARIO_API_VERSION	"kubelab/v1"
+#define SCENARIO_KIND		"Scenario"
+#define DEFAULT_SEED		1
+#define DEFAULT_DURATION	(10 * KTIME_MINUTE)
+/* K8S: the kubelet's --max-pods default (KubeletConfiguration.MaxPods). */
+#define DEFAULT_MAX_PODS	110
+
+/* ---- 1. schema tables ---------------------------------------------------- */
+
+struct scenario_meta {
+	char *name;
+	char *chapter;
+	char *description;
+};
+
+static const struct field scenario_meta_fields[] = {
+	{ "name", FIELD_STRING, offsetof(struct scenario_meta, name), FIELD_REQUIRED },
+	{ "chapter", FIELD_STRING, offsetof(struct scenario_meta, chapter) },
+	{ "description", FIELD_STRING, offsetof(struct scenario_meta, description) },
+};
+
+static const struct schema scenario_meta_schema = {
+	"ScenarioMetadata", sizeof(struct scenario_meta), FIELDS(scenario_meta_fields)
+};
+
+static const struct field settings_fields[] = {
+	{ "watchDelay", FIELD_DURATION, offsetof(struct scenario_settings, watch_delay) },
+	{ "bindLatency", FIELD_DURATION, offsetof(struct scenario_settings, bind_latency) },
+	{ "recordEvents", FIELD_BOOL, offsetof(struct scenario_settings, record_events) },
+};
+
+static const struct schema settings_schema = {
+	"ScenarioSettings", sizeof(struct scenario_settings), FIELDS(settings_fields)
+};
+
+static const struct field node_pool_fields[] = {
+	{ "name", FIELD_STRING, offsetof(struct node_pool, name), FIELD_REQUIRED },
+	{ "count", FIELD_INT32, offsetof(struct node_pool, count) },
+	{ "capacity", FIELD_RESOURCES, offsetof(struct node_pool, capacity), FIELD_REQUIRED },
+	{ "allocatable", FIELD_RESOURCES, offsetof(struct node_pool, allocatable) },
+	{ "labels", FIELD_STRMAP, offsetof(struct node_pool, labels) },
+	{ "taints", FIELD_LIST, offsetof(struct node_pool, taints), 0,
+	  &taint_schema, FIELD_STRUCT },
+};
+
+static const struct schema node_pool_schema = {
+	"NodePool", sizeof(struct node_pool), FIELDS(node_pool_fields)
+};
+
+/* The name is the key of spec.images, not a field, so it is not here. */
+static const struct field image_fields[] = {
+	{ "pull", FIELD_DURATION, offsetof(struct image_behavior, pull) },
+	{ "start", FIELD_DURATION, offsetof(struct image_behavior, start) },
+	{ "readyAfter", FIELD_DURATION, offsetof(struct image_behavior, ready_after) },
+	{ "crashAfter", FIELD_DURATION, offsetof(struct image_behavior, crash_after) },
+	{ "completeAfter", FIELD_DURATION, offsetof(struct image_behavior, complete_after) },
+	{ "exitCode", FIELD_INT32, offsetof(struct image_behavior, exit_code) },
+	{ "pullFails", FIELD_BOOL, offsetof(struct image_behavior, pull_fails) },
+	{ "cpu", FIELD_QUANTITY, offsetof(struct image_behavior, cpu) },
+	{ "memory", FIELD_QUANTITY, offsetof(struct image_behavior, memory) },
+};
+
+static const struct schema image_schema = {
+	"ImageBehavior", sizeof(struct image_behavior), FIELDS(image_fields)
+};
+
+/* decode_struct fills a zeroed struct, and a zero cannot be told from an
+ * absent field (schema.c), so `exitCode: 0` or `recordEvents: false` would
+ * be lost to the defaults. Instead the tables are decoded into a zeroed
+ * scratch struct and only the fields the YAML names are copied over the
+ * defaults. Only for tables of plain values: nothing owned is copied. */
+static void copy_written_fields(const struct schema *schema,
+				const struct ynode *map, void *dst,
+				const void *src)
+{
+	for (size_t i = 0; i < schema->fields_len; i++) {
+		const struct field *f = &schema->fields[i];
+		BUG_ON(f->type == FIELD_STRING || f->type == FIELD_LIST ||
+		       f->type == FIELD_STRMAP || f->type == FIELD_RESOURCES ||
+		       f->type == FIELD_STRUCT || f->type == FIELD_INT_OR_STRING);
+		const struct ynode *value = ynode_get(map, f->name);
+		if (value && !ynode_is_null(value))
+			memcpy((char *)dst + f->offset, (const char *)src + f->offset,
+			       schema_type_size(f->type, f->schema));
+	}
+}
+
+/* ---- 2. shared readers --------------------------------------------------- */
+
+void loader_problem(struct loader *l, const struct ynode *at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *msg = xmalloc((size_t)len + 1);
+	va_start(ap, fmt);
+	vsnprintf(msg, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	diag_add(l->diags, l->file, at ? at->line : 0, at ? at->column : 0, "%s", msg);
+	free(msg);
+}
+
+bool loader_want(struct loader *l, const struct ynode *node,
+		 enum ynode_kind kind, const char *path)
+{
+	if (node->kind == kind)
+		return true;
+	loader_problem(l, node, "expected %s for %s, got %s",
+		       kind == YNODE_MAP ? "a mapping" :
+		       kind == YNODE_SEQ ? "a list" : "a value",
+		       path, ynode_describe(node));
+	return false;
+}
+
+const char *loader_string(struct loader *l, const struct ynode *node,
+			  const char *path)
+{
+	if (node->kind != YNODE_SCALAR ||
+	    ynode_scalar_type(node) != YSCALAR_STRING || !*node->scalar) {
+		loader_problem(l, node, "%s: expected a string, got %s", path,
+			       ynode_describe(node));
+		return NULL;
+	}
+	return node->scalar;
+}
+
+void loader_check_keys(struct loader *l, const struct ynode *map,
+		       const char *path, const char *const *known)
+{
+	for (size_t i = 0; i < map->len; i++) {
+		const struct ynode *key = map->pairs[i].key;
+		bool found = false;
+		for (size_t k = 0; known[k] && !found; k++)
+			found = !strcmp(known[k], key->scalar);
+		if (!found)
+			loader_problem(l, key, "unknown field \"%s%s%s\"", path,
+				       *path ? "." : "", key->scalar);
+	}
+}
+
+/* A time in the scenario: a Go duration string, as metav1.Duration is in
+ * manifests (so `at: 30` is refused: which unit would it be?). */
+int loader_duration(struct loader *l, const struct ynode *node,
+		    const char *path, ktime_t *out)
+{
+	const char *why = NULL;
+	if (node->kind != YNODE_SCALAR ||
+	    ynode_scalar_type(node) != YSCALAR_STRING) {
+		loader_problem(l, node, "%s: expected a duration such as 30s, got %s",
+			       path, ynode_describe(node));
+		return -1;
+	}
+	if (duration_parse(node->scalar, out, &why)) {
+		loader_problem(l, node, "%s: invalid duration \"%s\": %s", path,
+			       node->scalar, why);
+		return -1;
+	}
+	if (*out < 0) {
+		loader_problem(l, node, "%s: must not be negative, got %s", path,
+			       node->scalar);
+		return -1;
+	}
+	return 0;
+}
+
+int loader_time(struct loader *l, const struct ynode *node, const char *path,
+		ktime_t *out)
+{
+	if (loader_duration(l, node, path, out))
+		return -1;
+	if (*out > l->scenario->duration) {
+		char buf[DURATION_STR_MAX];
+		duration_format(l->scenario->duration, buf, sizeof(buf));
+		loader_problem(l, node, "%s: %s is after the end of the run "
+			       "(spec.duration is %s)", path, node->scalar, buf);
+		return -1;
+	}
+	return 0;
+}
+
+const struct kind_info *loader_object_ref(struct loader *l,
+					  const struct ynode *node,
+					  const char *path, char **name)
+{
+	const char *text = loader_string(l, node, path);
+	if (!text)
+		return NULL;
+	const char *slash = strchr(text, '/');
+	if (!slash || slash == text || !slash[1] || strchr(slash + 1, '/')) {
+		loader_problem(l, node, "%s: expected KIND/NAME such as "
+			       "deployment/web, got \"%s\"", path, text);
+		return NULL;
+	}
+	char *kind_name = xstrndup(text, (size_t)(slash - text));
+	const struct kind_info *kind = kind_from_cli(kind_name);
+	if (!kind)
+		loader_problem(l, node, "%s: unknown kind \"%s\" in \"%s\" "
+			       "(kinds are named as kubectl takes them: pod, "
+			       "deployment, deploy, node ...)", path, kind_name,
+			       text);
+	free(kind_name);
+	if (kind)
+		*name = xstrdup(slash + 1);
+	return kind;
+}
+
+/* The pool making node: "worker-2" is made by pool worker when its count
+ * is 2 or more. Names are NAME-1 .. NAME-count, without leading zeros. */
+static bool pool_makes(const struct node_pool *pool, const char *node)
+{
+	size_t len = strlen(pool->name);
+	if (strncmp(node, pool->name, len) || node[len] != '-')
+		return false;
+	const char *digits = node + len + 1;
+	if (*digits < '1' || *digits > '9' || strlen(digits) > 9)
+		return false;
+	long n = 0;
+	for (const char *p = digits; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		n = n * 10 + (*p - '0');
+	}
+	return n <= pool->count;
+}
+
+bool loader_node_known(struct loader *l, const struct ynode *node,
+		       const char *path, const char *name)
+{
+	const struct scenario *sc = l->scenario;
+	for (size_t i = 0; i < sc->node_pools.len; i++)
+		if (pool_makes(&sc->node_pools.items[i], name))
+			return true;
+	char *made = xstrdup("");
+	for (size_t i = 0; i < sc->node_pools.len; i++) {
+		const struct node_pool *pool = &sc->node_pools.items[i];
+		char *longer = pool->count == 1 ?
+			xasprintf("%s%s%s-1", made, i ? ", " : "", pool->name) :
+			xasprintf("%s%s%s-1..%s-%d", made, i ? ", " : "",
+				  pool->name, pool->name, pool->count);
+		free(made);
+		made = longer;
+	}
+	loader_problem(l, node, "%s: no node \"%s\" in the cluster (%s%s)", path,
+		       name, *made ? "the node pools make " : "there are no node pools",
+		       made);
+	free(made);
+	return false;
+}
+
+/* ---- 3. the document ----------------------------------------------------- */
+
+static bool dns_label(const char *name)
+{
+	size_t len = strlen(name);
+	if (!len || len > 63 || name[0] == '-' || name[len - 1] == '-')
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			return false;
+	return true;
+}
+
+/* Checks one decoded pool and fills in what the kubelet would: pods 110
+ * when unsaid, allocatable equal to capacity for every resource not
+ * reserved. Returns false on a problem. */
+static bool check_pool(struct loader *l, const struct ynode *node,
+		       struct node_pool *pool, const char *path)
+{
+	bool ok = true;
+	const struct ynode *count = ynode_get(node, "count");
+	if (!count || ynode_is_null(count)) {
+		pool->count = 1;
+	} else if (pool->count < 1) {
+		loader_problem(l, count, "%s.count: must be at least 1, got %d",
+			       path, pool->count);
+		ok = false;
+	}
+	if (pool->name && !dns_label(pool->name)) {
+		/* Node names are NAME-N, and must be DNS labels. */
+		loader_problem(l, ynode_get(node, "name"), "%s.name: \"%s\" is "
+			       "not a valid pool name: lower-case letters, digits "
+			       "and '-', starting and ending with a letter or digit",
+			       path, pool->name);
+		ok = false;
+	}
+	const struct ynode *capacity = ynode_get(node, "capacity");
+	static const char *const needed[] = { "cpu", "memory" };
+	for (size_t i = 0; capacity && i < 2; i++)
+		if (capacity->kind == YNODE_MAP &&
+		    !resource_list_get(&pool->capacity, needed[i])) {
+			loader_problem(l, capacity, "%s.capacity: missing %s "
+				       "(a node needs cpu and memory)", path,
+				       needed[i]);
+			ok = false;
+		}
+	if (!resource_list_get(&pool->capacity, "pods")) {
+		struct quantity pods = quantity_from_int(DEFAULT_MAX_PODS,
+							 QUANTITY_DECIMAL_SI);
+		resource_list_set(&pool->capacity, "pods", &pods);
+	}
+	/* K8S: allocatable = capacity - reserved (kubelet's node allocatable);
+	 * what the scenario does not reserve stays at capacity. */
+	const struct ynode *alloc = ynode_get(node, "allocatable");
+	for (size_t i = 0; i < pool->allocatable.len; i++) {
+		const struct resource_entry *e = &pool->allocatable.items[i];
+		const struct quantity *cap = resource_list_get(&pool->capacity, e->name);
+		if (!cap || quantity_cmp(&e->quantity, cap) > 0) {
+			loader_problem(l, alloc, "%s.allocatable[%s]: cannot "
+				       "exceed capacity", path, e->name);
+			ok = false;
+		}
+	}
+	for (size_t i = 0; i < pool->capacity.len; i++) {
+		const struct resource_entry *e = &pool->capacity.items[i];
+		if (!resource_list_get(&pool->allocatable, e->name))
+			resource_list_set(&pool->allocatable, e->name, &e->quantity);
+	}
+	return ok;
+}
+
+static void load_pools(struct loader *l, const struct ynode *cluster)
+{
+	static const char *const known[] = { "nodePools", NULL };
+	if (!loader_want(l, cluster, YNODE_MAP, "spec.cluster"))
+		return;
+	loader_check_keys(l, cluster, "spec.cluster", known);
+	const struct ynode *pools = ynode_get(cluster, "nodePools");
+	if (!pools || ynode_is_null(pools) ||
+	    !loader_want(l, pools, YNODE_SEQ, "spec.cluster.nodePools"))
+		return;
+	struct scenario *sc = l->scenario;
+	for (size_t i = 0; i < pools->len; i++) {
+		const struct ynode *node = pools->items[i];
+		char *path = xasprintf("spec.cluster.nodePools[%zu]", i);
+		struct node_pool pool = { 0 };
+		decode_struct(l->file, node, &node_pool_schema, &pool, path, l->diags);
+		bool ok = node->kind == YNODE_MAP && check_pool(l, node, &pool, path);
+		for (size_t j = 0; ok && pool.name && j < sc->node_pools.len; j++)
+			if (!strcmp(sc->node_pools.items[j].name, pool.name)) {
+				loader_problem(l, ynode_get(node, "name"),
+					       "%s.name: Duplicate value: \"%s\"",
+					       path, pool.name);
+				ok = false;
+			}
+		/* A pool with a name is kept even when it has problems, so that
+		 * its nodes do not also show up as unknown in faults. */
+		if (pool.name && pool.count > 0) {
+			LIST_PUSH(sc->node_pools, pool);
+		} else {
+			schema_release(&node_pool_schema, &pool);
+		}
+		free(path);
+	}
+}
+
+static void check_image(struct loader *l, const struct ynode *node,
+			const struct image_behavior *image, const char *path)
+{
+	const struct ynode *at;
+	for (size_t i = 0; i < image_schema.fields_len; i++) {
+		const struct field *f = &image_schema.fields[i];
+		const void *value = (const char *)image + f->offset;
+		bool negative = f->type == FIELD_DURATION ? *(const ktime_t *)value < 0 :
+				f->type == FIELD_QUANTITY ?
+					quantity_cmp(value, &(struct quantity){ 0 }) < 0 :
+				false;
+		if (negative && (at = ynode_get(node, f->name)))
+			loader_problem(l, at, "%s.%s: must not be negative, got %s",
+				       path, f->name, at->scalar);
+	}
+	if ((at = ynode_get(node, "exitCode")) &&
+	    (image->exit_code < 0 || image->exit_code > 255))
+		loader_problem(l, at, "%s.exitCode: a process exits with 0 to 255, "
+			       "got %d", path, image->exit_code);
+	if (image->crash_after && image->complete_after)
+		loader_problem(l, ynode_get(node, "completeAfter"), "%s: crashAfter "
+			       "and completeAfter cannot both be set (a container "
+			       "exits once)", path);
+}
+
+static void load_images(struct loader *l, const struct ynode *images)
+{
+	if (!loader_want(l, images, YNODE_MAP, "spec.images"))
+		return;
+	for (size_t i = 0; i < images->len; i++) {
+		const char *name = images->pairs[i].key->scalar;
+		const struct ynode *node = images->pairs[i].value;
+		char *path = xasprintf("spec.images[%s]", name);
+		struct image_behavior image, written = { 0 };
+		image_behavior_default(&image, name);
+		if (!ynode_is_null(node) &&
+		    decode_struct(l->file, node, &image_schema, &written, path,
+				  l->diags) == 0 && node->kind == YNODE_MAP) {
+			copy_written_fields(&image_schema, node, &image, &written);
+			check_image(l, node, &image, path);
+		}
+		LIST_PUSH(l->scenario->images, image);
+		free(path);
+	}
+}
+
+static void load_settings(struct loader *l, const struct ynode *node)
+{
+	struct scenario_settings written = { 0 };
+	if (decode_struct(l->file, node, &settings_schema, &written,
+			  "spec.settings", l->diags) || node->kind != YNODE_MAP)
+		return;
+	copy_written_fields(&settings_schema, node, &l->scenario->settings, &written);
+	static const char *const delays[] = { "watchDelay", "bindLatency" };
+	for (size_t i = 0; i < 2; i++) {
+		const struct ynode *at = ynode_get(node, delays[i]);
+		ktime_t value = *(const ktime_t *)((const char *)&l->scenario->settings +
+						   settings_fields[i].offset);
+		if (at && value < 0)
+			loader_problem(l, at, "spec.settings.%s: must not be "
+				       "negative, got %s", delays[i], at->scalar);
+	}
+}
+
+static void load_metadata(struct loader *l, const struct ynode *root)
+{
+	const struct ynode *node = ynode_get(root, "metadata");
+	struct scenario_meta meta = { 0 };
+	if (!node) {
+		loader_problem(l, root, "missing required field \"metadata\" "
+			       "(a scenario needs metadata.name)");
+		return;
+	}
+	decode_struct(l->file, node, &scenario_meta_schema, &meta, "metadata",
+		      l->diags);
+	/* The strings move into the scenario: nothing left to release. */
+	l->scenario->name = meta.name;
+	l->scenario->chapter = meta.chapter;
+	l->scenario->description = meta.description;
+}
+
+static void load_spec(struct loader *l, const struct ynode *spec)
+{
+	static const char *const known[] = {
+		"seed", "duration", "settings", "cluster", "images", "timeline",
+		"expect", NULL
+	};
+	struct scenario *sc = l->scenario;
+	const struct ynode *node;
+
+	if (!loader_want(l, spec, YNODE_MAP, "spec"))
+		return;
+	loader_check_keys(l, spec, "spec", known);
+	if ((node = ynode_get(spec, "seed")) && !ynode_is_null(node)) {
+		int64_t seed;
+		if (node->kind != YNODE_SCALAR || ynode_int64(node, &seed) || seed < 0)
+			loader_problem(l, node, "spec.seed: expected a non-negative "
+				       "integer, got %s", ynode_describe(node));
+		else
+			sc->seed = (uint64_t)seed;
+	}
+	/* The duration comes first: every time after it is checked against it. */
+	if ((node = ynode_get(spec, "duration")) && !ynode_is_null(node) &&
+	    loader_duration(l, node, "spec.duration", &sc->duration) == 0 &&
+	    sc->duration == 0) {
+		loader_problem(l, node, "spec.duration: must be more than 0s");
+		sc->duration = DEFAULT_DURATION;
+	}
+	if ((node = ynode_get(spec, "settings")) && !ynode_is_null(node))
+		load_settings(l, node);
+	/* Pools before the timeline, which names their nodes. */
+	if ((node = ynode_get(spec, "cluster")) && !ynode_is_null(node))
+		load_pools(l, node);
+	if ((node = ynode_get(spec, "images")) && !ynode_is_null(node))
+		load_images(l, node);
+	if ((node = ynode_get(spec, "timeline")) && !ynode_is_null(node))
+		load_timeline(l, node);
+	if ((node = ynode_get(spec, "expect")) && !ynode_is_null(node))
+		load_expectations(l, node);
+}
+
+static bool is_scenario_doc(const struct ynode *root)
+{
+	const struct ynode *kind = ynode_get(root, "kind");
+	return kind && kind->kind == YNODE_SCALAR &&
+	       !strcmp(kind->scalar, SCENARIO_KIND);
+}
+
+static void load_scenario_doc(struct loader *l, const struct ynode *root)
+{
+	static const char *const known[] = {
+		"apiVersion", "kind", "metadata", "spec", NULL
+	};
+	loader_check_keys(l, root, "", known);
+	const struct ynode *version = ynode_get(root, "apiVersion");
+	if (!version || version->kind != YNODE_SCALAR ||
+	    strcmp(version->scalar, SCENARIO_API_VERSION))
+		loader_problem(l, version ? version : root, "a Scenario needs "
+			       "apiVersion: " SCENARIO_API_VERSION "%s%s%s",
+			       version ? ", got \"" : "",
+			       version && version->kind == YNODE_SCALAR ?
+				       version->scalar : "",
+			       version ? "\"" : "");
+	load_metadata(l, root);
+	const struct ynode *spec = ynode_get(root, "spec");
+	if (!spec || ynode_is_null(spec))
+		loader_problem(l, root, "missing required field \"spec\"");
+	else
+		load_spec(l, spec);
+}
+
+/* ---- 4. the interface ---------------------------------------------------- */
+
+static char *directory_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+/* Stable insertion sort by at: entries written at the same time run in
+ * the order written (qsort is not stable). Timelines are short. */
+static void sort_timeline(struct scenario *sc)
+{
+	for (size_t i = 1; i < sc->timeline.len; i++) {
+		struct action moving = sc->timeline.items[i];
+		size_t j = i;
+		while (j > 0 && sc->timeline.items[j - 1].at > moving.at) {
+			sc->timeline.items[j] = sc->timeline.items[j - 1];
+			j--;
+		}
+		sc->timeline.items[j] = moving;
+	}
+}
+
+struct scenario *scenario_load(const char *path, struct diag_list *diags)
+{
+	size_t before = diags->len;
+	struct yfile *file = yfile_load(path, diags);
+	if (!file)
+		return NULL;
+
+	struct scenario *sc = xcalloc(1, sizeof(*sc));
+	sc->path = xstrdup(path);
+	sc->seed = DEFAULT_SEED;
+	sc->duration = DEFAULT_DURATION;
+	sc->settings.record_events = true;
+	struct loader l = { .file = path, .dir = directory_of(path),
+			    .diags = diags, .scenario = sc };
+
+	/* 1. Which document is the Scenario. */
+	const struct ynode *scenario_root = NULL;
+	for (size_t i = 0; i < file->len; i++) {
+		const struct ynode *root = file->docs[i].root;
+		if (!is_scenario_doc(root))
+			continue;
+		if (scenario_root)
+			loader_problem(&l, root, "a second Scenario document: a "
+				       "file describes one run (the first is at "
+				       "line %d)", scenario_root->line);
+		else
+			scenario_root = root;
+	}
+	if (!scenario_root)
+		diag_add(diags, path, 0, 0, "no Scenario document (a document "
+			 "with apiVersion: " SCENARIO_API_VERSION ", kind: "
+			 SCENARIO_KIND ")");
+
+	/* 2. The other documents are manifests, applied first, at 0s. */
+	struct action apply = { .type = ACTION_APPLY };
+	for (size_t i = 0; i < file->len; i++) {
+		const struct ynode *root = file->docs[i].root;
+		if (is_scenario_doc(root))
+			continue;
+		if (!apply.line) {
+			apply.line = root->line;
+			apply.column = root->column;
+		}
+		struct object *obj = decode_object(path, root, diags);
+		if (obj)
+			LIST_PUSH(apply.objects, obj);
+	}
+	if (apply.objects.len)
+		LIST_PUSH(sc->timeline, apply);
+
+	/* 3. The Scenario document itself. */
+	if (scenario_root)
+		load_scenario_doc(&l, scenario_root);
+	sort_timeline(sc);
+
+	free(l.dir);
+	yfile_free(file);
+	if (diags->len > before) {
+		scenario_free(sc);
+		return NULL;
+	}
+	return sc;
+}
+
+void action_release(struct action *action)
+{
+	for (size_t i = 0; i < action->objects.len; i++)
+		object_unref(action->objects.items[i]);
+	free(action->objects.items);
+	free(action->namespace);
+	free(action->name);
+	free(action->path);
+	free(action->value);
+	memset(action, 0, sizeof(*action));
+}
+
+void scenario_free(struct scenario *scenario)
+{
+	if (!scenario)
+		return;
+	for (size_t i = 0; i < scenario->node_pools.len; i++)
+		schema_release(&node_pool_schema, &scenario->node_pools.items[i]);
+	free(scenario->node_pools.items);
+	for (size_t i = 0; i < scenario->images.len; i++)
+		image_behavior_release(&scenario->images.items[i]);
+	free(scenario->images.items);
+	for (size_t i = 0; i < scenario->timeline.len; i++)
+		action_release(&scenario->timeline.items[i]);
+	free(scenario->timeline.items);
+	for (size_t i = 0; i < scenario->expectations.len; i++)
+		expectation_release(&scenario->expectations.items[i]);
+	free(scenario->expectations.items);
+	free(scenario->path);
+	free(scenario->name);
+	free(scenario->chapter);
+	free(scenario->description);
+	free(scenario);
+}
+
+const struct image_behavior *scenario_image(const struct scenario *scenario,
+					    const char *name,
+					    struct image_behavior *scratch)
+{
+	for (size_t i = 0; i < scenario->images.len; i++)
+		if (!strcmp(scenario->images.items[i].name, name))
+			return &scenario->images.items[i];
+	image_behavior_default(scratch, name);
+	return scratch;
+}

@@ -1,0 +1,71 @@
+/* scenario_load.h - internals shared by the two halves of the scenario
+ * loader: scenario.c (the document, the cluster, images) and
+ * scenario_timeline.c (timeline entries and expectations).
+ *
+ * Not part of kubelab's interface: only those two files include it. Every
+ * reader here reports what is wrong with a node as a diagnostic at the
+ * node's file:line:column, prefixed with the field path ("spec.timeline[2]
+ * .at: ..."), and returns a failure value; callers carry on with the next
+ * node so that one load reports every problem.
+ */
+#ifndef KUBELAB_SCENARIO_LOAD_H
+#define KUBELAB_SCENARIO_LOAD_H
+
+#include "scenario.h"
+#include "xmalloc.h"
+#include "yamldoc.h"
+
+/* The state of one scenario_load. */
+struct loader {
+	const char *file;		/* the scenario file: messages name it */
+	char *dir;			/* its directory: apply: paths start there */
+	struct diag_list *diags;
+	struct scenario *scenario;	/* being filled */
+};
+
+/* Appends value (a struct, copied) to a LIST_OF. Lists here are short and
+ * built once, so growing one element at a time is fine. */
+#define LIST_PUSH(list, value) do {					\
+	(list).items = xrealloc((list).items,				\
+				((list).len + 1) * sizeof(*(list).items)); \
+	(list).items[(list).len++] = (value);				\
+} while (0)
+
+/* A diagnostic at node (NULL: no position). */
+void loader_problem(struct loader *l, const struct ynode *at, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
+/* True when node is of that kind; else a diagnostic "expected a mapping
+ * for PATH, got ...". */
+bool loader_want(struct loader *l, const struct ynode *node,
+		 enum ynode_kind kind, const char *path);
+/* The non-empty string node holds, or NULL after a diagnostic. Borrowed. */
+const char *loader_string(struct loader *l, const struct ynode *node,
+			  const char *path);
+/* A diagnostic `unknown field "PATH.KEY"` for every key of map not in
+ * known (NULL-terminated), as decode.c words it. */
+void loader_check_keys(struct loader *l, const struct ynode *map,
+		       const char *path, const char *const *known);
+/* A non-negative Go duration ("90s"); 0 or -1 after a diagnostic. */
+int loader_duration(struct loader *l, const struct ynode *node,
+		    const char *path, ktime_t *out);
+/* A duration that is also a time of the run: at most spec.duration. */
+int loader_time(struct loader *l, const struct ynode *node, const char *path,
+		ktime_t *out);
+/* "deployment/web": the kind (kubectl's names) and *name (caller frees),
+ * or NULL after a diagnostic. */
+const struct kind_info *loader_object_ref(struct loader *l,
+					  const struct ynode *node,
+					  const char *path, char **name);
+/* True when a node pool makes a node of that name; else a diagnostic
+ * listing the nodes there are. */
+bool loader_node_known(struct loader *l, const struct ynode *node,
+		       const char *path, const char *name);
+
+/* scenario_timeline.c: spec.timeline and spec.expect. */
+void load_timeline(struct loader *l, const struct ynode *timeline);
+void load_expectations(struct loader *l, const struct ynode *expect);
+
+/* Frees what an action owns and zeroes it. */
+void action_release(struct action *action);
+
+#endif

@@ -1,0 +1,21 @@
+/* bench_main.c - the benchmark runner: `make bench` runs every bench in turn.
+ *
+ * Each bench lives in tests/bench_NAME.c, defines `void bench_NAME(void)`
+ * and prints one line of results. To add one, add a BENCH(NAME) line below.
+ * Benches may read the wall clock (they measure it); the simulator never
+ * does.
+ */
+#define BENCHES \
+	BENCH(engine)
+
+#define BENCH(name) void bench_##name(void);
+BENCHES
+#undef BENCH
+
+int main(void)
+{
+#define BENCH(name) bench_##name();
+	BENCHES
+#undef BENCH
+	return 0;
+}
