@@ -30,11 +30,13 @@ static const char *const selector_operators[] = {
 };
 
 static const struct field selector_requirement_spec_fields[] = {
-	{ "key", FIELD_STRING, offsetof(struct selector_requirement_spec, key), FIELD_REQUIRED },
-	{ "operator", FIELD_STRING, offsetof(struct selector_requirement_spec, operator),
-	  FIELD_REQUIRED, .allowed = selector_operators },
-	{ "values", FIELD_LIST, offsetof(struct selector_requirement_spec, values), 0,
-	  NULL, FIELD_STRING },
+	{ "key", FIELD_STRING, .offset = offsetof(struct selector_requirement_spec, key),
+	  .flags = FIELD_REQUIRED },
+	{ "operator", FIELD_STRING,
+	  .offset = offsetof(struct selector_requirement_spec, operator),
+	  .flags = FIELD_REQUIRED, .allowed = selector_operators },
+	{ "values", FIELD_LIST, .offset = offsetof(struct selector_requirement_spec, values),
+	  .elem = FIELD_STRING },
 };
 
 const struct schema selector_requirement_spec_schema = {
@@ -43,9 +45,10 @@ const struct schema selector_requirement_spec_schema = {
 };
 
 static const struct field label_selector_fields[] = {
-	{ "matchLabels", FIELD_STRMAP, offsetof(struct label_selector, match_labels) },
-	{ "matchExpressions", FIELD_LIST, offsetof(struct label_selector, match_expressions), 0,
-	  &selector_requirement_spec_schema, FIELD_STRUCT },
+	{ "matchLabels", FIELD_STRMAP, .offset = offsetof(struct label_selector, match_labels) },
+	{ "matchExpressions", FIELD_LIST,
+	  .offset = offsetof(struct label_selector, match_expressions),
+	  .schema = &selector_requirement_spec_schema, .elem = FIELD_STRUCT },
 };
 
 const struct schema label_selector_schema = {
@@ -55,15 +58,18 @@ const struct schema label_selector_schema = {
 static const char *const condition_statuses[] = { "True", "False", "Unknown", NULL };
 
 static const struct field condition_fields[] = {
-	{ "type", FIELD_STRING, offsetof(struct condition, type), FIELD_REQUIRED },
-	{ "status", FIELD_STRING, offsetof(struct condition, status), FIELD_REQUIRED,
-	  .allowed = condition_statuses },
-	{ "lastProbeTime", FIELD_TIME, offsetof(struct condition, last_probe_time) },
-	{ "lastHeartbeatTime", FIELD_TIME, offsetof(struct condition, last_heartbeat_time) },
-	{ "lastUpdateTime", FIELD_TIME, offsetof(struct condition, last_update_time) },
-	{ "lastTransitionTime", FIELD_TIME, offsetof(struct condition, last_transition_time) },
-	{ "reason", FIELD_STRING, offsetof(struct condition, reason) },
-	{ "message", FIELD_STRING, offsetof(struct condition, message) },
+	{ "type", FIELD_STRING, .offset = offsetof(struct condition, type),
+	  .flags = FIELD_REQUIRED },
+	{ "status", FIELD_STRING, .offset = offsetof(struct condition, status),
+	  .flags = FIELD_REQUIRED, .allowed = condition_statuses },
+	{ "lastProbeTime", FIELD_TIME, .offset = offsetof(struct condition, last_probe_time) },
+	{ "lastHeartbeatTime", FIELD_TIME,
+	  .offset = offsetof(struct condition, last_heartbeat_time) },
+	{ "lastUpdateTime", FIELD_TIME, .offset = offsetof(struct condition, last_update_time) },
+	{ "lastTransitionTime", FIELD_TIME,
+	  .offset = offsetof(struct condition, last_transition_time) },
+	{ "reason", FIELD_STRING, .offset = offsetof(struct condition, reason) },
+	{ "message", FIELD_STRING, .offset = offsetof(struct condition, message) },
 };
 
 const struct schema condition_schema = {
@@ -71,12 +77,12 @@ const struct schema condition_schema = {
 };
 
 static const struct field object_reference_fields[] = {
-	{ "apiVersion", FIELD_STRING, offsetof(struct object_reference, api_version) },
-	{ "kind", FIELD_STRING, offsetof(struct object_reference, kind) },
-	{ "namespace", FIELD_STRING, offsetof(struct object_reference, namespace) },
-	{ "name", FIELD_STRING, offsetof(struct object_reference, name) },
-	{ "uid", FIELD_STRING, offsetof(struct object_reference, uid) },
-	{ "fieldPath", FIELD_STRING, offsetof(struct object_reference, field_path) },
+	{ "apiVersion", FIELD_STRING, .offset = offsetof(struct object_reference, api_version) },
+	{ "kind", FIELD_STRING, .offset = offsetof(struct object_reference, kind) },
+	{ "namespace", FIELD_STRING, .offset = offsetof(struct object_reference, namespace) },
+	{ "name", FIELD_STRING, .offset = offsetof(struct object_reference, name) },
+	{ "uid", FIELD_STRING, .offset = offsetof(struct object_reference, uid) },
+	{ "fieldPath", FIELD_STRING, .offset = offsetof(struct object_reference, field_path) },
 };
 
 const struct schema object_reference_schema = {

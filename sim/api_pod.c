@@ -27,7 +27,6 @@
 /* K8S: SetDefaults_PodSpec + SetDefaults_Container for the hook-only part.
  * Used by every kind that embeds a pod template (api_workloads.c,
  * api_batch.c); not in api_pod.h yet, hence the local prototypes. */
-void pod_spec_set_defaults(struct pod_spec *spec);
 
 /* ---- enumerations ---- */
 
@@ -63,28 +62,31 @@ static const char *const qos_classes[] = { "Guaranteed", "Burstable", "BestEffor
 /* ---- containers ---- */
 
 static const struct field container_port_fields[] = {
-	{ "name", FIELD_STRING, offsetof(struct container_port, name) },
-	{ "hostPort", FIELD_INT32, offsetof(struct container_port, host_port) },
-	{ "containerPort", FIELD_INT32, offsetof(struct container_port, container_port), FIELD_REQUIRED },
-	{ "protocol", FIELD_STRING, offsetof(struct container_port, protocol),
+	{ "name", FIELD_STRING, .offset = offsetof(struct container_port, name) },
+	{ "hostPort", FIELD_INT32, .offset = offsetof(struct container_port, host_port) },
+	{ "containerPort", FIELD_INT32,
+	  .offset = offsetof(struct container_port, container_port), .flags = FIELD_REQUIRED },
+	{ "protocol", FIELD_STRING, .offset = offsetof(struct container_port, protocol),
 	  .dflt = "TCP", .allowed = protocols },
-	{ "hostIP", FIELD_STRING, offsetof(struct container_port, host_ip) },
+	{ "hostIP", FIELD_STRING, .offset = offsetof(struct container_port, host_ip) },
 };
 static const struct schema container_port_schema = {
 	"ContainerPort", sizeof(struct container_port), FIELDS(container_port_fields)
 };
 
 static const struct field env_var_fields[] = {
-	{ "name", FIELD_STRING, offsetof(struct env_var, name), FIELD_REQUIRED },
-	{ "value", FIELD_STRING, offsetof(struct env_var, value) },
+	{ "name", FIELD_STRING, .offset = offsetof(struct env_var, name),
+	  .flags = FIELD_REQUIRED },
+	{ "value", FIELD_STRING, .offset = offsetof(struct env_var, value) },
 };
 static const struct schema env_var_schema = {
 	"EnvVar", sizeof(struct env_var), FIELDS(env_var_fields)
 };
 
 static const struct field resource_requirements_fields[] = {
-	{ "limits", FIELD_RESOURCES, offsetof(struct resource_requirements, limits) },
-	{ "requests", FIELD_RESOURCES, offsetof(struct resource_requirements, requests) },
+	{ "limits", FIELD_RESOURCES, .offset = offsetof(struct resource_requirements, limits) },
+	{ "requests", FIELD_RESOURCES,
+	  .offset = offsetof(struct resource_requirements, requests) },
 };
 static const struct schema resource_requirements_schema = {
 	"ResourceRequirements", sizeof(struct resource_requirements),
@@ -92,16 +94,18 @@ static const struct schema resource_requirements_schema = {
 };
 
 static const struct field exec_action_fields[] = {
-	{ "command", FIELD_LIST, offsetof(struct exec_action, command), 0, NULL, FIELD_STRING },
+	{ "command", FIELD_LIST, .offset = offsetof(struct exec_action, command),
+	  .elem = FIELD_STRING },
 };
 static const struct schema exec_action_schema = {
 	"ExecAction", sizeof(struct exec_action), FIELDS(exec_action_fields)
 };
 
 static const struct field http_get_action_fields[] = {
-	{ "path", FIELD_STRING, offsetof(struct http_get_action, path), .dflt = "/" },
-	{ "port", FIELD_INT_OR_STRING, offsetof(struct http_get_action, port), FIELD_REQUIRED },
-	{ "scheme", FIELD_STRING, offsetof(struct http_get_action, scheme),
+	{ "path", FIELD_STRING, .offset = offsetof(struct http_get_action, path), .dflt = "/" },
+	{ "port", FIELD_INT_OR_STRING, .offset = offsetof(struct http_get_action, port),
+	  .flags = FIELD_REQUIRED },
+	{ "scheme", FIELD_STRING, .offset = offsetof(struct http_get_action, scheme),
 	  .dflt = "HTTP", .allowed = uri_schemes },
 };
 static const struct schema http_get_action_schema = {
@@ -109,7 +113,8 @@ static const struct schema http_get_action_schema = {
 };
 
 static const struct field tcp_socket_action_fields[] = {
-	{ "port", FIELD_INT_OR_STRING, offsetof(struct tcp_socket_action, port), FIELD_REQUIRED },
+	{ "port", FIELD_INT_OR_STRING, .offset = offsetof(struct tcp_socket_action, port),
+	  .flags = FIELD_REQUIRED },
 };
 static const struct schema tcp_socket_action_schema = {
 	"TCPSocketAction", sizeof(struct tcp_socket_action), FIELDS(tcp_socket_action_fields)
@@ -118,18 +123,24 @@ static const struct schema tcp_socket_action_schema = {
 /* The handlers are FIELD_OPTIONAL: an httpGet the user did not write must
  * not appear just because its path has a default. */
 static const struct field probe_fields[] = {
-	{ "exec", FIELD_STRUCT, offsetof(struct probe, exec), FIELD_OPTIONAL, &exec_action_schema },
-	{ "httpGet", FIELD_STRUCT, offsetof(struct probe, http_get), FIELD_OPTIONAL,
-	  &http_get_action_schema },
-	{ "tcpSocket", FIELD_STRUCT, offsetof(struct probe, tcp_socket), FIELD_OPTIONAL,
-	  &tcp_socket_action_schema },
-	{ "initialDelaySeconds", FIELD_INT32, offsetof(struct probe, initial_delay_seconds) },
-	{ "timeoutSeconds", FIELD_INT32, offsetof(struct probe, timeout_seconds), .dflt = "1" },
-	{ "periodSeconds", FIELD_INT32, offsetof(struct probe, period_seconds), .dflt = "10" },
-	{ "successThreshold", FIELD_INT32, offsetof(struct probe, success_threshold), .dflt = "1" },
-	{ "failureThreshold", FIELD_INT32, offsetof(struct probe, failure_threshold), .dflt = "3" },
+	{ "exec", FIELD_STRUCT, .offset = offsetof(struct probe, exec),
+	  .flags = FIELD_OPTIONAL, .schema = &exec_action_schema },
+	{ "httpGet", FIELD_STRUCT, .offset = offsetof(struct probe, http_get),
+	  .flags = FIELD_OPTIONAL, .schema = &http_get_action_schema },
+	{ "tcpSocket", FIELD_STRUCT, .offset = offsetof(struct probe, tcp_socket),
+	  .flags = FIELD_OPTIONAL, .schema = &tcp_socket_action_schema },
+	{ "initialDelaySeconds", FIELD_INT32,
+	  .offset = offsetof(struct probe, initial_delay_seconds) },
+	{ "timeoutSeconds", FIELD_INT32, .offset = offsetof(struct probe, timeout_seconds),
+	  .dflt = "1" },
+	{ "periodSeconds", FIELD_INT32, .offset = offsetof(struct probe, period_seconds),
+	  .dflt = "10" },
+	{ "successThreshold", FIELD_INT32, .offset = offsetof(struct probe, success_threshold),
+	  .dflt = "1" },
+	{ "failureThreshold", FIELD_INT32, .offset = offsetof(struct probe, failure_threshold),
+	  .dflt = "3" },
 	{ "terminationGracePeriodSeconds", FIELD_OPT_INT64,
-	  offsetof(struct probe, termination_grace_period_seconds) },
+	  .offset = offsetof(struct probe, termination_grace_period_seconds) },
 };
 static const struct schema probe_schema = { "Probe", sizeof(struct probe), FIELDS(probe_fields) };
 
@@ -137,38 +148,40 @@ static const struct schema probe_schema = { "Probe", sizeof(struct probe), FIELD
  * opt_int64 in the handler; this one-field schema describes that opt_int64
  * itself (offset 0), so `sleep: {seconds: 5}` decodes into it. */
 static const struct field sleep_action_fields[] = {
-	{ "seconds", FIELD_OPT_INT64, 0, FIELD_REQUIRED },
+	{ "seconds", FIELD_OPT_INT64, .offset = 0, .flags = FIELD_REQUIRED },
 };
 static const struct schema sleep_action_schema = {
 	"SleepAction", sizeof(struct opt_int64), FIELDS(sleep_action_fields)
 };
 
 static const struct field lifecycle_handler_fields[] = {
-	{ "exec", FIELD_STRUCT, offsetof(struct lifecycle_handler, exec), FIELD_OPTIONAL,
-	  &exec_action_schema },
-	{ "httpGet", FIELD_STRUCT, offsetof(struct lifecycle_handler, http_get), FIELD_OPTIONAL,
-	  &http_get_action_schema },
-	{ "sleep", FIELD_STRUCT, offsetof(struct lifecycle_handler, sleep_seconds), FIELD_OPTIONAL,
-	  &sleep_action_schema },
+	{ "exec", FIELD_STRUCT, .offset = offsetof(struct lifecycle_handler, exec),
+	  .flags = FIELD_OPTIONAL, .schema = &exec_action_schema },
+	{ "httpGet", FIELD_STRUCT, .offset = offsetof(struct lifecycle_handler, http_get),
+	  .flags = FIELD_OPTIONAL, .schema = &http_get_action_schema },
+	{ "sleep", FIELD_STRUCT, .offset = offsetof(struct lifecycle_handler, sleep_seconds),
+	  .flags = FIELD_OPTIONAL, .schema = &sleep_action_schema },
 };
 static const struct schema lifecycle_handler_schema = {
 	"LifecycleHandler", sizeof(struct lifecycle_handler), FIELDS(lifecycle_handler_fields)
 };
 
 static const struct field lifecycle_fields[] = {
-	{ "postStart", FIELD_STRUCT, offsetof(struct lifecycle, post_start), FIELD_OPTIONAL,
-	  &lifecycle_handler_schema },
-	{ "preStop", FIELD_STRUCT, offsetof(struct lifecycle, pre_stop), FIELD_OPTIONAL,
-	  &lifecycle_handler_schema },
+	{ "postStart", FIELD_STRUCT, .offset = offsetof(struct lifecycle, post_start),
+	  .flags = FIELD_OPTIONAL, .schema = &lifecycle_handler_schema },
+	{ "preStop", FIELD_STRUCT, .offset = offsetof(struct lifecycle, pre_stop),
+	  .flags = FIELD_OPTIONAL, .schema = &lifecycle_handler_schema },
 };
 static const struct schema lifecycle_schema = {
 	"Lifecycle", sizeof(struct lifecycle), FIELDS(lifecycle_fields)
 };
 
 static const struct field volume_mount_fields[] = {
-	{ "name", FIELD_STRING, offsetof(struct volume_mount, name), FIELD_REQUIRED },
-	{ "readOnly", FIELD_BOOL, offsetof(struct volume_mount, read_only) },
-	{ "mountPath", FIELD_STRING, offsetof(struct volume_mount, mount_path), FIELD_REQUIRED },
+	{ "name", FIELD_STRING, .offset = offsetof(struct volume_mount, name),
+	  .flags = FIELD_REQUIRED },
+	{ "readOnly", FIELD_BOOL, .offset = offsetof(struct volume_mount, read_only) },
+	{ "mountPath", FIELD_STRING, .offset = offsetof(struct volume_mount, mount_path),
+	  .flags = FIELD_REQUIRED },
 };
 static const struct schema volume_mount_schema = {
 	"VolumeMount", sizeof(struct volume_mount), FIELDS(volume_mount_fields)
@@ -177,32 +190,37 @@ static const struct schema volume_mount_schema = {
 /* imagePullPolicy has no table default: it depends on the image's tag
  * (pod_spec_set_defaults). */
 static const struct field container_fields[] = {
-	{ "name", FIELD_STRING, offsetof(struct container, name), FIELD_REQUIRED },
-	{ "image", FIELD_STRING, offsetof(struct container, image), FIELD_REQUIRED },
-	{ "command", FIELD_LIST, offsetof(struct container, command), 0, NULL, FIELD_STRING },
-	{ "args", FIELD_LIST, offsetof(struct container, args), 0, NULL, FIELD_STRING },
-	{ "ports", FIELD_LIST, offsetof(struct container, ports), 0,
-	  &container_port_schema, FIELD_STRUCT },
-	{ "env", FIELD_LIST, offsetof(struct container, env), 0, &env_var_schema, FIELD_STRUCT },
-	{ "resources", FIELD_STRUCT, offsetof(struct container, resources), 0,
-	  &resource_requirements_schema },
-	{ "restartPolicy", FIELD_STRING, offsetof(struct container, restart_policy),
+	{ "name", FIELD_STRING, .offset = offsetof(struct container, name),
+	  .flags = FIELD_REQUIRED },
+	{ "image", FIELD_STRING, .offset = offsetof(struct container, image),
+	  .flags = FIELD_REQUIRED },
+	{ "command", FIELD_LIST, .offset = offsetof(struct container, command),
+	  .elem = FIELD_STRING },
+	{ "args", FIELD_LIST, .offset = offsetof(struct container, args), .elem = FIELD_STRING },
+	{ "ports", FIELD_LIST, .offset = offsetof(struct container, ports),
+	  .schema = &container_port_schema, .elem = FIELD_STRUCT },
+	{ "env", FIELD_LIST, .offset = offsetof(struct container, env),
+	  .schema = &env_var_schema, .elem = FIELD_STRUCT },
+	{ "resources", FIELD_STRUCT, .offset = offsetof(struct container, resources),
+	  .schema = &resource_requirements_schema },
+	{ "restartPolicy", FIELD_STRING, .offset = offsetof(struct container, restart_policy),
 	  .allowed = container_restart_policies },
-	{ "volumeMounts", FIELD_LIST, offsetof(struct container, volume_mounts), 0,
-	  &volume_mount_schema, FIELD_STRUCT },
-	{ "livenessProbe", FIELD_STRUCT, offsetof(struct container, liveness_probe),
-	  FIELD_OPTIONAL, &probe_schema },
-	{ "readinessProbe", FIELD_STRUCT, offsetof(struct container, readiness_probe),
-	  FIELD_OPTIONAL, &probe_schema },
-	{ "startupProbe", FIELD_STRUCT, offsetof(struct container, startup_probe),
-	  FIELD_OPTIONAL, &probe_schema },
-	{ "lifecycle", FIELD_STRUCT, offsetof(struct container, lifecycle), FIELD_OPTIONAL,
-	  &lifecycle_schema },
+	{ "volumeMounts", FIELD_LIST, .offset = offsetof(struct container, volume_mounts),
+	  .schema = &volume_mount_schema, .elem = FIELD_STRUCT },
+	{ "livenessProbe", FIELD_STRUCT, .offset = offsetof(struct container, liveness_probe),
+	  .flags = FIELD_OPTIONAL, .schema = &probe_schema },
+	{ "readinessProbe", FIELD_STRUCT,
+	  .offset = offsetof(struct container, readiness_probe), .flags = FIELD_OPTIONAL,
+	  .schema = &probe_schema },
+	{ "startupProbe", FIELD_STRUCT, .offset = offsetof(struct container, startup_probe),
+	  .flags = FIELD_OPTIONAL, .schema = &probe_schema },
+	{ "lifecycle", FIELD_STRUCT, .offset = offsetof(struct container, lifecycle),
+	  .flags = FIELD_OPTIONAL, .schema = &lifecycle_schema },
 	{ "terminationMessagePolicy", FIELD_STRING,
-	  offsetof(struct container, termination_message_policy),
-	  .dflt = "File", .allowed = termination_message_policies },
-	{ "imagePullPolicy", FIELD_STRING, offsetof(struct container, image_pull_policy),
-	  .allowed = pull_policies },
+	  .offset = offsetof(struct container, termination_message_policy), .dflt = "File",
+	  .allowed = termination_message_policies },
+	{ "imagePullPolicy", FIELD_STRING,
+	  .offset = offsetof(struct container, image_pull_policy), .allowed = pull_policies },
 };
 static const struct schema container_schema = {
 	"Container", sizeof(struct container), FIELDS(container_fields)
@@ -211,14 +229,16 @@ static const struct schema container_schema = {
 /* ---- scheduling constraints ---- */
 
 static const struct field toleration_fields[] = {
-	{ "key", FIELD_STRING, offsetof(struct toleration, key) },
+	{ "key", FIELD_STRING, .offset = offsetof(struct toleration, key) },
 	/* No default upstream: an empty operator means Equal. */
-	{ "operator", FIELD_STRING, offsetof(struct toleration, operator),
+	{ "operator", FIELD_STRING, .offset = offsetof(struct toleration, operator),
 	  .allowed = toleration_operators },
-	{ "value", FIELD_STRING, offsetof(struct toleration, value) },
+	{ "value", FIELD_STRING, .offset = offsetof(struct toleration, value) },
 	/* Empty matches every effect. */
-	{ "effect", FIELD_STRING, offsetof(struct toleration, effect), .allowed = taint_effects },
-	{ "tolerationSeconds", FIELD_OPT_INT64, offsetof(struct toleration, toleration_seconds) },
+	{ "effect", FIELD_STRING, .offset = offsetof(struct toleration, effect),
+	  .allowed = taint_effects },
+	{ "tolerationSeconds", FIELD_OPT_INT64,
+	  .offset = offsetof(struct toleration, toleration_seconds) },
 };
 static const struct schema toleration_schema = {
 	"Toleration", sizeof(struct toleration), FIELDS(toleration_fields)
@@ -227,20 +247,23 @@ static const struct schema toleration_schema = {
 /* NodeSelectorRequirement has the shape of a LabelSelectorRequirement
  * (plus the Gt and Lt operators), so both use one schema. */
 static const struct field node_selector_term_fields[] = {
-	{ "matchExpressions", FIELD_LIST, offsetof(struct node_selector_term, match_expressions),
-	  0, &selector_requirement_spec_schema, FIELD_STRUCT },
-	{ "matchFields", FIELD_LIST, offsetof(struct node_selector_term, match_fields),
-	  0, &selector_requirement_spec_schema, FIELD_STRUCT },
+	{ "matchExpressions", FIELD_LIST,
+	  .offset = offsetof(struct node_selector_term, match_expressions),
+	  .schema = &selector_requirement_spec_schema, .elem = FIELD_STRUCT },
+	{ "matchFields", FIELD_LIST,
+	  .offset = offsetof(struct node_selector_term, match_fields),
+	  .schema = &selector_requirement_spec_schema, .elem = FIELD_STRUCT },
 };
 static const struct schema node_selector_term_schema = {
 	"NodeSelectorTerm", sizeof(struct node_selector_term), FIELDS(node_selector_term_fields)
 };
 
 static const struct field preferred_scheduling_term_fields[] = {
-	{ "weight", FIELD_INT32, offsetof(struct preferred_scheduling_term, weight),
-	  FIELD_REQUIRED | FIELD_KEEP_ZERO },
-	{ "preference", FIELD_STRUCT, offsetof(struct preferred_scheduling_term, preference),
-	  FIELD_REQUIRED, &node_selector_term_schema },
+	{ "weight", FIELD_INT32, .offset = offsetof(struct preferred_scheduling_term, weight),
+	  .flags = FIELD_REQUIRED | FIELD_KEEP_ZERO },
+	{ "preference", FIELD_STRUCT,
+	  .offset = offsetof(struct preferred_scheduling_term, preference),
+	  .flags = FIELD_REQUIRED, .schema = &node_selector_term_schema },
 };
 static const struct schema preferred_scheduling_term_schema = {
 	"PreferredSchedulingTerm", sizeof(struct preferred_scheduling_term),
@@ -248,8 +271,9 @@ static const struct schema preferred_scheduling_term_schema = {
 };
 
 static const struct field node_selector_fields[] = {
-	{ "nodeSelectorTerms", FIELD_LIST, offsetof(struct node_selector, node_selector_terms),
-	  FIELD_REQUIRED, &node_selector_term_schema, FIELD_STRUCT },
+	{ "nodeSelectorTerms", FIELD_LIST,
+	  .offset = offsetof(struct node_selector, node_selector_terms),
+	  .flags = FIELD_REQUIRED, .schema = &node_selector_term_schema, .elem = FIELD_STRUCT },
 };
 /* Also used by PersistentVolume's nodeAffinity.required (api_storage.c),
  * hence not static. */
@@ -259,34 +283,35 @@ const struct schema node_selector_schema = {
 
 static const struct field node_affinity_fields[] = {
 	{ "requiredDuringSchedulingIgnoredDuringExecution", FIELD_STRUCT,
-	  offsetof(struct node_affinity, required_during_scheduling_ignored_during_execution),
-	  0, &node_selector_schema },
+	  .offset = offsetof(struct node_affinity, required_during_scheduling_ignored_during_execution),
+	  .schema = &node_selector_schema },
 	{ "preferredDuringSchedulingIgnoredDuringExecution", FIELD_LIST,
-	  offsetof(struct node_affinity, preferred_during_scheduling_ignored_during_execution),
-	  0, &preferred_scheduling_term_schema, FIELD_STRUCT },
+	  .offset = offsetof(struct node_affinity, preferred_during_scheduling_ignored_during_execution),
+	  .schema = &preferred_scheduling_term_schema, .elem = FIELD_STRUCT },
 };
 static const struct schema node_affinity_schema = {
 	"NodeAffinity", sizeof(struct node_affinity), FIELDS(node_affinity_fields)
 };
 
 static const struct field pod_affinity_term_fields[] = {
-	{ "labelSelector", FIELD_STRUCT, offsetof(struct pod_affinity_term, label_selector),
-	  0, &label_selector_schema },
-	{ "namespaces", FIELD_LIST, offsetof(struct pod_affinity_term, namespaces),
-	  0, NULL, FIELD_STRING },
-	{ "topologyKey", FIELD_STRING, offsetof(struct pod_affinity_term, topology_key),
-	  FIELD_REQUIRED },
+	{ "labelSelector", FIELD_STRUCT,
+	  .offset = offsetof(struct pod_affinity_term, label_selector),
+	  .schema = &label_selector_schema },
+	{ "namespaces", FIELD_LIST, .offset = offsetof(struct pod_affinity_term, namespaces),
+	  .elem = FIELD_STRING },
+	{ "topologyKey", FIELD_STRING,
+	  .offset = offsetof(struct pod_affinity_term, topology_key), .flags = FIELD_REQUIRED },
 };
 static const struct schema pod_affinity_term_schema = {
 	"PodAffinityTerm", sizeof(struct pod_affinity_term), FIELDS(pod_affinity_term_fields)
 };
 
 static const struct field weighted_pod_affinity_term_fields[] = {
-	{ "weight", FIELD_INT32, offsetof(struct weighted_pod_affinity_term, weight),
-	  FIELD_REQUIRED | FIELD_KEEP_ZERO },
+	{ "weight", FIELD_INT32, .offset = offsetof(struct weighted_pod_affinity_term, weight),
+	  .flags = FIELD_REQUIRED | FIELD_KEEP_ZERO },
 	{ "podAffinityTerm", FIELD_STRUCT,
-	  offsetof(struct weighted_pod_affinity_term, pod_affinity_term),
-	  FIELD_REQUIRED, &pod_affinity_term_schema },
+	  .offset = offsetof(struct weighted_pod_affinity_term, pod_affinity_term),
+	  .flags = FIELD_REQUIRED, .schema = &pod_affinity_term_schema },
 };
 static const struct schema weighted_pod_affinity_term_schema = {
 	"WeightedPodAffinityTerm", sizeof(struct weighted_pod_affinity_term),
@@ -296,23 +321,24 @@ static const struct schema weighted_pod_affinity_term_schema = {
 /* PodAffinity and PodAntiAffinity have the same fields. */
 static const struct field pod_affinity_fields[] = {
 	{ "requiredDuringSchedulingIgnoredDuringExecution", FIELD_LIST,
-	  offsetof(struct pod_affinity, required_during_scheduling_ignored_during_execution),
-	  0, &pod_affinity_term_schema, FIELD_STRUCT },
+	  .offset = offsetof(struct pod_affinity, required_during_scheduling_ignored_during_execution),
+	  .schema = &pod_affinity_term_schema, .elem = FIELD_STRUCT },
 	{ "preferredDuringSchedulingIgnoredDuringExecution", FIELD_LIST,
-	  offsetof(struct pod_affinity, preferred_during_scheduling_ignored_during_execution),
-	  0, &weighted_pod_affinity_term_schema, FIELD_STRUCT },
+	  .offset = offsetof(struct pod_affinity, preferred_during_scheduling_ignored_during_execution),
+	  .schema = &weighted_pod_affinity_term_schema, .elem = FIELD_STRUCT },
 };
 static const struct schema pod_affinity_schema = {
 	"PodAffinity", sizeof(struct pod_affinity), FIELDS(pod_affinity_fields)
 };
 
 static const struct field affinity_fields[] = {
-	{ "nodeAffinity", FIELD_STRUCT, offsetof(struct affinity, node_affinity), 0,
-	  &node_affinity_schema },
-	{ "podAffinity", FIELD_STRUCT, offsetof(struct affinity, pod_affinity), 0,
-	  &pod_affinity_schema },
-	{ "podAntiAffinity", FIELD_STRUCT, offsetof(struct affinity, pod_anti_affinity), 0,
-	  &pod_affinity_schema },
+	{ "nodeAffinity", FIELD_STRUCT, .offset = offsetof(struct affinity, node_affinity),
+	  .schema = &node_affinity_schema },
+	{ "podAffinity", FIELD_STRUCT, .offset = offsetof(struct affinity, pod_affinity),
+	  .schema = &pod_affinity_schema },
+	{ "podAntiAffinity", FIELD_STRUCT,
+	  .offset = offsetof(struct affinity, pod_anti_affinity),
+	  .schema = &pod_affinity_schema },
 };
 static const struct schema affinity_schema = {
 	"Affinity", sizeof(struct affinity), FIELDS(affinity_fields)
@@ -321,24 +347,29 @@ static const struct schema affinity_schema = {
 /* nodeAffinityPolicy and nodeTaintsPolicy have no API default: the
  * scheduler reads an empty one as Honor and Ignore respectively. */
 static const struct field topology_spread_constraint_fields[] = {
-	{ "maxSkew", FIELD_INT32, offsetof(struct topology_spread_constraint, max_skew),
-	  FIELD_REQUIRED | FIELD_KEEP_ZERO },
-	{ "topologyKey", FIELD_STRING, offsetof(struct topology_spread_constraint, topology_key),
-	  FIELD_REQUIRED },
+	{ "maxSkew", FIELD_INT32,
+	  .offset = offsetof(struct topology_spread_constraint, max_skew),
+	  .flags = FIELD_REQUIRED | FIELD_KEEP_ZERO },
+	{ "topologyKey", FIELD_STRING,
+	  .offset = offsetof(struct topology_spread_constraint, topology_key),
+	  .flags = FIELD_REQUIRED },
 	{ "whenUnsatisfiable", FIELD_STRING,
-	  offsetof(struct topology_spread_constraint, when_unsatisfiable),
-	  FIELD_REQUIRED, .allowed = unsatisfiable_actions },
+	  .offset = offsetof(struct topology_spread_constraint, when_unsatisfiable),
+	  .flags = FIELD_REQUIRED, .allowed = unsatisfiable_actions },
 	{ "labelSelector", FIELD_STRUCT,
-	  offsetof(struct topology_spread_constraint, label_selector), 0, &label_selector_schema },
-	{ "minDomains", FIELD_OPT_INT64, offsetof(struct topology_spread_constraint, min_domains) },
+	  .offset = offsetof(struct topology_spread_constraint, label_selector),
+	  .schema = &label_selector_schema },
+	{ "minDomains", FIELD_OPT_INT64,
+	  .offset = offsetof(struct topology_spread_constraint, min_domains) },
 	{ "nodeAffinityPolicy", FIELD_STRING,
-	  offsetof(struct topology_spread_constraint, node_affinity_policy),
+	  .offset = offsetof(struct topology_spread_constraint, node_affinity_policy),
 	  .allowed = inclusion_policies },
 	{ "nodeTaintsPolicy", FIELD_STRING,
-	  offsetof(struct topology_spread_constraint, node_taints_policy),
+	  .offset = offsetof(struct topology_spread_constraint, node_taints_policy),
 	  .allowed = inclusion_policies },
-	{ "matchLabelKeys", FIELD_LIST, offsetof(struct topology_spread_constraint, match_label_keys),
-	  0, NULL, FIELD_STRING },
+	{ "matchLabelKeys", FIELD_LIST,
+	  .offset = offsetof(struct topology_spread_constraint, match_label_keys),
+	  .elem = FIELD_STRING },
 };
 static const struct schema topology_spread_constraint_schema = {
 	"TopologySpreadConstraint", sizeof(struct topology_spread_constraint),
@@ -348,8 +379,9 @@ static const struct schema topology_spread_constraint_schema = {
 /* ---- volumes ---- */
 
 static const struct field pvc_volume_source_fields[] = {
-	{ "claimName", FIELD_STRING, offsetof(struct pvc_volume_source, claim_name), FIELD_REQUIRED },
-	{ "readOnly", FIELD_BOOL, offsetof(struct pvc_volume_source, read_only) },
+	{ "claimName", FIELD_STRING, .offset = offsetof(struct pvc_volume_source, claim_name),
+	  .flags = FIELD_REQUIRED },
+	{ "readOnly", FIELD_BOOL, .offset = offsetof(struct pvc_volume_source, read_only) },
 };
 static const struct schema pvc_volume_source_schema = {
 	"PersistentVolumeClaimVolumeSource", sizeof(struct pvc_volume_source),
@@ -357,7 +389,7 @@ static const struct schema pvc_volume_source_schema = {
 };
 
 static const struct field config_map_volume_source_fields[] = {
-	{ "name", FIELD_STRING, offsetof(struct config_map_volume_source, name) },
+	{ "name", FIELD_STRING, .offset = offsetof(struct config_map_volume_source, name) },
 };
 static const struct schema config_map_volume_source_schema = {
 	"ConfigMapVolumeSource", sizeof(struct config_map_volume_source),
@@ -368,8 +400,9 @@ static const struct schema config_map_volume_source_schema = {
  * source at all is an emptyDir upstream (SetDefaults_Volume), and kubelab
  * treats it the same way. */
 static const struct field empty_dir_volume_source_fields[] = {
-	{ "medium", FIELD_STRING, offsetof(struct empty_dir_volume_source, medium) },
-	{ "sizeLimit", FIELD_QUANTITY, offsetof(struct empty_dir_volume_source, size_limit) },
+	{ "medium", FIELD_STRING, .offset = offsetof(struct empty_dir_volume_source, medium) },
+	{ "sizeLimit", FIELD_QUANTITY,
+	  .offset = offsetof(struct empty_dir_volume_source, size_limit) },
 };
 static const struct schema empty_dir_volume_source_schema = {
 	"EmptyDirVolumeSource", sizeof(struct empty_dir_volume_source),
@@ -378,8 +411,9 @@ static const struct schema empty_dir_volume_source_schema = {
 
 /* Upstream defaults type to "" (HostPathUnset), which prints as type: "". */
 static const struct field host_path_volume_source_fields[] = {
-	{ "path", FIELD_STRING, offsetof(struct host_path_volume_source, path), FIELD_REQUIRED },
-	{ "type", FIELD_STRING, offsetof(struct host_path_volume_source, type),
+	{ "path", FIELD_STRING, .offset = offsetof(struct host_path_volume_source, path),
+	  .flags = FIELD_REQUIRED },
+	{ "type", FIELD_STRING, .offset = offsetof(struct host_path_volume_source, type),
 	  .dflt = "", .allowed = host_path_types },
 };
 /* Also used by PersistentVolumeSpec.hostPath (api_storage.c), hence not
@@ -390,64 +424,73 @@ const struct schema host_path_volume_source_schema = {
 };
 
 static const struct field volume_fields[] = {
-	{ "name", FIELD_STRING, offsetof(struct volume, name), FIELD_REQUIRED },
-	{ "hostPath", FIELD_STRUCT, offsetof(struct volume, host_path), FIELD_OPTIONAL,
-	  &host_path_volume_source_schema },
-	{ "emptyDir", FIELD_STRUCT, offsetof(struct volume, empty_dir), FIELD_OPTIONAL,
-	  &empty_dir_volume_source_schema },
-	{ "persistentVolumeClaim", FIELD_STRUCT, offsetof(struct volume, persistent_volume_claim),
-	  FIELD_OPTIONAL, &pvc_volume_source_schema },
-	{ "configMap", FIELD_STRUCT, offsetof(struct volume, config_map), FIELD_OPTIONAL,
-	  &config_map_volume_source_schema },
+	{ "name", FIELD_STRING, .offset = offsetof(struct volume, name),
+	  .flags = FIELD_REQUIRED },
+	{ "hostPath", FIELD_STRUCT, .offset = offsetof(struct volume, host_path),
+	  .flags = FIELD_OPTIONAL, .schema = &host_path_volume_source_schema },
+	{ "emptyDir", FIELD_STRUCT, .offset = offsetof(struct volume, empty_dir),
+	  .flags = FIELD_OPTIONAL, .schema = &empty_dir_volume_source_schema },
+	{ "persistentVolumeClaim", FIELD_STRUCT,
+	  .offset = offsetof(struct volume, persistent_volume_claim), .flags = FIELD_OPTIONAL,
+	  .schema = &pvc_volume_source_schema },
+	{ "configMap", FIELD_STRUCT, .offset = offsetof(struct volume, config_map),
+	  .flags = FIELD_OPTIONAL, .schema = &config_map_volume_source_schema },
 };
 static const struct schema volume_schema = { "Volume", sizeof(struct volume), FIELDS(volume_fields) };
 
 /* ---- the pod spec ---- */
 
 static const struct field pod_spec_fields[] = {
-	{ "volumes", FIELD_LIST, offsetof(struct pod_spec, volumes), 0, &volume_schema, FIELD_STRUCT },
-	{ "initContainers", FIELD_LIST, offsetof(struct pod_spec, init_containers), 0,
-	  &container_schema, FIELD_STRUCT },
-	{ "containers", FIELD_LIST, offsetof(struct pod_spec, containers), FIELD_REQUIRED,
-	  &container_schema, FIELD_STRUCT },
-	{ "restartPolicy", FIELD_STRING, offsetof(struct pod_spec, restart_policy),
+	{ "volumes", FIELD_LIST, .offset = offsetof(struct pod_spec, volumes),
+	  .schema = &volume_schema, .elem = FIELD_STRUCT },
+	{ "initContainers", FIELD_LIST, .offset = offsetof(struct pod_spec, init_containers),
+	  .schema = &container_schema, .elem = FIELD_STRUCT },
+	{ "containers", FIELD_LIST, .offset = offsetof(struct pod_spec, containers),
+	  .flags = FIELD_REQUIRED, .schema = &container_schema, .elem = FIELD_STRUCT },
+	{ "restartPolicy", FIELD_STRING, .offset = offsetof(struct pod_spec, restart_policy),
 	  .dflt = "Always", .allowed = pod_restart_policies },
 	/* A *int64 upstream: 0 (kill at once) is printed, not omitted. */
 	{ "terminationGracePeriodSeconds", FIELD_INT64,
-	  offsetof(struct pod_spec, termination_grace_period_seconds), FIELD_KEEP_ZERO,
-	  .dflt = "30" },
-	{ "activeDeadlineSeconds", FIELD_OPT_INT64, offsetof(struct pod_spec, active_deadline_seconds) },
-	{ "dnsPolicy", FIELD_STRING, offsetof(struct pod_spec, dns_policy),
+	  .offset = offsetof(struct pod_spec, termination_grace_period_seconds),
+	  .flags = FIELD_KEEP_ZERO, .dflt = "30" },
+	{ "activeDeadlineSeconds", FIELD_OPT_INT64,
+	  .offset = offsetof(struct pod_spec, active_deadline_seconds) },
+	{ "dnsPolicy", FIELD_STRING, .offset = offsetof(struct pod_spec, dns_policy),
 	  .dflt = "ClusterFirst", .allowed = dns_policies },
-	{ "nodeSelector", FIELD_STRMAP, offsetof(struct pod_spec, node_selector) },
-	{ "serviceAccountName", FIELD_STRING, offsetof(struct pod_spec, service_account_name) },
-	{ "nodeName", FIELD_STRING, offsetof(struct pod_spec, node_name) },
-	{ "hostNetwork", FIELD_BOOL, offsetof(struct pod_spec, host_network) },
-	{ "hostname", FIELD_STRING, offsetof(struct pod_spec, hostname) },
-	{ "subdomain", FIELD_STRING, offsetof(struct pod_spec, subdomain) },
-	{ "affinity", FIELD_STRUCT, offsetof(struct pod_spec, affinity), 0, &affinity_schema },
-	{ "schedulerName", FIELD_STRING, offsetof(struct pod_spec, scheduler_name),
+	{ "nodeSelector", FIELD_STRMAP, .offset = offsetof(struct pod_spec, node_selector) },
+	{ "serviceAccountName", FIELD_STRING,
+	  .offset = offsetof(struct pod_spec, service_account_name) },
+	{ "nodeName", FIELD_STRING, .offset = offsetof(struct pod_spec, node_name) },
+	{ "hostNetwork", FIELD_BOOL, .offset = offsetof(struct pod_spec, host_network) },
+	{ "hostname", FIELD_STRING, .offset = offsetof(struct pod_spec, hostname) },
+	{ "subdomain", FIELD_STRING, .offset = offsetof(struct pod_spec, subdomain) },
+	{ "affinity", FIELD_STRUCT, .offset = offsetof(struct pod_spec, affinity),
+	  .schema = &affinity_schema },
+	{ "schedulerName", FIELD_STRING, .offset = offsetof(struct pod_spec, scheduler_name),
 	  .dflt = "default-scheduler" },
-	{ "tolerations", FIELD_LIST, offsetof(struct pod_spec, tolerations), 0,
-	  &toleration_schema, FIELD_STRUCT },
-	{ "priorityClassName", FIELD_STRING, offsetof(struct pod_spec, priority_class_name) },
+	{ "tolerations", FIELD_LIST, .offset = offsetof(struct pod_spec, tolerations),
+	  .schema = &toleration_schema, .elem = FIELD_STRUCT },
+	{ "priorityClassName", FIELD_STRING,
+	  .offset = offsetof(struct pod_spec, priority_class_name) },
 	/* Filled from the PriorityClass by admission, not by defaulting. */
-	{ "priority", FIELD_OPT_INT64, offsetof(struct pod_spec, priority) },
-	{ "preemptionPolicy", FIELD_STRING, offsetof(struct pod_spec, preemption_policy),
+	{ "priority", FIELD_OPT_INT64, .offset = offsetof(struct pod_spec, priority) },
+	{ "preemptionPolicy", FIELD_STRING,
+	  .offset = offsetof(struct pod_spec, preemption_policy),
 	  .allowed = preemption_policies },
-	{ "overhead", FIELD_RESOURCES, offsetof(struct pod_spec, overhead) },
+	{ "overhead", FIELD_RESOURCES, .offset = offsetof(struct pod_spec, overhead) },
 	{ "topologySpreadConstraints", FIELD_LIST,
-	  offsetof(struct pod_spec, topology_spread_constraints), 0,
-	  &topology_spread_constraint_schema, FIELD_STRUCT },
+	  .offset = offsetof(struct pod_spec, topology_spread_constraints),
+	  .schema = &topology_spread_constraint_schema, .elem = FIELD_STRUCT },
 };
 const struct schema pod_spec_schema = {
 	"PodSpec", sizeof(struct pod_spec), FIELDS(pod_spec_fields)
 };
 
 static const struct field pod_template_spec_fields[] = {
-	{ "metadata", FIELD_STRUCT, offsetof(struct pod_template_spec, metadata), 0,
-	  &object_meta_schema },
-	{ "spec", FIELD_STRUCT, offsetof(struct pod_template_spec, spec), 0, &pod_spec_schema },
+	{ "metadata", FIELD_STRUCT, .offset = offsetof(struct pod_template_spec, metadata),
+	  .schema = &object_meta_schema },
+	{ "spec", FIELD_STRUCT, .offset = offsetof(struct pod_template_spec, spec),
+	  .schema = &pod_spec_schema },
 };
 const struct schema pod_template_spec_schema = {
 	"PodTemplateSpec", sizeof(struct pod_template_spec), FIELDS(pod_template_spec_fields)
@@ -456,8 +499,8 @@ const struct schema pod_template_spec_schema = {
 /* ---- the pod status (written by the scheduler and the kubelet) ---- */
 
 static const struct field container_state_waiting_fields[] = {
-	{ "reason", FIELD_STRING, offsetof(struct container_state_waiting, reason) },
-	{ "message", FIELD_STRING, offsetof(struct container_state_waiting, message) },
+	{ "reason", FIELD_STRING, .offset = offsetof(struct container_state_waiting, reason) },
+	{ "message", FIELD_STRING, .offset = offsetof(struct container_state_waiting, message) },
 };
 static const struct schema container_state_waiting_schema = {
 	"ContainerStateWaiting", sizeof(struct container_state_waiting),
@@ -465,7 +508,8 @@ static const struct schema container_state_waiting_schema = {
 };
 
 static const struct field container_state_running_fields[] = {
-	{ "startedAt", FIELD_TIME, offsetof(struct container_state_running, started_at) },
+	{ "startedAt", FIELD_TIME,
+	  .offset = offsetof(struct container_state_running, started_at) },
 };
 static const struct schema container_state_running_schema = {
 	"ContainerStateRunning", sizeof(struct container_state_running),
@@ -473,13 +517,18 @@ static const struct schema container_state_running_schema = {
 };
 
 static const struct field container_state_terminated_fields[] = {
-	{ "exitCode", FIELD_INT32, offsetof(struct container_state_terminated, exit_code),
-	  FIELD_KEEP_ZERO },
-	{ "signal", FIELD_INT32, offsetof(struct container_state_terminated, signal) },
-	{ "reason", FIELD_STRING, offsetof(struct container_state_terminated, reason) },
-	{ "message", FIELD_STRING, offsetof(struct container_state_terminated, message) },
-	{ "startedAt", FIELD_TIME, offsetof(struct container_state_terminated, started_at) },
-	{ "finishedAt", FIELD_TIME, offsetof(struct container_state_terminated, finished_at) },
+	{ "exitCode", FIELD_INT32,
+	  .offset = offsetof(struct container_state_terminated, exit_code),
+	  .flags = FIELD_KEEP_ZERO },
+	{ "signal", FIELD_INT32, .offset = offsetof(struct container_state_terminated, signal) },
+	{ "reason", FIELD_STRING,
+	  .offset = offsetof(struct container_state_terminated, reason) },
+	{ "message", FIELD_STRING,
+	  .offset = offsetof(struct container_state_terminated, message) },
+	{ "startedAt", FIELD_TIME,
+	  .offset = offsetof(struct container_state_terminated, started_at) },
+	{ "finishedAt", FIELD_TIME,
+	  .offset = offsetof(struct container_state_terminated, finished_at) },
 };
 static const struct schema container_state_terminated_schema = {
 	"ContainerStateTerminated", sizeof(struct container_state_terminated),
@@ -487,59 +536,70 @@ static const struct schema container_state_terminated_schema = {
 };
 
 static const struct field container_state_fields[] = {
-	{ "waiting", FIELD_STRUCT, offsetof(struct container_state, waiting), FIELD_OPTIONAL,
-	  &container_state_waiting_schema },
-	{ "running", FIELD_STRUCT, offsetof(struct container_state, running), FIELD_OPTIONAL,
-	  &container_state_running_schema },
-	{ "terminated", FIELD_STRUCT, offsetof(struct container_state, terminated), FIELD_OPTIONAL,
-	  &container_state_terminated_schema },
+	{ "waiting", FIELD_STRUCT, .offset = offsetof(struct container_state, waiting),
+	  .flags = FIELD_OPTIONAL, .schema = &container_state_waiting_schema },
+	{ "running", FIELD_STRUCT, .offset = offsetof(struct container_state, running),
+	  .flags = FIELD_OPTIONAL, .schema = &container_state_running_schema },
+	{ "terminated", FIELD_STRUCT, .offset = offsetof(struct container_state, terminated),
+	  .flags = FIELD_OPTIONAL, .schema = &container_state_terminated_schema },
 };
 static const struct schema container_state_schema = {
 	"ContainerState", sizeof(struct container_state), FIELDS(container_state_fields)
 };
 
 static const struct field container_status_fields[] = {
-	{ "name", FIELD_STRING, offsetof(struct container_status, name), FIELD_REQUIRED },
-	{ "state", FIELD_STRUCT, offsetof(struct container_status, state), 0,
-	  &container_state_schema },
-	{ "lastState", FIELD_STRUCT, offsetof(struct container_status, last_state), 0,
-	  &container_state_schema },
-	{ "ready", FIELD_BOOL, offsetof(struct container_status, ready), FIELD_KEEP_ZERO },
-	{ "restartCount", FIELD_INT32, offsetof(struct container_status, restart_count),
-	  FIELD_KEEP_ZERO },
-	{ "image", FIELD_STRING, offsetof(struct container_status, image) },
-	{ "imageID", FIELD_STRING, offsetof(struct container_status, image_id) },
-	{ "containerID", FIELD_STRING, offsetof(struct container_status, container_id) },
-	{ "started", FIELD_BOOL, offsetof(struct container_status, started) },
+	{ "name", FIELD_STRING, .offset = offsetof(struct container_status, name),
+	  .flags = FIELD_REQUIRED },
+	{ "state", FIELD_STRUCT, .offset = offsetof(struct container_status, state),
+	  .schema = &container_state_schema },
+	{ "lastState", FIELD_STRUCT, .offset = offsetof(struct container_status, last_state),
+	  .schema = &container_state_schema },
+	{ "ready", FIELD_BOOL, .offset = offsetof(struct container_status, ready),
+	  .flags = FIELD_KEEP_ZERO },
+	{ "restartCount", FIELD_INT32,
+	  .offset = offsetof(struct container_status, restart_count), .flags = FIELD_KEEP_ZERO },
+	{ "image", FIELD_STRING, .offset = offsetof(struct container_status, image) },
+	{ "imageID", FIELD_STRING, .offset = offsetof(struct container_status, image_id) },
+	{ "containerID", FIELD_STRING,
+	  .offset = offsetof(struct container_status, container_id) },
+	{ "started", FIELD_BOOL, .offset = offsetof(struct container_status, started) },
 };
 static const struct schema container_status_schema = {
 	"ContainerStatus", sizeof(struct container_status), FIELDS(container_status_fields)
 };
 
 static const struct field pod_status_fields[] = {
-	{ "phase", FIELD_STRING, offsetof(struct pod_status, phase), .allowed = pod_phases },
-	{ "conditions", FIELD_LIST, offsetof(struct pod_status, conditions), 0,
-	  &condition_schema, FIELD_STRUCT },
-	{ "message", FIELD_STRING, offsetof(struct pod_status, message) },
-	{ "reason", FIELD_STRING, offsetof(struct pod_status, reason) },
-	{ "nominatedNodeName", FIELD_STRING, offsetof(struct pod_status, nominated_node_name) },
-	{ "hostIP", FIELD_STRING, offsetof(struct pod_status, host_ip) },
-	{ "podIP", FIELD_STRING, offsetof(struct pod_status, pod_ip) },
-	{ "startTime", FIELD_TIME, offsetof(struct pod_status, start_time) },
-	{ "initContainerStatuses", FIELD_LIST, offsetof(struct pod_status, init_container_statuses),
-	  0, &container_status_schema, FIELD_STRUCT },
-	{ "containerStatuses", FIELD_LIST, offsetof(struct pod_status, container_statuses),
-	  0, &container_status_schema, FIELD_STRUCT },
-	{ "qosClass", FIELD_STRING, offsetof(struct pod_status, qos_class), .allowed = qos_classes },
+	{ "phase", FIELD_STRING, .offset = offsetof(struct pod_status, phase),
+	  .allowed = pod_phases },
+	{ "conditions", FIELD_LIST, .offset = offsetof(struct pod_status, conditions),
+	  .schema = &condition_schema, .elem = FIELD_STRUCT },
+	{ "message", FIELD_STRING, .offset = offsetof(struct pod_status, message) },
+	{ "reason", FIELD_STRING, .offset = offsetof(struct pod_status, reason) },
+	{ "nominatedNodeName", FIELD_STRING,
+	  .offset = offsetof(struct pod_status, nominated_node_name) },
+	{ "hostIP", FIELD_STRING, .offset = offsetof(struct pod_status, host_ip) },
+	{ "podIP", FIELD_STRING, .offset = offsetof(struct pod_status, pod_ip) },
+	{ "startTime", FIELD_TIME, .offset = offsetof(struct pod_status, start_time) },
+	{ "initContainerStatuses", FIELD_LIST,
+	  .offset = offsetof(struct pod_status, init_container_statuses),
+	  .schema = &container_status_schema, .elem = FIELD_STRUCT },
+	{ "containerStatuses", FIELD_LIST,
+	  .offset = offsetof(struct pod_status, container_statuses),
+	  .schema = &container_status_schema, .elem = FIELD_STRUCT },
+	{ "qosClass", FIELD_STRING, .offset = offsetof(struct pod_status, qos_class),
+	  .allowed = qos_classes },
 };
 static const struct schema pod_status_schema = {
 	"PodStatus", sizeof(struct pod_status), FIELDS(pod_status_fields)
 };
 
 static const struct field pod_fields[] = {
-	{ "metadata", FIELD_STRUCT, offsetof(struct pod, obj.meta), 0, &object_meta_schema },
-	{ "spec", FIELD_STRUCT, offsetof(struct pod, spec), 0, &pod_spec_schema },
-	{ "status", FIELD_STRUCT, offsetof(struct pod, status), 0, &pod_status_schema },
+	{ "metadata", FIELD_STRUCT, .offset = offsetof(struct pod, obj.meta),
+	  .schema = &object_meta_schema },
+	{ "spec", FIELD_STRUCT, .offset = offsetof(struct pod, spec),
+	  .schema = &pod_spec_schema },
+	{ "status", FIELD_STRUCT, .offset = offsetof(struct pod, status),
+	  .schema = &pod_status_schema },
 };
 static const struct schema pod_schema = { "Pod", sizeof(struct pod), FIELDS(pod_fields) };
 

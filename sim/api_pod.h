@@ -269,6 +269,12 @@ struct pod_template_spec {
 };
 
 extern const struct schema pod_spec_schema;
+extern const struct schema node_selector_schema;	/* PV nodeAffinity.required */
+extern const struct schema host_path_volume_source_schema;
+
+/* Defaults that depend on other fields: imagePullPolicy from the image
+ * tag, requests copied from limits, milli round-up of resources. */
+void pod_spec_set_defaults(struct pod_spec *spec);
 extern const struct schema pod_template_spec_schema;
 extern const struct kind_info pod_kind;
 

@@ -195,7 +195,8 @@ void client_event(const struct client *client, const struct object *obj,
 		trace_record(client->trace, "event", body);
 	}
 	if (client->event_hook)
-		client->event_hook(client->event_hook_arg, obj, type, reason, message);
+		client->event_hook(client->event_hook_arg, client_now(client), obj,
+				   type, reason, message);
 	if (client->record_events)
 		store_event(client, obj, type, reason, message);
 	free(message);

@@ -28,8 +28,8 @@ struct client {
 	const char *host;		/* node name for kubelet events, else NULL */
 	bool record_events;		/* also store Event objects (kubectl get events) */
 	/* Told of every event as it is recorded (the CLI's event stream). */
-	void (*event_hook)(void *arg, const struct object *obj, const char *type,
-			   const char *reason, const char *message);
+	void (*event_hook)(void *arg, ktime_t now, const struct object *obj,
+			   const char *type, const char *reason, const char *message);
 	void *event_hook_arg;
 };
 

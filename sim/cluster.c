@@ -173,8 +173,8 @@ static void announce_action(struct cluster *c, const struct object *obj,
 			    const char *reason, const char *message)
 {
 	if (c->options.event_hook)
-		c->options.event_hook(c->options.event_hook_arg, obj, "Normal",
-				      reason, message);
+		c->options.event_hook(c->options.event_hook_arg, clock_now(&c->clock),
+				      obj, "Normal", reason, message);
 }
 
 static void trace_action(struct cluster *c, const struct action *a,

@@ -26,8 +26,8 @@ struct run_options {
 	bool record_events;		/* Event objects in the store */
 	/* Called for every Kubernetes Event and timeline action, for the
 	 * CLI's live stream (may be NULL). */
-	void (*event_hook)(void *arg, const struct object *obj, const char *type,
-			   const char *reason, const char *message);
+	void (*event_hook)(void *arg, ktime_t now, const struct object *obj,
+			   const char *type, const char *reason, const char *message);
 	void *event_hook_arg;
 	/* Called after each event with the relative time (progress). */
 	void (*progress)(void *arg, ktime_t t, ktime_t end);

@@ -29,8 +29,15 @@
  * Type errors are kubelab's own, friendlier than Go's json package:
  * `spec.replicas: expected an integer, got "three"`.
  *
- * Invariants: decode_struct only adds to a struct the caller zeroed, and
- * never stops early, so one run reports every problem of a document.
+ * Defaults are applied while decoding, not after: only here is it known
+ * whether `replicas: 0` was written (keep 0) or left out (default 1); see
+ * apply_default(). decode_object also does what the API server does to the
+ * metadata on create: namespaced kinds land in "default" unless the
+ * manifest names a namespace, cluster-scoped kinds lose any namespace.
+ *
+ * Invariants: decoding only adds to a struct the caller zeroed, and never
+ * stops early, so one run reports every problem of a document; a document
+ * with any problem yields no object.
  * See also: schema.h (the tables), yamldoc.h (the tree), object.h (kinds).
  */
 #include "decode.h"
@@ -151,25 +158,52 @@ static char *describe(const struct ynode *node)
 	return out;
 }
 
-/* "PATH: EXPECTED, got WHAT", for a value of the wrong type. A number or a
- * boolean where a string belongs gets a hint: YAML's `version: 2` and
- * `enabled: yes` are the classic way to break a label or an env value. */
+/* What a value of the type looks like, for messages. */
+static const char *expected_text(enum field_type type)
+{
+	switch (type) {
+	case FIELD_STRING:
+		return "expected a string";
+	case FIELD_INT32:
+	case FIELD_INT64:
+	case FIELD_OPT_INT64:
+		return "expected an integer";
+	case FIELD_BOOL:
+		return "expected a boolean (true or false)";
+	case FIELD_DOUBLE:
+		return "expected a number";
+	case FIELD_QUANTITY:
+		return "expected a quantity such as 100m or 1Gi";
+	case FIELD_TIME:
+		return "expected a time such as 2026-01-01T00:00:00Z";
+	case FIELD_DURATION:
+		return "expected a duration such as 30s";
+	case FIELD_INT_OR_STRING:
+		return "expected an integer or a string such as \"25%\"";
+	default:
+		return "expected a value";
+	}
+}
+
+/* "PATH: expected an integer, got WHAT", for a value of the wrong type. A
+ * number or a boolean where a string belongs gets a hint: YAML's
+ * `version: 2` and `enabled: yes` are the classic way to break a label or
+ * an env value. */
 static void mismatch(struct decoder *d, const struct ynode *node,
-		     const char *path, const char *expected)
+		     const char *path, enum field_type type)
 {
 	char *got = describe(node);
-	const char *hint = "";
-	char *quoted = NULL;
-	if (!strcmp(expected, "expected a string") &&
-	    node->kind == YNODE_SCALAR &&
+	char *hint = NULL;
+	if (type == FIELD_STRING && node->kind == YNODE_SCALAR &&
 	    ynode_scalar_type(node) != YSCALAR_STRING &&
 	    ynode_scalar_type(node) != YSCALAR_NULL) {
-		quoted = quote(node->scalar, QUOTE_VALUE);
-		hint = " (quote it to make it a string: ";
+		char *quoted = quote(node->scalar, QUOTE_VALUE);
+		hint = xasprintf(" (quote it to make it a string: %s)", quoted);
+		free(quoted);
 	}
-	report(d, node, "%s: %s, got %s%s%s%s", path, expected, got, hint,
-	       quoted ? quoted : "", quoted ? ")" : "");
-	free(quoted);
+	report(d, node, "%s: %s, got %s%s", path, expected_text(type), got,
+	       hint ? hint : "");
+	free(hint);
 	free(got);
 }
 
@@ -185,34 +219,17 @@ static void shape_mismatch(struct decoder *d, const struct ynode *node,
 	free(got);
 }
 
-/* ---- scalars ---- */
-
-static const char *expected_text(enum field_type type)
+/* "PATH: invalid quantity "1.5GB": unknown suffix ...": the type is right
+ * but the text does not parse; why comes from the parser. */
+static void invalid(struct decoder *d, const struct ynode *node,
+		    const char *path, const char *noun, const char *why)
 {
-	switch (type) {
-	case FIELD_STRING:
-		return "expected a string";
-	case FIELD_INT32:
-	case FIELD_INT64:
-	case FIELD_OPT_INT64:
-		return "expected an integer";
-	case FIELD_BOOL:
-		return "expected a boolean (true or false)";
-	case FIELD_DOUBLE:
-		return "expected a number";
-	case FIELD_QUANTITY:
-	case FIELD_RESOURCES:
-		return "expected a quantity such as 100m or 1Gi";
-	case FIELD_TIME:
-		return "expected a time such as 2026-01-01T00:00:00Z";
-	case FIELD_DURATION:
-		return "expected a duration such as 30s";
-	case FIELD_INT_OR_STRING:
-		return "expected an integer or a string such as \"25%\"";
-	default:
-		return "expected a value";
-	}
+	char *value = quote(node->scalar, QUOTE_VALUE);
+	report(d, node, "%s: invalid %s %s: %s", path, noun, value, why);
+	free(value);
 }
+
+/* ---- scalars ---- */
 
 /* An integer as the JSON decoder would see it. JSON has one number type,
  * so the YAML float 3.0 (or 1e3) reaches Go as the number 3 (1000) and
@@ -242,7 +259,7 @@ static bool decode_integer(struct decoder *d, const struct ynode *node,
 			report(d, node, "%s: %s does not fit in a 64-bit integer",
 			       path, node->scalar);
 		else
-			mismatch(d, node, path, "expected an integer");
+			mismatch(d, node, path, FIELD_INT64);
 		return false;
 	}
 	if (is_32bit && (*out < INT32_MIN || *out > INT32_MAX)) {
@@ -285,9 +302,9 @@ static void decode_quantity(struct decoder *d, const struct ynode *node,
 	char *text = quantity_text(node);
 	const char *why = NULL;
 	if (!text)
-		mismatch(d, node, path, expected_text(FIELD_QUANTITY));
+		mismatch(d, node, path, FIELD_QUANTITY);
 	else if (schema_scalar_parse(FIELD_QUANTITY, text, out, &why))
-		mismatch(d, node, path, why ? why : expected_text(FIELD_QUANTITY));
+		invalid(d, node, path, "quantity", why);
 	free(text);
 }
 
@@ -339,7 +356,7 @@ static void decode_strmap(struct decoder *d, const struct ynode *node,
 			strmap_set(map, key, value->scalar);
 		} else {
 			char *kpath = path_key(path, key);
-			mismatch(d, value, kpath, "expected a string");
+			mismatch(d, value, kpath, FIELD_STRING);
 			free(kpath);
 		}
 	}
@@ -360,7 +377,7 @@ static void decode_resources(struct decoder *d, const struct ynode *node,
 		struct quantity quantity = { 0 };	/* null: zero, as upstream */
 		int before = d->count;
 		if (value->kind != YNODE_SCALAR)
-			mismatch(d, value, kpath, expected_text(FIELD_QUANTITY));
+			mismatch(d, value, kpath, FIELD_QUANTITY);
 		else if (!ynode_is_null(value))
 			decode_quantity(d, value, kpath, &quantity);
 		if (d->count == before)
@@ -391,7 +408,7 @@ static void decode_value(struct decoder *d, enum field_type type,
 		break;
 	}
 	if (node->kind != YNODE_SCALAR) {
-		mismatch(d, node, path, expected_text(type));
+		mismatch(d, node, path, type);
 		return;
 	}
 	enum yscalar_type scalar = ynode_scalar_type(node);
@@ -400,7 +417,7 @@ static void decode_value(struct decoder *d, enum field_type type,
 	switch (type) {
 	case FIELD_STRING:
 		if (scalar != YSCALAR_STRING) {
-			mismatch(d, node, path, expected_text(type));
+			mismatch(d, node, path, type);
 			break;
 		}
 		check_allowed(d, node, path, allowed);
@@ -424,12 +441,12 @@ static void decode_value(struct decoder *d, enum field_type type,
 		break;
 	case FIELD_BOOL:
 		if (ynode_bool(node, value))
-			mismatch(d, node, path, expected_text(type));
+			mismatch(d, node, path, type);
 		break;
 	case FIELD_DOUBLE:
 		if (ynode_double(node, value) || !isfinite(*(double *)value)) {
 			*(double *)value = 0;
-			mismatch(d, node, path, expected_text(type));
+			mismatch(d, node, path, type);
 		}
 		break;
 	case FIELD_QUANTITY:
@@ -439,9 +456,10 @@ static void decode_value(struct decoder *d, enum field_type type,
 	case FIELD_DURATION:
 		/* metav1.Time and metav1.Duration are JSON strings only. */
 		if (scalar != YSCALAR_STRING)
-			mismatch(d, node, path, expected_text(type));
+			mismatch(d, node, path, type);
 		else if (schema_scalar_parse(type, node->scalar, value, &why))
-			mismatch(d, node, path, why ? why : expected_text(type));
+			invalid(d, node, path, type == FIELD_TIME ? "time"
+				: "duration", why);
 		break;
 	case FIELD_INT_OR_STRING: {
 		/* K8S: intstr.IntOrString.UnmarshalJSON: a JSON string stays a
@@ -453,7 +471,7 @@ static void decode_value(struct decoder *d, enum field_type type,
 			ios->is_string = true;
 			ios->is_set = true;
 		} else if (!read_integer(node, &integer)) {
-			mismatch(d, node, path, expected_text(type));
+			mismatch(d, node, path, type);
 		} else if (decode_integer(d, node, path, true, &integer)) {
 			ios->int_value = (int32_t)integer;
 			ios->is_set = true;
@@ -634,7 +652,7 @@ static const char *type_meta_field(struct decoder *d, const struct ynode *root,
 	}
 	if (node->kind != YNODE_SCALAR ||
 	    ynode_scalar_type(node) != YSCALAR_STRING) {
-		mismatch(d, node, name, "expected a string");
+		mismatch(d, node, name, FIELD_STRING);
 		return NULL;
 	}
 	return node->scalar;

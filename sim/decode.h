@@ -21,6 +21,8 @@ struct object *decode_object(const char *file, const struct ynode *root,
 
 /* Decodes node into the struct at base described by schema (zeroed by the
  * caller). path is the field path so far, for messages ("spec.cluster").
+ * Fields absent from the YAML get their schema defaults (only the decoder
+ * can tell an absent field from a zero one, so defaulting happens here).
  * Returns the number of diagnostics added; the struct may be partly filled
  * either way and is released by the caller with schema_release(). */
 int decode_struct(const char *file, const struct ynode *node,

@@ -280,6 +280,7 @@ static void put_node(struct out *out, const cJSON *node, bool pretty, int depth)
 char *json_print(const struct json *json, bool pretty)
 {
 	struct out out = { 0 };
+	BUG_ON(!json);
 	put_node(&out, ccj(json), pretty, 0);
 	return out.buf;
 }

@@ -23,7 +23,6 @@
 #include "api.h"
 #include "xmalloc.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,12 +32,17 @@
 /* K8S: metav1.OwnerReference. blockOwnerDeletion is what foreground
  * deletion waits on; controller: true marks the one managing owner. */
 static const struct field owner_reference_fields[] = {
-	{ "apiVersion", FIELD_STRING, offsetof(struct owner_reference, api_version), FIELD_REQUIRED },
-	{ "kind", FIELD_STRING, offsetof(struct owner_reference, kind), FIELD_REQUIRED },
-	{ "name", FIELD_STRING, offsetof(struct owner_reference, name), FIELD_REQUIRED },
-	{ "uid", FIELD_STRING, offsetof(struct owner_reference, uid), FIELD_REQUIRED },
-	{ "controller", FIELD_BOOL, offsetof(struct owner_reference, controller) },
-	{ "blockOwnerDeletion", FIELD_BOOL, offsetof(struct owner_reference, block_owner_deletion) },
+	{ "apiVersion", FIELD_STRING, .offset = offsetof(struct owner_reference, api_version),
+	  .flags = FIELD_REQUIRED },
+	{ "kind", FIELD_STRING, .offset = offsetof(struct owner_reference, kind),
+	  .flags = FIELD_REQUIRED },
+	{ "name", FIELD_STRING, .offset = offsetof(struct owner_reference, name),
+	  .flags = FIELD_REQUIRED },
+	{ "uid", FIELD_STRING, .offset = offsetof(struct owner_reference, uid),
+	  .flags = FIELD_REQUIRED },
+	{ "controller", FIELD_BOOL, .offset = offsetof(struct owner_reference, controller) },
+	{ "blockOwnerDeletion", FIELD_BOOL,
+	  .offset = offsetof(struct owner_reference, block_owner_deletion) },
 };
 
 static const struct schema owner_reference_schema = {
@@ -50,24 +54,33 @@ static const struct schema owner_reference_schema = {
  * the API server resets them on create.
  *
  * resourceVersion: upstream it is an opaque string ("12345") and clients
- * must not compare two of them. kubelab stores it as the integer the store
- * counts with (FIELD_INT64), so it prints as a number, not a quoted string;
- * the store still only tests it for equality (optimistic concurrency). */
+ * must not compare two of them. kubelab stores the integer the store counts
+ * with (FIELD_INT64); json.c quotes it on output, as upstream prints it, and
+ * the store only ever tests it for equality (optimistic concurrency). */
 static const struct field object_meta_fields[] = {
-	{ "name", FIELD_STRING, offsetof(struct object_meta, name) },
-	{ "generateName", FIELD_STRING, offsetof(struct object_meta, generate_name) },
-	{ "namespace", FIELD_STRING, offsetof(struct object_meta, namespace) },
-	{ "uid", FIELD_STRING, offsetof(struct object_meta, uid), FIELD_READ_ONLY },
-	{ "resourceVersion", FIELD_INT64, offsetof(struct object_meta, resource_version), FIELD_READ_ONLY },
-	{ "generation", FIELD_INT64, offsetof(struct object_meta, generation), FIELD_READ_ONLY },
-	{ "creationTimestamp", FIELD_TIME, offsetof(struct object_meta, creation_timestamp), FIELD_READ_ONLY },
-	{ "deletionTimestamp", FIELD_TIME, offsetof(struct object_meta, deletion_timestamp), FIELD_READ_ONLY },
-	{ "deletionGracePeriodSeconds", FIELD_INT64, offsetof(struct object_meta, deletion_grace_period_seconds), FIELD_READ_ONLY },
-	{ "labels", FIELD_STRMAP, offsetof(struct object_meta, labels) },
-	{ "annotations", FIELD_STRMAP, offsetof(struct object_meta, annotations) },
-	{ "ownerReferences", FIELD_LIST, offsetof(struct object_meta, owner_references), 0,
-	  &owner_reference_schema, FIELD_STRUCT },
-	{ "finalizers", FIELD_LIST, offsetof(struct object_meta, finalizers), 0, NULL, FIELD_STRING },
+	{ "name", FIELD_STRING, .offset = offsetof(struct object_meta, name) },
+	{ "generateName", FIELD_STRING, .offset = offsetof(struct object_meta, generate_name) },
+	{ "namespace", FIELD_STRING, .offset = offsetof(struct object_meta, namespace) },
+	{ "uid", FIELD_STRING, .offset = offsetof(struct object_meta, uid),
+	  .flags = FIELD_READ_ONLY },
+	{ "resourceVersion", FIELD_INT64,
+	  .offset = offsetof(struct object_meta, resource_version), .flags = FIELD_READ_ONLY },
+	{ "generation", FIELD_INT64, .offset = offsetof(struct object_meta, generation),
+	  .flags = FIELD_READ_ONLY },
+	{ "creationTimestamp", FIELD_TIME,
+	  .offset = offsetof(struct object_meta, creation_timestamp), .flags = FIELD_READ_ONLY },
+	{ "deletionTimestamp", FIELD_TIME,
+	  .offset = offsetof(struct object_meta, deletion_timestamp), .flags = FIELD_READ_ONLY },
+	{ "deletionGracePeriodSeconds", FIELD_INT64,
+	  .offset = offsetof(struct object_meta, deletion_grace_period_seconds),
+	  .flags = FIELD_READ_ONLY },
+	{ "labels", FIELD_STRMAP, .offset = offsetof(struct object_meta, labels) },
+	{ "annotations", FIELD_STRMAP, .offset = offsetof(struct object_meta, annotations) },
+	{ "ownerReferences", FIELD_LIST,
+	  .offset = offsetof(struct object_meta, owner_references),
+	  .schema = &owner_reference_schema, .elem = FIELD_STRUCT },
+	{ "finalizers", FIELD_LIST, .offset = offsetof(struct object_meta, finalizers),
+	  .elem = FIELD_STRING },
 };
 
 const struct schema object_meta_schema = {

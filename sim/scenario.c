@@ -19,13 +19,14 @@
  * resolved against the kind's schema, node names are checked against the
  * pools, and expectations are parsed.
  *
- * The file has four parts:
+ * The loader is three files. This one has:
  *   1. the schema tables of the scenario's own types (metadata, settings,
  *      node pool, image behaviour), so decode_struct checks them strictly;
- *   2. small readers shared by the rest (durations, KIND/NAME, field paths);
- *   3. the document: metadata, spec, cluster, images (here) and the
- *      timeline and expectations (scenario_timeline.c);
+ *   3. the document: metadata, spec, cluster, images;
  *   4. scenario_load, scenario_free and the image lookup.
+ * scenario_read.c has the readers all parts share (part 2: durations,
+ * KIND/NAME, node names, field paths), and scenario_timeline.c the
+ * timeline and the expectations.
  *
  * Invariants of a loaded scenario: the timeline is sorted by at, stably,
  * and the manifests written beside the Scenario document come first; every
@@ -51,7 +52,11 @@
 /* K8S: the kubelet's --max-pods default (KubeletConfiguration.MaxPods). */
 #define DEFAULT_MAX_PODS	110
 
-/* ---- 1. schema tables ---------------------------------------------------- */
+/* ---- 1. schema tables --------------------------------------------------- */
+
+/* Designated initializers: the tables name only what they use. */
+#define SCENARIO_FIELD(json, field_type, container, member) \
+	.name = (json), .type = (field_type), .offset = offsetof(container, member)
 
 struct scenario_meta {
 	char *name;
@@ -60,9 +65,9 @@ struct scenario_meta {
 };
 
 static const struct field scenario_meta_fields[] = {
-	{ "name", FIELD_STRING, offsetof(struct scenario_meta, name), FIELD_REQUIRED },
-	{ "chapter", FIELD_STRING, offsetof(struct scenario_meta, chapter) },
-	{ "description", FIELD_STRING, offsetof(struct scenario_meta, description) },
+	{ SCENARIO_FIELD("name", FIELD_STRING, struct scenario_meta, name), .flags = FIELD_REQUIRED },
+	{ SCENARIO_FIELD("chapter", FIELD_STRING, struct scenario_meta, chapter) },
+	{ SCENARIO_FIELD("description", FIELD_STRING, struct scenario_meta, description) },
 };
 
 static const struct schema scenario_meta_schema = {
@@ -70,9 +75,9 @@ static const struct schema scenario_meta_schema = {
 };
 
 static const struct field settings_fields[] = {
-	{ "watchDelay", FIELD_DURATION, offsetof(struct scenario_settings, watch_delay) },
-	{ "bindLatency", FIELD_DURATION, offsetof(struct scenario_settings, bind_latency) },
-	{ "recordEvents", FIELD_BOOL, offsetof(struct scenario_settings, record_events) },
+	{ SCENARIO_FIELD("watchDelay", FIELD_DURATION, struct scenario_settings, watch_delay) },
+	{ SCENARIO_FIELD("bindLatency", FIELD_DURATION, struct scenario_settings, bind_latency) },
+	{ SCENARIO_FIELD("recordEvents", FIELD_BOOL, struct scenario_settings, record_events) },
 };
 
 static const struct schema settings_schema = {
@@ -80,13 +85,13 @@ static const struct schema settings_schema = {
 };
 
 static const struct field node_pool_fields[] = {
-	{ "name", FIELD_STRING, offsetof(struct node_pool, name), FIELD_REQUIRED },
-	{ "count", FIELD_INT32, offsetof(struct node_pool, count) },
-	{ "capacity", FIELD_RESOURCES, offsetof(struct node_pool, capacity), FIELD_REQUIRED },
-	{ "allocatable", FIELD_RESOURCES, offsetof(struct node_pool, allocatable) },
-	{ "labels", FIELD_STRMAP, offsetof(struct node_pool, labels) },
-	{ "taints", FIELD_LIST, offsetof(struct node_pool, taints), 0,
-	  &taint_schema, FIELD_STRUCT },
+	{ SCENARIO_FIELD("name", FIELD_STRING, struct node_pool, name), .flags = FIELD_REQUIRED },
+	{ SCENARIO_FIELD("count", FIELD_INT32, struct node_pool, count) },
+	{ SCENARIO_FIELD("capacity", FIELD_RESOURCES, struct node_pool, capacity), .flags = FIELD_REQUIRED },
+	{ SCENARIO_FIELD("allocatable", FIELD_RESOURCES, struct node_pool, allocatable) },
+	{ SCENARIO_FIELD("labels", FIELD_STRMAP, struct node_pool, labels) },
+	{ SCENARIO_FIELD("taints", FIELD_LIST, struct node_pool, taints),
+	  .schema = &taint_schema, .elem = FIELD_STRUCT },
 };
 
 static const struct schema node_pool_schema = {
@@ -95,15 +100,15 @@ static const struct schema node_pool_schema = {
 
 /* The name is the key of spec.images, not a field, so it is not here. */
 static const struct field image_fields[] = {
-	{ "pull", FIELD_DURATION, offsetof(struct image_behavior, pull) },
-	{ "start", FIELD_DURATION, offsetof(struct image_behavior, start) },
-	{ "readyAfter", FIELD_DURATION, offsetof(struct image_behavior, ready_after) },
-	{ "crashAfter", FIELD_DURATION, offsetof(struct image_behavior, crash_after) },
-	{ "completeAfter", FIELD_DURATION, offsetof(struct image_behavior, complete_after) },
-	{ "exitCode", FIELD_INT32, offsetof(struct image_behavior, exit_code) },
-	{ "pullFails", FIELD_BOOL, offsetof(struct image_behavior, pull_fails) },
-	{ "cpu", FIELD_QUANTITY, offsetof(struct image_behavior, cpu) },
-	{ "memory", FIELD_QUANTITY, offsetof(struct image_behavior, memory) },
+	{ SCENARIO_FIELD("pull", FIELD_DURATION, struct image_behavior, pull) },
+	{ SCENARIO_FIELD("start", FIELD_DURATION, struct image_behavior, start) },
+	{ SCENARIO_FIELD("readyAfter", FIELD_DURATION, struct image_behavior, ready_after) },
+	{ SCENARIO_FIELD("crashAfter", FIELD_DURATION, struct image_behavior, crash_after) },
+	{ SCENARIO_FIELD("completeAfter", FIELD_DURATION, struct image_behavior, complete_after) },
+	{ SCENARIO_FIELD("exitCode", FIELD_INT32, struct image_behavior, exit_code) },
+	{ SCENARIO_FIELD("pullFails", FIELD_BOOL, struct image_behavior, pull_fails) },
+	{ SCENARIO_FIELD("cpu", FIELD_QUANTITY, struct image_behavior, cpu) },
+	{ SCENARIO_FIELD("memory", FIELD_QUANTITY, struct image_behavior, memory) },
 };
 
 static const struct schema image_schema = {
@@ -131,170 +136,7 @@ static void copy_written_fields(const struct schema *schema,
 	}
 }
 
-/* ---- 2. shared readers --------------------------------------------------- */
-
-void loader_problem(struct loader *l, const struct ynode *at, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	char *msg = xmalloc((size_t)len + 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	diag_add(l->diags, l->file, at ? at->line : 0, at ? at->column : 0, "%s", msg);
-	free(msg);
-}
-
-bool loader_want(struct loader *l, const struct ynode *node,
-		 enum ynode_kind kind, const char *path)
-{
-	if (node->kind == kind)
-		return true;
-	loader_problem(l, node, "expected %s for %s, got %s",
-		       kind == YNODE_MAP ? "a mapping" :
-		       kind == YNODE_SEQ ? "a list" : "a value",
-		       path, ynode_describe(node));
-	return false;
-}
-
-const char *loader_string(struct loader *l, const struct ynode *node,
-			  const char *path)
-{
-	if (node->kind != YNODE_SCALAR ||
-	    ynode_scalar_type(node) != YSCALAR_STRING || !*node->scalar) {
-		loader_problem(l, node, "%s: expected a string, got %s", path,
-			       ynode_describe(node));
-		return NULL;
-	}
-	return node->scalar;
-}
-
-void loader_check_keys(struct loader *l, const struct ynode *map,
-		       const char *path, const char *const *known)
-{
-	for (size_t i = 0; i < map->len; i++) {
-		const struct ynode *key = map->pairs[i].key;
-		bool found = false;
-		for (size_t k = 0; known[k] && !found; k++)
-			found = !strcmp(known[k], key->scalar);
-		if (!found)
-			loader_problem(l, key, "unknown field \"%s%s%s\"", path,
-				       *path ? "." : "", key->scalar);
-	}
-}
-
-/* A time in the scenario: a Go duration string, as metav1.Duration is in
- * manifests (so `at: 30` is refused: which unit would it be?). */
-int loader_duration(struct loader *l, const struct ynode *node,
-		    const char *path, ktime_t *out)
-{
-	const char *why = NULL;
-	if (node->kind != YNODE_SCALAR ||
-	    ynode_scalar_type(node) != YSCALAR_STRING) {
-		loader_problem(l, node, "%s: expected a duration such as 30s, got %s",
-			       path, ynode_describe(node));
-		return -1;
-	}
-	if (duration_parse(node->scalar, out, &why)) {
-		loader_problem(l, node, "%s: invalid duration \"%s\": %s", path,
-			       node->scalar, why);
-		return -1;
-	}
-	if (*out < 0) {
-		loader_problem(l, node, "%s: must not be negative, got %s", path,
-			       node->scalar);
-		return -1;
-	}
-	return 0;
-}
-
-int loader_time(struct loader *l, const struct ynode *node, const char *path,
-		ktime_t *out)
-{
-	if (loader_duration(l, node, path, out))
-		return -1;
-	if (*out > l->scenario->duration) {
-		char buf[DURATION_STR_MAX];
-		duration_format(l->scenario->duration, buf, sizeof(buf));
-		loader_problem(l, node, "%s: %s is after the end of the run "
-			       "(spec.duration is %s)", path, node->scalar, buf);
-		return -1;
-	}
-	return 0;
-}
-
-const struct kind_info *loader_object_ref(struct loader *l,
-					  const struct ynode *node,
-					  const char *path, char **name)
-{
-	const char *text = loader_string(l, node, path);
-	if (!text)
-		return NULL;
-	const char *slash = strchr(text, '/');
-	if (!slash || slash == text || !slash[1] || strchr(slash + 1, '/')) {
-		loader_problem(l, node, "%s: expected KIND/NAME such as "
-			       "deployment/web, got \"%s\"", path, text);
-		return NULL;
-	}
-	char *kind_name = xstrndup(text, (size_t)(slash - text));
-	const struct kind_info *kind = kind_from_cli(kind_name);
-	if (!kind)
-		loader_problem(l, node, "%s: unknown kind \"%s\" in \"%s\" "
-			       "(kinds are named as kubectl takes them: pod, "
-			       "deployment, deploy, node ...)", path, kind_name,
-			       text);
-	free(kind_name);
-	if (kind)
-		*name = xstrdup(slash + 1);
-	return kind;
-}
-
-/* The pool making node: "worker-2" is made by pool worker when its count
- * is 2 or more. Names are NAME-1 .. NAME-count, without leading zeros. */
-static bool pool_makes(const struct node_pool *pool, const char *node)
-{
-	size_t len = strlen(pool->name);
-	if (strncmp(node, pool->name, len) || node[len] != '-')
-		return false;
-	const char *digits = node + len + 1;
-	if (*digits < '1' || *digits > '9' || strlen(digits) > 9)
-		return false;
-	long n = 0;
-	for (const char *p = digits; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return false;
-		n = n * 10 + (*p - '0');
-	}
-	return n <= pool->count;
-}
-
-bool loader_node_known(struct loader *l, const struct ynode *node,
-		       const char *path, const char *name)
-{
-	const struct scenario *sc = l->scenario;
-	for (size_t i = 0; i < sc->node_pools.len; i++)
-		if (pool_makes(&sc->node_pools.items[i], name))
-			return true;
-	char *made = xstrdup("");
-	for (size_t i = 0; i < sc->node_pools.len; i++) {
-		const struct node_pool *pool = &sc->node_pools.items[i];
-		char *longer = pool->count == 1 ?
-			xasprintf("%s%s%s-1", made, i ? ", " : "", pool->name) :
-			xasprintf("%s%s%s-1..%s-%d", made, i ? ", " : "",
-				  pool->name, pool->name, pool->count);
-		free(made);
-		made = longer;
-	}
-	loader_problem(l, node, "%s: no node \"%s\" in the cluster (%s%s)", path,
-		       name, *made ? "the node pools make " : "there are no node pools",
-		       made);
-	free(made);
-	return false;
-}
-
-/* ---- 3. the document ----------------------------------------------------- */
+/* ---- 3. the document (part 2 is in scenario_read.c) --------------------- */
 
 static bool dns_label(const char *name)
 {
@@ -309,60 +151,55 @@ static bool dns_label(const char *name)
 
 /* Checks one decoded pool and fills in what the kubelet would: pods 110
  * when unsaid, allocatable equal to capacity for every resource not
- * reserved. Returns false on a problem. */
-static bool check_pool(struct loader *l, const struct ynode *node,
+ * reserved. */
+static void check_pool(struct loader *l, const struct ynode *node,
 		       struct node_pool *pool, const char *path)
 {
-	bool ok = true;
 	const struct ynode *count = ynode_get(node, "count");
-	if (!count || ynode_is_null(count)) {
+	if (!count || ynode_is_null(count))
 		pool->count = 1;
-	} else if (pool->count < 1) {
+	else if (pool->count < 1)
 		loader_problem(l, count, "%s.count: must be at least 1, got %d",
 			       path, pool->count);
-		ok = false;
-	}
-	if (pool->name && !dns_label(pool->name)) {
+	if (pool->name && !dns_label(pool->name))
 		/* Node names are NAME-N, and must be DNS labels. */
 		loader_problem(l, ynode_get(node, "name"), "%s.name: \"%s\" is "
 			       "not a valid pool name: lower-case letters, digits "
 			       "and '-', starting and ending with a letter or digit",
 			       path, pool->name);
-		ok = false;
-	}
 	const struct ynode *capacity = ynode_get(node, "capacity");
 	static const char *const needed[] = { "cpu", "memory" };
+	/* Asked of the YAML, not the decoded list: a memory that did not
+	 * parse has been reported already and is not missing too. */
 	for (size_t i = 0; capacity && i < 2; i++)
-		if (capacity->kind == YNODE_MAP &&
-		    !resource_list_get(&pool->capacity, needed[i])) {
+		if (capacity->kind == YNODE_MAP && !ynode_get(capacity, needed[i]))
 			loader_problem(l, capacity, "%s.capacity: missing %s "
 				       "(a node needs cpu and memory)", path,
 				       needed[i]);
-			ok = false;
-		}
 	if (!resource_list_get(&pool->capacity, "pods")) {
 		struct quantity pods = quantity_from_int(DEFAULT_MAX_PODS,
 							 QUANTITY_DECIMAL_SI);
 		resource_list_set(&pool->capacity, "pods", &pods);
 	}
-	/* K8S: allocatable = capacity - reserved (kubelet's node allocatable);
-	 * what the scenario does not reserve stays at capacity. */
+	/* K8S: allocatable = capacity - reserved (the kubelet's node
+	 * allocatable); what the scenario does not reserve stays at capacity. */
 	const struct ynode *alloc = ynode_get(node, "allocatable");
 	for (size_t i = 0; i < pool->allocatable.len; i++) {
 		const struct resource_entry *e = &pool->allocatable.items[i];
 		const struct quantity *cap = resource_list_get(&pool->capacity, e->name);
-		if (!cap || quantity_cmp(&e->quantity, cap) > 0) {
-			loader_problem(l, alloc, "%s.allocatable[%s]: cannot "
-				       "exceed capacity", path, e->name);
-			ok = false;
-		}
+		const struct ynode *at = ynode_get(alloc, e->name);
+		if (!cap)
+			loader_problem(l, at, "%s.allocatable[%s]: not in capacity",
+				       path, e->name);
+		else if (quantity_cmp(&e->quantity, cap) > 0)
+			loader_problem(l, at, "%s.allocatable[%s]: cannot exceed "
+				       "capacity", path, e->name);
 	}
 	for (size_t i = 0; i < pool->capacity.len; i++) {
 		const struct resource_entry *e = &pool->capacity.items[i];
 		if (!resource_list_get(&pool->allocatable, e->name))
 			resource_list_set(&pool->allocatable, e->name, &e->quantity);
 	}
-	return ok;
 }
 
 static void load_pools(struct loader *l, const struct ynode *cluster)
@@ -381,17 +218,18 @@ static void load_pools(struct loader *l, const struct ynode *cluster)
 		char *path = xasprintf("spec.cluster.nodePools[%zu]", i);
 		struct node_pool pool = { 0 };
 		decode_struct(l->file, node, &node_pool_schema, &pool, path, l->diags);
-		bool ok = node->kind == YNODE_MAP && check_pool(l, node, &pool, path);
-		for (size_t j = 0; ok && pool.name && j < sc->node_pools.len; j++)
-			if (!strcmp(sc->node_pools.items[j].name, pool.name)) {
-				loader_problem(l, ynode_get(node, "name"),
-					       "%s.name: Duplicate value: \"%s\"",
-					       path, pool.name);
-				ok = false;
-			}
+		bool duplicate = false;
+		if (node->kind == YNODE_MAP)
+			check_pool(l, node, &pool, path);
+		for (size_t j = 0; pool.name && j < sc->node_pools.len; j++)
+			if (!strcmp(sc->node_pools.items[j].name, pool.name))
+				duplicate = true;
+		if (duplicate)
+			loader_problem(l, ynode_get(node, "name"), "%s.name: "
+				       "Duplicate value: \"%s\"", path, pool.name);
 		/* A pool with a name is kept even when it has problems, so that
 		 * its nodes do not also show up as unknown in faults. */
-		if (pool.name && pool.count > 0) {
+		if (pool.name && pool.count > 0 && !duplicate) {
 			LIST_PUSH(sc->node_pools, pool);
 		} else {
 			schema_release(&node_pool_schema, &pool);
@@ -497,7 +335,7 @@ static void load_spec(struct loader *l, const struct ynode *spec)
 		int64_t seed;
 		if (node->kind != YNODE_SCALAR || ynode_int64(node, &seed) || seed < 0)
 			loader_problem(l, node, "spec.seed: expected a non-negative "
-				       "integer, got %s", ynode_describe(node));
+				       "integer, got %s", loader_got(l, node));
 		else
 			sc->seed = (uint64_t)seed;
 	}
@@ -551,7 +389,7 @@ static void load_scenario_doc(struct loader *l, const struct ynode *root)
 		load_spec(l, spec);
 }
 
-/* ---- 4. the interface ---------------------------------------------------- */
+/* ---- 4. the interface --------------------------------------------------- */
 
 static char *directory_of(const char *path)
 {

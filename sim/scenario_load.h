@@ -1,8 +1,10 @@
-/* scenario_load.h - internals shared by the two halves of the scenario
- * loader: scenario.c (the document, the cluster, images) and
- * scenario_timeline.c (timeline entries and expectations).
+/* scenario_load.h - internals shared by the parts of the scenario loader:
+ * scenario.c (the document, the cluster, images), scenario_timeline.c
+ * (timeline entries and expectations) and scenario_read.c (the readers
+ * both are built from).
  *
- * Not part of kubelab's interface: only those two files include it. Every
+ * Not part of kubelab's interface: only the scenario*.c files include it;
+ * scenario_read.c implements the readers. Every
  * reader here reports what is wrong with a node as a diagnostic at the
  * node's file:line:column, prefixed with the field path ("spec.timeline[2]
  * .at: ..."), and returns a failure value; callers carry on with the next
@@ -21,6 +23,7 @@ struct loader {
 	char *dir;			/* its directory: apply: paths start there */
 	struct diag_list *diags;
 	struct scenario *scenario;	/* being filled */
+	char got[96];			/* loader_got's answer */
 };
 
 /* Appends value (a struct, copied) to a LIST_OF. Lists here are short and
@@ -34,6 +37,9 @@ struct loader {
 /* A diagnostic at node (NULL: no position). */
 void loader_problem(struct loader *l, const struct ynode *at, const char *fmt,
 		    ...) __attribute__((format(printf, 3, 4)));
+/* What node is, for "got ..." in messages, worded as decode.c words it:
+ * `"ten"`, `the integer 10`, `a mapping`. Valid until the next call. */
+const char *loader_got(struct loader *l, const struct ynode *node);
 /* True when node is of that kind; else a diagnostic "expected a mapping
  * for PATH, got ...". */
 bool loader_want(struct loader *l, const struct ynode *node,
@@ -60,6 +66,23 @@ const struct kind_info *loader_object_ref(struct loader *l,
  * listing the nodes there are. */
 bool loader_node_known(struct loader *l, const struct ynode *node,
 		       const char *path, const char *name);
+
+/* What a field path reaches in a kind's schema. */
+struct path_leaf {
+	enum field_type type;
+	const struct field *field;	/* the field itself; NULL inside a
+					 * list or map (no allowed values) */
+};
+/* Walks path through the schema tables as schema_resolve walks an object,
+ * with the same syntax and words, but list indexes are not bounds-checked.
+ * 0, or -1 with err ("no field 'contaners' in PodSpec (did you mean
+ * 'containers'?)"). */
+int loader_path_check(const struct schema *schema, const char *path,
+		      struct path_leaf *out, struct err **err);
+/* Parses text as the leaf's type, as field_ref_set will at run time, and
+ * checks enumerations. 0, or -1 with err. */
+int loader_value_check(const struct path_leaf *leaf, const char *text,
+		       struct err **err);
 
 /* scenario_timeline.c: spec.timeline and spec.expect. */
 void load_timeline(struct loader *l, const struct ynode *timeline);

@@ -27,6 +27,7 @@
 #include "duration.h"
 #include "xmalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -536,7 +537,7 @@ int schema_scalar_parse(enum field_type type, const char *text, void *value,
 	case FIELD_DOUBLE: {
 		char *end;
 		double d = strtod(text, &end);
-		if (!*text || *end || !isfinite(d)) {
+		if (!*text || isspace((unsigned char)*text) || *end || !isfinite(d)) {
 			*why = "expected a number";
 			return -1;
 		}
@@ -637,7 +638,14 @@ char *schema_scalar_format(enum field_type type, const void *value)
 	bug_report(__FILE__, __LINE__, "not a scalar field type");
 }
 
-/* ---- 4. field paths ------------------------------------------------------ */
+/* ---- 4. field paths ------------------------------------------------------ *
+ *
+ * A path is walked step by step from the top struct: ".name" selects a field
+ * of a struct, "[n]" an element of a list, and in a map (labels, a resource
+ * list) ".key" or "[key]" selects a key. Map values are leaves, so after a
+ * map the whole rest of a dotted path is the key. A resolved field_ref
+ * points into the object: it stays valid until the object, or for a map
+ * key that map, is changed by something else than field_ref_set. */
 
 static const char *type_noun(enum field_type type)
 {

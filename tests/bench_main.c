@@ -6,7 +6,8 @@
  * does.
  */
 #define BENCHES \
-	BENCH(engine)
+	BENCH(engine) \
+	BENCH(cluster)
 
 #define BENCH(name) void bench_##name(void);
 BENCHES

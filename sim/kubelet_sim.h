@@ -1,0 +1,248 @@
+/* kubelet_sim.h - the sim kubelet's insides, shared by its files.
+ *
+ * K8S: pkg/kubelet. The sim kubelet is split as upstream's is, one
+ * concept per file:
+ *   kubelet_sim.c     the agent itself: start, stop, suspend, resume, the
+ *                     pod watch, the image catalogue and cache, the serial
+ *                     image puller and pod IP addresses;
+ *   kubelet_node.c    registration, node status and the node Lease
+ *                     (K8S: kubelet_node_status.go, nodestatus/setters.go,
+ *                     nodelease);
+ *   kubelet_admit.c   node-side admission (K8S: lifecycle/predicate.go);
+ *   kubelet_pod.c     the pod worker and its containers' state machine
+ *                     (K8S: pod_workers.go, kuberuntime_manager.go,
+ *                     kuberuntime_container.go, images/image_manager.go);
+ *   kubelet_status.c  the pod status the worker reports: phase, conditions,
+ *                     container statuses (K8S: kubelet_pods.go
+ *                     generateAPIPodStatus/getPhase, status/generate.go,
+ *                     status/status_manager.go).
+ * Nothing outside these files includes this header: the rest of kubelab
+ * sees kubelet.h only.
+ *
+ * Ownership: the kubelet owns its pod workers (hash table by pod uid),
+ * each worker owns its containers (one array, init containers first) and
+ * a reference to the latest version of its pod. Image behaviours are
+ * borrowed from the catalogue or owned by the kubelet's table of
+ * defaults. Every pending timer is cancelled before what its argument
+ * points at is freed.
+ *
+ * Time: everything runs from timers of client->clock and from watch
+ * deliveries; nothing reads a wall clock, and whatever is iterated for
+ * output is iterated in a defined order (spec order, or the store's
+ * sorted lists).
+ */
+#ifndef KUBELAB_KUBELET_SIM_H
+#define KUBELAB_KUBELET_SIM_H
+
+#include "api.h"
+#include "hashmap.h"
+#include "kubelet.h"
+
+/* K8S: kubelet.go backOffPeriod: a pod worker whose sync failed is retried
+ * this long after (upstream adds up to 50% jitter; kubelab does not). */
+#define KUBELET_SYNC_RETRY_PERIOD (10 * KTIME_SECOND)
+/* K8S: pleg/generic.go relistPeriod: how soon the kubelet notices a change
+ * in the runtime and syncs the pod again. */
+#define KUBELET_PLEG_RELIST_PERIOD (1 * KTIME_SECOND)
+/* K8S: nodestatus MaxNamesPerImageInNodeStatus and nodeStatusMaxImages. */
+#define KUBELET_NODE_STATUS_MAX_IMAGES 50
+/* Pod addresses per node: a /24 as the node IPAM controller hands out. */
+#define KUBELET_POD_IP_SLOTS 256
+
+struct kubelet_worker;
+
+/* Where one container is in its life. */
+enum kubelet_ctr_phase {
+	CTR_WAITING,		/* not running: its turn, a back-off, an error */
+	CTR_PULLING,		/* its image is being pulled (or queued) */
+	CTR_CREATING,		/* image present; being created and started */
+	CTR_RUNNING,
+	CTR_EXITED,		/* terminated (possibly about to restart) */
+};
+
+/* One terminated instance of a container. */
+struct kubelet_exit {
+	bool set;
+	int32_t exit_code;
+	const char *reason;		/* static: "Error", "Completed", "Unknown" */
+	ktime_t started_at, finished_at;
+	char *container_id;		/* owned */
+};
+
+/* K8S: flowcontrol.Backoff, one entry: the current delay (0 = no entry)
+ * and when it was last moved on (lastUpdate). */
+struct kubelet_backoff {
+	ktime_t delay;
+	ktime_t updated;
+};
+
+/* One container of a pod, as the kubelet and its runtime track it. */
+struct kubelet_ctr {
+	struct kubelet_worker *worker;
+	const struct container *spec;	/* in worker->spec_pod */
+	const struct image_behavior *image;	/* borrowed */
+	bool init;			/* an init container */
+	bool sidecar;			/* an init container with restartPolicy Always */
+	bool has_readiness_probe;
+
+	enum kubelet_ctr_phase phase;
+	bool due;			/* may be started by the next sync */
+	char *waiting_reason;		/* owned; NULL: the default reason */
+	char *waiting_message;		/* owned */
+	bool ready;
+	ktime_t started_at;		/* of the running instance */
+	char *container_id;		/* of the running instance; owned */
+	int32_t restart_count;
+	uint32_t instances;		/* containers created so far */
+	struct kubelet_exit exit;	/* the latest instance, once it exited */
+	struct kubelet_exit last_exit;	/* the one before: lastState */
+
+	struct kubelet_backoff crash_backoff;	/* CrashLoopBackOff */
+	struct kubelet_backoff pull_backoff;	/* ImagePullBackOff */
+	char *pull_error;		/* the last pull failure, for messages */
+	ktime_t pull_requested;		/* when Pulling was reported */
+	struct kubelet_ctr *pull_next;	/* link in the kubelet's pull queue */
+
+	timer_id timer;			/* the next step of its life */
+	timer_id ready_timer;		/* readiness probe passing */
+};
+
+/* A pod bound to this node, and what the kubelet does about it.
+ * K8S: pod_workers.go podSyncStatus plus the runtime's view of the pod. */
+struct kubelet_worker {
+	struct kubelet *kubelet;
+	char *uid;			/* owned; the key in kubelet->pods */
+	struct pod *pod;		/* latest version seen (a reference) */
+	struct pod *spec_pod;		/* the version the containers were made
+					 * from (a reference): spec changes of a
+					 * running pod are not applied */
+	char *full_name;		/* "web-abc_default(uid)", format.Pod */
+
+	bool admitted;			/* passed node admission */
+	bool terminal;			/* done: Succeeded, Failed or rejected */
+	bool delete_sent;		/* the final delete was requested */
+	char *reject_reason;		/* owned, when rejected */
+	char *reject_message;
+
+	/* Requests counted against the node's allocatable while admitted
+	 * and not terminal (K8S: the predicate's view of running pods). */
+	int64_t req_milli_cpu, req_memory, req_ephemeral;
+	bool counted;
+
+	int ip_slot;			/* -1: none */
+	char *pod_ip;			/* owned */
+	ktime_t start_time;
+
+	struct kubelet_ctr *ctrs;	/* init containers first, then regular */
+	size_t init_len, len;
+	size_t init_done;		/* init containers completed, in order */
+	struct kubelet_ctr *starting;	/* the container being started */
+
+	timer_id flush_timer;		/* status write at the end of the instant */
+};
+
+struct kubelet {
+	const struct client *client;	/* borrowed */
+	char *node_name;
+	struct node *node;		/* what we register (our own copy) */
+	const struct image_behavior *images;	/* borrowed catalogue */
+	size_t images_len;
+	struct hashmap default_images;	/* name -> owned image_behavior */
+	struct hashmap image_cache;	/* images present on the node */
+	uint64_t seed;
+	bool up;
+	ktime_t down_since;
+	int watch_id;
+
+	/* kubelet_node.c */
+	char *internal_ip;
+	timer_id lease_timer;
+	timer_id status_timer;
+	ktime_t last_status_report;
+
+	/* kubelet_pod.c and kubelet_admit.c */
+	struct hashmap pods;		/* uid -> struct kubelet_worker * */
+	int64_t used_milli_cpu, used_memory, used_ephemeral, used_pods;
+
+	/* The serial image puller (kubelet_sim.c). */
+	struct kubelet_ctr *pull_head, *pull_tail;
+	struct kubelet_ctr *pulling;	/* the pull in progress */
+	ktime_t pull_started;
+	ktime_t pull_duration;
+	timer_id pull_timer;
+
+	/* Pod addresses: pod_subnet.N for N in 2..254 (kubelet_sim.c). */
+	char pod_subnet[16];		/* "10.201.17" */
+	uint8_t ip_used[KUBELET_POD_IP_SLOTS / 8];
+	int ip_next;
+};
+
+/* ---- kubelet_sim.c ---- */
+
+/* The behaviour of image name: the catalogue's, else the defaults. */
+const struct image_behavior *kubelet_image(struct kubelet *kubelet,
+					   const char *name);
+bool kubelet_image_present(const struct kubelet *kubelet, const char *name);
+/* K8S: images/serialized_image_puller.go. Queues ctr's pull; the puller
+ * calls kubelet_pod_pull_done when it is over. */
+void kubelet_pull_enqueue(struct kubelet *kubelet, struct kubelet_ctr *ctr);
+/* Forgets ctr's queued or running pull, if any. */
+void kubelet_pull_cancel(struct kubelet *kubelet, struct kubelet_ctr *ctr);
+/* A free pod address: sets *slot and returns "a.b.c.d" (caller frees),
+ * or NULL with *slot -1 when the node's range is used up. */
+char *kubelet_ip_alloc(struct kubelet *kubelet, int *slot);
+void kubelet_ip_release(struct kubelet *kubelet, int slot);
+/* FNV-1a over a string, continuing from h (pass KUBELET_HASH_INIT). */
+#define KUBELET_HASH_INIT 0xcbf29ce484222325ULL
+uint64_t kubelet_hash(const char *text, uint64_t h);
+
+/* ---- kubelet_node.c ---- */
+
+/* Registers the Node (or updates the status of an existing one), records
+ * the start-up Events, creates or renews the Lease and arms the heartbeat
+ * timers. */
+void kubelet_node_start(struct kubelet *kubelet);
+/* Cancels the heartbeat timers. */
+void kubelet_node_stop(struct kubelet *kubelet);
+
+/* ---- kubelet_admit.c ---- */
+
+/* Computes the worker's requests (K8S: resourcehelper.PodRequests) and
+ * checks them against the node's allocatable minus what admitted pods
+ * request. On a misfit returns false and sets *reason ("OutOfcpu") and
+ * *message (caller frees both). */
+bool kubelet_admit(struct kubelet *kubelet, struct kubelet_worker *worker,
+		   char **reason, char **message);
+/* Adds (sign +1) or removes (-1) the worker's requests from the node's
+ * running total. */
+void kubelet_admit_count(struct kubelet *kubelet, struct kubelet_worker *worker,
+			 int sign);
+
+/* ---- kubelet_pod.c ---- */
+
+/* A pod bound to this node was added or changed (watch or resync). */
+void kubelet_pod_observe(struct kubelet *kubelet, const struct pod *pod);
+/* The pod is gone from the API: forget its worker. */
+void kubelet_pod_forget(struct kubelet *kubelet, const char *uid);
+/* The node goes down: every timer stops, every container is gone. */
+void kubelet_pod_suspend_all(struct kubelet *kubelet);
+/* The node is back: reconcile every worker with the store's pods. */
+void kubelet_pod_resume_all(struct kubelet *kubelet);
+void kubelet_pod_free_all(struct kubelet *kubelet);
+/* The puller finished ctr's pull (ok false: the pull failed). */
+void kubelet_pod_pull_done(struct kubelet_ctr *ctr, bool ok, ktime_t pulled_in);
+
+/* ---- kubelet_status.c ---- */
+
+/* Asks for the worker's status to be written once the current instant's
+ * other events ran (several changes at one time make one write). */
+void kubelet_status_mark_dirty(struct kubelet_worker *worker);
+/* Writes the worker's status now, if it differs from the stored one;
+ * cancels a pending flush. */
+void kubelet_status_flush(struct kubelet_worker *worker);
+/* K8S: getPhase over the worker's container statuses; terminal says the
+ * pod is being torn down, so stopped containers will not restart. */
+const char *kubelet_status_phase(const struct kubelet_worker *worker,
+				 bool terminal);
+
+#endif

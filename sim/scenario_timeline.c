@@ -1,0 +1,525 @@
+/* scenario_timeline.c - a scenario's timeline and expectations, checked.
+ *
+ * The timeline is what an instructor would type into kubectl during a
+ * demo, written down with the time to type it: `kubectl apply -f`,
+ * `kubectl patch` (set:), `kubectl scale`, `kubectl delete`, `kubectl
+ * cordon`, plus faults no kubectl can cause (a node going down). The
+ * expectations are what the class should then see.
+ * K8S: kubectl's object names (KIND/NAME, k8s.io/cli-runtime resource
+ * builder), `kubectl scale` (only kinds with a scale subresource: spec
+ * .replicas), `kubectl cordon` (spec.unschedulable).
+ *
+ * Everything a run could trip over later is checked here, at load time,
+ * with the position of the offending node: a set: path is resolved
+ * against the kind's schema and its value parsed as the field's type, a
+ * fault names a node that a pool makes, a file named by apply: is read and
+ * every manifest in it decoded, an expectation is parsed and its field
+ * paths resolved.
+ *
+ * Field paths are checked on the schema alone (loader_path_check in
+ * scenario_read.c), since at load time there is no object to resolve
+ * them on.
+ *
+ * See also: scenario.c (the rest of the loader), scenario_read.c (the
+ * readers), expect.c (the expression language),
+ * docs/scenario-reference.md (the user's view).
+ */
+#include "scenario_load.h"
+
+#include "api.h"
+#include "decode.h"
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- timeline entries --------------------------------------------------- */
+
+/* What every action of one entry shares. */
+struct entry {
+	const char *path;		/* "spec.timeline[3]" */
+	ktime_t at;
+	const char *namespace;		/* the entry's namespace:, or NULL */
+	int line, column;
+};
+
+static struct action entry_action(const struct entry *e, enum action_type type)
+{
+	return (struct action){ .type = type, .at = e->at, .line = e->line,
+				.column = e->column };
+}
+
+/* The namespace an object action works in: kubectl's -n, else default;
+ * cluster-scoped kinds have none (kubectl ignores -n for them). */
+static char *action_namespace(const struct entry *e, const struct kind_info *kind)
+{
+	if (!kind->namespaced)
+		return NULL;
+	return xstrdup(e->namespace ? e->namespace : "default");
+}
+
+/* apply: FILE. Read now, relative to the scenario, so that its problems
+ * are reported before anything runs. A file that cannot be read is
+ * reported at the apply: node, since it has no position of its own. */
+static void apply_file(struct loader *l, const struct ynode *node,
+		       const char *path, struct action *action)
+{
+	const char *name = loader_string(l, node, path);
+	if (!name)
+		return;
+	char *full = name[0] == '/' || !strcmp(l->dir, ".") ? xstrdup(name) :
+		     xasprintf("%s/%s", l->dir, name);
+	struct diag_list local = { 0 };
+	struct yfile *file = yfile_load(full, &local);
+	for (size_t i = 0; i < local.len; i++) {
+		const struct diag *d = &local.items[i];
+		if (d->line)
+			diag_add(l->diags, d->file, d->line, d->column, "%s", d->msg);
+		else
+			loader_problem(l, node, "%s: %s", path, d->msg);
+	}
+	diag_release(&local);
+	if (file && !file->len)
+		loader_problem(l, node, "%s: no manifests in '%s'", path, name);
+	for (size_t i = 0; file && i < file->len; i++) {
+		struct object *obj = decode_object(full, file->docs[i].root, l->diags);
+		if (obj)
+			LIST_PUSH(action->objects, obj);
+	}
+	yfile_free(file);
+	free(full);
+}
+
+/* apply: a file name, an inline manifest, or a list of either. */
+static void load_apply(struct loader *l, const struct entry *e,
+		       const struct ynode *node)
+{
+	struct action action = entry_action(e, ACTION_APPLY);
+	char *path = xasprintf("%s.apply", e->path);
+	const struct ynode *const *items = (const struct ynode *const *)&node;
+	size_t len = 1;
+	if (node->kind == YNODE_SEQ) {
+		items = (const struct ynode *const *)node->items;
+		len = node->len;
+		if (!len)
+			loader_problem(l, node, "%s: nothing to apply", path);
+	}
+	for (size_t i = 0; i < len; i++) {
+		char *ipath = node->kind == YNODE_SEQ ? xasprintf("%s[%zu]", path, i)
+						      : xstrdup(path);
+		if (items[i]->kind == YNODE_MAP) {
+			struct object *obj = decode_object(l->file, items[i], l->diags);
+			if (obj)
+				LIST_PUSH(action.objects, obj);
+		} else {
+			apply_file(l, items[i], ipath, &action);
+		}
+		free(ipath);
+	}
+	LIST_PUSH(l->scenario->timeline, action);
+	free(path);
+}
+
+/* set: {KIND/NAME: {PATH: VALUE, ...}, ...}: one ACTION_SET per field. */
+static void load_set(struct loader *l, const struct entry *e,
+		     const struct ynode *node)
+{
+	char *path = xasprintf("%s.set", e->path);
+	if (loader_want(l, node, YNODE_MAP, path) && !node->len)
+		loader_problem(l, node, "%s: nothing to set", path);
+	for (size_t i = 0; node->kind == YNODE_MAP && i < node->len; i++) {
+		const struct ynode *ref = node->pairs[i].key;
+		const struct ynode *fields = node->pairs[i].value;
+		char *name = NULL;
+		char *rpath = xasprintf("%s[%s]", path, ref->scalar);
+		const struct kind_info *kind = loader_object_ref(l, ref, path, &name);
+		if (loader_want(l, fields, YNODE_MAP, rpath) && !fields->len)
+			loader_problem(l, fields, "%s: nothing to set (write "
+				       "FIELD.PATH: VALUE)", rpath);
+		for (size_t j = 0; fields->kind == YNODE_MAP && j < fields->len; j++) {
+			const struct ynode *key = fields->pairs[j].key;
+			const struct ynode *value = fields->pairs[j].value;
+			struct path_leaf leaf;
+			struct err *err = NULL;
+			bool ok = kind != NULL;
+			if (kind && loader_path_check(kind->schema, key->scalar, &leaf, &err)) {
+				loader_problem(l, key, "%s: %s", rpath, err->msg);
+				ok = false;
+			} else if (value->kind != YNODE_SCALAR || ynode_is_null(value)) {
+				loader_problem(l, value, "%s[%s]: expected a value such "
+					       "as 3 or web:v2, got %s", rpath,
+					       key->scalar, loader_got(l, value));
+				ok = false;
+			} else if (kind && loader_value_check(&leaf, value->scalar, &err)) {
+				loader_problem(l, value, "%s[%s]: %s", rpath,
+					       key->scalar, err->msg);
+				ok = false;
+			}
+			err_free(err);
+			if (!ok)
+				continue;
+			struct action action = entry_action(e, ACTION_SET);
+			action.kind = kind->id;
+			action.namespace = action_namespace(e, kind);
+			action.name = xstrdup(name);
+			action.path = xstrdup(key->scalar);
+			action.value = xstrdup(value->scalar);
+			LIST_PUSH(l->scenario->timeline, action);
+		}
+		free(rpath);
+		free(name);
+	}
+	free(path);
+}
+
+/* scale: {KIND/NAME: REPLICAS, ...}. K8S: kubectl scale needs the scale
+ * subresource, which the kinds with spec.replicas have. */
+static void load_scale(struct loader *l, const struct entry *e,
+		       const struct ynode *node)
+{
+	char *path = xasprintf("%s.scale", e->path);
+	if (loader_want(l, node, YNODE_MAP, path) && !node->len)
+		loader_problem(l, node, "%s: nothing to scale", path);
+	for (size_t i = 0; node->kind == YNODE_MAP && i < node->len; i++) {
+		const struct ynode *ref = node->pairs[i].key;
+		const struct ynode *value = node->pairs[i].value;
+		char *name = NULL;
+		const struct kind_info *kind = loader_object_ref(l, ref, path, &name);
+		int64_t replicas = -1;
+		if (kind && !(kind->spec_schema &&
+			      schema_field(kind->spec_schema, "replicas"))) {
+			loader_problem(l, ref, "%s: cannot scale a %s: it has no "
+				       "spec.replicas (deployments, replicasets and "
+				       "statefulsets scale)", path, kind->kind);
+			kind = NULL;
+		}
+		if (value->kind != YNODE_SCALAR || ynode_int64(value, &replicas) ||
+		    replicas < 0 || replicas > INT32_MAX) {
+			loader_problem(l, value, "%s[%s]: expected a number of "
+				       "replicas (0 or more), got %s", path,
+				       ref->scalar, loader_got(l, value));
+			kind = NULL;
+		}
+		if (kind) {
+			struct action action = entry_action(e, ACTION_SCALE);
+			action.kind = kind->id;
+			action.namespace = action_namespace(e, kind);
+			action.name = name;
+			action.replicas = (int32_t)replicas;
+			name = NULL;
+			LIST_PUSH(l->scenario->timeline, action);
+		}
+		free(name);
+	}
+	free(path);
+}
+
+/* delete: KIND/NAME, or a list of them. */
+static void load_delete(struct loader *l, const struct entry *e,
+			const struct ynode *node)
+{
+	char *path = xasprintf("%s.delete", e->path);
+	const struct ynode *const *items = (const struct ynode *const *)&node;
+	size_t len = 1;
+	if (node->kind == YNODE_SEQ) {
+		items = (const struct ynode *const *)node->items;
+		len = node->len;
+		if (!len)
+			loader_problem(l, node, "%s: nothing to delete", path);
+	}
+	for (size_t i = 0; i < len; i++) {
+		char *name = NULL;
+		const struct kind_info *kind = loader_object_ref(l, items[i], path, &name);
+		if (!kind)
+			continue;
+		struct action action = entry_action(e, ACTION_DELETE);
+		action.kind = kind->id;
+		action.namespace = action_namespace(e, kind);
+		action.name = name;
+		LIST_PUSH(l->scenario->timeline, action);
+	}
+	free(path);
+}
+
+/* fault: {nodeDown: NODE, for: DURATION} or {nodeUp: NODE}. */
+static void load_fault(struct loader *l, const struct entry *e,
+		       const struct ynode *node)
+{
+	static const char *const known[] = { "nodeDown", "nodeUp", "for", NULL };
+	char *path = xasprintf("%s.fault", e->path);
+	if (!loader_want(l, node, YNODE_MAP, path))
+		goto out;
+	loader_check_keys(l, node, path, known);
+	const struct ynode *down = ynode_get(node, "nodeDown");
+	const struct ynode *up = ynode_get(node, "nodeUp");
+	const struct ynode *length = ynode_get(node, "for");
+	if (!down == !up) {
+		loader_problem(l, down && up ? up : node, "%s: expected one of "
+			       "nodeDown or nodeUp", path);
+		goto out;
+	}
+	struct action action = entry_action(e, down ? ACTION_NODE_DOWN : ACTION_NODE_UP);
+	bool ok = true;
+	if (length && up) {
+		loader_problem(l, length, "%s.for: only a nodeDown fault lasts "
+			       "for a time", path);
+		ok = false;
+	} else if (length) {
+		char *fpath = xasprintf("%s.for", path);
+		if (loader_duration(l, length, fpath, &action.duration))
+			ok = false;
+		else if (!action.duration) {
+			loader_problem(l, length, "%s: must be more than 0s "
+				       "(leave it out: down until the end)", fpath);
+			ok = false;
+		}
+		free(fpath);
+	}
+	char *npath = xasprintf("%s.%s", path, down ? "nodeDown" : "nodeUp");
+	const char *name = loader_string(l, down ? down : up, npath);
+	if (!name || !loader_node_known(l, down ? down : up, npath, name))
+		ok = false;
+	free(npath);
+	if (ok) {
+		action.name = xstrdup(name);
+		LIST_PUSH(l->scenario->timeline, action);
+	}
+out:
+	free(path);
+}
+
+/* cordon: NODE, uncordon: NODE. K8S: kubectl cordon sets
+ * spec.unschedulable. */
+static void load_cordon(struct loader *l, const struct entry *e,
+			const struct ynode *node, enum action_type type)
+{
+	char *path = xasprintf("%s.%s", e->path,
+			       type == ACTION_CORDON ? "cordon" : "uncordon");
+	const char *name = loader_string(l, node, path);
+	if (name && loader_node_known(l, node, path, name)) {
+		struct action action = entry_action(e, type);
+		action.name = xstrdup(name);
+		LIST_PUSH(l->scenario->timeline, action);
+	}
+	free(path);
+}
+
+static const char *const action_names[] = {
+	"apply", "set", "scale", "delete", "fault", "cordon", "uncordon", NULL
+};
+
+static bool is_action(const char *key)
+{
+	for (size_t i = 0; action_names[i]; i++)
+		if (!strcmp(action_names[i], key))
+			return true;
+	return false;
+}
+
+static void load_entry(struct loader *l, const struct ynode *node, size_t index)
+{
+	static const char *const known[] = {
+		"at", "namespace", "apply", "set", "scale", "delete", "fault",
+		"cordon", "uncordon", NULL
+	};
+	char *path = xasprintf("spec.timeline[%zu]", index);
+	struct entry e = { .path = path, .line = node->line, .column = node->column };
+	const struct ypair *action = NULL;
+	bool ok = true;
+
+	if (!loader_want(l, node, YNODE_MAP, path))
+		goto out;
+	loader_check_keys(l, node, path, known);
+	for (size_t i = 0; i < node->len; i++) {
+		if (!is_action(node->pairs[i].key->scalar))
+			continue;
+		if (action) {
+			loader_problem(l, node->pairs[i].key, "%s: two actions, "
+				       "%s and %s, in one entry: write one entry "
+				       "for each", path, action->key->scalar,
+				       node->pairs[i].key->scalar);
+			ok = false;
+		} else {
+			action = &node->pairs[i];
+		}
+	}
+	if (!action) {
+		loader_problem(l, node, "%s: no action: expected one of apply, "
+			       "set, scale, delete, fault, cordon or uncordon", path);
+		ok = false;
+	}
+	const struct ynode *at = ynode_get(node, "at");
+	char *at_path = xasprintf("%s.at", path);
+	if (!at) {
+		loader_problem(l, node, "%s: missing required field \"at\" "
+			       "(when, such as 30s)", path);
+		ok = false;
+	} else if (loader_time(l, at, at_path, &e.at)) {
+		ok = false;
+	}
+	free(at_path);
+	const struct ynode *ns = ynode_get(node, "namespace");
+	if (ns) {
+		char *ns_path = xasprintf("%s.namespace", path);
+		e.namespace = loader_string(l, ns, ns_path);
+		ok &= e.namespace != NULL;
+		if (action && strcmp(action->key->scalar, "set") &&
+		    strcmp(action->key->scalar, "scale") &&
+		    strcmp(action->key->scalar, "delete")) {
+			loader_problem(l, ns, "%s: only set, scale and delete "
+				       "take a namespace", ns_path);
+			ok = false;
+		}
+		free(ns_path);
+	}
+	if (!ok)
+		goto out;
+
+	const char *verb = action->key->scalar;
+	const struct ynode *value = action->value;
+	if (!strcmp(verb, "apply"))
+		load_apply(l, &e, value);
+	else if (!strcmp(verb, "set"))
+		load_set(l, &e, value);
+	else if (!strcmp(verb, "scale"))
+		load_scale(l, &e, value);
+	else if (!strcmp(verb, "delete"))
+		load_delete(l, &e, value);
+	else if (!strcmp(verb, "fault"))
+		load_fault(l, &e, value);
+	else
+		load_cordon(l, &e, value, !strcmp(verb, "cordon") ? ACTION_CORDON
+								   : ACTION_UNCORDON);
+out:
+	free(path);
+}
+
+void load_timeline(struct loader *l, const struct ynode *timeline)
+{
+	if (!loader_want(l, timeline, YNODE_SEQ, "spec.timeline"))
+		return;
+	for (size_t i = 0; i < timeline->len; i++)
+		load_entry(l, timeline->items[i], i);
+}
+
+/* ---- expectations ------------------------------------------------------- */
+
+/* The times of an expectation: at: T, within: D or during: [A, B]. */
+static bool load_expect_times(struct loader *l, const struct ynode *node,
+			      const char *path, struct expectation *e)
+{
+	static const struct {
+		const char *key;
+		enum expect_mode mode;
+	} modes[] = {
+		{ "at", EXPECT_AT }, { "during", EXPECT_DURING },
+		{ "within", EXPECT_WITHIN },
+	};
+	const struct ynode *mode_key = NULL, *mode = NULL;
+	for (size_t i = 0; i < node->len; i++) {
+		const struct ynode *key = node->pairs[i].key;
+		for (size_t m = 0; m < 3; m++) {
+			if (strcmp(key->scalar, modes[m].key))
+				continue;
+			if (mode_key) {
+				loader_problem(l, key, "%s: %s and %s: an "
+					       "expectation is checked one way",
+					       path, mode_key->scalar, key->scalar);
+				return false;
+			}
+			mode_key = key;
+			mode = node->pairs[i].value;
+			e->mode = modes[m].mode;
+		}
+	}
+	if (!mode_key) {
+		loader_problem(l, node, "%s: expected one of at:, during: or "
+			       "within: (when to check)", path);
+		return false;
+	}
+	char *mpath = xasprintf("%s.%s", path, mode_key->scalar);
+	bool ok = false;
+	if (e->mode == EXPECT_AT) {
+		ok = loader_time(l, mode, mpath, &e->to) == 0;
+		e->from = e->to;
+	} else if (e->mode == EXPECT_WITHIN) {
+		ok = loader_time(l, mode, mpath, &e->to) == 0;
+		e->from = 0;
+	} else if (mode->kind != YNODE_SEQ || mode->len != 2) {
+		loader_problem(l, mode, "%s: expected [FROM, TO], such as "
+			       "[60s, 5m], got %s", mpath, loader_got(l, mode));
+	} else {
+		ok = loader_time(l, mode->items[0], mpath, &e->from) == 0;
+		ok &= loader_time(l, mode->items[1], mpath, &e->to) == 0;
+		if (ok && e->from > e->to) {
+			loader_problem(l, mode, "%s: starts after it ends (%s > %s)",
+				       mpath, mode->items[0]->scalar,
+				       mode->items[1]->scalar);
+			ok = false;
+		}
+	}
+	free(mpath);
+	return ok;
+}
+
+/* The paths of a parsed expectation resolve in its kind. */
+static bool check_expect_paths(struct loader *l, const struct ynode *that,
+			       const char *path, const struct expectation *e)
+{
+	struct path_leaf leaf;
+	struct err *err = NULL;
+	const struct kind_info *kind = kind_get(e->kind);
+	if (e->path && loader_path_check(kind->schema, e->path, &leaf, &err)) {
+		loader_problem(l, that, "%s: %s", path, err->msg);
+		err_free(err);
+		return false;
+	}
+	return true;
+}
+
+static void load_expectation(struct loader *l, const struct ynode *node,
+			     size_t index)
+{
+	static const char *const known[] = { "at", "during", "within", "that", NULL };
+	char *path = xasprintf("spec.expect[%zu]", index);
+	char *that_path = xasprintf("%s.that", path);
+	struct expectation e = { .line = node->line, .column = node->column };
+	bool ok;
+
+	if (!loader_want(l, node, YNODE_MAP, path))
+		goto out;
+	loader_check_keys(l, node, path, known);
+	ok = load_expect_times(l, node, path, &e);
+	const struct ynode *that = ynode_get(node, "that");
+	const char *text = NULL;
+	if (!that)
+		loader_problem(l, node, "%s: missing required field \"that\" "
+			       "(what must hold)", path);
+	else
+		text = loader_string(l, that, that_path);
+	if (text) {
+		struct err *err = NULL;
+		if (expect_parse(&e, text, &err)) {
+			loader_problem(l, that, "%s: %s", that_path, err->msg);
+			err_free(err);
+			text = NULL;
+		} else if (!check_expect_paths(l, that, that_path, &e)) {
+			text = NULL;
+		}
+	}
+	if (ok && text)
+		LIST_PUSH(l->scenario->expectations, e);
+	else
+		expectation_release(&e);
+out:
+	free(that_path);
+	free(path);
+}
+
+void load_expectations(struct loader *l, const struct ynode *expect)
+{
+	if (!loader_want(l, expect, YNODE_SEQ, "spec.expect"))
+		return;
+	for (size_t i = 0; i < expect->len; i++)
+		load_expectation(l, expect->items[i], i);
+}

@@ -1,0 +1,344 @@
+/* sched_framework.c - running a profile's plugins; statuses; FitError.
+ *
+ * K8S: pkg/scheduler/framework/runtime/framework.go (RunPreFilterPlugins,
+ * RunFilterPlugins, RunPreScorePlugins, RunScorePlugins),
+ * framework/plugins/helper/normalize_score.go (DefaultNormalizeScore),
+ * framework/types.go (Diagnosis, FitError.Error) and
+ * apis/config/v1/default_plugins.go (the default profile).
+ *
+ * See sched_framework.h for the model. Nothing here allocates per node:
+ * statuses live on the caller's stack, scores in the caller's arrays. Only
+ * a failing cycle's diagnosis allocates, once per distinct reason.
+ */
+#include "sched_framework.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+const char *sched_code_name(enum sched_code code)
+{
+	static const char *const names[] = {
+		[SCHED_SUCCESS] = "Success",
+		[SCHED_UNSCHEDULABLE] = "Unschedulable",
+		[SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE] = "UnschedulableAndUnresolvable",
+		[SCHED_SKIP] = "Skip",
+	};
+	return names[code];
+}
+
+/* ---- statuses ------------------------------------------------------------ */
+
+static void raise_code(struct sched_status *status, enum sched_code code)
+{
+	if (status->code == SCHED_SUCCESS || code == SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE)
+		status->code = code;
+}
+
+enum sched_code sched_status_add(struct sched_status *status,
+				 enum sched_code code, const char *reason)
+{
+	raise_code(status, code);
+	if (status->reasons_len < SCHED_STATUS_REASONS_MAX)
+		status->reasons[status->reasons_len++] = reason;
+	return status->code;
+}
+
+enum sched_code sched_status_addf(struct sched_status *status,
+				  enum sched_code code, const char *fmt, ...)
+{
+	size_t room = SCHED_STATUS_TEXT_MAX - status->text_len;
+	if (room == 0 || status->reasons_len == SCHED_STATUS_REASONS_MAX) {
+		raise_code(status, code);
+		return status->code;
+	}
+	char *at = status->text + status->text_len;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(at, room, fmt, ap);
+	va_end(ap);
+	BUG_ON(n < 0);
+	status->text_len += (size_t)n < room ? (size_t)n + 1 : room;
+	return sched_status_add(status, code, at);
+}
+
+/* ---- cycle state --------------------------------------------------------- */
+
+void sched_state_init(struct sched_state *state, const struct pod *pod,
+		      struct sched_cache *cache)
+{
+	memset(state, 0, sizeof(*state));
+	state->pod = pod;
+	state->cache = cache;
+}
+
+void sched_state_write(struct sched_state *state, enum sched_plugin_id id,
+		       void *data, void (*release)(void *data))
+{
+	if (state->data[id] && state->release[id])
+		state->release[id](state->data[id]);
+	state->data[id] = data;
+	state->release[id] = release;
+}
+
+void sched_state_release(struct sched_state *state)
+{
+	for (size_t i = 0; i < SCHED_PLUGIN_COUNT; i++)
+		if (state->data[i] && state->release[i])
+			state->release[i](state->data[i]);
+	memset(state, 0, sizeof(*state));
+}
+
+/* ---- registry and profiles ----------------------------------------------- */
+
+/* In upstream's default order (default_plugins.go): Filter runs plugins in
+ * this order and stops at the first rejection. */
+static const struct sched_plugin *const registry[SCHED_PLUGIN_COUNT] = {
+	&sched_node_unschedulable_plugin,
+	&sched_node_name_plugin,
+	&sched_taint_toleration_plugin,
+	&sched_node_affinity_plugin,
+	&sched_fit_plugin,
+	&sched_balanced_allocation_plugin,
+};
+
+const struct sched_plugin *sched_plugin_lookup(const char *name)
+{
+	for (size_t i = 0; i < SCHED_PLUGIN_COUNT; i++)
+		if (!strcmp(registry[i]->name, name))
+			return registry[i];
+	return NULL;
+}
+
+void sched_profile_default(struct sched_profile *profile,
+			   const char *scheduler_name)
+{
+	memset(profile, 0, sizeof(*profile));
+	profile->scheduler_name = scheduler_name;
+	for (size_t i = 0; i < SCHED_PLUGIN_COUNT; i++) {
+		BUG_ON(registry[i]->id != (enum sched_plugin_id)i);
+		profile->plugins[profile->len++] = (struct sched_profile_plugin){
+			registry[i], registry[i]->default_weight,
+		};
+	}
+}
+
+int sched_profile_enable(struct sched_profile *profile, const char *name,
+			 int32_t weight)
+{
+	const struct sched_plugin *plugin = sched_plugin_lookup(name);
+	if (!plugin || (plugin->score && weight <= 0))
+		return -1;
+	for (size_t i = 0; i < profile->len; i++) {
+		if (profile->plugins[i].plugin == plugin) {
+			profile->plugins[i].weight = weight;
+			return 0;
+		}
+	}
+	BUG_ON(profile->len >= SCHED_PLUGIN_COUNT);
+	profile->plugins[profile->len++] = (struct sched_profile_plugin){ plugin, weight };
+	return 0;
+}
+
+int sched_profile_disable(struct sched_profile *profile, const char *name)
+{
+	for (size_t i = 0; i < profile->len; i++) {
+		if (strcmp(profile->plugins[i].plugin->name, name))
+			continue;
+		memmove(&profile->plugins[i], &profile->plugins[i + 1],
+			(profile->len - i - 1) * sizeof(profile->plugins[0]));
+		profile->len--;
+		return 0;
+	}
+	return -1;
+}
+
+bool sched_profile_has_score(const struct sched_profile *profile)
+{
+	for (size_t i = 0; i < profile->len; i++)
+		if (profile->plugins[i].plugin->score)
+			return true;
+	return false;
+}
+
+/* ---- running plugins ----------------------------------------------------- */
+
+enum sched_code sched_run_pre_filter(const struct sched_profile *profile,
+				     struct sched_state *state,
+				     struct sched_status *status)
+{
+	sched_status_reset(status);
+	for (size_t i = 0; i < profile->len; i++) {
+		const struct sched_plugin *pl = profile->plugins[i].plugin;
+		if (!pl->filter)
+			continue;
+		if (!pl->pre_filter)
+			continue;
+		enum sched_code code = pl->pre_filter(state, state->pod, status);
+		if (code == SCHED_SKIP) {
+			state->skip_filter[pl->id] = true;
+			continue;
+		}
+		if (code != SCHED_SUCCESS) {
+			status->plugin = pl;
+			return code;
+		}
+	}
+	return SCHED_SUCCESS;
+}
+
+/* LAB: sched-filter. The first plugin that says no decides; the others
+ * are not asked, so a node shows one plugin's reasons. */
+enum sched_code sched_run_filter(const struct sched_profile *profile,
+				 struct sched_state *state,
+				 const struct sched_node_info *node,
+				 struct sched_status *status)
+{
+	sched_status_reset(status);
+	for (size_t i = 0; i < profile->len; i++) {
+		const struct sched_plugin *pl = profile->plugins[i].plugin;
+		if (!pl->filter || state->skip_filter[pl->id])
+			continue;
+		enum sched_code code = pl->filter(state, state->pod, node, status);
+		if (code != SCHED_SUCCESS) {
+			BUG_ON(code == SCHED_SKIP || status->reasons_len == 0);
+			status->plugin = pl;
+			return code;
+		}
+	}
+	return SCHED_SUCCESS;
+}
+
+/* LAB: sched-score. Each plugin scores every feasible node, normalizes,
+ * and its weight multiplies the result into the node's total. */
+void sched_run_score(const struct sched_profile *profile,
+		     struct sched_state *state,
+		     struct sched_node_info *const *nodes, size_t len,
+		     int64_t *scratch, int64_t *totals)
+{
+	memset(totals, 0, len * sizeof(*totals));
+	for (size_t i = 0; i < profile->len; i++) {
+		const struct sched_plugin *pl = profile->plugins[i].plugin;
+		if (pl->score && pl->pre_score &&
+		    pl->pre_score(state, state->pod) == SCHED_SKIP)
+			state->skip_score[pl->id] = true;
+	}
+	for (size_t i = 0; i < profile->len; i++) {
+		const struct sched_plugin *pl = profile->plugins[i].plugin;
+		int64_t weight = profile->plugins[i].weight;
+		if (!pl->score || state->skip_score[pl->id])
+			continue;
+		for (size_t n = 0; n < len; n++)
+			scratch[n] = pl->score(state, state->pod, nodes[n]);
+		if (pl->normalize_score)
+			pl->normalize_score(state, state->pod, scratch, len);
+		for (size_t n = 0; n < len; n++) {
+			/* K8S: RunScorePlugins rejects scores out of range. */
+			BUG_ON(scratch[n] < 0 || scratch[n] > SCHED_MAX_NODE_SCORE);
+			totals[n] += scratch[n] * weight;
+		}
+	}
+}
+
+void sched_default_normalize_score(int64_t max_priority, bool reverse,
+				   int64_t *scores, size_t len)
+{
+	int64_t max = 0;
+	for (size_t i = 0; i < len; i++)
+		if (scores[i] > max)
+			max = scores[i];
+	if (max == 0) {
+		/* All equal at zero: reversed, every node is the best. */
+		if (reverse)
+			for (size_t i = 0; i < len; i++)
+				scores[i] = max_priority;
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		int64_t score = max_priority * scores[i] / max;
+		scores[i] = reverse ? max_priority - score : score;
+	}
+}
+
+/* ---- diagnosis and FitError ---------------------------------------------- */
+
+void sched_diagnosis_reset(struct sched_diagnosis *d, size_t num_all_nodes)
+{
+	for (size_t i = 0; i < d->reasons_len; i++)
+		free(d->reasons[i].reason);
+	d->reasons_len = 0;
+	free(d->pre_filter_msg);
+	free(d->post_filter_msg);
+	d->pre_filter_msg = d->post_filter_msg = NULL;
+	d->num_all_nodes = num_all_nodes;
+	d->rejected_by = 0;
+}
+
+void sched_diagnosis_add(struct sched_diagnosis *d,
+			 const struct sched_status *status)
+{
+	if (status->plugin)
+		d->rejected_by |= 1u << status->plugin->id;
+	for (size_t r = 0; r < status->reasons_len; r++) {
+		const char *reason = status->reasons[r];
+		size_t i = 0;
+		while (i < d->reasons_len && strcmp(d->reasons[i].reason, reason))
+			i++;
+		if (i == d->reasons_len) {
+			xgrow((void **)&d->reasons, &d->reasons_cap, d->reasons_len + 1,
+			      sizeof(*d->reasons));
+			d->reasons[d->reasons_len++] =
+				(struct sched_reason_count){ xstrdup(reason), 0 };
+		}
+		d->reasons[i].nodes++;
+	}
+}
+
+void sched_diagnosis_release(struct sched_diagnosis *d)
+{
+	sched_diagnosis_reset(d, 0);
+	free(d->reasons);
+	memset(d, 0, sizeof(*d));
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* LAB: sched-fit-error. "<count> <reason>" strings are sorted as strings,
+ * as upstream does: "1 node(s) were unschedulable" before "2 Insufficient
+ * cpu" -- and "10 ..." before "2 ...". */
+char *sched_fit_error_message(const struct sched_diagnosis *d)
+{
+	char *msg = xasprintf("0/%zu nodes are available:", d->num_all_nodes);
+	char *next;
+	if (d->pre_filter_msg) {
+		next = xasprintf("%s %s.", msg, d->pre_filter_msg);
+		free(msg);
+		msg = next;
+	} else if (d->reasons_len) {
+		char **parts = xcalloc(d->reasons_len, sizeof(*parts));
+		for (size_t i = 0; i < d->reasons_len; i++)
+			parts[i] = xasprintf("%zu %s", d->reasons[i].nodes,
+					     d->reasons[i].reason);
+		qsort(parts, d->reasons_len, sizeof(*parts), compare_strings);
+		for (size_t i = 0; i < d->reasons_len; i++) {
+			next = xasprintf("%s%s%s%s", msg, i ? ", " : " ", parts[i],
+					 i + 1 == d->reasons_len ? "." : "");
+			free(msg);
+			free(parts[i]);
+			msg = next;
+		}
+		free(parts);
+	}
+	if (d->post_filter_msg) {
+		next = xasprintf("%s %s", msg, d->post_filter_msg);
+		free(msg);
+		msg = next;
+	}
+	return msg;
+}

@@ -1,0 +1,252 @@
+/* sched_framework.h - the scheduling framework: the plugin seam.
+ *
+ * K8S: staging/src/k8s.io/kube-scheduler/framework/interface.go (Plugin,
+ * FilterPlugin, ScorePlugin, Status and its codes), framework/cycle_state.go
+ * (CycleState), framework/runtime/framework.go (running the plugins of a
+ * profile), framework/types.go (Diagnosis, FitError) and
+ * apis/config/v1/default_plugins.go (the default profile).
+ *
+ * kube-scheduler is a small loop around a list of plugins. Every policy --
+ * "this node is cordoned", "this pod does not tolerate that taint", "that
+ * node is fuller than this one" -- is a plugin that answers one or two
+ * questions about one node at a time:
+ *
+ *   Filter: may this pod run on this node at all? A plugin says Success,
+ *     Unschedulable (not now: something on the node could change, e.g. a
+ *     pod could be preempted) or UnschedulableAndUnresolvable (never, as
+ *     long as the node stays as it is), with a reason a human can read:
+ *     "Insufficient cpu", "node(s) were unschedulable".
+ *   Score: among the nodes that passed, how good is this one, 0..100?
+ *     A plugin may then normalize its scores over all nodes (e.g. turn
+ *     "number of bad taints" into "100 for the cleanest node").
+ *
+ * Both have an optional Pre hook run once per cycle, which may compute
+ * per-pod data (the pod's summed requests) into the cycle state, or return
+ * Skip when the plugin has nothing to say about this pod (no nodeSelector:
+ * NodeAffinity need not look at any node). A profile is the list of enabled
+ * plugins with the weight of each score; a node's total is the weighted
+ * sum. The default profile is upstream's, in upstream's order.
+ *
+ * Interface: each plugin file defines one `const struct sched_plugin`; the
+ * registry (sched_plugin_lookup) finds them by name; sched_run_* run a
+ * profile's plugins the way framework.go does; struct sched_diagnosis
+ * collects the reasons of the nodes that failed and formats upstream's
+ * "0/3 nodes are available: ..." message.
+ *
+ * Ownership: a struct sched_state is embedded by the scheduler and owns the
+ * data plugins write into it (sched_state_release frees it). Statuses are
+ * plain values; their reasons point at static strings or into the status.
+ *
+ * See also: sched_nodeinfo.h (what a plugin sees of a node), sched.c (the
+ * cycle that calls all this), the sched_*.c plugin files.
+ */
+#ifndef KUBELAB_SCHED_FRAMEWORK_H
+#define KUBELAB_SCHED_FRAMEWORK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api.h"
+
+struct sched_cache;
+struct sched_node_info;
+
+#define SCHED_MAX_NODE_SCORE 100	/* K8S: framework.MaxNodeScore */
+
+/* K8S: fwk.Code. Error and Wait/Pending are not modelled: no kubelab
+ * plugin fails for reasons of its own. */
+enum sched_code {
+	SCHED_SUCCESS,
+	SCHED_UNSCHEDULABLE,
+	SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
+	SCHED_SKIP,			/* from a Pre hook: leave this plugin out */
+};
+
+const char *sched_code_name(enum sched_code code);	/* "Unschedulable" */
+
+/* K8S: fwk.Status. A rejection carries one or more reasons (Fit lists
+ * every resource that is short). reasons[] point at static strings or into
+ * text[], so a status is a plain value with no heap. */
+#define SCHED_STATUS_REASONS_MAX 8
+#define SCHED_STATUS_TEXT_MAX 512
+struct sched_plugin;
+struct sched_status {
+	enum sched_code code;
+	const struct sched_plugin *plugin;	/* who rejected; set by the runner */
+	size_t reasons_len;
+	const char *reasons[SCHED_STATUS_REASONS_MAX];
+	size_t text_len;		/* bytes of text[] in use */
+	char text[SCHED_STATUS_TEXT_MAX];
+};
+
+/* Makes status Success with no reasons. Cheap: called once per node. */
+static inline void sched_status_reset(struct sched_status *status)
+{
+	status->code = SCHED_SUCCESS;
+	status->plugin = NULL;
+	status->reasons_len = 0;
+	status->text_len = 0;
+}
+
+/* Adds a rejection reason (a string that outlives the status) and raises
+ * the code to code (Unresolvable wins over Unschedulable). Returns the
+ * status's code, so a plugin can `return sched_status_add(...)`. Reasons
+ * beyond SCHED_STATUS_REASONS_MAX are dropped. */
+enum sched_code sched_status_add(struct sched_status *status,
+				 enum sched_code code, const char *reason);
+/* The same with a formatted reason, kept in status->text (truncated when
+ * it does not fit). */
+enum sched_code sched_status_addf(struct sched_status *status,
+				  enum sched_code code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The plugins kubelab has. The id indexes the cycle state. */
+enum sched_plugin_id {
+	SCHED_PLUGIN_NODE_UNSCHEDULABLE,
+	SCHED_PLUGIN_NODE_NAME,
+	SCHED_PLUGIN_TAINT_TOLERATION,
+	SCHED_PLUGIN_NODE_AFFINITY,
+	SCHED_PLUGIN_NODE_RESOURCES_FIT,
+	SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION,
+	SCHED_PLUGIN_COUNT
+};
+
+/* K8S: framework.CycleState: what one scheduling cycle of one pod knows.
+ * Upstream keys plugin data by string; kubelab by plugin id. */
+struct sched_state {
+	const struct pod *pod;
+	struct sched_cache *cache;	/* for plugins that need cache-wide data */
+	void *data[SCHED_PLUGIN_COUNT];	/* written by each plugin's Pre hooks */
+	void (*release[SCHED_PLUGIN_COUNT])(void *data);
+	bool skip_filter[SCHED_PLUGIN_COUNT];	/* PreFilter said Skip */
+	bool skip_score[SCHED_PLUGIN_COUNT];	/* PreScore said Skip */
+};
+
+void sched_state_init(struct sched_state *state, const struct pod *pod,
+		      struct sched_cache *cache);
+/* Stores a plugin's data (owned by the state from now on; release frees it
+ * and may be NULL). Replaces and releases what the plugin wrote before. */
+void sched_state_write(struct sched_state *state, enum sched_plugin_id id,
+		       void *data, void (*release)(void *data));
+static inline void *sched_state_read(const struct sched_state *state,
+				     enum sched_plugin_id id)
+{
+	return state->data[id];
+}
+void sched_state_release(struct sched_state *state);	/* frees all data */
+
+/* A plugin: a name and up to five hooks; a NULL hook means the plugin
+ * does not take part in that extension point. */
+struct sched_plugin {
+	enum sched_plugin_id id;
+	const char *name;		/* "NodeResourcesFit" */
+	int32_t default_weight;		/* its weight in the default profile */
+	/* Once per cycle, before any Filter. SCHED_SKIP leaves the plugin's
+	 * Filter out; a rejection fails the pod on every node. */
+	enum sched_code (*pre_filter)(struct sched_state *state,
+				      const struct pod *pod,
+				      struct sched_status *status);
+	/* Per node: Success, or a rejection with reasons in status. */
+	enum sched_code (*filter)(struct sched_state *state, const struct pod *pod,
+				  const struct sched_node_info *node,
+				  struct sched_status *status);
+	/* Once per cycle, before any Score. SCHED_SKIP leaves Score out. */
+	enum sched_code (*pre_score)(struct sched_state *state,
+				     const struct pod *pod);
+	/* Per feasible node: a raw score (0..100 unless normalize_score
+	 * maps it there). */
+	int64_t (*score)(struct sched_state *state, const struct pod *pod,
+			 const struct sched_node_info *node);
+	/* Over all feasible nodes' raw scores, in place, into 0..100. */
+	void (*normalize_score)(struct sched_state *state, const struct pod *pod,
+				int64_t *scores, size_t len);
+};
+
+/* The plugins, one per file (sched_node_unschedulable.c ...). */
+extern const struct sched_plugin sched_node_unschedulable_plugin;
+extern const struct sched_plugin sched_node_name_plugin;
+extern const struct sched_plugin sched_taint_toleration_plugin;
+extern const struct sched_plugin sched_node_affinity_plugin;
+extern const struct sched_plugin sched_fit_plugin;
+extern const struct sched_plugin sched_balanced_allocation_plugin;
+
+/* K8S: the in-tree registry (plugins/registry.go). NULL when unknown. */
+const struct sched_plugin *sched_plugin_lookup(const char *name);
+
+/* K8S: config.KubeSchedulerProfile: which plugins run, in which order,
+ * with which score weights. A plain value. */
+struct sched_profile_plugin {
+	const struct sched_plugin *plugin;
+	int32_t weight;			/* score weight; ignored without score */
+};
+struct sched_profile {
+	const char *scheduler_name;	/* borrowed */
+	size_t len;
+	struct sched_profile_plugin plugins[SCHED_PLUGIN_COUNT];
+};
+
+/* Fills profile with upstream's default plugins that kubelab has, in the
+ * default order with the default weights (TaintToleration 3, NodeAffinity
+ * 2, NodeResourcesFit 1, NodeResourcesBalancedAllocation 1). */
+void sched_profile_default(struct sched_profile *profile,
+			   const char *scheduler_name);
+/* Enables plugin name with weight (appended, or re-weighted when already
+ * enabled; the weight only matters for plugins that score, and must then
+ * be > 0). -1 when no plugin has that name. */
+int sched_profile_enable(struct sched_profile *profile, const char *name,
+			 int32_t weight);
+/* Removes plugin name from the profile. -1 when it was not enabled. */
+int sched_profile_disable(struct sched_profile *profile, const char *name);
+bool sched_profile_has_score(const struct sched_profile *profile);
+
+/* K8S: frameworkImpl.RunPreFilterPlugins. Marks skipped plugins in state;
+ * returns Success or the first rejection (in status). */
+enum sched_code sched_run_pre_filter(const struct sched_profile *profile,
+				     struct sched_state *state,
+				     struct sched_status *status);
+/* K8S: RunFilterPlugins: stops at the first plugin that rejects. */
+enum sched_code sched_run_filter(const struct sched_profile *profile,
+				 struct sched_state *state,
+				 const struct sched_node_info *node,
+				 struct sched_status *status);
+/* K8S: RunPreScorePlugins + RunScorePlugins: totals[i] (out) is the
+ * weighted sum over the score plugins for nodes[i]; scratch must hold len
+ * values. No allocation. */
+void sched_run_score(const struct sched_profile *profile,
+		     struct sched_state *state,
+		     struct sched_node_info *const *nodes, size_t len,
+		     int64_t *scratch, int64_t *totals);
+
+/* K8S: helper.DefaultNormalizeScore: scales to 0..max_priority by the
+ * largest score; reverse turns "more is worse" into "more is better". */
+void sched_default_normalize_score(int64_t max_priority, bool reverse,
+				   int64_t *scores, size_t len);
+
+/* K8S: framework.Diagnosis + FitError: why no node fits. Reasons are
+ * counted per node over every node that failed. */
+struct sched_reason_count {
+	char *reason;			/* owned */
+	size_t nodes;
+};
+struct sched_diagnosis {
+	size_t num_all_nodes;
+	struct sched_reason_count *reasons;
+	size_t reasons_len, reasons_cap;
+	char *pre_filter_msg;		/* owned; a PreFilter rejection */
+	char *post_filter_msg;		/* owned; "preemption: ..." */
+	uint32_t rejected_by;		/* bit per plugin id that rejected */
+};
+
+/* Empties d for a cycle over num_all_nodes nodes (keeps its buffers). */
+void sched_diagnosis_reset(struct sched_diagnosis *d, size_t num_all_nodes);
+/* Counts one node's rejection. */
+void sched_diagnosis_add(struct sched_diagnosis *d,
+			 const struct sched_status *status);
+void sched_diagnosis_release(struct sched_diagnosis *d);
+/* K8S: FitError.Error(): "0/3 nodes are available: 1 node(s) were
+ * unschedulable, 2 Insufficient cpu. preemption: ..." with the reason
+ * histogram sorted as strings. Caller frees. */
+char *sched_fit_error_message(const struct sched_diagnosis *d);
+
+#endif

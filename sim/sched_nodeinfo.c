@@ -1,0 +1,576 @@
+/* sched_nodeinfo.c - the scheduler's cache; see sched_nodeinfo.h.
+ *
+ * Layout: a hash table of node records by name, a hash table of pod
+ * records by uid, and per node an array of its pods (each pod remembers
+ * its index there, so removal is a swap with the last: O(1)). The node
+ * tree (zones, each with its nodes in arrival order) only changes when a
+ * node comes, goes or changes zone; the flat list the cycle walks is
+ * rebuilt from it lazily, as upstream's UpdateSnapshot does.
+ */
+#include "sched_nodeinfo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+/* A zone of the node tree. K8S: nodeTree.tree[zone] */
+struct sched_zone {
+	char *key;
+	struct sched_node_info **nodes;
+	size_t len, cap;
+};
+
+/* ---- resources ----------------------------------------------------------- */
+
+bool sched_is_scalar_resource(const char *name)
+{
+	return !strncmp(name, "hugepages-", 10) ||
+	       !strncmp(name, "attachable-volumes-", 19) ||
+	       strchr(name, '/') != NULL;
+}
+
+uint32_t sched_cache_scalar_id(struct sched_cache *cache, const char *name)
+{
+	for (size_t i = 0; i < cache->scalar_names_len; i++)
+		if (!strcmp(cache->scalar_names[i], name))
+			return (uint32_t)i;
+	xgrow((void **)&cache->scalar_names, &cache->scalar_names_cap,
+	      cache->scalar_names_len + 1, sizeof(*cache->scalar_names));
+	cache->scalar_names[cache->scalar_names_len] = xstrdup(name);
+	return (uint32_t)cache->scalar_names_len++;
+}
+
+const char *sched_cache_scalar_name(const struct sched_cache *cache, uint32_t id)
+{
+	BUG_ON(id >= cache->scalar_names_len);
+	return cache->scalar_names[id];
+}
+
+static void resources_add_scalar(struct sched_resources *r, uint32_t id,
+				 int64_t delta)
+{
+	if (id >= r->scalars_len) {
+		size_t cap = r->scalars_len;
+		xgrow((void **)&r->scalars, &cap, id + 1, sizeof(*r->scalars));
+		memset(r->scalars + r->scalars_len, 0,
+		       (id + 1 - r->scalars_len) * sizeof(*r->scalars));
+		r->scalars_len = id + 1;
+	}
+	r->scalars[id] += delta;
+}
+
+static void resources_release(struct sched_resources *r)
+{
+	free(r->scalars);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Quantities as the scheduler counts them: cpu in millicores, everything
+ * else in whole units (K8S: Resource.Add uses MilliValue / Value). */
+static int64_t amount(const struct quantity *q, bool milli)
+{
+	return milli ? quantity_milli_value(q) : quantity_value(q);
+}
+
+/* ---- pod requests -------------------------------------------------------- */
+
+/* One container's request for a resource; dflt > 0 applies when the
+ * container does not name the resource at all (an explicit 0 stays 0). */
+static int64_t container_request(const struct container *c, const char *name,
+				 bool milli, int64_t dflt)
+{
+	const struct quantity *q = resource_list_get(&c->resources.requests, name);
+	if (!q)
+		return dflt;
+	return amount(q, milli);
+}
+
+/* K8S: resource.AggregateContainerRequests for one resource, then
+ * PodRequests' overhead. App containers run together: sum. Init
+ * containers run one by one, each next to the sidecars started before it:
+ * the pod needs the largest of those moments. */
+static int64_t pod_request_for(const struct pod *pod, const char *name,
+			       bool milli, int64_t dflt)
+{
+	const struct pod_spec *spec = &pod->spec;
+	int64_t total = 0;
+	for (size_t i = 0; i < spec->containers.len; i++)
+		total += container_request(&spec->containers.items[i], name, milli, dflt);
+	int64_t sidecars = 0, init_peak = 0;
+	for (size_t i = 0; i < spec->init_containers.len; i++) {
+		const struct container *c = &spec->init_containers.items[i];
+		int64_t v = container_request(c, name, milli, dflt);
+		int64_t use;
+		if (c->restart_policy && !strcmp(c->restart_policy, "Always")) {
+			total += v;		/* a sidecar keeps running */
+			sidecars += v;
+			use = sidecars;
+		} else {
+			use = v + sidecars;
+		}
+		if (use > init_peak)
+			init_peak = use;
+	}
+	if (init_peak > total)		/* LAB: sched-pod-request */
+		total = init_peak;
+	const struct quantity *overhead = resource_list_get(&spec->overhead, name);
+	if (overhead)
+		total += amount(overhead, milli);
+	return total;
+}
+
+/* Collects the distinct scalar resource names in list into names[]. */
+static void collect_scalars(const struct resource_list *list, const char ***names,
+			    size_t *len, size_t *cap)
+{
+	for (size_t i = 0; i < list->len; i++) {
+		const char *name = list->items[i].name;
+		if (!sched_is_scalar_resource(name))
+			continue;
+		size_t k = 0;
+		while (k < *len && strcmp((*names)[k], name))
+			k++;
+		if (k < *len)
+			continue;
+		xgrow((void **)names, cap, *len + 1, sizeof(**names));
+		(*names)[(*len)++] = name;
+	}
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void sched_pod_request_compute(struct sched_cache *cache, const struct pod *pod,
+			       struct sched_pod_request *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->milli_cpu = pod_request_for(pod, "cpu", true, 0);
+	out->memory = pod_request_for(pod, "memory", false, 0);
+	out->ephemeral_storage = pod_request_for(pod, "ephemeral-storage", false, 0);
+	/* LAB: sched-nonzero */
+	out->non_zero_milli_cpu = pod_request_for(pod, "cpu", true,
+						  SCHED_DEFAULT_MILLI_CPU_REQUEST);
+	out->non_zero_memory = pod_request_for(pod, "memory", false,
+					       SCHED_DEFAULT_MEMORY_REQUEST);
+
+	const struct pod_spec *spec = &pod->spec;
+	const char **names = NULL;
+	size_t len = 0, cap = 0;
+	for (size_t i = 0; i < spec->containers.len; i++)
+		collect_scalars(&spec->containers.items[i].resources.requests,
+				&names, &len, &cap);
+	for (size_t i = 0; i < spec->init_containers.len; i++)
+		collect_scalars(&spec->init_containers.items[i].resources.requests,
+				&names, &len, &cap);
+	collect_scalars(&spec->overhead, &names, &len, &cap);
+	if (!len)
+		return;
+	qsort(names, len, sizeof(*names), compare_names);
+	out->scalars = xcalloc(len, sizeof(*out->scalars));
+	for (size_t i = 0; i < len; i++) {
+		int64_t v = pod_request_for(pod, names[i], false, 0);
+		if (v == 0)		/* upstream skips zero requests */
+			continue;
+		out->scalars[out->scalars_len].id = sched_cache_scalar_id(cache, names[i]);
+		out->scalars[out->scalars_len].value = v;
+		out->scalars_len++;
+	}
+	free(names);
+}
+
+void sched_pod_request_release(struct sched_pod_request *request)
+{
+	free(request->scalars);
+	memset(request, 0, sizeof(*request));
+}
+
+/* ---- the node tree ------------------------------------------------------- */
+
+/* K8S: utilnode.GetZoneKey: region and zone, beta labels first. */
+static char *zone_key(const struct node *node)
+{
+	const struct strmap *labels = &node->obj.meta.labels;
+	const char *zone = strmap_get(labels, "failure-domain.beta.kubernetes.io/zone");
+	if (!zone)
+		zone = strmap_get(labels, "topology.kubernetes.io/zone");
+	const char *region = strmap_get(labels, "failure-domain.beta.kubernetes.io/region");
+	if (!region)
+		region = strmap_get(labels, "topology.kubernetes.io/region");
+	if ((!zone || !*zone) && (!region || !*region))
+		return xstrdup("");
+	return xasprintf("%s:\x1f:%s", region ? region : "", zone ? zone : "");
+}
+
+static void tree_add(struct sched_cache *cache, struct sched_node_info *n)
+{
+	struct sched_zone *z = NULL;
+	for (size_t i = 0; i < cache->zones_len && !z; i++)
+		if (!strcmp(cache->zones[i].key, n->zone))
+			z = &cache->zones[i];
+	if (!z) {
+		xgrow((void **)&cache->zones, &cache->zones_cap, cache->zones_len + 1,
+		      sizeof(*cache->zones));
+		z = &cache->zones[cache->zones_len++];
+		*z = (struct sched_zone){ .key = xstrdup(n->zone) };
+	}
+	xgrow((void **)&z->nodes, &z->cap, z->len + 1, sizeof(*z->nodes));
+	z->nodes[z->len++] = n;
+	n->listed = true;
+	cache->listed_nodes++;
+	cache->list_stale = true;
+}
+
+/* O(nodes in the zone), as upstream: nodes come and go rarely. */
+static void tree_remove(struct sched_cache *cache, struct sched_node_info *n)
+{
+	for (size_t i = 0; i < cache->zones_len; i++) {
+		struct sched_zone *z = &cache->zones[i];
+		if (strcmp(z->key, n->zone))
+			continue;
+		for (size_t k = 0; k < z->len; k++) {
+			if (z->nodes[k] != n)
+				continue;
+			memmove(&z->nodes[k], &z->nodes[k + 1],
+				(z->len - k - 1) * sizeof(*z->nodes));
+			z->len--;
+			break;
+		}
+		if (z->len == 0) {
+			free(z->key);
+			free(z->nodes);
+			memmove(z, z + 1, (cache->zones_len - i - 1) * sizeof(*z));
+			cache->zones_len--;
+		}
+		break;
+	}
+	n->listed = false;
+	cache->listed_nodes--;
+	cache->list_stale = true;
+}
+
+/* K8S: nodeTree.list: one node from each zone in turn. */
+struct sched_node_info *const *sched_cache_list(struct sched_cache *cache,
+						size_t *len)
+{
+	if (cache->list_stale) {
+		xgrow((void **)&cache->list, &cache->list_cap, cache->listed_nodes,
+		      sizeof(*cache->list));
+		cache->list_len = 0;
+		for (size_t round = 0; cache->list_len < cache->listed_nodes; round++)
+			for (size_t z = 0; z < cache->zones_len; z++)
+				if (round < cache->zones[z].len)
+					cache->list[cache->list_len++] =
+						cache->zones[z].nodes[round];
+		cache->list_stale = false;
+	}
+	*len = cache->list_len;
+	return cache->list;
+}
+
+/* ---- nodes --------------------------------------------------------------- */
+
+static struct sched_node_info *node_get_or_ghost(struct sched_cache *cache,
+						 const char *name)
+{
+	struct sched_node_info *n = hashmap_get(&cache->nodes, name);
+	if (!n) {
+		n = xcalloc(1, sizeof(*n));
+		n->name = xstrdup(name);
+		n->zone = xstrdup("");
+		hashmap_put(&cache->nodes, n->name, n);
+	}
+	return n;
+}
+
+static void node_free(struct sched_node_info *n)
+{
+	object_unref((struct object *)n->node);
+	resources_release(&n->allocatable);
+	resources_release(&n->requested);
+	free(n->pods);
+	free(n->zone);
+	free(n->name);
+	free(n);
+}
+
+/* Drops the record of a node that is gone and has no pods left. */
+static void node_maybe_drop(struct sched_cache *cache, struct sched_node_info *n)
+{
+	if (n->node || n->pods_len)
+		return;
+	hashmap_remove(&cache->nodes, n->name);
+	node_free(n);
+}
+
+void sched_cache_set_node(struct sched_cache *cache, const struct node *node)
+{
+	struct sched_node_info *n = node_get_or_ghost(cache, node->obj.meta.name);
+	object_unref((struct object *)n->node);
+	n->node = (const struct node *)object_ref(&node->obj);
+
+	/* K8S: NodeInfo.SetNode: allocatable is what fits are checked against. */
+	struct sched_resources *a = &n->allocatable;
+	int64_t *scalars = a->scalars;
+	size_t scalars_len = a->scalars_len;
+	if (scalars_len)
+		memset(scalars, 0, scalars_len * sizeof(*scalars));
+	*a = (struct sched_resources){ .scalars = scalars, .scalars_len = scalars_len };
+	const struct resource_list *alloc = &node->status.allocatable;
+	for (size_t i = 0; i < alloc->len; i++) {
+		const char *name = alloc->items[i].name;
+		const struct quantity *q = &alloc->items[i].quantity;
+		if (!strcmp(name, "cpu"))
+			a->milli_cpu = quantity_milli_value(q);
+		else if (!strcmp(name, "memory"))
+			a->memory = quantity_value(q);
+		else if (!strcmp(name, "ephemeral-storage"))
+			a->ephemeral_storage = quantity_value(q);
+		else if (!strcmp(name, "pods"))
+			a->allowed_pods = quantity_value(q);
+		else if (sched_is_scalar_resource(name))
+			resources_add_scalar(a, sched_cache_scalar_id(cache, name),
+					     quantity_value(q));
+	}
+
+	char *zone = zone_key(node);
+	if (n->listed && strcmp(zone, n->zone))
+		tree_remove(cache, n);	/* K8S: nodeTree.updateNode */
+	free(n->zone);
+	n->zone = zone;
+	if (!n->listed)
+		tree_add(cache, n);
+	n->generation = ++cache->generation;
+}
+
+void sched_cache_remove_node(struct sched_cache *cache, const char *name)
+{
+	struct sched_node_info *n = hashmap_get(&cache->nodes, name);
+	if (!n || !n->node)
+		return;
+	if (n->listed)
+		tree_remove(cache, n);
+	object_unref((struct object *)n->node);
+	n->node = NULL;
+	n->generation = ++cache->generation;
+	node_maybe_drop(cache, n);
+}
+
+const struct sched_node_info *sched_cache_node(const struct sched_cache *cache,
+					       const char *name)
+{
+	return hashmap_get(&cache->nodes, name);
+}
+
+int64_t sched_node_min_priority(const struct sched_node_info *node)
+{
+	int64_t min = INT64_MAX;
+	for (size_t i = 0; i < node->pods_len; i++)
+		if (node->pods[i]->priority < min)
+			min = node->pods[i]->priority;
+	return min;
+}
+
+/* ---- booking pods -------------------------------------------------------- */
+
+/* LAB: sched-cache-book. O(1): one append and a few additions. */
+static void node_add_pod(struct sched_cache *cache, struct sched_node_info *n,
+			 struct sched_pod_info *p)
+{
+	xgrow((void **)&n->pods, &n->pods_cap, n->pods_len + 1, sizeof(*n->pods));
+	p->node = n;
+	p->node_pos = n->pods_len;
+	n->pods[n->pods_len++] = p;
+	const struct sched_pod_request *r = &p->request;
+	n->requested.milli_cpu += r->milli_cpu;
+	n->requested.memory += r->memory;
+	n->requested.ephemeral_storage += r->ephemeral_storage;
+	for (size_t i = 0; i < r->scalars_len; i++)
+		resources_add_scalar(&n->requested, r->scalars[i].id, r->scalars[i].value);
+	n->non_zero_milli_cpu += r->non_zero_milli_cpu;
+	n->non_zero_memory += r->non_zero_memory;
+	n->generation = ++cache->generation;
+}
+
+/* O(1): the last pod takes the leaver's slot. */
+static void node_remove_pod(struct sched_cache *cache, struct sched_pod_info *p)
+{
+	struct sched_node_info *n = p->node;
+	BUG_ON(p->node_pos >= n->pods_len || n->pods[p->node_pos] != p);
+	struct sched_pod_info *last = n->pods[--n->pods_len];
+	n->pods[p->node_pos] = last;
+	last->node_pos = p->node_pos;
+	const struct sched_pod_request *r = &p->request;
+	n->requested.milli_cpu -= r->milli_cpu;
+	n->requested.memory -= r->memory;
+	n->requested.ephemeral_storage -= r->ephemeral_storage;
+	for (size_t i = 0; i < r->scalars_len; i++)
+		resources_add_scalar(&n->requested, r->scalars[i].id, -r->scalars[i].value);
+	n->non_zero_milli_cpu -= r->non_zero_milli_cpu;
+	n->non_zero_memory -= r->non_zero_memory;
+	n->generation = ++cache->generation;
+	p->node = NULL;
+}
+
+/* Books pod on node_name, refreshing its request from the spec. */
+static void book(struct sched_cache *cache, struct sched_pod_info *p,
+		 const struct pod *pod, const char *node_name)
+{
+	if (p->pod != pod) {
+		object_unref((struct object *)p->pod);
+		p->pod = (const struct pod *)object_ref(&pod->obj);
+	}
+	sched_pod_request_release(&p->request);
+	sched_pod_request_compute(cache, pod, &p->request);
+	p->priority = pod->spec.priority.is_set ? pod->spec.priority.value : 0;
+	node_add_pod(cache, node_get_or_ghost(cache, node_name), p);
+}
+
+/* Un-books p and frees it. */
+static void drop(struct sched_cache *cache, struct sched_pod_info *p)
+{
+	struct sched_node_info *n = p->node;
+	node_remove_pod(cache, p);
+	hashmap_remove(&cache->pods, p->pod->obj.meta.uid);
+	sched_pod_request_release(&p->request);
+	object_unref((struct object *)p->pod);
+	free(p);
+	node_maybe_drop(cache, n);
+}
+
+/* LAB: sched-assume */
+void sched_cache_assume_pod(struct sched_cache *cache, const struct pod *pod,
+			    const char *node_name)
+{
+	BUG_ON(hashmap_get(&cache->pods, pod->obj.meta.uid) != NULL);
+	struct sched_pod_info *p = xcalloc(1, sizeof(*p));
+	book(cache, p, pod, node_name);
+	p->assumed = true;
+	hashmap_put(&cache->pods, pod->obj.meta.uid, p);
+}
+
+void sched_cache_forget_pod(struct sched_cache *cache, const char *uid)
+{
+	struct sched_pod_info *p = hashmap_get(&cache->pods, uid);
+	if (p && p->assumed)
+		drop(cache, p);
+}
+
+void sched_cache_add_pod(struct sched_cache *cache, const struct pod *pod)
+{
+	BUG_ON(!pod->spec.node_name);
+	struct sched_pod_info *p = hashmap_get(&cache->pods, pod->obj.meta.uid);
+	if (p) {
+		/* A confirmation of an assumed pod, or an update: re-book, so a
+		 * changed request or node is taken into account. */
+		struct sched_node_info *old = p->node;
+		node_remove_pod(cache, p);
+		book(cache, p, pod, pod->spec.node_name);
+		if (old != p->node)
+			node_maybe_drop(cache, old);
+	} else {
+		p = xcalloc(1, sizeof(*p));
+		book(cache, p, pod, pod->spec.node_name);
+		hashmap_put(&cache->pods, pod->obj.meta.uid, p);
+	}
+	p->assumed = false;
+}
+
+bool sched_cache_remove_pod(struct sched_cache *cache, const char *uid)
+{
+	struct sched_pod_info *p = hashmap_get(&cache->pods, uid);
+	if (!p)
+		return false;
+	drop(cache, p);
+	return true;
+}
+
+const struct sched_pod_info *sched_cache_pod(const struct sched_cache *cache,
+					     const char *uid)
+{
+	return hashmap_get(&cache->pods, uid);
+}
+
+/* ---- life cycle and checks ----------------------------------------------- */
+
+void sched_cache_init(struct sched_cache *cache)
+{
+	memset(cache, 0, sizeof(*cache));
+}
+
+void sched_cache_release(struct sched_cache *cache)
+{
+	const char *key;
+	void *value;
+	for (size_t pos = 0; hashmap_next(&cache->pods, &pos, &key, &value);) {
+		struct sched_pod_info *p = value;
+		sched_pod_request_release(&p->request);
+		object_unref((struct object *)p->pod);
+		free(p);
+	}
+	for (size_t pos = 0; hashmap_next(&cache->nodes, &pos, &key, &value);)
+		node_free(value);
+	hashmap_release(&cache->pods);
+	hashmap_release(&cache->nodes);
+	for (size_t i = 0; i < cache->zones_len; i++) {
+		free(cache->zones[i].key);
+		free(cache->zones[i].nodes);
+	}
+	free(cache->zones);
+	for (size_t i = 0; i < cache->scalar_names_len; i++)
+		free(cache->scalar_names[i]);
+	free(cache->scalar_names);
+	free(cache->list);
+	memset(cache, 0, sizeof(*cache));
+}
+
+bool sched_cache_check(const struct sched_cache *cache)
+{
+	const char *key;
+	void *value;
+	bool ok = true;
+	size_t pods = 0, listed = 0;
+	for (size_t pos = 0; hashmap_next(&cache->nodes, &pos, &key, &value);) {
+		const struct sched_node_info *n = value;
+		int64_t cpu = 0, mem = 0, eph = 0, nz_cpu = 0, nz_mem = 0;
+		for (size_t i = 0; i < n->pods_len; i++) {
+			const struct sched_pod_info *p = n->pods[i];
+			if (p->node != n || p->node_pos != i) {
+				fprintf(stderr, "sched cache: node %s: pod %zu misplaced\n",
+					n->name, i);
+				ok = false;
+			}
+			cpu += p->request.milli_cpu;
+			mem += p->request.memory;
+			eph += p->request.ephemeral_storage;
+			nz_cpu += p->request.non_zero_milli_cpu;
+			nz_mem += p->request.non_zero_memory;
+		}
+		if (cpu != n->requested.milli_cpu || mem != n->requested.memory ||
+		    eph != n->requested.ephemeral_storage ||
+		    nz_cpu != n->non_zero_milli_cpu || nz_mem != n->non_zero_memory) {
+			fprintf(stderr, "sched cache: node %s: sums do not match its pods\n",
+				n->name);
+			ok = false;
+		}
+		if (n->listed != (n->node != NULL)) {
+			fprintf(stderr, "sched cache: node %s: listed but gone\n", n->name);
+			ok = false;
+		}
+		if (!n->node && !n->pods_len) {
+			fprintf(stderr, "sched cache: node %s: empty ghost kept\n", n->name);
+			ok = false;
+		}
+		pods += n->pods_len;
+		listed += n->listed;
+	}
+	if (pods != cache->pods.len || listed != cache->listed_nodes) {
+		fprintf(stderr, "sched cache: %zu pods booked, %zu known; %zu listed, %zu counted\n",
+			pods, cache->pods.len, listed, cache->listed_nodes);
+		ok = false;
+	}
+	return ok;
+}

@@ -1,0 +1,193 @@
+/* sched_nodeinfo.h - the scheduler's cache: nodes and the pods on them.
+ *
+ * K8S: pkg/scheduler/framework/types.go (NodeInfo, Resource, PodInfo),
+ * pkg/scheduler/backend/cache/cache.go (AssumePod, ForgetPod, AddPod,
+ * RemovePod, AddNode, UpdateSnapshot), backend/cache/node_tree.go (the
+ * zone-interleaved node order), staging/src/k8s.io/component-helpers/
+ * resource/helpers.go (PodRequests) and pkg/scheduler/util
+ * (DefaultMilliCPURequest, DefaultMemoryRequest).
+ *
+ * The scheduler never asks the API server "how full is node-3?". It keeps
+ * its own book: for every node, what it can hold (status.allocatable) and
+ * the summed requests of the pods placed on it. A pod's request is not the
+ * sum over its containers alone: init containers run one at a time before
+ * the app containers, so the pod needs the larger of "all app containers
+ * together" and "the biggest init container" (sidecars -- init containers
+ * with restartPolicy Always -- keep running and add up), plus the pod's
+ * runtime overhead. Limits play no part in scheduling.
+ *
+ * Scoring uses a second sum, with a floor: a container that requests no
+ * cpu counts as 100m and one that requests no memory as 200Mi. Otherwise
+ * a node full of BestEffort pods would look empty to the spreading scores
+ * and attract every new pod. Filtering never uses the floor: a BestEffort
+ * pod fits anywhere that has a free pod slot.
+ *
+ * A pod enters a node's book in two ways: assumed, the moment the
+ * scheduler picks the node (so the next pod, scheduled microseconds later,
+ * already sees it), or added, when a watch shows the pod bound. The watch
+ * event for a pod this scheduler assumed confirms the assumption instead
+ * of counting the pod twice. A pod leaves the book when it is deleted or
+ * finishes (Succeeded or Failed).
+ *
+ * Costs: adding, confirming and removing a pod are O(1) (plus the pod's
+ * containers); a node's numbers are read directly by the plugins.
+ *
+ * Ownership: the cache holds a reference to every pod and node object it
+ * books; all its memory is freed by sched_cache_release.
+ * Invariant (sched_cache_check): each node's requested and non-zero sums
+ * equal the sums over the pods booked on it.
+ */
+#ifndef KUBELAB_SCHED_NODEINFO_H
+#define KUBELAB_SCHED_NODEINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api.h"
+#include "hashmap.h"
+
+/* K8S: schedutil.DefaultMilliCPURequest / DefaultMemoryRequest */
+#define SCHED_DEFAULT_MILLI_CPU_REQUEST 100
+#define SCHED_DEFAULT_MEMORY_REQUEST (200LL * 1024 * 1024)
+
+/* K8S: framework.Resource. Extended resources ("nvidia.com/gpu"),
+ * hugepages and other scalar resources are kept by a cache-wide id (see
+ * sched_cache_scalar_id) so that no lookup by name happens per node. */
+struct sched_resources {
+	int64_t milli_cpu;
+	int64_t memory;			/* bytes */
+	int64_t ephemeral_storage;	/* bytes */
+	int64_t allowed_pods;		/* allocatable only: status.allocatable.pods */
+	size_t scalars_len;		/* ids >= scalars_len count as 0 */
+	int64_t *scalars;		/* owned; indexed by scalar id */
+};
+
+static inline int64_t sched_resources_scalar(const struct sched_resources *r,
+					     uint32_t id)
+{
+	return id < r->scalars_len ? r->scalars[id] : 0;
+}
+
+/* One scalar resource a pod requests. */
+struct sched_scalar_request {
+	uint32_t id;			/* sched_cache_scalar_id */
+	int64_t value;
+};
+
+/* What one pod asks for, computed once from its spec. */
+struct sched_pod_request {
+	int64_t milli_cpu;
+	int64_t memory;
+	int64_t ephemeral_storage;
+	/* the same with the 100m / 200Mi floor per container: for scoring */
+	int64_t non_zero_milli_cpu;
+	int64_t non_zero_memory;
+	size_t scalars_len;		/* sorted by resource name */
+	struct sched_scalar_request *scalars;	/* owned; NULL when none */
+};
+
+struct sched_node_info;
+struct sched_zone;
+
+/* A pod in the book. K8S: the cache's podState + framework.PodInfo. */
+struct sched_pod_info {
+	const struct pod *pod;		/* reference; the latest version seen */
+	struct sched_node_info *node;	/* where it is booked */
+	size_t node_pos;		/* its index in node->pods */
+	struct sched_pod_request request;
+	int64_t priority;		/* spec.priority, 0 when unset */
+	bool assumed;			/* placed here, binding not yet seen */
+};
+
+/* K8S: framework.NodeInfo. Plugins read these fields; only the cache
+ * writes them. */
+struct sched_node_info {
+	const struct node *node;	/* reference; NULL once the node is gone
+					 * but pods are still booked on it */
+	char *name;			/* owned */
+	char *zone;			/* owned; node_tree zone key ("" none) */
+	struct sched_resources allocatable;
+	struct sched_resources requested;	/* sum of the pods' requests */
+	int64_t non_zero_milli_cpu;	/* sum of the pods' floored requests */
+	int64_t non_zero_memory;
+	struct sched_pod_info **pods;	/* booked pods, assumed ones too */
+	size_t pods_len, pods_cap;
+	uint64_t generation;		/* bumped on every change */
+	/* internal */
+	bool listed;			/* in the node tree (node != NULL) */
+};
+
+/* K8S: the scheduler cache and its node tree, in one. */
+struct sched_cache {
+	struct hashmap nodes;		/* name -> struct sched_node_info */
+	struct hashmap pods;		/* uid -> struct sched_pod_info */
+	char **scalar_names;		/* interned scalar resource names */
+	size_t scalar_names_len, scalar_names_cap;
+	/* the node tree: zones in order of first appearance, each with its
+	 * nodes in the order they were added */
+	struct sched_zone *zones;
+	size_t zones_len, zones_cap;
+	size_t listed_nodes;
+	/* the snapshot list the cycle walks, rebuilt when the tree changed */
+	struct sched_node_info **list;
+	size_t list_len, list_cap;
+	bool list_stale;
+	uint64_t generation;
+};
+
+void sched_cache_init(struct sched_cache *cache);
+void sched_cache_release(struct sched_cache *cache);
+
+/* The id of a scalar resource name, interned on first use. */
+uint32_t sched_cache_scalar_id(struct sched_cache *cache, const char *name);
+const char *sched_cache_scalar_name(const struct sched_cache *cache, uint32_t id);
+/* K8S: schedutil.IsScalarResourceName: extended ("example.com/foo"),
+ * prefixed native ("kubernetes.io/..."), hugepages-*, attachable-volumes-*. */
+bool sched_is_scalar_resource(const char *name);
+
+/* K8S: resource.PodRequests, with and without the non-zero floor. Fills
+ * *out (release with sched_pod_request_release); interns scalar names. */
+void sched_pod_request_compute(struct sched_cache *cache, const struct pod *pod,
+			       struct sched_pod_request *out);
+void sched_pod_request_release(struct sched_pod_request *request);
+
+/* Adds or updates a node (K8S: Cache.AddNode / UpdateNode): takes a
+ * reference to node and reads its allocatable, labels and zone. */
+void sched_cache_set_node(struct sched_cache *cache, const struct node *node);
+/* K8S: Cache.RemoveNode. The node leaves the list at once; its record
+ * stays while pods are still booked on it. */
+void sched_cache_remove_node(struct sched_cache *cache, const char *name);
+
+/* K8S: Cache.AssumePod: books pod (not yet bound) on node_name. */
+void sched_cache_assume_pod(struct sched_cache *cache, const struct pod *pod,
+			    const char *node_name);
+/* K8S: Cache.ForgetPod: un-books an assumed pod (binding failed). No-op
+ * when uid is unknown or the pod is no longer assumed. */
+void sched_cache_forget_pod(struct sched_cache *cache, const char *uid);
+/* K8S: Cache.AddPod / UpdatePod for a bound pod (spec.nodeName set): books
+ * it, confirms an assumed pod, or moves it if it landed elsewhere. */
+void sched_cache_add_pod(struct sched_cache *cache, const struct pod *pod);
+/* K8S: Cache.RemovePod. Returns whether the pod was booked. */
+bool sched_cache_remove_pod(struct sched_cache *cache, const char *uid);
+
+const struct sched_pod_info *sched_cache_pod(const struct sched_cache *cache,
+					     const char *uid);
+const struct sched_node_info *sched_cache_node(const struct sched_cache *cache,
+					       const char *name);
+
+/* K8S: Cache.UpdateSnapshot + NodeInfos().List(): the nodes the cycle
+ * walks, zones interleaved (zone-a's first node, zone-b's first node,
+ * zone-a's second ...). Valid until the next node add or removal. */
+struct sched_node_info *const *sched_cache_list(struct sched_cache *cache,
+						size_t *len);
+
+/* The lowest priority of the pods booked on node, or INT64_MAX when none.
+ * O(pods on the node): for the failure path only. */
+int64_t sched_node_min_priority(const struct sched_node_info *node);
+
+/* Checks the invariant above for every node; prints what broke and
+ * returns false. O(pods): for tests and paranoid builds. */
+bool sched_cache_check(const struct sched_cache *cache);
+
+#endif

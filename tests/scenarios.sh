@@ -1,0 +1,19 @@
+#!/bin/sh
+# scenarios.sh KUBELAB - every shipped scenario runs and its expectations
+# hold; every scenario validates. Prints "N passed, N failed" at the end.
+kubelab=${1:?usage: scenarios.sh path/to/kubelab}
+passed=0
+failed=0
+for f in scenarios/*.yaml; do
+	if "$kubelab" run -q "$f" >/tmp/kubelab-scenario.out 2>&1; then
+		passed=$((passed + 1))
+		echo "ok   $f"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $f"
+		sed 's/^/     /' /tmp/kubelab-scenario.out
+	fi
+done
+rm -f /tmp/kubelab-scenario.out
+echo "scenarios: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,264 @@
+/* test_run.c - whole runs: the demo's story, determinism, the CLI.
+ *
+ * These tests run real scenarios through the real cluster (and the real
+ * kubelab binary, found through $KUBELAB, for the command-line tests).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "cluster.h"
+#include "scenario.h"
+#include "store.h"
+#include "trace.h"
+#include "xmalloc.h"
+
+Suite *run_suite(void);
+
+#define DEMO "scenarios/ch05-node-failure.yaml"
+
+static struct scenario *load(const char *path)
+{
+	struct diag_list diags = {0};
+	struct scenario *s = scenario_load(path, &diags);
+	if (diags.len)
+		diag_print(&diags, stderr);
+	ck_assert_uint_eq(diags.len, 0);
+	ck_assert_ptr_nonnull(s);
+	diag_release(&diags);
+	return s;
+}
+
+/* Runs path with seed into a trace file; returns the file's bytes. */
+static char *run_to_trace(const char *path, uint64_t seed, size_t *len)
+{
+	char name[] = "/tmp/kubelab-trace-XXXXXX";
+	int fd = mkstemp(name);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	struct scenario *s = load(path);
+	struct err *err = NULL;
+	struct trace *trace = trace_open(name, TRACE_FULL, &err);
+	ck_assert_ptr_nonnull(trace);
+	struct run_options options = {.seed_set = true, .seed = seed,
+				      .record_events = true, .trace = trace};
+	struct cluster *c = cluster_new(s, &options);
+	cluster_run(c);
+	cluster_free(c);
+	trace_close(trace);
+	scenario_free(s);
+	FILE *in = fopen(name, "r");
+	char *data = NULL;
+	size_t cap = 0;
+	FILE *mem = open_memstream(&data, &cap);
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, mem);
+	fclose(in);
+	fclose(mem);
+	unlink(name);
+	*len = cap;
+	return data;
+}
+
+START_TEST(test_demo_expectations_all_hold)
+{
+	struct scenario *s = load(DEMO);
+	struct run_options options = {.record_events = true};
+	struct cluster *c = cluster_new(s, &options);
+	int failed = cluster_run(c);
+	size_t n;
+	const struct expectation *es = cluster_expectations(c, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!es[i].passed)
+			fprintf(stderr, "failed: %s (observed %s)\n", es[i].text,
+				es[i].observed ? es[i].observed : "<none>");
+	ck_assert_uint_ge(n, 4);
+	ck_assert_int_eq(failed, 0);
+	cluster_free(c);
+	scenario_free(s);
+}
+END_TEST
+
+START_TEST(test_demo_replaces_the_pod_of_the_failed_node)
+{
+	struct scenario *s = load(DEMO);
+	struct run_options options = {.record_events = true};
+	struct cluster *c = cluster_new(s, &options);
+	cluster_run(c);
+	struct object_list pods = {0};
+	store_list(cluster_store(c), KIND_POD, "default", NULL, &pods);
+	int terminating_on_failed = 0, running_elsewhere = 0;
+	for (size_t i = 0; i < pods.len; i++) {
+		const struct pod *p = (const struct pod *)pods.items[i];
+		bool on_failed = p->spec.node_name && !strcmp(p->spec.node_name, "worker-1");
+		if (on_failed && object_is_deleting(&p->obj))
+			terminating_on_failed++;
+		else if (!on_failed && !strcmp(p->status.phase, POD_PHASE_RUNNING))
+			running_elsewhere++;
+	}
+	ck_assert_int_eq(terminating_on_failed, 1);
+	ck_assert_int_eq(running_elsewhere, 3);
+	object_list_release(&pods);
+	cluster_free(c);
+	scenario_free(s);
+}
+END_TEST
+
+START_TEST(test_same_seed_gives_identical_traces)
+{
+	size_t a_len, b_len;
+	char *a = run_to_trace(DEMO, 42, &a_len);
+	char *b = run_to_trace(DEMO, 42, &b_len);
+	ck_assert_uint_gt(a_len, 1000);
+	ck_assert_uint_eq(a_len, b_len);
+	ck_assert_int_eq(memcmp(a, b, a_len), 0);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_another_seed_changes_generated_names)
+{
+	size_t a_len, b_len;
+	char *a = run_to_trace(DEMO, 1, &a_len);
+	char *b = run_to_trace(DEMO, 2, &b_len);
+	ck_assert(a_len != b_len || memcmp(a, b, a_len) != 0);
+	free(a);
+	free(b);
+}
+END_TEST
+
+/* ---- the command line ---------------------------------------------------- */
+
+/* Runs a shell command line; returns its exit status and output. */
+static int sh(const char *cmd, char **output)
+{
+	const char *bin = getenv("KUBELAB");
+	char *line = xasprintf("%s %s 2>&1", bin ? bin : "build/kubelab", cmd);
+	FILE *p = popen(line, "r");
+	free(line);
+	ck_assert_ptr_nonnull(p);
+	char *data = NULL;
+	size_t cap = 0;
+	FILE *mem = open_memstream(&data, &cap);
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+		fwrite(buf, 1, n, mem);
+	fclose(mem);
+	int status = pclose(p);
+	*output = data;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+START_TEST(test_cli_run_exits_zero_when_expectations_hold)
+{
+	char *out;
+	ck_assert_int_eq(sh("run -q " DEMO, &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "expectations: 5 passed, 0 failed"));
+	ck_assert_ptr_nonnull(strstr(out, "NAME"));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_cli_run_streams_upstream_events)
+{
+	char *out;
+	ck_assert_int_eq(sh("run " DEMO, &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "Successfully assigned default/web-"));
+	ck_assert_ptr_nonnull(strstr(out, "TaintManagerEviction"));
+	ck_assert_ptr_nonnull(strstr(out, "SuccessfulCreate"));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_cli_failed_expectation_exits_one_with_observed_value)
+{
+	char *out;
+	ck_assert_int_eq(sh("run -q tests/data/failing-expectation.yaml", &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "FAIL"));
+	ck_assert_ptr_nonnull(strstr(out, "observed 2"));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_cli_broken_scenario_reports_line_and_column_and_runs_nothing)
+{
+	char *out;
+	ck_assert_int_eq(sh("run tests/data/broken-scenario.yaml", &out), 2);
+	ck_assert_ptr_nonnull(strstr(out, "tests/data/broken-scenario.yaml:"));
+	ck_assert_ptr_nonnull(strstr(out, "nothing was run"));
+	ck_assert_ptr_null(strstr(out, "Scheduled"));
+	free(out);
+	ck_assert_int_eq(sh("validate tests/data/broken-scenario.yaml", &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "error:"));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_cli_get_replays_to_a_moment)
+{
+	char *out;
+	ck_assert_int_eq(sh("get nodes -f " DEMO " --at 3m", &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "worker-1"));
+	ck_assert_ptr_nonnull(strstr(out, "NotReady"));
+	free(out);
+	ck_assert_int_eq(sh("get nodes -f " DEMO " --at 30s", &out), 0);
+	ck_assert_ptr_null(strstr(out, "NotReady"));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_cli_every_command_has_help)
+{
+	static const char *const commands[] = {"run", "validate", "get", "describe",
+					       "events", "version"};
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		char *cmd = xasprintf("%s --help", commands[i]), *out;
+		ck_assert_int_eq(sh(cmd, &out), 0);
+		ck_assert_ptr_nonnull(strstr(out, "Usage:"));
+		free(out);
+		free(cmd);
+	}
+}
+END_TEST
+
+START_TEST(test_cli_bad_flags_are_usage_errors)
+{
+	char *out;
+	ck_assert_int_eq(sh("run --until ten " DEMO, &out), 2);
+	ck_assert_ptr_nonnull(strstr(out, "--until"));
+	free(out);
+	ck_assert_int_eq(sh("frobnicate", &out), 2);
+	free(out);
+}
+END_TEST
+
+Suite *run_suite(void)
+{
+	Suite *s = suite_create("run");
+	TCase *story = tcase_create("story");
+	tcase_set_timeout(story, 120);
+	tcase_add_test(story, test_demo_expectations_all_hold);
+	tcase_add_test(story, test_demo_replaces_the_pod_of_the_failed_node);
+	tcase_add_test(story, test_same_seed_gives_identical_traces);
+	tcase_add_test(story, test_another_seed_changes_generated_names);
+	suite_add_tcase(s, story);
+	TCase *cli = tcase_create("cli");
+	tcase_set_timeout(cli, 120);
+	tcase_add_test(cli, test_cli_run_exits_zero_when_expectations_hold);
+	tcase_add_test(cli, test_cli_run_streams_upstream_events);
+	tcase_add_test(cli, test_cli_failed_expectation_exits_one_with_observed_value);
+	tcase_add_test(cli, test_cli_broken_scenario_reports_line_and_column_and_runs_nothing);
+	tcase_add_test(cli, test_cli_get_replays_to_a_moment);
+	tcase_add_test(cli, test_cli_every_command_has_help);
+	tcase_add_test(cli, test_cli_bad_flags_are_usage_errors);
+	suite_add_tcase(s, cli);
+	return s;
+}

@@ -1,0 +1,57 @@
+/* cli.h - shared pieces of the kubelab command line.
+ *
+ * Each subcommand lives in its own file (cmd_run.c, cmd_validate.c,
+ * cmd_get.c, cmd_version.c) and has the signature of cmd_fn. Exit codes:
+ * 0 success; 1 the run finished but an expectation failed, or a file was
+ * invalid; 2 usage errors and environment failures.
+ */
+#ifndef KUBELAB_CLI_H
+#define KUBELAB_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "clock.h"
+#include "cluster.h"
+#include "scenario.h"
+
+#define EXIT_USAGE 2
+
+typedef int (*cmd_fn)(int argc, char **argv);
+
+int cmd_run(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_describe(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+/* Prints "kubelab: " + message to stderr; returns EXIT_USAGE. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Parses a duration flag value; prints the error and returns -1. */
+int cli_duration(const char *flag, const char *text, ktime_t *out);
+int cli_uint64(const char *flag, const char *text, uint64_t *out);
+/* Whether to use colour on this stream (a terminal, NO_COLOR unset). */
+bool cli_color(FILE *stream);
+
+/* Loads a scenario, printing every diagnostic; NULL on failure. */
+struct scenario *cli_load_scenario(const char *path);
+
+/* Where `get`/`describe` find a finished run: the scenario file (-f) or a
+ * trace whose header names it (--trace), and the moment (--at). */
+struct replay_source {
+	const char *scenario_path;
+	const char *trace_path;
+	bool seed_set;
+	uint64_t seed;
+	bool at_set;
+	ktime_t at;
+};
+
+/* Replays the run up to the source's moment (default: its end) and
+ * returns the cluster, or NULL after printing why. *scenario_out is the
+ * loaded scenario, which must outlive the cluster. */
+struct cluster *cli_replay(const struct replay_source *source,
+			   struct scenario **scenario_out);
+
+#endif
