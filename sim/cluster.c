@@ -372,12 +372,15 @@ static int compare_times(const void *a, const void *b)
 }
 
 /* The moments every expectation must be looked at even if nothing
- * changes then: AT times and interval starts, sorted and unique. */
+ * changes then: AT times, interval starts and ends, sorted and unique. */
 static size_t checkpoints(const struct cluster *c, ktime_t *out)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < c->expects_len; i++)
+	for (size_t i = 0; i < c->expects_len; i++) {
 		out[n++] = c->expects[i].from;
+		if (c->expects[i].to != c->expects[i].from)
+			out[n++] = c->expects[i].to;
+	}
 	qsort(out, n, sizeof(*out), compare_times);
 	size_t unique = 0;
 	for (size_t i = 0; i < n; i++)
@@ -453,7 +456,7 @@ static void trace_expectations(struct cluster *c)
 
 int cluster_run(struct cluster *c)
 {
-	ktime_t *points = xcalloc(c->expects_len + 1, sizeof(*points));
+	ktime_t *points = xcalloc(2 * c->expects_len + 1, sizeof(*points));
 	size_t n = checkpoints(c, points);
 	uint64_t limit = c->options.max_steps;
 	for (size_t i = 0; i <= n && !c->truncated; i++) {

@@ -31,8 +31,10 @@
  * not.
  *
  * Deciding (expect_step): the runner calls expect_step after every change
- * and at each expectation's from and to times, so that checking at those
- * moments sees every state the cluster was in:
+ * to the store and at each expectation's from time, so that the checks see
+ * every state the cluster was in (the state between two steps does not
+ * change). A step at exactly `to` decides an interval at once; otherwise
+ * the first step after it, or expect_finish, does:
  *   at:      decided at the first step at or after the time;
  *   during:  fails at the first step in [from, to] where it does not
  *            hold; passes at to (or at the first step after it);

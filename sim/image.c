@@ -17,7 +17,6 @@
  * durations are plain values.
  */
 #include "image.h"
-#include "scenario.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>

@@ -26,7 +26,11 @@ struct image_behavior {
 	struct quantity memory;
 };
 
-/* The defaults for an image the scenario does not describe. */
+/* The defaults for an image the scenario does not describe: fills *image
+ * (overwritten, not released first) with a copy of name. */
 void image_behavior_default(struct image_behavior *image, const char *name);
+/* Frees what the struct owns (the name) and zeroes it. Also declared in
+ * scenario.h, next to scenario_image(). */
+void image_behavior_release(struct image_behavior *image);
 
 #endif

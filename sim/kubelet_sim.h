@@ -65,6 +65,7 @@ struct kubelet_exit {
 	bool set;
 	int32_t exit_code;
 	const char *reason;		/* static: "Error", "Completed", "Unknown" */
+	const char *message;		/* static, or NULL */
 	ktime_t started_at, finished_at;
 	char *container_id;		/* owned */
 };
@@ -80,7 +81,8 @@ struct kubelet_backoff {
 struct kubelet_ctr {
 	struct kubelet_worker *worker;
 	const struct container *spec;	/* in worker->spec_pod */
-	const struct image_behavior *image;	/* borrowed */
+	const struct image_behavior *image;	/* borrowed; its name is the image
+					 * the container was made with */
 	bool init;			/* an init container */
 	bool sidecar;			/* an init container with restartPolicy Always */
 	bool has_readiness_probe;
@@ -113,9 +115,8 @@ struct kubelet_worker {
 	struct kubelet *kubelet;
 	char *uid;			/* owned; the key in kubelet->pods */
 	struct pod *pod;		/* latest version seen (a reference) */
-	struct pod *spec_pod;		/* the version the containers were made
-					 * from (a reference): spec changes of a
-					 * running pod are not applied */
+	struct pod *spec_pod;		/* the version ctrs[].spec point into (a
+					 * reference): usually the latest */
 	char *full_name;		/* "web-abc_default(uid)", format.Pod */
 
 	bool admitted;			/* passed node admission */
@@ -159,6 +160,8 @@ struct kubelet {
 	timer_id lease_timer;
 	timer_id status_timer;
 	ktime_t last_status_report;
+	int64_t node_rv_checked;	/* the Node version last compared with */
+	bool images_changed;		/* since node_rv_checked */
 
 	/* kubelet_pod.c and kubelet_admit.c */
 	struct hashmap pods;		/* uid -> struct kubelet_worker * */

@@ -11,8 +11,9 @@
  * them, the pod summary behind the READY/STATUS/RESTARTS columns, the
  * events about an object, and the optional colours.
  *
- * Files: print_tabwriter.c (tabwriter and formatters), print_table.c
- * (`get`), print_events.c (events), print_describe.c and
+ * Files: print_tabwriter.c (tabwriter and formatters), print_pod.c (the
+ * pod STATUS), print_table.c and print_table_kinds.c (`get`),
+ * print_events.c (events), print_describe.c, print_describe_node.c and
  * print_describe_workloads.c (`describe`).
  */
 #ifndef KUBELAB_PRINT_INTERNAL_H
@@ -92,6 +93,8 @@ struct column {
 	const char *name;		/* as upstream: "Nominated Node" */
 	bool wide;			/* upstream's Priority 1: only with -o wide */
 };
+#define COL(name) { name, false }
+#define WIDE(name) { name, true }
 
 /* One table being printed: its columns and where the current row is. */
 struct table {
@@ -164,6 +167,9 @@ void print_describe_events(struct tabwriter *tw, const struct store *store,
 
 /* ---- describe ------------------------------------------------------------ */
 
+/* print_describe_node.c */
+void describe_node(struct tabwriter *tw, const struct store *store,
+		   const struct node *node, ktime_t now);
 /* print_describe_workloads.c; the shared pieces live in print_describe.c. */
 void describe_deployment(struct tabwriter *tw, const struct store *store,
 			 const struct deployment *deployment, ktime_t now);

@@ -65,7 +65,8 @@ struct scenario_meta {
 };
 
 static const struct field scenario_meta_fields[] = {
-	{ SCENARIO_FIELD("name", FIELD_STRING, struct scenario_meta, name), .flags = FIELD_REQUIRED },
+	{ SCENARIO_FIELD("name", FIELD_STRING, struct scenario_meta, name),
+	  .flags = FIELD_REQUIRED },
 	{ SCENARIO_FIELD("chapter", FIELD_STRING, struct scenario_meta, chapter) },
 	{ SCENARIO_FIELD("description", FIELD_STRING, struct scenario_meta, description) },
 };
@@ -85,9 +86,11 @@ static const struct schema settings_schema = {
 };
 
 static const struct field node_pool_fields[] = {
-	{ SCENARIO_FIELD("name", FIELD_STRING, struct node_pool, name), .flags = FIELD_REQUIRED },
+	{ SCENARIO_FIELD("name", FIELD_STRING, struct node_pool, name),
+	  .flags = FIELD_REQUIRED },
 	{ SCENARIO_FIELD("count", FIELD_INT32, struct node_pool, count) },
-	{ SCENARIO_FIELD("capacity", FIELD_RESOURCES, struct node_pool, capacity), .flags = FIELD_REQUIRED },
+	{ SCENARIO_FIELD("capacity", FIELD_RESOURCES, struct node_pool, capacity),
+	  .flags = FIELD_REQUIRED },
 	{ SCENARIO_FIELD("allocatable", FIELD_RESOURCES, struct node_pool, allocatable) },
 	{ SCENARIO_FIELD("labels", FIELD_STRMAP, struct node_pool, labels) },
 	{ SCENARIO_FIELD("taints", FIELD_LIST, struct node_pool, taints),
@@ -228,7 +231,8 @@ static void load_pools(struct loader *l, const struct ynode *cluster)
 			loader_problem(l, ynode_get(node, "name"), "%s.name: "
 				       "Duplicate value: \"%s\"", path, pool.name);
 		/* A pool with a name is kept even when it has problems, so that
-		 * its nodes do not also show up as unknown in faults. */
+		 * its nodes do not also show up as unknown in faults; a
+		 * duplicate is dropped, its nodes are the first pool's. */
 		if (pool.name && pool.count > 0 && !duplicate) {
 			LIST_PUSH(sc->node_pools, pool);
 		} else {
@@ -287,28 +291,26 @@ static void load_images(struct loader *l, const struct ynode *images)
 static void load_settings(struct loader *l, const struct ynode *node)
 {
 	struct scenario_settings written = { 0 };
+	struct scenario_settings *settings = &l->scenario->settings;
 	if (decode_struct(l->file, node, &settings_schema, &written,
 			  "spec.settings", l->diags) || node->kind != YNODE_MAP)
 		return;
-	copy_written_fields(&settings_schema, node, &l->scenario->settings, &written);
-	static const char *const delays[] = { "watchDelay", "bindLatency" };
-	for (size_t i = 0; i < 2; i++) {
-		const struct ynode *at = ynode_get(node, delays[i]);
-		ktime_t value = *(const ktime_t *)((const char *)&l->scenario->settings +
-						   settings_fields[i].offset);
-		if (at && value < 0)
-			loader_problem(l, at, "spec.settings.%s: must not be "
-				       "negative, got %s", delays[i], at->scalar);
-	}
+	copy_written_fields(&settings_schema, node, settings, &written);
+	if (settings->watch_delay < 0)
+		loader_problem(l, ynode_get(node, "watchDelay"), "spec.settings."
+			       "watchDelay: must not be negative");
+	if (settings->bind_latency < 0)
+		loader_problem(l, ynode_get(node, "bindLatency"), "spec.settings."
+			       "bindLatency: must not be negative");
 }
 
 static void load_metadata(struct loader *l, const struct ynode *root)
 {
 	const struct ynode *node = ynode_get(root, "metadata");
 	struct scenario_meta meta = { 0 };
-	if (!node) {
-		loader_problem(l, root, "missing required field \"metadata\" "
-			       "(a scenario needs metadata.name)");
+	if (!node || ynode_is_null(node)) {
+		loader_problem(l, node ? node : root, "metadata.name: Required "
+			       "value: a scenario needs a name");
 		return;
 	}
 	decode_struct(l->file, node, &scenario_meta_schema, &meta, "metadata",
@@ -340,11 +342,14 @@ static void load_spec(struct loader *l, const struct ynode *spec)
 			sc->seed = (uint64_t)seed;
 	}
 	/* The duration comes first: every time after it is checked against it. */
-	if ((node = ynode_get(spec, "duration")) && !ynode_is_null(node) &&
-	    loader_duration(l, node, "spec.duration", &sc->duration) == 0 &&
-	    sc->duration == 0) {
-		loader_problem(l, node, "spec.duration: must be more than 0s");
-		sc->duration = DEFAULT_DURATION;
+	if ((node = ynode_get(spec, "duration")) && !ynode_is_null(node)) {
+		/* On a problem the default stands in, for checking the rest. */
+		ktime_t duration = DEFAULT_DURATION;
+		if (loader_duration(l, node, "spec.duration", &duration) == 0 &&
+		    duration == 0)
+			loader_problem(l, node, "spec.duration: must be more than 0s");
+		else if (duration > 0)
+			sc->duration = duration;
 	}
 	if ((node = ynode_get(spec, "settings")) && !ynode_is_null(node))
 		load_settings(l, node);
@@ -416,6 +421,43 @@ static void sort_timeline(struct scenario *sc)
 	}
 }
 
+/* Where a diagnostic sorts: by file (in the order files first appear), then
+ * line, then column, so that the report reads top to bottom as a compiler's
+ * does, although manifests are checked before the Scenario document. */
+static bool diag_before(const struct diag_list *order, const struct diag *a,
+			const struct diag *b)
+{
+	if (strcmp(a->file, b->file)) {
+		for (size_t i = 0; i < order->len; i++) {
+			if (!strcmp(order->items[i].file, a->file))
+				return true;
+			if (!strcmp(order->items[i].file, b->file))
+				return false;
+		}
+	}
+	return a->line != b->line ? a->line < b->line : a->column < b->column;
+}
+
+/* Stable insertion sort of diags[from..]: few, and mostly in order. The
+ * file order is read from the list as it was, so it is computed first. */
+static void sort_diags(struct diag_list *diags, size_t from)
+{
+	size_t n = diags->len - from;
+	struct diag_list original = { .items = xmalloc((n ? n : 1) * sizeof(struct diag)),
+				      .len = n };
+	memcpy(original.items, diags->items + from, n * sizeof(struct diag));
+	for (size_t i = from + 1; i < diags->len; i++) {
+		struct diag moving = diags->items[i];
+		size_t j = i;
+		while (j > from && diag_before(&original, &moving, &diags->items[j - 1])) {
+			diags->items[j] = diags->items[j - 1];
+			j--;
+		}
+		diags->items[j] = moving;
+	}
+	free(original.items);
+}
+
 struct scenario *scenario_load(const char *path, struct diag_list *diags)
 {
 	size_t before = diags->len;
@@ -474,6 +516,7 @@ struct scenario *scenario_load(const char *path, struct diag_list *diags)
 	free(l.dir);
 	yfile_free(file);
 	if (diags->len > before) {
+		sort_diags(diags, before);
 		scenario_free(sc);
 		return NULL;
 	}

@@ -51,7 +51,8 @@ const char *loader_string(struct loader *l, const struct ynode *node,
  * known (NULL-terminated), as decode.c words it. */
 void loader_check_keys(struct loader *l, const struct ynode *map,
 		       const char *path, const char *const *known);
-/* A non-negative Go duration ("90s"); 0 or -1 after a diagnostic. */
+/* A non-negative Go duration ("90s") into *out; 0, or -1 after a
+ * diagnostic with *out unchanged. */
 int loader_duration(struct loader *l, const struct ynode *node,
 		    const char *path, ktime_t *out);
 /* A duration that is also a time of the run: at most spec.duration. */

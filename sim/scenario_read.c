@@ -112,22 +112,24 @@ int loader_duration(struct loader *l, const struct ynode *node,
 		    const char *path, ktime_t *out)
 {
 	const char *why = NULL;
+	ktime_t value;
 	if (node->kind != YNODE_SCALAR ||
 	    ynode_scalar_type(node) != YSCALAR_STRING) {
 		loader_problem(l, node, "%s: expected a duration such as 30s, got %s",
 			       path, loader_got(l, node));
 		return -1;
 	}
-	if (duration_parse(node->scalar, out, &why)) {
+	if (duration_parse(node->scalar, &value, &why)) {
 		loader_problem(l, node, "%s: invalid duration \"%s\": %s", path,
 			       node->scalar, why);
 		return -1;
 	}
-	if (*out < 0) {
+	if (value < 0) {
 		loader_problem(l, node, "%s: must not be negative, got %s", path,
 			       node->scalar);
 		return -1;
 	}
+	*out = value;
 	return 0;
 }
 

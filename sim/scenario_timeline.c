@@ -316,6 +316,30 @@ static bool is_action(const char *key)
 	return false;
 }
 
+/* Checks the action under key (one of action_names) and adds it. */
+static void load_action(struct loader *l, const struct entry *e,
+			const struct ypair *action)
+{
+	const char *verb = action->key->scalar;
+	const struct ynode *value = action->value;
+	if (!strcmp(verb, "apply"))
+		load_apply(l, e, value);
+	else if (!strcmp(verb, "set"))
+		load_set(l, e, value);
+	else if (!strcmp(verb, "scale"))
+		load_scale(l, e, value);
+	else if (!strcmp(verb, "delete"))
+		load_delete(l, e, value);
+	else if (!strcmp(verb, "fault"))
+		load_fault(l, e, value);
+	else
+		load_cordon(l, e, value, !strcmp(verb, "cordon") ? ACTION_CORDON
+								  : ACTION_UNCORDON);
+}
+
+/* One entry: `at`, maybe `namespace`, and one action. A problem with one
+ * part does not stop the others from being checked (the scenario is
+ * refused anyway, and the user learns everything at once). */
 static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 {
 	static const char *const known[] = {
@@ -324,8 +348,7 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 	};
 	char *path = xasprintf("spec.timeline[%zu]", index);
 	struct entry e = { .path = path, .line = node->line, .column = node->column };
-	const struct ypair *action = NULL;
-	bool ok = true;
+	const struct ypair *first = NULL;
 
 	if (!loader_want(l, node, YNODE_MAP, path))
 		goto out;
@@ -333,63 +356,43 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 	for (size_t i = 0; i < node->len; i++) {
 		if (!is_action(node->pairs[i].key->scalar))
 			continue;
-		if (action) {
+		if (first)
 			loader_problem(l, node->pairs[i].key, "%s: two actions, "
 				       "%s and %s, in one entry: write one entry "
-				       "for each", path, action->key->scalar,
+				       "for each", path, first->key->scalar,
 				       node->pairs[i].key->scalar);
-			ok = false;
-		} else {
-			action = &node->pairs[i];
-		}
+		else
+			first = &node->pairs[i];
 	}
-	if (!action) {
+	if (!first)
 		loader_problem(l, node, "%s: no action: expected one of apply, "
 			       "set, scale, delete, fault, cordon or uncordon", path);
-		ok = false;
-	}
+
 	const struct ynode *at = ynode_get(node, "at");
 	char *at_path = xasprintf("%s.at", path);
-	if (!at) {
+	if (!at)
 		loader_problem(l, node, "%s: missing required field \"at\" "
 			       "(when, such as 30s)", path);
-		ok = false;
-	} else if (loader_time(l, at, at_path, &e.at)) {
-		ok = false;
-	}
+	else
+		loader_time(l, at, at_path, &e.at);
 	free(at_path);
+
 	const struct ynode *ns = ynode_get(node, "namespace");
 	if (ns) {
 		char *ns_path = xasprintf("%s.namespace", path);
 		e.namespace = loader_string(l, ns, ns_path);
-		ok &= e.namespace != NULL;
-		if (action && strcmp(action->key->scalar, "set") &&
-		    strcmp(action->key->scalar, "scale") &&
-		    strcmp(action->key->scalar, "delete")) {
+		if (first && strcmp(first->key->scalar, "set") &&
+		    strcmp(first->key->scalar, "scale") &&
+		    strcmp(first->key->scalar, "delete"))
 			loader_problem(l, ns, "%s: only set, scale and delete "
 				       "take a namespace", ns_path);
-			ok = false;
-		}
 		free(ns_path);
 	}
-	if (!ok)
-		goto out;
 
-	const char *verb = action->key->scalar;
-	const struct ynode *value = action->value;
-	if (!strcmp(verb, "apply"))
-		load_apply(l, &e, value);
-	else if (!strcmp(verb, "set"))
-		load_set(l, &e, value);
-	else if (!strcmp(verb, "scale"))
-		load_scale(l, &e, value);
-	else if (!strcmp(verb, "delete"))
-		load_delete(l, &e, value);
-	else if (!strcmp(verb, "fault"))
-		load_fault(l, &e, value);
-	else
-		load_cordon(l, &e, value, !strcmp(verb, "cordon") ? ACTION_CORDON
-								   : ACTION_UNCORDON);
+	/* Every action written is checked, even the second of two. */
+	for (size_t i = 0; i < node->len; i++)
+		if (is_action(node->pairs[i].key->scalar))
+			load_action(l, &e, &node->pairs[i]);
 out:
 	free(path);
 }

@@ -171,6 +171,13 @@ extern const struct sched_plugin sched_node_affinity_plugin;
 extern const struct sched_plugin sched_fit_plugin;
 extern const struct sched_plugin sched_balanced_allocation_plugin;
 
+/* K8S: v1.Toleration.ToleratesTaint and v1helper.TolerationsTolerateTaint
+ * (in sched_taint_toleration.c; NodeUnschedulable uses them too). */
+bool sched_toleration_tolerates(const struct toleration *toleration,
+				const struct taint *taint);
+bool sched_tolerations_tolerate(const struct pod_spec *spec,
+				const struct taint *taint);
+
 /* K8S: the in-tree registry (plugins/registry.go). NULL when unknown. */
 const struct sched_plugin *sched_plugin_lookup(const char *name);
 
@@ -199,6 +206,12 @@ int sched_profile_enable(struct sched_profile *profile, const char *name,
 /* Removes plugin name from the profile. -1 when it was not enabled. */
 int sched_profile_disable(struct sched_profile *profile, const char *name);
 bool sched_profile_has_score(const struct sched_profile *profile);
+
+/* K8S: Scheduler.numFeasibleNodesToFind (schedule_one.go). With fewer
+ * than 100 nodes, all; else percentage of them (0: adaptive, 50% minus 1%
+ * per 125 nodes, at least 5%), but never fewer than 100. The cycle stops
+ * filtering once it has found this many feasible nodes. */
+size_t sched_num_feasible_nodes_to_find(int32_t percentage, size_t num_all_nodes);
 
 /* K8S: frameworkImpl.RunPreFilterPlugins. Marks skipped plugins in state;
  * returns Success or the first rejection (in status). */

@@ -281,6 +281,14 @@ static void check_refused(const char *name, const struct want *want, size_t n)
 	if (diags.len != n)
 		diag_print(&diags, stderr);
 	ck_assert_uint_eq(diags.len, n);
+	/* The report reads top to bottom within each file. */
+	for (size_t k = 1; k < diags.len; k++) {
+		const struct diag *a = &diags.items[k - 1], *b = &diags.items[k];
+		ck_assert_msg(strcmp(a->file, b->file) || a->line < b->line ||
+			      (a->line == b->line && a->column <= b->column),
+			      "%s:%d:%d comes before %d:%d", a->file, a->line,
+			      a->column, b->line, b->column);
+	}
 	diag_release(&diags);
 }
 
@@ -296,7 +304,8 @@ START_TEST(test_every_timeline_problem_is_reported_where_it_is)
 		{ NULL, 17, 5, "no action" },
 		{ NULL, 18, 10, "6m is after the end of the run" },
 		{ NULL, 19, 10, "must not be negative" },
-		{ NULL, 20, 10, "expected a duration such as 30s" },
+		{ NULL, 20, 10, "expected a duration such as 30s, got the integer 10" },
+		{ NULL, 20, 22, "unknown kind \"pdo\"" },	/* same entry */
 		{ NULL, 21, 15, "unknown field \"spec.timeline[10].wait\"" },
 		{ NULL, 22, 58, "Unsupported value: \"Sometimes\"" },
 		{ NULL, 23, 22, "cannot open" },

@@ -74,7 +74,7 @@ static void print_event(void *arg, ktime_t now, const struct object *obj,
 			st->progress_shown = false;
 		}
 		bool warn = !strcmp(type, "Warning");
-		printf("%-9s %s%-8s%s %-22s %-34s %s\n", when,
+		printf("%-9s %s%-8s%s %-24s %-34s %s\n", when,
 		       st->color && warn ? "\033[33m" : "", type,
 		       st->color && warn ? "\033[0m" : "", reason, target, message);
 	}
@@ -327,7 +327,7 @@ int cmd_run(int argc, char **argv)
 		       scenario->chapter ? scenario->chapter : "",
 		       (unsigned long long)seed, d, KUBERNETES_VERSION);
 		if (!args.quiet)
-			printf("%-9s %-8s %-22s %-34s %s\n", "TIME", "TYPE", "REASON",
+			printf("%-9s %-8s %-24s %-34s %s\n", "TIME", "TYPE", "REASON",
 			       "OBJECT", "MESSAGE");
 	}
 	st.cluster = cluster_new(scenario, &options);

@@ -1,0 +1,129 @@
+/* ctrl_deployment.h - the Deployment controller's parts, shared by its two
+ * files, and its rollout arithmetic.
+ *
+ * K8S: pkg/controller/deployment. ctrl_deployment.c is the controller
+ * (deployment_controller.go, sync.go, progress.go): watches, the sync
+ * dispatch, the new ReplicaSet and its revision, scaling with events,
+ * status and conditions. ctrl_deployment_rollout.c holds the strategies
+ * (rolling.go, recreate.go) and the numbers they use
+ * (util/deployment_util.go: ResolveFenceposts, MaxSurge, MaxUnavailable,
+ * NewRSNewReplicas).
+ *
+ * One sync works on a struct rollout: a private copy of the Deployment
+ * (status edits accumulate there) and references to its ReplicaSets. When
+ * a scale succeeds the slot is replaced by the object just written, as
+ * upstream replaces its slice entries with the API's answer.
+ *
+ * Ownership: struct rollout owns its copy of the Deployment and one
+ * reference per ReplicaSet in new_rs, old and all; rollout_release drops
+ * them.
+ */
+#ifndef KUBELAB_CTRL_DEPLOYMENT_H
+#define KUBELAB_CTRL_DEPLOYMENT_H
+
+#include "api.h"
+#include "client.h"
+
+/* K8S: apps/v1 constants and deployment_util.go annotation keys. */
+#define POD_TEMPLATE_HASH_LABEL "pod-template-hash"	/* DefaultDeploymentUniqueLabelKey */
+#define REVISION_ANNOTATION "deployment.kubernetes.io/revision"
+#define REVISION_HISTORY_ANNOTATION "deployment.kubernetes.io/revision-history"
+#define DESIRED_REPLICAS_ANNOTATION "deployment.kubernetes.io/desired-replicas"
+#define MAX_REPLICAS_ANNOTATION "deployment.kubernetes.io/max-replicas"
+
+struct informer;
+struct workqueue;
+
+struct deployment_controller {
+	const struct client *client;
+	struct informer *deployments;
+	struct informer *replica_sets;	/* index: controller uid */
+	struct informer *pods;		/* index: controller uid */
+	struct workqueue *queue;
+};
+
+/* A growable array of ReplicaSet references. */
+struct rs_set {
+	struct replica_set **items;
+	size_t len, cap;
+};
+
+struct rollout {
+	struct deployment_controller *c;
+	struct deployment *d;		/* our copy; status is edited here */
+	struct rs_set listed;		/* every RS the deployment owns (claimed) */
+	struct replica_set *new_rs;	/* the RS running the current template, or NULL */
+	struct rs_set old;		/* listed minus new_rs */
+	struct rs_set all;		/* old + new_rs, for the sums */
+};
+
+/* ---- ctrl_deployment.c ---- */
+
+/* K8S: getNewReplicaSet (via getAllReplicaSetsAndSyncRevision): finds the
+ * RS whose template is the deployment's, syncs its revision and
+ * annotations, or creates it when create is true. Fills r->new_rs (may
+ * stay NULL) and r->all. Returns 0 or -1 (retry). */
+int deployment_get_new_rs(struct rollout *r, bool create);
+
+/* K8S: scaleReplicaSetAndRecordEvent: sets *slot's replicas to scale (and
+ * the desired/max-replicas annotations), records ScalingReplicaSet, and
+ * replaces *slot with the written RS. *scaled tells whether the size
+ * changed. Returns 0 or -1. */
+int deployment_scale(struct rollout *r, struct replica_set **slot, int32_t scale,
+		     bool *scaled);
+
+/* K8S: syncRolloutStatus: status, Available and Progressing conditions,
+ * and the requeue that notices a missed progress deadline. */
+int deployment_sync_rollout_status(struct rollout *r);
+/* K8S: syncDeploymentStatus: the counts and Available only (paused or
+ * deleted deployments make no progress to report). */
+int deployment_sync_status(struct rollout *r);
+
+/* K8S: cleanupDeployment: deletes the oldest scaled-down RSs beyond
+ * spec.revisionHistoryLimit. */
+int deployment_cleanup(struct rollout *r);
+
+/* True while an old RS still has pods, even terminating ones (K8S:
+ * oldPodsRunning, for Recreate). */
+bool deployment_old_pods_running(const struct rollout *r);
+
+/* ---- ctrl_deployment_rollout.c ---- */
+
+/* K8S: rolloutRolling and rolloutRecreate. Return 0 or -1. */
+int deployment_rollout_rolling(struct rollout *r);
+int deployment_rollout_recreate(struct rollout *r);
+/* K8S: sync (scale true, for a paused deployment) and syncStatusOnly
+ * (scale false, for one being deleted): no rollout, only RS sizes and
+ * status. */
+int deployment_sync_only(struct rollout *r, bool scale);
+
+/* K8S: deploymentutil.ResolveFenceposts: maxSurge as a count (percent of
+ * desired rounded up) and maxUnavailable (rounded down); if both come out
+ * 0, maxUnavailable is 1 so a rollout can always progress. Unset values
+ * count as 0. Returns 0, or -1 (both outputs 0) when a value is a string
+ * that is not a percentage. */
+int deployment_resolve_fenceposts(const struct int_or_string *max_surge,
+				  const struct int_or_string *max_unavailable,
+				  int32_t desired, int32_t *surge, int32_t *unavailable);
+/* K8S: MaxSurge / MaxUnavailable (0 for Recreate; unavailable capped at
+ * spec.replicas). */
+int32_t deployment_max_surge(const struct deployment *d);
+int32_t deployment_max_unavailable(const struct deployment *d);
+/* K8S: NewRSNewReplicas: the size the new RS may grow to now, given the
+ * sum of spec.replicas over all RSs. */
+int32_t deployment_new_rs_replicas(const struct deployment *d, int32_t all_replicas,
+				   int32_t new_rs_replicas);
+bool deployment_is_rolling_update(const struct deployment *d);
+
+/* Sums over a set (K8S: GetReplicaCountForReplicaSets & co). */
+int32_t rs_set_spec_replicas(const struct rs_set *set);
+int32_t rs_set_replicas(const struct rs_set *set);	/* status.replicas */
+int32_t rs_set_ready(const struct rs_set *set);
+int32_t rs_set_available(const struct rs_set *set);
+/* Appends a new reference to rs. */
+void rs_set_add(struct rs_set *set, const struct replica_set *rs);
+void rs_set_release(struct rs_set *set);
+/* K8S: ReplicaSetsByCreationTimestamp: oldest first, then by name. */
+void rs_set_sort_by_age(struct rs_set *set);
+
+#endif

@@ -1,0 +1,447 @@
+/* print_table_kinds.c - `kubectl get` rows of the apps, batch, service,
+ * storage, scheduling, policy and coordination kinds.
+ *
+ * K8S: pkg/printers/internalversion/printers.go (printReplicaSet,
+ * printDeployment, printStatefulSet, printDaemonSet, printJob,
+ * printCronJob, printService, printEndpoints, printConfigMap,
+ * printPersistentVolume(Claim), printStorageClass, printPriorityClass,
+ * printPodDisruptionBudget, printLease).
+ *
+ * Every row writes what upstream's printer writes, cell for cell, in the
+ * order of upstream's column definitions (the struct column tables here).
+ * Where kubelab does not model a field (a PV's volumeAttributesClassName,
+ * a Service's externalIPs), the cell shows what upstream shows for an
+ * unset field. See print_table.c for the machinery.
+ */
+#include "print_internal.h"
+#include "duration.h"
+#include "xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- storage helpers ----------------------------------------------------- */
+
+static const char *const access_mode_abbrevs[][2] = {
+	{ "ReadWriteOnce", "RWO" }, { "ReadOnlyMany", "ROX" },
+	{ "ReadWriteMany", "RWX" }, { "ReadWriteOncePod", "RWOP" },
+};
+
+/* K8S: GetAccessModesAsString: abbreviations in a fixed order. */
+static char *access_modes(const void *list_of_strings)
+{
+	const LIST_OF(char *) *modes = list_of_strings;
+	char *text = xstrdup("");
+	for (size_t a = 0; a < 4; a++) {
+		for (size_t i = 0; i < modes->len; i++) {
+			if (!modes->items[i] || strcmp(modes->items[i], access_mode_abbrevs[a][0]))
+				continue;
+			char *next = xasprintf("%s%s%s", text, *text ? "," : "",
+					       access_mode_abbrevs[a][1]);
+			free(text);
+			text = next;
+			break;
+		}
+	}
+	return text;
+}
+
+static char *storage_quantity(const struct resource_list *list)
+{
+	char buf[QUANTITY_STR_MAX];
+	const struct quantity *q = resource_list_get(list, "storage");
+	struct quantity zero = { 0 };
+	quantity_format(q ? q : &zero, buf, sizeof(buf));
+	return xstrdup(buf);
+}
+
+/* K8S: storageutil.GetPersistentVolume(Claim)Class: the beta annotation
+ * wins over storageClassName. */
+static const char *storage_class_of(const struct object *obj, const char *field)
+{
+	const char *beta = strmap_get(&obj->meta.annotations,
+				      "volume.beta.kubernetes.io/storage-class");
+	return beta ? beta : field ? field : "";
+}
+
+/* ---- workloads ----------------------------------------------------------- */
+
+static const struct column replica_set_columns[] = {
+	COL("Name"), COL("Desired"), COL("Current"), COL("Ready"), COL("Age"),
+	WIDE("Containers"), WIDE("Images"), WIDE("Selector"),
+};
+
+static void replica_set_row(struct table *t, const struct object *obj)
+{
+	const struct replica_set *rs = object_as(obj, KIND_REPLICASET, struct replica_set);
+	table_name(t, obj, obj->meta.name);
+	table_cell(t, "%d", rs->spec.replicas);
+	table_cell(t, "%d", rs->status.replicas);
+	table_cell(t, "%d", rs->status.ready_replicas);
+	table_age(t, obj->meta.creation_timestamp);
+	table_containers(t, &rs->spec.template.spec);
+	table_cell_free(t, print_label_selector(&rs->spec.selector));
+}
+
+static const struct column deployment_columns[] = {
+	COL("Name"), COL("Ready"), COL("Up-to-date"), COL("Available"), COL("Age"),
+	WIDE("Containers"), WIDE("Images"), WIDE("Selector"),
+};
+
+static void deployment_row(struct table *t, const struct object *obj)
+{
+	const struct deployment *d = object_as(obj, KIND_DEPLOYMENT, struct deployment);
+	table_name(t, obj, obj->meta.name);
+	table_cell(t, "%d/%d", d->status.ready_replicas, d->spec.replicas);
+	table_cell(t, "%d", d->status.updated_replicas);
+	table_cell(t, "%d", d->status.available_replicas);
+	table_age(t, obj->meta.creation_timestamp);
+	table_containers(t, &d->spec.template.spec);
+	table_cell_free(t, print_selector_string(&d->spec.selector));
+}
+
+static const struct column stateful_set_columns[] = {
+	COL("Name"), COL("Ready"), COL("Age"),
+	WIDE("Containers"), WIDE("Images"),
+};
+
+static void stateful_set_row(struct table *t, const struct object *obj)
+{
+	const struct stateful_set *ss = object_as(obj, KIND_STATEFULSET, struct stateful_set);
+	table_name(t, obj, obj->meta.name);
+	table_cell(t, "%d/%d", ss->status.ready_replicas, ss->spec.replicas);
+	table_age(t, obj->meta.creation_timestamp);
+	table_containers(t, &ss->spec.template.spec);
+}
+
+static const struct column daemon_set_columns[] = {
+	COL("Name"), COL("Desired"), COL("Current"), COL("Ready"), COL("Up-to-date"),
+	COL("Available"), COL("Node Selector"), COL("Age"),
+	WIDE("Containers"), WIDE("Images"), WIDE("Selector"),
+};
+
+static void daemon_set_row(struct table *t, const struct object *obj)
+{
+	const struct daemon_set *ds = object_as(obj, KIND_DAEMONSET, struct daemon_set);
+	table_name(t, obj, obj->meta.name);
+	table_cell(t, "%d", ds->status.desired_number_scheduled);
+	table_cell(t, "%d", ds->status.current_number_scheduled);
+	table_cell(t, "%d", ds->status.number_ready);
+	table_cell(t, "%d", ds->status.updated_number_scheduled);
+	table_cell(t, "%d", ds->status.number_available);
+	table_cell_free(t, print_labels(&ds->spec.template.spec.node_selector));
+	table_age(t, obj->meta.creation_timestamp);
+	table_containers(t, &ds->spec.template.spec);
+	table_cell_free(t, print_label_selector(&ds->spec.selector));
+}
+
+/* ---- batch --------------------------------------------------------------- */
+
+static bool job_condition(const struct job *job, const char *type)
+{
+	const struct condition *c = condition_find((void *)&job->status.conditions, type);
+	return c && c->status && !strcmp(c->status, "True");
+}
+
+static const struct column job_columns[] = {
+	COL("Name"), COL("Status"), COL("Completions"), COL("Duration"), COL("Age"),
+	WIDE("Containers"), WIDE("Images"), WIDE("Selector"),
+};
+
+static void job_row(struct table *t, const struct object *obj)
+{
+	const struct job *job = object_as(obj, KIND_JOB, struct job);
+	const struct job_status *st = &job->status;
+	const char *status = job_condition(job, "Complete") ? "Complete"
+		: job_condition(job, "Failed") ? "Failed"
+		: object_is_deleting(obj) ? "Terminating"
+		: job_condition(job, "Suspended") ? "Suspended"
+		: job_condition(job, "FailureTarget") ? "FailureTarget"
+		: "Running";
+	char duration[PRINT_TIME_MAX] = "";
+	if (st->start_time && !st->completion_time)
+		print_age(t->options->now, st->start_time, duration, sizeof(duration));
+	else if (st->start_time)
+		duration_human(st->completion_time - st->start_time, duration,
+			       sizeof(duration));
+
+	table_name(t, obj, obj->meta.name);
+	table_status(t, status);
+	if (job->spec.completions.is_set)
+		table_cell(t, "%d/%lld", st->succeeded,
+			   (long long)job->spec.completions.value);
+	else if (job->spec.parallelism.is_set && job->spec.parallelism.value > 1)
+		table_cell(t, "%d/1 of %lld", st->succeeded,
+			   (long long)job->spec.parallelism.value);
+	else
+		table_cell(t, "%d/1", st->succeeded);
+	table_cell(t, "%s", duration);
+	table_age(t, obj->meta.creation_timestamp);
+	table_containers(t, &job->spec.template.spec);
+	table_cell_free(t, print_label_selector(&job->spec.selector));
+}
+
+static const struct column cron_job_columns[] = {
+	COL("Name"), COL("Schedule"), COL("Timezone"), COL("Suspend"), COL("Active"),
+	COL("Last Schedule"), COL("Age"),
+	WIDE("Containers"), WIDE("Images"), WIDE("Selector"),
+};
+
+static void cron_job_row(struct table *t, const struct object *obj)
+{
+	const struct cron_job *cj = object_as(obj, KIND_CRONJOB, struct cron_job);
+	table_name(t, obj, obj->meta.name);
+	table_cell(t, "%s", cj->spec.schedule ? cj->spec.schedule : "");
+	table_cell(t, "%s", print_or_none(cj->spec.time_zone));
+	table_cell(t, "%s", cj->spec.suspend ? "True" : "False");
+	table_cell(t, "%zu", cj->status.active.len);
+	if (cj->status.last_schedule_time)
+		table_age(t, cj->status.last_schedule_time);
+	else
+		table_cell(t, "<none>");
+	table_age(t, obj->meta.creation_timestamp);
+	table_containers(t, &cj->spec.job_template.spec.template.spec);
+	table_cell_free(t, print_label_selector(&cj->spec.job_template.spec.selector));
+}
+
+/* ---- services ------------------------------------------------------------ */
+
+static const struct column service_columns[] = {
+	COL("Name"), COL("Type"), COL("Cluster-IP"), COL("External-IP"),
+	COL("Port(s)"), COL("Age"), WIDE("Selector"),
+};
+
+static void service_row(struct table *t, const struct object *obj)
+{
+	const struct service *svc = object_as(obj, KIND_SERVICE, struct service);
+	const char *type = svc->spec.type ? svc->spec.type : "";
+	/* kubelab models neither spec.externalIPs nor load balancers: a
+	 * LoadBalancer Service stays <pending>, as on a cluster without a
+	 * cloud provider. */
+	const char *external = !strcmp(type, "LoadBalancer") ? "<pending>"
+		: !strcmp(type, "ClusterIP") || !strcmp(type, "NodePort") ? "<none>"
+		: "<unknown>";
+	char *ports = xstrdup("");
+	for (size_t i = 0; i < svc->spec.ports.len; i++) {
+		const struct service_port *p = &svc->spec.ports.items[i];
+		const char *proto = p->protocol ? p->protocol : "TCP";
+		char *next = p->node_port > 0
+			? xasprintf("%s%s%d:%d/%s", ports, i ? "," : "", p->port, p->node_port, proto)
+			: xasprintf("%s%s%d/%s", ports, i ? "," : "", p->port, proto);
+		free(ports);
+		ports = next;
+	}
+	table_name(t, obj, obj->meta.name);
+	table_cell(t, "%s", type);
+	table_cell(t, "%s", print_or_none(svc->spec.cluster_ip));
+	table_cell(t, "%s", external);
+	table_cell(t, "%s", print_or_none(ports));
+	table_age(t, obj->meta.creation_timestamp);
+	table_cell_free(t, print_labels(&svc->spec.selector));
+	free(ports);
+}
+
+static const struct column endpoints_columns[] = {
+	COL("Name"), COL("Endpoints"), COL("Age"),
+};
+
+/* K8S: formatEndpoints: the first three ready "ip:port", then "+ N more...". */
+static char *format_endpoints(const struct endpoints *ep)
+{
+	if (!ep->subsets.len)
+		return xstrdup("<none>");
+	char *text = xstrdup("");
+	int shown = 0, count = 0;
+	for (size_t s = 0; s < ep->subsets.len; s++) {
+		const struct endpoint_subset *ss = &ep->subsets.items[s];
+		size_t ports = ss->ports.len ? ss->ports.len : 1;
+		for (size_t p = 0; p < ports; p++) {
+			count += (int)ss->addresses.len;
+			for (size_t a = 0; a < ss->addresses.len && shown < 3; a++, shown++) {
+				const char *ip = ss->addresses.items[a].ip;
+				ip = ip ? ip : "";
+				char *next = !ss->ports.len
+					? xasprintf("%s%s%s", text, shown ? "," : "", ip)
+					: xasprintf(strchr(ip, ':') ? "%s%s[%s]:%d" : "%s%s%s:%d",
+						    text, shown ? "," : "", ip,
+						    ss->ports.items[p].port);
+				free(text);
+				text = next;
+			}
+		}
+	}
+	if (count > 3) {
+		char *next = xasprintf("%s + %d more...", text, count - 3);
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
+static void endpoints_row(struct table *t, const struct object *obj)
+{
+	table_name(t, obj, obj->meta.name);
+	table_cell_free(t, format_endpoints(object_as(obj, KIND_ENDPOINTS, struct endpoints)));
+	table_age(t, obj->meta.creation_timestamp);
+}
+
+/* ---- configuration, storage, scheduling ---------------------------------- */
+
+static const struct column config_map_columns[] = { COL("Name"), COL("Data"), COL("Age") };
+
+static void config_map_row(struct table *t, const struct object *obj)
+{
+	const struct config_map *cm = object_as(obj, KIND_CONFIGMAP, struct config_map);
+	table_name(t, obj, obj->meta.name);
+	table_cell(t, "%zu", cm->data.len);
+	table_age(t, obj->meta.creation_timestamp);
+}
+
+static const struct column pv_columns[] = {
+	COL("Name"), COL("Capacity"), COL("Access Modes"), COL("Reclaim Policy"),
+	COL("Status"), COL("Claim"), COL("StorageClass"), COL("VolumeAttributesClass"),
+	COL("Reason"), COL("Age"), WIDE("VolumeMode"),
+};
+
+static void pv_row(struct table *t, const struct object *obj)
+{
+	const struct persistent_volume *pv =
+		object_as(obj, KIND_PERSISTENTVOLUME, struct persistent_volume);
+	const struct object_reference *claim = &pv->spec.claim_ref;
+	const char *phase = object_is_deleting(obj) ? "Terminating"
+		: pv->status.phase ? pv->status.phase : "";
+	table_name(t, obj, obj->meta.name);
+	table_cell_free(t, storage_quantity(&pv->spec.capacity));
+	table_cell_free(t, access_modes(&pv->spec.access_modes));
+	table_cell(t, "%s", pv->spec.persistent_volume_reclaim_policy
+		   ? pv->spec.persistent_volume_reclaim_policy : "");
+	table_status(t, phase);
+	if (claim->name || claim->namespace)
+		table_cell(t, "%s/%s", claim->namespace ? claim->namespace : "",
+			   claim->name ? claim->name : "");
+	else
+		table_cell(t, "%s", "");
+	table_cell(t, "%s", storage_class_of(obj, pv->spec.storage_class_name));
+	table_cell(t, "<unset>");	/* volumeAttributesClassName: not modelled */
+	table_cell(t, "%s", pv->status.reason ? pv->status.reason : "");
+	table_age(t, obj->meta.creation_timestamp);
+	table_cell(t, "%s", pv->spec.volume_mode ? pv->spec.volume_mode : "<unset>");
+}
+
+static const struct column pvc_columns[] = {
+	COL("Name"), COL("Status"), COL("Volume"), COL("Capacity"), COL("Access Modes"),
+	COL("StorageClass"), COL("VolumeAttributesClass"), COL("Age"),
+	WIDE("VolumeMode"),
+};
+
+static void pvc_row(struct table *t, const struct object *obj)
+{
+	const struct persistent_volume_claim *pvc =
+		object_as(obj, KIND_PERSISTENTVOLUMECLAIM, struct persistent_volume_claim);
+	const char *phase = object_is_deleting(obj) ? "Terminating"
+		: pvc->status.phase ? pvc->status.phase : "";
+	bool bound = pvc->spec.volume_name && *pvc->spec.volume_name;
+	table_name(t, obj, obj->meta.name);
+	table_status(t, phase);
+	table_cell(t, "%s", bound ? pvc->spec.volume_name : "");
+	table_cell_free(t, bound ? storage_quantity(&pvc->status.capacity) : xstrdup(""));
+	table_cell_free(t, bound ? access_modes(&pvc->status.access_modes) : xstrdup(""));
+	table_cell(t, "%s", storage_class_of(obj, pvc->spec.storage_class_name));
+	table_cell(t, "<unset>");
+	table_age(t, obj->meta.creation_timestamp);
+	table_cell(t, "%s", pvc->spec.volume_mode ? pvc->spec.volume_mode : "<unset>");
+}
+
+static const struct column storage_class_columns[] = {
+	COL("Name"), COL("Provisioner"), COL("ReclaimPolicy"), COL("VolumeBindingMode"),
+	COL("AllowVolumeExpansion"), COL("Age"),
+};
+
+static void storage_class_row(struct table *t, const struct object *obj)
+{
+	const struct storage_class *sc = object_as(obj, KIND_STORAGECLASS, struct storage_class);
+	const char *is_default = strmap_get(&obj->meta.annotations,
+					    "storageclass.kubernetes.io/is-default-class");
+	const char *beta = strmap_get(&obj->meta.annotations,
+				      "storageclass.beta.kubernetes.io/is-default-class");
+	bool dflt = (is_default && !strcmp(is_default, "true")) ||
+		    (beta && !strcmp(beta, "true"));
+	char *name = xasprintf("%s%s", obj->meta.name, dflt ? " (default)" : "");
+	table_name(t, obj, name);
+	free(name);
+	table_cell(t, "%s", sc->provisioner ? sc->provisioner : "");
+	table_cell(t, "%s", sc->reclaim_policy ? sc->reclaim_policy : "Delete");
+	table_cell(t, "%s", sc->volume_binding_mode ? sc->volume_binding_mode : "Immediate");
+	table_cell(t, "%s", sc->allow_volume_expansion ? "true" : "false");
+	table_age(t, obj->meta.creation_timestamp);
+}
+
+static const struct column priority_class_columns[] = {
+	COL("Name"), COL("Value"), COL("Global-Default"), COL("Age"), COL("PreemptionPolicy"),
+};
+
+static void priority_class_row(struct table *t, const struct object *obj)
+{
+	const struct priority_class *pc = object_as(obj, KIND_PRIORITYCLASS, struct priority_class);
+	table_name(t, obj, obj->meta.name);
+	table_cell(t, "%d", pc->value);
+	table_cell(t, "%s", pc->global_default ? "true" : "false");
+	table_age(t, obj->meta.creation_timestamp);
+	table_cell(t, "%s", pc->preemption_policy ? pc->preemption_policy : "");
+}
+
+static const struct column pdb_columns[] = {
+	COL("Name"), COL("Min Available"), COL("Max Unavailable"),
+	COL("Allowed Disruptions"), COL("Age"),
+};
+
+static void pdb_row(struct table *t, const struct object *obj)
+{
+	const struct pod_disruption_budget *pdb =
+		object_as(obj, KIND_PODDISRUPTIONBUDGET, struct pod_disruption_budget);
+	table_name(t, obj, obj->meta.name);
+	if (pdb->spec.min_available.is_set)
+		table_cell_free(t, print_int_or_string(&pdb->spec.min_available));
+	else
+		table_cell(t, "N/A");
+	if (pdb->spec.max_unavailable.is_set)
+		table_cell_free(t, print_int_or_string(&pdb->spec.max_unavailable));
+	else
+		table_cell(t, "N/A");
+	table_cell(t, "%d", pdb->status.disruptions_allowed);
+	table_age(t, obj->meta.creation_timestamp);
+}
+
+static const struct column lease_columns[] = { COL("Name"), COL("Holder"), COL("Age") };
+
+static void lease_row(struct table *t, const struct object *obj)
+{
+	const struct lease *lease = object_as(obj, KIND_LEASE, struct lease);
+	table_name(t, obj, obj->meta.name);
+	table_cell(t, "%s", lease->spec.holder_identity ? lease->spec.holder_identity : "");
+	table_age(t, obj->meta.creation_timestamp);
+}
+
+static const struct kind_printer printers[KIND_COUNT] = {
+	[KIND_REPLICASET] = KIND_PRINTER(replica_set_columns, replica_set_row),
+	[KIND_DEPLOYMENT] = KIND_PRINTER(deployment_columns, deployment_row),
+	[KIND_STATEFULSET] = KIND_PRINTER(stateful_set_columns, stateful_set_row),
+	[KIND_DAEMONSET] = KIND_PRINTER(daemon_set_columns, daemon_set_row),
+	[KIND_JOB] = KIND_PRINTER(job_columns, job_row),
+	[KIND_CRONJOB] = KIND_PRINTER(cron_job_columns, cron_job_row),
+	[KIND_SERVICE] = KIND_PRINTER(service_columns, service_row),
+	[KIND_ENDPOINTS] = KIND_PRINTER(endpoints_columns, endpoints_row),
+	[KIND_CONFIGMAP] = KIND_PRINTER(config_map_columns, config_map_row),
+	[KIND_PERSISTENTVOLUME] = KIND_PRINTER(pv_columns, pv_row),
+	[KIND_PERSISTENTVOLUMECLAIM] = KIND_PRINTER(pvc_columns, pvc_row),
+	[KIND_STORAGECLASS] = KIND_PRINTER(storage_class_columns, storage_class_row),
+	[KIND_PRIORITYCLASS] = KIND_PRINTER(priority_class_columns, priority_class_row),
+	[KIND_PODDISRUPTIONBUDGET] = KIND_PRINTER(pdb_columns, pdb_row),
+	[KIND_LEASE] = KIND_PRINTER(lease_columns, lease_row),
+};
+
+const struct kind_printer *print_table_kinds_printer(enum kind_id kind)
+{
+	BUG_ON((unsigned)kind >= KIND_COUNT);
+	return printers[kind].row ? &printers[kind] : NULL;
+}

@@ -1,0 +1,618 @@
+/* sched.c - the scheduler: watches, the scheduling cycle, binding.
+ *
+ * K8S: pkg/scheduler/schedule_one.go (ScheduleOne, schedulingCycle,
+ * findNodesThatPassFilters, numFeasibleNodesToFind, prioritizeNodes,
+ * selectHost, assume, bind, handleSchedulingFailure),
+ * pkg/scheduler/eventhandlers.go (which watch event goes where),
+ * framework/plugins/defaultpreemption (the PostFilter message).
+ *
+ * One scheduling cycle, for the pod at the head of the queue:
+ *   1. skip it if it is being deleted;
+ *   2. PreFilter: per-pod work (its summed requests), plugins may opt out;
+ *   3. Filter: walk the nodes starting where the last cycle stopped, and
+ *      stop once enough feasible nodes are found (all of them in a small
+ *      cluster, 10% of 5000 nodes) -- in a big cluster the scheduler
+ *      trades a perfect choice for speed, and the rotation gives every
+ *      node its turn;
+ *   4. none feasible: PostFilter (where preemption would run), then the
+ *      FailedScheduling event, the PodScheduled=False condition, and the
+ *      pod goes back to the queue;
+ *   5. one feasible: take it; several: Score each with every score plugin,
+ *      weight, sum, and take the highest total, ties broken at random
+ *      (seeded) by reservoir sampling so that equal nodes share the load;
+ *   6. assume: book the pod on the node in the cache now, so the next
+ *      cycle already sees the node fuller;
+ *   7. bind, bind_latency later: write spec.nodeName (upstream posts a
+ *      Binding; a plain update has the same effect here) and record the
+ *      Scheduled event. The watch event that follows confirms the
+ *      assumption.
+ * Cycles run one per clock event, through a zero-delay timer armed
+ * whenever the queue has work, so watch events that arrive meanwhile
+ * interleave in order.
+ *
+ * Which pods: those with this scheduler's schedulerName and no nodeName.
+ * Pods that already have a nodeName (set by a user, or bound) are only
+ * booked in the cache. Terminal pods (Succeeded, Failed) leave the cache,
+ * as upstream's informer filters them out.
+ *
+ * Not modelled yet (a later issue fills these in): preemption (the
+ * PostFilter computes the message upstream gives when preemption finds no
+ * victims, and says so when victims would exist), the other default
+ * plugins (NodePorts, volumes, PodTopologySpread, InterPodAffinity,
+ * ImageLocality), PreFilterResult node narrowing, nominated nodes,
+ * QueueingHints (every cluster event moves every parked pod),
+ * Permit/Reserve/PreBind, extenders, multiple profiles.
+ *
+ * Costs: a cycle is O(nodes examined) with no allocation per node; the
+ * cache update on assume, bind and delete is O(1).
+ */
+#include "sched.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "prng.h"
+#include "release.h"
+#include "sched_framework.h"
+#include "sched_nodeinfo.h"
+#include "sched_queue.h"
+#include "xmalloc.h"
+
+/* K8S: validation.NoteLengthLimit: event messages are cut there. */
+#define NOTE_LENGTH_LIMIT 1024
+/* The scheduler's stream of the seed (prng_derive), so its tie-breaks do
+ * not depend on other components' draws. */
+#define SCHED_PRNG_STREAM 0x5c4ed
+
+/* An assumed pod waiting for its binding. */
+struct binding {
+	struct scheduler *scheduler;
+	struct sched_queued_pod *qp;	/* in flight until the bind is done */
+	char *node;
+	timer_id timer;
+	struct binding *prev, *next;
+};
+
+struct scheduler {
+	const struct client *client;
+	char *name;			/* schedulerName served */
+	ktime_t bind_latency;
+	int32_t percentage_of_nodes_to_score;
+	struct prng rng;
+	struct sched_profile profile;
+	struct sched_cache cache;
+	struct sched_queue *queue;
+	int pod_watch, node_watch;
+	timer_id cycle_timer;
+	size_t next_start_node_index;	/* K8S: sched.nextStartNodeIndex */
+	uint64_t scheduled, failed_attempts;
+	struct binding *bindings;
+	/* Scratch for one cycle, grown to the node count and reused. */
+	struct sched_node_info **feasible;
+	int64_t *scratch, *totals;
+	enum sched_code *verdicts;	/* per listed node, this cycle's Filter */
+	size_t scratch_cap;
+	struct sched_diagnosis diagnosis;
+};
+
+static bool is_terminal(const struct pod *pod)
+{
+	const char *phase = pod->status.phase;
+	return phase && (!strcmp(phase, POD_PHASE_SUCCEEDED) ||
+			 !strcmp(phase, POD_PHASE_FAILED));
+}
+
+static bool is_assigned(const struct pod *pod)
+{
+	return pod->spec.node_name && *pod->spec.node_name;
+}
+
+static bool is_responsible(const struct scheduler *s, const struct pod *pod)
+{
+	const char *name = pod->spec.scheduler_name;
+	return !strcmp(name && *name ? name : DEFAULT_SCHEDULER_NAME, s->name);
+}
+
+static int64_t priority_of(const struct pod *pod)
+{
+	return pod->spec.priority.is_set ? pod->spec.priority.value : 0;
+}
+
+/* ---- failure: event, condition, requeue ---------------------------------- */
+
+/* K8S: updatePod with a PodScheduled condition (podutil.UpdatePodCondition:
+ * lastTransitionTime moves only when the status changes; nothing is
+ * written when nothing changed) and nominatedNodeName cleared. */
+static void set_unschedulable_condition(struct scheduler *s, const struct pod *pod,
+					const char *reason, const char *message)
+{
+	struct pod *copy = (struct pod *)object_copy(&pod->obj);
+	struct pod_status *st = &copy->status;
+	struct condition *c = condition_find(&st->conditions, "PodScheduled");
+	bool changed = false;
+	if (!c) {
+		st->conditions.items = xrealloc(st->conditions.items,
+						(st->conditions.len + 1) * sizeof(*c));
+		c = &st->conditions.items[st->conditions.len++];
+		memset(c, 0, sizeof(*c));
+		c->type = xstrdup("PodScheduled");
+		changed = true;
+	}
+	if (!c->status || strcmp(c->status, "False")) {
+		c->last_transition_time = client_now(s->client);
+		changed = true;
+	}
+	if (!c->reason || strcmp(c->reason, reason) || !c->message ||
+	    strcmp(c->message, message))
+		changed = true;
+	free(c->status);
+	free(c->reason);
+	free(c->message);
+	c->status = xstrdup("False");
+	c->reason = xstrdup(reason);
+	c->message = xstrdup(message);
+	if (st->nominated_node_name) {
+		free(st->nominated_node_name);
+		st->nominated_node_name = NULL;
+		changed = true;
+	}
+	if (changed)
+		client_update_status(s->client, &copy->obj, NULL);
+	else
+		object_unref(&copy->obj);
+}
+
+/* LAB: sched-failure. K8S: handleSchedulingFailure. rejected: the status
+ * was Unschedulable(AndUnresolvable) (condition reason Unschedulable, not
+ * SchedulerError); by_plugins: Filter plugins rejected it, so it parks
+ * until the cluster changes instead of backing off. */
+static void handle_failure(struct scheduler *s, struct sched_queued_pod *qp,
+			   const char *message, bool rejected, bool by_plugins)
+{
+	s->failed_attempts++;
+	const struct pod *pod = (const struct pod *)object_ref(&qp->pod->obj);
+	const struct object *cur = client_get(s->client, KIND_POD,
+					      pod->obj.meta.namespace, pod->obj.meta.name);
+	/* Held across the writes below, which may replace the stored one. */
+	const struct pod *latest = cur && !strcmp(cur->meta.uid, pod->obj.meta.uid)
+		? (const struct pod *)object_ref(cur) : NULL;
+	if (!latest || is_assigned(latest))
+		sched_queue_done(s->queue, qp);	/* gone, or bound by another */
+	else
+		sched_queue_failed(s->queue, qp, latest, by_plugins);
+
+	char *note = NULL;
+	if (strlen(message) > NOTE_LENGTH_LIMIT)
+		note = xasprintf("%.*s ...", NOTE_LENGTH_LIMIT - 4, message);
+	client_event(s->client, &pod->obj, "Warning", "FailedScheduling", "%s",
+		     note ? note : message);
+	free(note);
+	if (latest && !is_assigned(latest))
+		set_unschedulable_condition(s, latest,
+					    rejected ? "Unschedulable" : "SchedulerError",
+					    message);
+	object_unref((struct object *)latest);
+	object_unref((struct object *)pod);
+}
+
+/* K8S: DefaultPreemption's PostFilter, as far as kubelab goes: the message
+ * upstream writes when preemption finds nothing to evict. Nodes that
+ * rejected the pod for good cannot be helped; nodes without lower-priority
+ * pods have no victims; on the others upstream would try evicting pods,
+ * which kubelab does not model yet and says so. */
+static char *post_filter(struct scheduler *s, const struct pod *pod,
+			 struct sched_node_info *const *nodes, size_t n)
+{
+	if (pod->spec.preemption_policy && !strcmp(pod->spec.preemption_policy, "Never"))
+		return xstrdup("preemption: not eligible due to preemptionPolicy=Never.");
+	struct sched_diagnosis d = { 0 };
+	sched_diagnosis_reset(&d, n);
+	struct sched_status status;
+	int64_t priority = priority_of(pod);
+	for (size_t i = 0; i < n; i++) {
+		sched_status_reset(&status);
+		if (s->verdicts[i] == SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE)
+			sched_status_add(&status, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
+					 "Preemption is not helpful for scheduling");
+		else if (sched_node_min_priority(nodes[i]) >= priority)
+			sched_status_add(&status, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
+					 "No preemption victims found for incoming pod");
+		else
+			sched_status_add(&status, SCHED_UNSCHEDULABLE,
+					 "kubelab does not model preemption yet");
+		sched_diagnosis_add(&d, &status);
+	}
+	char *fit = sched_fit_error_message(&d);
+	char *msg = xasprintf("preemption: %s", fit);
+	free(fit);
+	sched_diagnosis_release(&d);
+	return msg;
+}
+
+static void fit_error(struct scheduler *s, struct sched_queued_pod *qp,
+		      struct sched_node_info *const *nodes, size_t n)
+{
+	s->diagnosis.post_filter_msg = post_filter(s, qp->pod, nodes, n);
+	char *message = sched_fit_error_message(&s->diagnosis);
+	handle_failure(s, qp, message, true, true);
+	free(message);
+}
+
+/* ---- binding ------------------------------------------------------------- */
+
+static void binding_free(struct scheduler *s, struct binding *b)
+{
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		s->bindings = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	free(b->node);
+	free(b);
+}
+
+/* LAB: sched-bind. K8S: bindingCycle + DefaultBinder + finishBinding. */
+static void bind(void *arg)
+{
+	struct binding *b = arg;
+	struct scheduler *s = b->scheduler;
+	struct sched_queued_pod *qp = b->qp;
+	const struct pod *assumed = qp->pod;
+	const struct object *cur = client_get(s->client, KIND_POD,
+					      assumed->obj.meta.namespace,
+					      assumed->obj.meta.name);
+	const struct pod *pod = (const struct pod *)cur;
+	if (!pod || strcmp(cur->meta.uid, qp->uid) || qp->deleted ||
+	    is_assigned(pod) || object_is_deleting(cur)) {
+		/* Gone, replaced, bound by someone else, or terminating: the
+		 * binding would be refused; just drop the assumption. */
+		sched_cache_forget_pod(&s->cache, qp->uid);
+		sched_queue_done(s->queue, qp);
+		binding_free(s, b);
+		return;
+	}
+	struct pod *copy = (struct pod *)object_copy(cur);
+	free(copy->spec.node_name);
+	copy->spec.node_name = xstrdup(b->node);
+	struct api_status status;
+	if (client_update(s->client, &copy->obj, &status) != API_OK) {
+		sched_cache_forget_pod(&s->cache, qp->uid);
+		sched_queue_move_all(s->queue);	/* the forgotten room is free */
+		handle_failure(s, qp, status.message, false, false);
+		binding_free(s, b);
+		return;
+	}
+	s->scheduled++;
+	client_event(s->client, &assumed->obj, "Normal", "Scheduled",
+		     "Successfully assigned %s/%s to %s", assumed->obj.meta.namespace,
+		     assumed->obj.meta.name, b->node);
+	sched_queue_done(s->queue, qp);
+	binding_free(s, b);
+}
+
+static void assume_and_bind(struct scheduler *s, struct sched_queued_pod *qp,
+			    const struct sched_node_info *node)
+{
+	/* LAB: sched-assume. Booked now; bound later. */
+	sched_cache_assume_pod(&s->cache, qp->pod, node->name);
+	struct binding *b = xcalloc(1, sizeof(*b));
+	b->scheduler = s;
+	b->qp = qp;
+	b->node = xstrdup(node->name);
+	b->next = s->bindings;
+	if (s->bindings)
+		s->bindings->prev = b;
+	s->bindings = b;
+	b->timer = clock_after(&s->client->clock, s->bind_latency, bind, b);
+}
+
+/* ---- the cycle ----------------------------------------------------------- */
+
+static void grow_scratch(struct scheduler *s, size_t n)
+{
+	if (n <= s->scratch_cap)
+		return;
+	size_t cap = n * 2;
+	s->feasible = xrealloc(s->feasible, cap * sizeof(*s->feasible));
+	s->scratch = xrealloc(s->scratch, cap * sizeof(*s->scratch));
+	s->totals = xrealloc(s->totals, cap * sizeof(*s->totals));
+	s->verdicts = xrealloc(s->verdicts, cap * sizeof(*s->verdicts));
+	s->scratch_cap = cap;
+}
+
+/* LAB: sched-select-host. K8S: selectHost: the highest total; among
+ * equals, the k-th seen replaces the choice with probability 1/k, which
+ * leaves each of them equally likely. */
+static size_t select_host(struct scheduler *s, size_t n)
+{
+	size_t best = 0, ties = 1;
+	for (size_t i = 1; i < n; i++) {
+		if (s->totals[i] > s->totals[best]) {
+			best = i;
+			ties = 1;
+		} else if (s->totals[i] == s->totals[best]) {
+			ties++;
+			if (prng_below(&s->rng, ties) == 0)
+				best = i;
+		}
+	}
+	return best;
+}
+
+/* K8S: findNodesThatPassFilters, sequential: examine nodes from
+ * nextStartNodeIndex until enough are feasible. Returns how many are. */
+static size_t find_feasible(struct scheduler *s, struct sched_state *state,
+			    struct sched_node_info *const *nodes, size_t n)
+{
+	size_t want = sched_num_feasible_nodes_to_find(s->percentage_of_nodes_to_score, n);
+	if (!sched_profile_has_score(&s->profile))
+		want = 1;	/* nothing to compare: the first will do */
+	struct sched_status status;
+	size_t found = 0, examined = 0;
+	for (; examined < n && found < want; examined++) {
+		size_t i = (s->next_start_node_index + examined) % n;
+		enum sched_code code = sched_run_filter(&s->profile, state, nodes[i], &status);
+		s->verdicts[i] = code;
+		if (code == SCHED_SUCCESS)
+			s->feasible[found++] = nodes[i];
+		else
+			sched_diagnosis_add(&s->diagnosis, &status);
+	}
+	s->next_start_node_index = (s->next_start_node_index + examined) % n;
+	return found;
+}
+
+/* K8S: ScheduleOne + schedulingCycle + schedulePod. */
+static void schedule_one(struct scheduler *s)
+{
+	struct sched_queued_pod *qp = sched_queue_pop(s->queue);
+	if (!qp)
+		return;
+	const struct pod *pod = qp->pod;
+	if (object_is_deleting(&pod->obj)) {
+		client_event(s->client, &pod->obj, "Warning", "FailedScheduling",
+			     "skip schedule deleting pod: %s/%s",
+			     pod->obj.meta.namespace, pod->obj.meta.name);
+		sched_queue_done(s->queue, qp);
+		return;
+	}
+	size_t n;
+	struct sched_node_info *const *nodes = sched_cache_list(&s->cache, &n);
+	if (n == 0) {
+		/* K8S: ErrNoNodesAvailable: no plugin rejected it, so it backs
+		 * off and retries rather than waiting for an event. */
+		handle_failure(s, qp, "no nodes available to schedule pods", true, false);
+		return;
+	}
+	grow_scratch(s, n);
+	sched_diagnosis_reset(&s->diagnosis, n);
+	struct sched_state state;
+	sched_state_init(&state, pod, &s->cache);
+	struct sched_status status;
+	size_t found = 0;
+	enum sched_code code = sched_run_pre_filter(&s->profile, &state, &status);
+	if (code != SCHED_SUCCESS) {
+		/* Every node gets the PreFilter verdict; the message is its. */
+		char *msg = NULL;
+		for (size_t i = 0; i < status.reasons_len; i++) {
+			char *next = xasprintf("%s%s%s", msg ? msg : "", i ? ", " : "",
+					       status.reasons[i]);
+			free(msg);
+			msg = next;
+		}
+		s->diagnosis.pre_filter_msg = msg;
+		for (size_t i = 0; i < n; i++)
+			s->verdicts[i] = code;
+	} else {
+		found = find_feasible(s, &state, nodes, n);
+	}
+	if (found == 0) {
+		fit_error(s, qp, nodes, n);
+	} else {
+		size_t chosen = 0;
+		if (found > 1) {
+			sched_run_score(&s->profile, &state, s->feasible, found,
+					s->scratch, s->totals);
+			chosen = select_host(s, found);
+		}
+		assume_and_bind(s, qp, s->feasible[chosen]);
+	}
+	sched_state_release(&state);
+}
+
+static void run_cycle(void *arg)
+{
+	struct scheduler *s = arg;
+	s->cycle_timer = 0;
+	schedule_one(s);
+	if (sched_queue_len(s->queue, SCHED_QUEUE_ACTIVE) && !s->cycle_timer)
+		s->cycle_timer = clock_after(&s->client->clock, 0, run_cycle, s);
+}
+
+static void on_active(void *arg)
+{
+	struct scheduler *s = arg;
+	if (!s->cycle_timer)
+		s->cycle_timer = clock_after(&s->client->clock, 0, run_cycle, s);
+}
+
+/* ---- watch events -------------------------------------------------------- */
+
+static void pod_added(struct scheduler *s, const struct pod *pod)
+{
+	if (is_terminal(pod))
+		return;
+	if (is_assigned(pod))
+		sched_cache_add_pod(&s->cache, pod);
+	else if (is_responsible(s, pod))
+		sched_queue_add(s->queue, pod);
+}
+
+static void pod_deleted(struct scheduler *s, const struct pod *pod)
+{
+	/* LAB: sched-release. The room is free: parked pods may fit now. */
+	if (sched_cache_remove_pod(&s->cache, pod->obj.meta.uid))
+		sched_queue_move_all(s->queue);
+	sched_queue_delete(s->queue, pod->obj.meta.uid);
+}
+
+/* K8S: eventhandlers.go: one informer for assigned pods (the cache), one
+ * for unassigned pods this scheduler serves (the queue); terminal pods
+ * are filtered out of both, so becoming terminal looks like a delete. */
+static void pod_modified(struct scheduler *s, const struct pod *old,
+			 const struct pod *pod)
+{
+	if (is_terminal(pod)) {
+		if (!is_terminal(old))
+			pod_deleted(s, pod);
+		return;
+	}
+	if (is_assigned(pod)) {
+		sched_cache_add_pod(&s->cache, pod);
+		if (!is_assigned(old))
+			sched_queue_delete(s->queue, pod->obj.meta.uid);
+		return;
+	}
+	if (!is_responsible(s, pod) || sched_cache_pod(&s->cache, pod->obj.meta.uid))
+		return;		/* not ours, or assumed and being bound */
+	sched_queue_update(s->queue, old, pod);
+}
+
+static void on_pod(void *arg, enum watch_type type, const struct object *obj,
+		   const struct object *old)
+{
+	struct scheduler *s = arg;
+	const struct pod *pod = object_as(obj, KIND_POD, const struct pod);
+	switch (type) {
+	case WATCH_ADDED:
+		pod_added(s, pod);
+		break;
+	case WATCH_MODIFIED:
+		pod_modified(s, object_as(old, KIND_POD, const struct pod), pod);
+		break;
+	case WATCH_DELETED:
+		pod_deleted(s, pod);
+		break;
+	}
+}
+
+static bool same_string(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+/* Did anything a Filter reads change? K8S: nodeSchedulingPropertiesChange
+ * (allocatable, labels, taints, spec.unschedulable). Heartbeats and
+ * conditions do not wake parked pods. */
+static bool node_changed(const struct node *old, const struct node *node)
+{
+	if (old->spec.unschedulable != node->spec.unschedulable ||
+	    !strmap_equal(&old->obj.meta.labels, &node->obj.meta.labels) ||
+	    old->spec.taints.len != node->spec.taints.len ||
+	    old->status.allocatable.len != node->status.allocatable.len)
+		return true;
+	for (size_t i = 0; i < node->spec.taints.len; i++) {
+		const struct taint *a = &old->spec.taints.items[i];
+		const struct taint *b = &node->spec.taints.items[i];
+		if (!same_string(a->key, b->key) || !same_string(a->value, b->value) ||
+		    !same_string(a->effect, b->effect))
+			return true;
+	}
+	for (size_t i = 0; i < node->status.allocatable.len; i++) {
+		const struct resource_entry *a = &old->status.allocatable.items[i];
+		const struct resource_entry *b = &node->status.allocatable.items[i];
+		if (strcmp(a->name, b->name) || quantity_cmp(&a->quantity, &b->quantity))
+			return true;
+	}
+	return false;
+}
+
+static void on_node(void *arg, enum watch_type type, const struct object *obj,
+		    const struct object *old)
+{
+	struct scheduler *s = arg;
+	const struct node *node = object_as(obj, KIND_NODE, const struct node);
+	switch (type) {
+	case WATCH_ADDED:
+		sched_cache_set_node(&s->cache, node);
+		sched_queue_move_all(s->queue);	/* LAB: sched-requeue-node */
+		break;
+	case WATCH_MODIFIED:
+		sched_cache_set_node(&s->cache, node);
+		if (node_changed(object_as(old, KIND_NODE, const struct node), node))
+			sched_queue_move_all(s->queue);
+		break;
+	case WATCH_DELETED:
+		sched_cache_remove_node(&s->cache, node->obj.meta.name);
+		break;
+	}
+}
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+struct scheduler *scheduler_new(const struct client *client,
+				const struct scheduler_options *options)
+{
+	struct scheduler *s = xcalloc(1, sizeof(*s));
+	s->client = client;
+	s->name = xstrdup(options->name ? options->name : DEFAULT_SCHEDULER_NAME);
+	s->bind_latency = options->bind_latency;
+	s->percentage_of_nodes_to_score = options->percentage_of_nodes_to_score;
+	struct prng root;
+	prng_seed(&root, options->seed);
+	prng_derive(&root, SCHED_PRNG_STREAM, &s->rng);
+	sched_profile_default(&s->profile, s->name);
+	sched_cache_init(&s->cache);
+	s->queue = sched_queue_new(&client->clock, on_active, s);
+
+	/* K8S: informers: watch first, then list what exists (deliveries
+	 * only go to watchers registered when a write happens, so nothing is
+	 * seen twice). */
+	s->node_watch = client_watch(client, KIND_NODE, on_node, s);
+	s->pod_watch = client_watch(client, KIND_POD, on_pod, s);
+	struct object_list list = { 0 };
+	store_list(client->store, KIND_NODE, NULL, NULL, &list);
+	for (size_t i = 0; i < list.len; i++)
+		sched_cache_set_node(&s->cache, (const struct node *)list.items[i]);
+	object_list_release(&list);
+	store_list(client->store, KIND_POD, NULL, NULL, &list);
+	for (size_t i = 0; i < list.len; i++)
+		pod_added(s, (const struct pod *)list.items[i]);
+	object_list_release(&list);
+	return s;
+}
+
+void scheduler_free(struct scheduler *s)
+{
+	if (!s)
+		return;
+	store_unwatch(s->client->store, s->pod_watch);
+	store_unwatch(s->client->store, s->node_watch);
+	if (s->cycle_timer)
+		clock_cancel(&s->client->clock, s->cycle_timer);
+	while (s->bindings) {
+		clock_cancel(&s->client->clock, s->bindings->timer);
+		binding_free(s, s->bindings);	/* its entry goes with the queue */
+	}
+	sched_queue_free(s->queue);
+	sched_cache_release(&s->cache);
+	sched_diagnosis_release(&s->diagnosis);
+	free(s->feasible);
+	free(s->scratch);
+	free(s->totals);
+	free(s->verdicts);
+	free(s->name);
+	free(s);
+}
+
+uint64_t scheduler_scheduled(const struct scheduler *s)
+{
+	return s->scheduled;
+}
+
+uint64_t scheduler_failed_attempts(const struct scheduler *s)
+{
+	return s->failed_attempts;
+}

@@ -1,0 +1,41 @@
+/* sched_node_unschedulable.c - the NodeUnschedulable plugin: cordoned nodes.
+ *
+ * K8S: pkg/scheduler/framework/plugins/nodeunschedulable/node_unschedulable.go
+ *
+ * `kubectl cordon worker-2` sets the node's spec.unschedulable: running
+ * pods stay, but no new pod is placed there -- the first step of draining
+ * a node for maintenance. This Filter is what enforces it. A pod may still
+ * land on a cordoned node if it tolerates the taint that stands for the
+ * flag, node.kubernetes.io/unschedulable:NoSchedule (DaemonSet pods get
+ * that toleration, so a node's per-node agents survive a cordon). The
+ * verdict is UnschedulableAndUnresolvable: preempting pods would not
+ * uncordon the node.
+ *
+ * Interface: sched_node_unschedulable_plugin (Filter only).
+ */
+#include "sched_framework.h"
+#include "sched_nodeinfo.h"
+
+static enum sched_code filter(struct sched_state *state, const struct pod *pod,
+			      const struct sched_node_info *node,
+			      struct sched_status *status)
+{
+	(void)state;
+	if (!node->node->spec.unschedulable)
+		return SCHED_SUCCESS;
+	/* LAB: sched-cordon. The flag behaves as this taint would. */
+	const struct taint unschedulable = {
+		.key = TAINT_NODE_UNSCHEDULABLE,
+		.effect = TAINT_NO_SCHEDULE,
+	};
+	if (sched_tolerations_tolerate(&pod->spec, &unschedulable))
+		return SCHED_SUCCESS;
+	return sched_status_add(status, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
+				"node(s) were unschedulable");
+}
+
+const struct sched_plugin sched_node_unschedulable_plugin = {
+	.id = SCHED_PLUGIN_NODE_UNSCHEDULABLE,
+	.name = "NodeUnschedulable",
+	.filter = filter,
+};

@@ -1,0 +1,123 @@
+/* sched_queue.h - the scheduling queue: which pending pod goes next.
+ *
+ * K8S: pkg/scheduler/backend/queue/scheduling_queue.go (PriorityQueue),
+ *      backend/queue/backoff_queue.go, framework/plugins/queuesort
+ *      (PrioritySort).
+ *
+ * Pending pods wait in one of three places:
+ *
+ *   activeQ            ready to be tried, ordered by priority (highest
+ *                      first), then by the time they were queued (oldest
+ *                      first) -- the PrioritySort plugin's order;
+ *   backoffQ           failed recently and waiting out a penalty before
+ *                      going back to activeQ: 1s after the first attempt,
+ *                      doubling per attempt up to 10s
+ *                      (podInitialBackoffSeconds, podMaxBackoffSeconds);
+ *   unschedulablePods  found to fit nowhere. Trying again is pointless
+ *                      until the cluster changes, so they are parked until
+ *                      a node is added or changes, or a bound pod goes
+ *                      away; then each moves to backoffQ if its penalty is
+ *                      still running, else straight to activeQ. A pod
+ *                      parked for 5 minutes (podMaxInUnschedulablePods-
+ *                      Duration, checked every 30s) is moved anyway, in
+ *                      case an event was missed.
+ *
+ * Popping a pod counts an attempt and makes it "in flight" until the
+ * scheduler says how its cycle (and binding) ended: done (bound, or no
+ * longer needs scheduling) or failed (rejected by plugins: park it;
+ * failed otherwise, e.g. no nodes at all or a failed binding: back off).
+ *
+ * The queue drains through the clock: it arms one timer for the earliest
+ * backoff expiry and, while pods are parked, one 30s flush timer, and
+ * calls on_active whenever activeQ gains a pod. With nothing pending it
+ * holds no timer, so an idle cluster lets the engine go idle.
+ *
+ * Ownership: the queue holds a reference to each queued pod's object and
+ * owns every struct sched_queued_pod; a popped one stays valid until
+ * sched_queue_done or sched_queue_failed.
+ * Invariant (sched_queue_check): heap order in activeQ and backoffQ, and
+ * every entry's position field names its slot.
+ */
+#ifndef KUBELAB_SCHED_QUEUE_H
+#define KUBELAB_SCHED_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api.h"
+#include "clock.h"
+
+enum sched_queue_where {
+	SCHED_QUEUE_ACTIVE,
+	SCHED_QUEUE_BACKOFF,
+	SCHED_QUEUE_UNSCHEDULABLE,
+	SCHED_QUEUE_IN_FLIGHT,		/* popped; the scheduler has it */
+};
+
+/* K8S: framework.QueuedPodInfo */
+struct sched_queued_pod {
+	const struct pod *pod;		/* reference; the latest version seen */
+	char *uid;			/* owned; the queue's key */
+	int64_t priority;		/* spec.priority, 0 when unset */
+	ktime_t timestamp;		/* queued, or last failed: orders activeQ */
+	ktime_t initial_attempt_timestamp;	/* first time in activeQ */
+	int attempts;			/* times popped */
+	int unschedulable_count;	/* failures by plugin rejection */
+	int consecutive_errors_count;	/* failures for other reasons */
+	ktime_t backoff_expiration;	/* timestamp + backoff(attempts) */
+	/* internal */
+	uint64_t seq;			/* tie-break: arrival order */
+	enum sched_queue_where where;
+	size_t pos;			/* index in its heap or array */
+	bool deleted;			/* deleted while in flight */
+};
+
+struct sched_queue;
+
+/* on_active(arg) is called each time activeQ gains a pod, from inside the
+ * call or timer that added it; it must not call back into the queue (the
+ * scheduler's arms a timer). clock is copied. */
+struct sched_queue *sched_queue_new(const struct clock *clock,
+				    void (*on_active)(void *arg), void *arg);
+/* Frees the queue, its entries (in flight too) and cancels its timers. */
+void sched_queue_free(struct sched_queue *queue);
+
+/* K8S: PriorityQueue.Add: a new pending pod goes to activeQ. */
+void sched_queue_add(struct sched_queue *queue, const struct pod *pod);
+/* K8S: PriorityQueue.Update: keeps the latest version; a parked pod whose
+ * spec or metadata changed (status alone does not count) moves to
+ * backoffQ or activeQ; a pod the queue does not know is added. */
+void sched_queue_update(struct sched_queue *queue, const struct pod *old,
+			const struct pod *pod);
+/* K8S: PriorityQueue.Delete. An in-flight pod is only marked deleted. */
+void sched_queue_delete(struct sched_queue *queue, const char *uid);
+
+/* K8S: PriorityQueue.Pop, without blocking: the head of activeQ, or NULL
+ * when activeQ is empty. Counts an attempt. */
+struct sched_queued_pod *sched_queue_pop(struct sched_queue *queue);
+/* The pod's cycle is over for good (bound, deleted, or assigned by
+ * someone else): frees qp. */
+void sched_queue_done(struct sched_queue *queue, struct sched_queued_pod *qp);
+/* K8S: AddUnschedulableIfNotPresent. rejected: plugins found no node, so
+ * park it; otherwise (an error) back off. pod, when not NULL, is the
+ * latest version to keep. A pod deleted meanwhile is freed instead. */
+void sched_queue_failed(struct sched_queue *queue, struct sched_queued_pod *qp,
+			const struct pod *pod, bool rejected);
+
+/* K8S: MoveAllToActiveOrBackoffQueue: a cluster event (node added or
+ * changed, bound pod deleted) may make parked pods schedulable. */
+void sched_queue_move_all(struct sched_queue *queue);
+
+/* K8S: calculateBackoffDuration: 0 before any attempt, then 1s, 2s, 4s,
+ * 8s, 10s, 10s ... */
+ktime_t sched_queue_backoff(int attempts);
+
+const struct sched_queued_pod *sched_queue_get(const struct sched_queue *queue,
+					       const char *uid);
+size_t sched_queue_len(const struct sched_queue *queue, enum sched_queue_where where);
+
+/* Checks heap order and positions; prints what broke and returns false. */
+bool sched_queue_check(const struct sched_queue *queue);
+
+#endif
