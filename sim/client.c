@@ -63,6 +63,11 @@ int client_watch(const struct client *client, enum kind_id kind, watch_fn fn,
 	return store_watch(client->store, kind, fn, arg);
 }
 
+void client_unwatch(const struct client *client, int watch_id)
+{
+	store_unwatch(client->store, watch_id);
+}
+
 int client_watch_pods_on_node(const struct client *client, const char *node,
 			      watch_fn fn, void *arg)
 {

@@ -52,6 +52,7 @@ enum api_code client_delete(const struct client *client, enum kind_id kind,
 			    struct api_status *status);
 int client_watch(const struct client *client, enum kind_id kind, watch_fn fn,
 		 void *arg);
+void client_unwatch(const struct client *client, int watch_id);
 /* K8S: a kubelet's pod watch, fieldSelector spec.nodeName=node. */
 int client_watch_pods_on_node(const struct client *client, const char *node,
 			      watch_fn fn, void *arg);

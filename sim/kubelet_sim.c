@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario.h"
 #include "xmalloc.h"
 
 uint64_t kubelet_hash(const char *text, uint64_t h)
@@ -86,7 +85,7 @@ static void puller_done(void *arg)
 	bool ok = !ctr->image->pull_fails;
 	if (ok && !hashmap_put(&kubelet->image_cache, ctr->image->name, kubelet))
 		kubelet->images_changed = true;	/* node.status.images */
-	kubelet_pod_pull_done(ctr, ok, kubelet->pull_duration);
+	kubelet_container_pull_done(ctr, ok, kubelet->pull_duration);
 	puller_start_next(kubelet);
 }
 
@@ -246,7 +245,8 @@ void kubelet_free(struct kubelet *kubelet)
 	if (!kubelet)
 		return;
 	/* client.h has no unwatch; the store's is the same call underneath. */
-	store_unwatch(kubelet->client->store, kubelet->watch_id);
+	client_unwatch(kubelet->client, kubelet->watch_id);
+	kubelet->up = false;	/* no pull starts while the workers go */
 	kubelet_node_stop(kubelet);
 	kubelet_pod_free_all(kubelet);
 	BUG_ON(kubelet->pulling || kubelet->pull_head);

@@ -9,9 +9,13 @@
  *                     (K8S: kubelet_node_status.go, nodestatus/setters.go,
  *                     nodelease);
  *   kubelet_admit.c   node-side admission (K8S: lifecycle/predicate.go);
- *   kubelet_pod.c     the pod worker and its containers' state machine
- *                     (K8S: pod_workers.go, kuberuntime_manager.go,
- *                     kuberuntime_container.go, images/image_manager.go);
+ *   kubelet_pod.c     the pod worker: admission, init and regular
+ *                     containers in order, deletion, reboots
+ *                     (K8S: pod_workers.go, kubelet.go syncPod,
+ *                     kuberuntime_manager.go SyncPod);
+ *   kubelet_container.c  one container's life: image, start, readiness,
+ *                     exit, restart back-off (K8S: kuberuntime_container.go,
+ *                     images/image_manager.go, flowcontrol backoff);
  *   kubelet_status.c  the pod status the worker reports: phase, conditions,
  *                     container statuses (K8S: kubelet_pods.go
  *                     generateAPIPodStatus/getPhase, status/generate.go,
@@ -120,7 +124,8 @@ struct kubelet_worker {
 	char *full_name;		/* "web-abc_default(uid)", format.Pod */
 
 	bool admitted;			/* passed node admission */
-	bool terminal;			/* done: Succeeded, Failed or rejected */
+	bool terminal;			/* nothing runs or restarts any more:
+					 * Succeeded, Failed, rejected, deleted */
 	bool delete_sent;		/* the final delete was requested */
 	char *reject_reason;		/* owned, when rejected */
 	char *reject_message;
@@ -150,7 +155,8 @@ struct kubelet {
 	size_t images_len;
 	struct hashmap default_images;	/* name -> owned image_behavior */
 	struct hashmap image_cache;	/* images present on the node */
-	uint64_t seed;
+	uint64_t seed;			/* for jitter; unused: the sim kubelet's
+					 * timings are exact, as scenarios say */
 	bool up;
 	ktime_t down_since;
 	int watch_id;
@@ -187,7 +193,7 @@ const struct image_behavior *kubelet_image(struct kubelet *kubelet,
 					   const char *name);
 bool kubelet_image_present(const struct kubelet *kubelet, const char *name);
 /* K8S: images/serialized_image_puller.go. Queues ctr's pull; the puller
- * calls kubelet_pod_pull_done when it is over. */
+ * calls kubelet_container_pull_done when it is over. */
 void kubelet_pull_enqueue(struct kubelet *kubelet, struct kubelet_ctr *ctr);
 /* Forgets ctr's queued or running pull, if any. */
 void kubelet_pull_cancel(struct kubelet *kubelet, struct kubelet_ctr *ctr);
@@ -223,6 +229,17 @@ void kubelet_admit_count(struct kubelet *kubelet, struct kubelet_worker *worker,
 
 /* ---- kubelet_pod.c ---- */
 
+/* Records an Event about the worker's pod (client_event with printf). */
+void kubelet_pod_event(const struct kubelet_worker *worker, const char *type,
+		       const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The pod's restartPolicy, "Always" when unset. */
+const char *kubelet_pod_restart_policy(const struct kubelet_worker *worker);
+/* K8S: SyncPod's start loop: starts the next container that is due, if
+ * no other start is under way. */
+void kubelet_pod_sync(struct kubelet_worker *worker);
+/* A container exited: the pod may be done, else the sync goes on. */
+void kubelet_pod_exited(struct kubelet_worker *worker);
 /* A pod bound to this node was added or changed (watch or resync). */
 void kubelet_pod_observe(struct kubelet *kubelet, const struct pod *pod);
 /* The pod is gone from the API: forget its worker. */
@@ -232,8 +249,32 @@ void kubelet_pod_suspend_all(struct kubelet *kubelet);
 /* The node is back: reconcile every worker with the store's pods. */
 void kubelet_pod_resume_all(struct kubelet *kubelet);
 void kubelet_pod_free_all(struct kubelet *kubelet);
+
+/* ---- kubelet_container.c ---- */
+
+/* Sets up ctr for spec (borrowed from the worker's pod): waiting, due. */
+void kubelet_container_init(struct kubelet_ctr *ctr, struct kubelet_worker *worker,
+			    const struct container *spec, bool init);
+/* Frees what ctr owns (its timers must be cancelled already). */
+void kubelet_container_release(struct kubelet_ctr *ctr);
+/* K8S: startContainer: ensure the image (maybe pulling), create, start. */
+void kubelet_container_start(struct kubelet_ctr *ctr);
 /* The puller finished ctr's pull (ok false: the pull failed). */
-void kubelet_pod_pull_done(struct kubelet_ctr *ctr, bool ok, ktime_t pulled_in);
+void kubelet_container_pull_done(struct kubelet_ctr *ctr, bool ok, ktime_t pulled_in);
+/* Cancels ctr's timers and pull; a start under way is abandoned. */
+void kubelet_container_cancel(struct kubelet_ctr *ctr);
+/* The running instance ends with code: it becomes the exit record. No
+ * restart is planned. */
+void kubelet_container_stop(struct kubelet_ctr *ctr, int32_t code, const char *reason);
+/* Whether the pod's restart policy restarts ctr after an exit with code. */
+bool kubelet_container_should_restart(const struct kubelet_ctr *ctr, int32_t code);
+/* K8S: status manager TerminatePod: a container that never ran when its
+ * pod is torn down is reported terminated, ContainerStatusUnknown, 137. */
+void kubelet_container_mark_unknown(struct kubelet_ctr *ctr);
+/* After a reboot: back-offs and errors forgotten; due again if it never
+ * ran, if it is an init container and rerun_init, or if its restart policy
+ * restarts it. */
+void kubelet_container_reboot(struct kubelet_ctr *ctr, bool rerun_init);
 
 /* ---- kubelet_status.c ---- */
 

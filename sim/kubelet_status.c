@@ -124,8 +124,7 @@ static const char *phase_of(const struct kubelet_worker *worker, const struct ct
 			waiting++;
 		}
 	}
-	const char *policy = worker->spec_pod->spec.restart_policy;
-	policy = policy && *policy ? policy : "Always";
+	const char *policy = kubelet_pod_restart_policy(worker);
 	if (failed_init > 0 && !strcmp(policy, "Never"))
 		return POD_PHASE_FAILED;
 	if (pending_init > 0 || (pending_sidecars > 0 && !regular_started))

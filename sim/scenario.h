@@ -86,6 +86,5 @@ void scenario_free(struct scenario *scenario);
 const struct image_behavior *scenario_image(const struct scenario *scenario,
 					    const char *name,
 					    struct image_behavior *scratch);
-void image_behavior_release(struct image_behavior *image);
 
 #endif

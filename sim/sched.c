@@ -22,10 +22,11 @@
  *      (seeded) by reservoir sampling so that equal nodes share the load;
  *   6. assume: book the pod on the node in the cache now, so the next
  *      cycle already sees the node fuller;
- *   7. bind, bind_latency later: write spec.nodeName (upstream posts a
- *      Binding; a plain update has the same effect here) and record the
- *      Scheduled event. The watch event that follows confirms the
- *      assumption.
+ *   7. bind, bind_latency later: write spec.nodeName and record the
+ *      Scheduled event. Upstream posts a Binding, which also sets
+ *      PodScheduled=True; here a plain update writes nodeName and the
+ *      kubelet's first status write sets the condition. The watch event
+ *      that follows confirms the assumption.
  * Cycles run one per clock event, through a zero-delay timer armed
  * whenever the queue has work, so watch events that arrive meanwhile
  * interleave in order.
@@ -588,8 +589,8 @@ void scheduler_free(struct scheduler *s)
 {
 	if (!s)
 		return;
-	store_unwatch(s->client->store, s->pod_watch);
-	store_unwatch(s->client->store, s->node_watch);
+	client_unwatch(s->client, s->pod_watch);
+	client_unwatch(s->client, s->node_watch);
 	if (s->cycle_timer)
 		clock_cancel(&s->client->clock, s->cycle_timer);
 	while (s->bindings) {

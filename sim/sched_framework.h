@@ -123,6 +123,8 @@ struct sched_state {
 	bool skip_score[SCHED_PLUGIN_COUNT];	/* PreScore said Skip */
 };
 
+/* Starts a cycle for pod (borrowed, as is cache): no data, nothing
+ * skipped. */
 void sched_state_init(struct sched_state *state, const struct pod *pod,
 		      struct sched_cache *cache);
 /* Stores a plugin's data (owned by the state from now on; release frees it

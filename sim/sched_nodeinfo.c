@@ -441,7 +441,7 @@ static void drop(struct sched_cache *cache, struct sched_pod_info *p)
 	node_maybe_drop(cache, n);
 }
 
-/* LAB: sched-assume */
+/* LAB: sched-cache-assume */
 void sched_cache_assume_pod(struct sched_cache *cache, const struct pod *pod,
 			    const char *node_name)
 {

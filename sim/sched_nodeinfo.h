@@ -136,6 +136,8 @@ struct sched_cache {
 	uint64_t generation;
 };
 
+/* An empty cache, embedded by its owner. Release drops every reference
+ * and frees everything; the struct is left empty. */
 void sched_cache_init(struct sched_cache *cache);
 void sched_cache_release(struct sched_cache *cache);
 

@@ -5,8 +5,8 @@
  * unschedulablePods is an array with swap-removal. A hash table maps uids
  * to entries wherever they are, in flight included.
  *
- * Where kubelab is simpler than upstream (see the report in sched.c's
- * header): every cluster event moves every parked pod (upstream asks each
+ * Where kubelab is simpler than upstream (see also sched.c's header):
+ * every cluster event moves every parked pod (upstream asks each
  * rejecting plugin's QueueingHint whether this event can help), backoff
  * expiries fire at their exact time (upstream polls every second), and a
  * pod is never popped from backoffQ early when activeQ is empty

@@ -202,6 +202,15 @@ static const struct logged_event *event_nth(struct fixture *f, const char *objec
 	return NULL;
 }
 
+/* As event_nth, for an event the test requires. */
+static const struct logged_event *event_get(struct fixture *f, const char *object,
+					    const char *reason, size_t n)
+{
+	const struct logged_event *event = event_nth(f, object, reason, n);
+	ck_assert_msg(event != NULL, "no %s event #%zu about %s", reason, n, object);
+	return event;
+}
+
 static size_t event_count(struct fixture *f, const char *object, const char *reason)
 {
 	size_t n = 0;
@@ -386,10 +395,10 @@ START_TEST(test_second_pod_with_the_same_image_skips_the_pull)
 	create(f, pod_new("web-2", "web", "web:v1"));
 	run_to(f, 20 * S);
 	ck_assert_uint_eq(event_count(f, "web-2", "Pulling"), 0);
-	const struct logged_event *pulled = event_nth(f, "web-2", "Pulled", 0);
+	const struct logged_event *pulled = event_get(f, "web-2", "Pulled", 0);
 	ck_assert_str_eq(pulled->message, "Container image \"web:v1\" already present on machine");
 	ck_assert_int_eq(pulled->t, 10 * S);
-	ck_assert_int_eq(event_nth(f, "web-2", "Started", 0)->t, 11 * S);
+	ck_assert_int_eq(event_get(f, "web-2", "Started", 0)->t, 11 * S);
 	ck_assert_str_eq(get_pod(f, "web-2")->status.phase, "Running");
 	fixture_free(f);
 }
@@ -410,8 +419,8 @@ START_TEST(test_containers_of_a_pod_start_one_after_the_other)
 	pod->spec.containers.len = 2;
 	create(f, pod);
 	run_to(f, 4 * S);
-	ck_assert_int_eq(event_nth(f, "two-abc", "Started", 0)->t, 3 * S);
-	ck_assert_int_eq(event_nth(f, "two-abc", "Pulling", 1)->t, 3 * S);
+	ck_assert_int_eq(event_get(f, "two-abc", "Started", 0)->t, 3 * S);
+	ck_assert_int_eq(event_get(f, "two-abc", "Pulling", 1)->t, 3 * S);
 	ck_assert_str_eq(get_pod(f, "two-abc")->status.phase, "Pending");
 	run_to(f, 5 * S);
 	const struct pod *p = get_pod(f, "two-abc");
@@ -432,7 +441,7 @@ START_TEST(test_concurrent_pulls_of_one_image_are_serialized)
 	create(f, pod_new("web-1", "web", "web:v1"));
 	create(f, pod_new("web-2", "web", "web:v1"));
 	run_to(f, 10 * S);
-	const struct logged_event *pulled = event_nth(f, "web-2", "Pulled", 0);
+	const struct logged_event *pulled = event_get(f, "web-2", "Pulled", 0);
 	ck_assert_int_eq(pulled->t, 2 * S);
 	ck_assert_str_eq(pulled->message,
 			 "Successfully pulled image \"web:v1\" in 0s (2s including waiting). Image size: 0 bytes.");
@@ -453,8 +462,8 @@ START_TEST(test_crash_after_gives_crash_loop_back_off_delays)
 	run_to(f, 40 * KTIME_MINUTE);
 	ck_assert_uint_ge(event_count(f, "crash-abc", "Started"), crashes + 1);
 	for (size_t k = 0; k < crashes; k++) {
-		ktime_t started = event_nth(f, "crash-abc", "Started", k)->t;
-		ktime_t next = event_nth(f, "crash-abc", "Started", k + 1)->t;
+		ktime_t started = event_get(f, "crash-abc", "Started", k)->t;
+		ktime_t next = event_get(f, "crash-abc", "Started", k + 1)->t;
 		ktime_t exited = started + 5 * S;
 		ck_assert_msg(next == exited + delays[k] * S + 1 * S,
 			      "restart %zu: started at %llds, expected %llds", k + 1,
@@ -462,7 +471,7 @@ START_TEST(test_crash_after_gives_crash_loop_back_off_delays)
 			      (long long)((exited + delays[k] * S + S) / S));
 	}
 	/* BackOff events start with the second exit, at 13s. */
-	const struct logged_event *backoff = event_nth(f, "crash-abc", "BackOff", 0);
+	const struct logged_event *backoff = event_get(f, "crash-abc", "BackOff", 0);
 	ck_assert_int_eq(backoff->t, 13 * S);
 	char *want = xasprintf("Back-off restarting failed container crash in pod crash-abc_default(%s)",
 			       get_pod(f, "crash-abc")->obj.meta.uid);
@@ -484,12 +493,12 @@ START_TEST(test_back_off_resets_after_ten_minutes_of_running)
 	run_to(f, 50 * KTIME_MINUTE);
 	ck_assert_uint_eq(event_count(f, "long-abc", "BackOff"), 0);
 	for (size_t k = 0; k < 3; k++) {
-		ktime_t started = event_nth(f, "long-abc", "Started", k)->t;
-		ck_assert_int_eq(event_nth(f, "long-abc", "Started", k + 1)->t,
+		ktime_t started = event_get(f, "long-abc", "Started", k)->t;
+		ck_assert_int_eq(event_get(f, "long-abc", "Started", k + 1)->t,
 				 started + 11 * KTIME_MINUTE + 1 * S);
 	}
-	ktime_t second = event_nth(f, "mid-abc", "Started", 1)->t;
-	ck_assert_int_eq(event_nth(f, "mid-abc", "Started", 2)->t,
+	ktime_t second = event_get(f, "mid-abc", "Started", 1)->t;
+	ck_assert_int_eq(event_get(f, "mid-abc", "Started", 2)->t,
 			 second + 9 * KTIME_MINUTE + 10 * S + 1 * S);
 	ck_assert_uint_ge(event_count(f, "mid-abc", "BackOff"), 1);
 	fixture_free(f);
@@ -591,9 +600,39 @@ START_TEST(test_init_container_completes_before_the_app_starts)
 	ck_assert_str_eq(condition_of(p, "Initialized")->status, "True");
 	ck_assert_str_eq(p->status.init_container_statuses.items[0].state.terminated.reason,
 			 "Completed");
-	ck_assert_int_eq(event_nth(f, "app-abc", "Pulling", 1)->t, 4 * S);
+	ck_assert_int_eq(event_get(f, "app-abc", "Pulling", 1)->t, 4 * S);
 	run_to(f, 7 * S);
 	ck_assert_str_eq(get_pod(f, "app-abc")->status.phase, "Running");
+	fixture_free(f);
+}
+END_TEST
+
+/* A sidecar (an init container with restartPolicy Always) only has to
+ * start before the next container; it is stopped once the pod is done. */
+START_TEST(test_sidecar_starts_before_the_app_and_stops_with_it)
+{
+	struct fixture *f = fixture_new();
+	fixture_start(f);
+	struct pod *pod = pod_new("job-abc", "main", "job:v1");
+	free(pod->spec.restart_policy);
+	pod->spec.restart_policy = xstrdup("Never");
+	pod->spec.init_containers.items = xcalloc(1, sizeof(struct container));
+	pod->spec.init_containers.len = 1;
+	pod->spec.init_containers.items[0].name = xstrdup("proxy");
+	pod->spec.init_containers.items[0].image = xstrdup("web:v1");
+	pod->spec.init_containers.items[0].restart_policy = xstrdup("Always");
+	create(f, pod);
+	/* proxy: pull 2s, start 1s; main: pull 1s, start 1s, exits 0 after 4s */
+	run_to(f, 3 * S);
+	const struct pod *p = get_pod(f, "job-abc");
+	ck_assert_str_eq(condition_of(p, "Initialized")->status, "True");
+	ck_assert_int_eq(event_get(f, "job-abc", "Pulling", 1)->t, 3 * S);
+	run_to(f, 8 * S);
+	ck_assert_str_eq(get_pod(f, "job-abc")->status.phase, "Running");
+	run_to(f, 9 * S);
+	p = get_pod(f, "job-abc");
+	ck_assert_str_eq(p->status.phase, "Succeeded");
+	ck_assert_ptr_nonnull(p->status.init_container_statuses.items[0].state.terminated.reason);
 	fixture_free(f);
 }
 END_TEST
@@ -606,21 +645,21 @@ START_TEST(test_failed_pull_reports_err_image_pull_then_image_pull_back_off)
 	run_to(f, 2 * S);
 	const struct container_status *cs = status_of(get_pod(f, "bad-abc"), "app");
 	ck_assert_str_eq(cs->state.waiting.reason, "ErrImagePull");
-	ck_assert_str_eq(event_nth(f, "bad-abc", "Failed", 1)->message, "Error: ErrImagePull");
-	ck_assert_ptr_nonnull(strstr(event_nth(f, "bad-abc", "Failed", 0)->message,
+	ck_assert_str_eq(event_get(f, "bad-abc", "Failed", 1)->message, "Error: ErrImagePull");
+	ck_assert_ptr_nonnull(strstr(event_get(f, "bad-abc", "Failed", 0)->message,
 				     "Failed to pull image \"missing:v1\": "));
 	run_to(f, 3 * S);
 	cs = status_of(get_pod(f, "bad-abc"), "app");
 	ck_assert_str_eq(cs->state.waiting.reason, "ImagePullBackOff");
 	ck_assert_ptr_nonnull(strstr(cs->state.waiting.message,
 				     "Back-off pulling image \"missing:v1\": ErrImagePull: "));
-	ck_assert_str_eq(event_nth(f, "bad-abc", "BackOff", 0)->message,
+	ck_assert_str_eq(event_get(f, "bad-abc", "BackOff", 0)->message,
 			 "Back-off pulling image \"missing:v1\"");
 	/* Pulls at 0, then 10s after the failure at 2s, then 20s after the
 	 * failure at 14s. */
 	run_to(f, 40 * S);
-	ck_assert_int_eq(event_nth(f, "bad-abc", "Pulling", 1)->t, 12 * S);
-	ck_assert_int_eq(event_nth(f, "bad-abc", "Pulling", 2)->t, 34 * S);
+	ck_assert_int_eq(event_get(f, "bad-abc", "Pulling", 1)->t, 12 * S);
+	ck_assert_int_eq(event_get(f, "bad-abc", "Pulling", 2)->t, 34 * S);
 	ck_assert_str_eq(get_pod(f, "bad-abc")->status.phase, "Pending");
 	fixture_free(f);
 }
@@ -638,8 +677,7 @@ START_TEST(test_deleting_a_pod_stops_its_containers_then_removes_it)
 	ck_assert_ptr_nonnull(get_pod(f, "web-abc"));	/* graceful: marked only */
 	run_to(f, 10 * S);
 	ck_assert_ptr_null(get_pod(f, "web-abc"));
-	const struct logged_event *killing = event_nth(f, "web-abc", "Killing", 0);
-	ck_assert_ptr_nonnull(killing);
+	const struct logged_event *killing = event_get(f, "web-abc", "Killing", 0);
 	ck_assert_str_eq(killing->message, "Stopping container web");
 	ck_assert_int_eq(killing->t, 10 * S);
 	fixture_free(f);
@@ -663,7 +701,7 @@ START_TEST(test_admission_rejects_a_pod_that_does_not_fit)
 	ck_assert_str_eq(p->status.reason, "OutOfcpu");
 	ck_assert_str_eq(p->status.message,
 			 "Pod was rejected: Node didn't have enough resource: cpu, requested: 3000, used: 2000, capacity: 4000");
-	const struct logged_event *event = event_nth(f, "big-2", "OutOfcpu", 0);
+	const struct logged_event *event = event_get(f, "big-2", "OutOfcpu", 0);
 	ck_assert_str_eq(event->type, "Warning");
 	ck_assert_str_eq(event->message,
 			 "Node didn't have enough resource: cpu, requested: 3000, used: 2000, capacity: 4000");
@@ -744,7 +782,7 @@ START_TEST(test_resume_restarts_containers_as_after_a_reboot)
 	run_to(f, 60 * S);
 	kubelet_resume(f->kubelet);
 	run_to(f, 60 * S);
-	ck_assert_ptr_nonnull(event_nth(f, "web-abc", "SandboxChanged", 0));
+	event_get(f, "web-abc", "SandboxChanged", 0);
 	const struct container_status *cs = status_of(get_pod(f, "web-abc"), "web");
 	ck_assert_str_eq(cs->state.terminated.reason, "Unknown");
 	ck_assert_int_eq(cs->state.terminated.exit_code, 255);
@@ -755,8 +793,52 @@ START_TEST(test_resume_restarts_containers_as_after_a_reboot)
 	ck_assert_int_eq(cs->state.running.started_at, f->t0 + 61 * S);
 	ck_assert_str_eq(cs->last_state.terminated.reason, "Unknown");
 	/* The image survived the reboot. */
-	ck_assert_str_eq(event_nth(f, "web-abc", "Pulled", 1)->message,
+	ck_assert_str_eq(event_get(f, "web-abc", "Pulled", 1)->message,
 			 "Container image \"web:v1\" already present on machine");
+	fixture_free(f);
+}
+END_TEST
+
+/* A pod force-deleted while the node was down is simply forgotten: no
+ * Event, and its requests no longer count. */
+START_TEST(test_resume_forgets_pods_deleted_while_down)
+{
+	struct fixture *f = fixture_new();
+	fixture_start(f);
+	struct pod *first = pod_new("big-1", "web", "web:v1");
+	set_quantity(&first->spec.containers.items[0].resources.requests, "cpu", "3");
+	create(f, first);
+	run_to(f, 10 * S);
+	kubelet_suspend(f->kubelet);
+	struct delete_options force = DELETE_OPTIONS_DEFAULT;
+	force.grace_period_seconds = 0;
+	client_delete(&f->actor, KIND_POD, "default", "big-1", &force, NULL);
+	run_to(f, 20 * S);
+	kubelet_resume(f->kubelet);
+	struct pod *second = pod_new("big-2", "web", "web:v1");
+	set_quantity(&second->spec.containers.items[0].resources.requests, "cpu", "3");
+	create(f, second);
+	run_to(f, 30 * S);
+	ck_assert_uint_eq(event_count(f, "big-1", "Killing"), 0);
+	ck_assert_str_eq(get_pod(f, "big-2")->status.phase, "Running");
+	fixture_free(f);
+}
+END_TEST
+
+/* A pod removed at once (grace period 0) while its node is up still has
+ * its containers stopped. */
+START_TEST(test_force_deleted_pod_has_its_containers_stopped)
+{
+	struct fixture *f = fixture_new();
+	fixture_start(f);
+	create(f, pod_new("web-abc", "web", "web:v1"));
+	run_to(f, 10 * S);
+	struct delete_options force = DELETE_OPTIONS_DEFAULT;
+	force.grace_period_seconds = 0;
+	client_delete(&f->actor, KIND_POD, "default", "web-abc", &force, NULL);
+	ck_assert_ptr_null(get_pod(f, "web-abc"));
+	run_to(f, 10 * S);
+	ck_assert_str_eq(event_get(f, "web-abc", "Killing", 0)->message, "Stopping container web");
 	fixture_free(f);
 }
 END_TEST
@@ -832,8 +914,10 @@ Suite *kubelet_suite(void)
 	tcase_add_test(pods, test_complete_after_with_restart_policy_never_succeeds);
 	tcase_add_test(pods, test_crash_with_restart_policy_never_fails_the_pod);
 	tcase_add_test(pods, test_init_container_completes_before_the_app_starts);
+	tcase_add_test(pods, test_sidecar_starts_before_the_app_and_stops_with_it);
 	tcase_add_test(pods, test_failed_pull_reports_err_image_pull_then_image_pull_back_off);
 	tcase_add_test(pods, test_deleting_a_pod_stops_its_containers_then_removes_it);
+	tcase_add_test(pods, test_force_deleted_pod_has_its_containers_stopped);
 	tcase_add_test(pods, test_admission_rejects_a_pod_that_does_not_fit);
 	tcase_add_test(pods, test_admission_ignores_finished_pods);
 	suite_add_tcase(s, pods);
@@ -841,6 +925,7 @@ Suite *kubelet_suite(void)
 	tcase_add_test(faults, test_suspended_kubelet_stops_renewing_its_lease);
 	tcase_add_test(faults, test_resume_finishes_a_deletion_requested_while_down);
 	tcase_add_test(faults, test_resume_restarts_containers_as_after_a_reboot);
+	tcase_add_test(faults, test_resume_forgets_pods_deleted_while_down);
 	tcase_add_test(faults, test_resume_reports_the_node_ready_again);
 	tcase_add_test(faults, test_two_runs_record_the_same_events);
 	suite_add_tcase(s, faults);
