@@ -1,13 +1,15 @@
-/* ctrl_deployment.h - the Deployment controller's parts, shared by its two
+/* ctrl_deployment.h - the Deployment controller's parts, shared by its
  * files, and its rollout arithmetic.
  *
- * K8S: pkg/controller/deployment. ctrl_deployment.c is the controller
- * (deployment_controller.go, sync.go, progress.go): watches, the sync
- * dispatch, the new ReplicaSet and its revision, scaling with events,
- * status and conditions. ctrl_deployment_rollout.c holds the strategies
- * (rolling.go, recreate.go) and the numbers they use
- * (util/deployment_util.go: ResolveFenceposts, MaxSurge, MaxUnavailable,
- * NewRSNewReplicas).
+ * K8S: pkg/controller/deployment, in four files as upstream splits it:
+ *   ctrl_deployment.c           the controller: watches, the sync dispatch,
+ *                               scaling with events (deployment_controller.go);
+ *   ctrl_deployment_revision.c  the new ReplicaSet, its hash and revision,
+ *                               history cleanup (sync.go, util/);
+ *   ctrl_deployment_rollout.c   the strategies and their numbers
+ *                               (rolling.go, recreate.go, util/:
+ *                               ResolveFenceposts, NewRSNewReplicas);
+ *   ctrl_deployment_status.c    status and conditions (progress.go).
  *
  * One sync works on a struct rollout: a private copy of the Deployment
  * (status edits accumulate there) and references to its ReplicaSets. When
@@ -15,8 +17,8 @@
  * upstream replaces its slice entries with the API's answer.
  *
  * Ownership: struct rollout owns its copy of the Deployment and one
- * reference per ReplicaSet in new_rs, old and all; rollout_release drops
- * them.
+ * reference per ReplicaSet in listed, new_rs, old and all; the sync that
+ * made it (ctrl_deployment.c reconcile) drops them.
  */
 #ifndef KUBELAB_CTRL_DEPLOYMENT_H
 #define KUBELAB_CTRL_DEPLOYMENT_H
@@ -30,6 +32,18 @@
 #define REVISION_HISTORY_ANNOTATION "deployment.kubernetes.io/revision-history"
 #define DESIRED_REPLICAS_ANNOTATION "deployment.kubernetes.io/desired-replicas"
 #define MAX_REPLICAS_ANNOTATION "deployment.kubernetes.io/max-replicas"
+
+/* K8S: deploymentutil condition reasons. */
+#define REASON_NEW_RS_CREATED "NewReplicaSetCreated"
+#define REASON_FOUND_NEW_RS "FoundNewReplicaSet"
+#define REASON_NEW_RS_AVAILABLE "NewReplicaSetAvailable"
+#define REASON_RS_UPDATED "ReplicaSetUpdated"
+#define REASON_TIMED_OUT "ProgressDeadlineExceeded"
+#define REASON_RS_CREATE_ERROR "ReplicaSetCreateError"
+#define REASON_PAUSED "DeploymentPaused"
+#define REASON_RESUMED "DeploymentResumed"
+#define REASON_MIN_AVAILABLE "MinimumReplicasAvailable"
+#define REASON_MIN_UNAVAILABLE "MinimumReplicasUnavailable"
 
 struct informer;
 struct workqueue;
@@ -57,13 +71,23 @@ struct rollout {
 	struct rs_set all;		/* old + new_rs, for the sums */
 };
 
-/* ---- ctrl_deployment.c ---- */
+/* ---- ctrl_deployment.c: the controller ---- */
 
-/* K8S: getNewReplicaSet (via getAllReplicaSetsAndSyncRevision): finds the
- * RS whose template is the deployment's, syncs its revision and
- * annotations, or creates it when create is true. Fills r->new_rs (may
- * stay NULL) and r->all. Returns 0 or -1 (retry). */
-int deployment_get_new_rs(struct rollout *r, bool create);
+void deployment_enqueue(struct deployment_controller *c, const struct object *d,
+			ktime_t after);
+/* Writes r->d's metadata (status false) or status. Afterwards r->d
+ * follows the stored resourceVersion, so the sync's next write does not
+ * conflict with its own previous one (upstream lets it conflict and
+ * requeues). Returns 0 or -1. */
+int deployment_write(struct rollout *r, bool status);
+/* K8S: NewDeploymentCondition + SetDeploymentCondition: nothing changes
+ * when status and reason are the same; the transition time is kept while
+ * the status stays. Takes over message. Returns whether it changed. */
+bool deployment_set_condition(struct deployment_status *s, const char *type,
+			      const char *status, const char *reason, char *message,
+			      ktime_t now);
+/* K8S: HasProgressDeadline. */
+bool deployment_has_progress_deadline(const struct deployment *d);
 
 /* K8S: scaleReplicaSetAndRecordEvent: sets *slot's replicas to scale (and
  * the desired/max-replicas annotations), records ScalingReplicaSet, and
@@ -72,20 +96,37 @@ int deployment_get_new_rs(struct rollout *r, bool create);
 int deployment_scale(struct rollout *r, struct replica_set **slot, int32_t scale,
 		     bool *scaled);
 
+/* True while an old RS still has pods, even terminating ones (K8S:
+ * oldPodsRunning, for Recreate). */
+bool deployment_old_pods_running(const struct rollout *r);
+
+/* ---- ctrl_deployment_revision.c: the new ReplicaSet ---- */
+
+/* K8S: getNewReplicaSet (via getAllReplicaSetsAndSyncRevision): finds the
+ * RS whose template is the deployment's, syncs its revision and
+ * annotations, or creates it when create is true. Fills r->new_rs (may
+ * stay NULL), r->old and r->all. Returns 0 or -1 (retry). */
+int deployment_get_new_rs(struct rollout *r, bool create);
+
+/* K8S: cleanupDeployment: deletes the oldest scaled-down RSs beyond
+ * spec.revisionHistoryLimit. */
+int deployment_cleanup(struct rollout *r);
+
+/* K8S: SetReplicasAnnotations (desired-replicas, max-replicas); returns
+ * whether they changed. */
+bool deployment_set_replicas_annotations(struct object *rs, int32_t desired, int32_t max);
+
+/* ---- ctrl_deployment_status.c: status and progress ---- */
+
 /* K8S: syncRolloutStatus: status, Available and Progressing conditions,
  * and the requeue that notices a missed progress deadline. */
 int deployment_sync_rollout_status(struct rollout *r);
 /* K8S: syncDeploymentStatus: the counts and Available only (paused or
  * deleted deployments make no progress to report). */
 int deployment_sync_status(struct rollout *r);
-
-/* K8S: cleanupDeployment: deletes the oldest scaled-down RSs beyond
- * spec.revisionHistoryLimit. */
-int deployment_cleanup(struct rollout *r);
-
-/* True while an old RS still has pods, even terminating ones (K8S:
- * oldPodsRunning, for Recreate). */
-bool deployment_old_pods_running(const struct rollout *r);
+/* K8S: checkPausedConditions: Progressing Unknown while paused, so the
+ * pause does not count against the progress deadline. */
+int deployment_check_paused(struct rollout *r);
 
 /* ---- ctrl_deployment_rollout.c ---- */
 

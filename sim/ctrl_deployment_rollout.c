@@ -198,7 +198,8 @@ static int scale_down_old(struct rollout *r, int32_t *done)
 		struct replica_set *rs = r->old.items[i];
 		if (rs->spec.replicas == 0)
 			continue;
-		int32_t down = rs->spec.replicas < total - *done ? rs->spec.replicas : total - *done;
+		int32_t left = total - *done;
+		int32_t down = rs->spec.replicas < left ? rs->spec.replicas : left;
 		bool scaled;
 		if (deployment_scale(r, &r->old.items[i], rs->spec.replicas - down, &scaled))
 			return -1;

@@ -29,6 +29,8 @@
  * absent-owner cache, unknown owner kinds count as alive.
  *
  * Interface: the garbage_collector_controller row (controller.h).
+ * Invariant: dependents[u] lists exactly the graph's objects that name u
+ * among their owners, whether or not u itself is in the graph.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -414,7 +416,7 @@ static void gc_stop(void *state)
 	struct garbage_collector *gc = state;
 	for (int kind = 0; kind < KIND_COUNT; kind++)
 		if (gc->watches[kind])
-			store_unwatch(gc->client->store, gc->watches[kind]);
+			client_unwatch(gc->client, gc->watches[kind]);
 	workqueue_free(gc->to_delete);
 	workqueue_free(gc->to_orphan);
 	void *value;

@@ -26,8 +26,9 @@
  * Objects returned by reads are borrowed from the cache: they stay valid
  * until the informer next processes a watch event, which never happens
  * during a controller's sync (events arrive through the clock), so a sync
- * may keep them across its own writes. Lists are sorted by namespace then
- * name, like the store's.
+ * may keep them across its own writes. informer_list sorts by namespace
+ * then name, like the store's lists; informer_list_index does not (see
+ * there), but its order too is the same in every run.
  */
 #ifndef KUBELAB_CTRL_INFORMER_H
 #define KUBELAB_CTRL_INFORMER_H
@@ -58,7 +59,8 @@ const struct object *informer_get(const struct informer *informer,
 /* Appends the cached objects of namespace (NULL: all) to out, sorted. */
 void informer_list(const struct informer *informer, const char *namespace,
 		   struct object_list *out);
-/* Appends the cached objects whose index key is key to out, sorted. */
+/* Appends the cached objects whose index key is key to out, in the order
+ * they entered the index (deterministic, not sorted). */
 void informer_list_index(const struct informer *informer, const char *key,
 			 struct object_list *out);
 size_t informer_len(const struct informer *informer);

@@ -34,6 +34,10 @@
  *
  * Interface: the node_lifecycle_controller row (controller.h). Events are
  * recorded as "node-controller", upstream's event source.
+ * Invariants: one health entry per node seen, dropped with the node; a
+ * probe time never moves backwards; NodeNotReady is recorded once per
+ * transition the controller itself saw (a kubelet that reports NotReady
+ * records its own).
  */
 #include <stdlib.h>
 #include <string.h>

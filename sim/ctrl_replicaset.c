@@ -345,8 +345,8 @@ static int manage_replicas(struct rs_controller *c, const struct replica_set *rs
 	int diff = (int)pods->len - rs->spec.replicas;
 	if (diff < 0) {
 		int count = -diff < BURST_REPLICAS ? -diff : BURST_REPLICAS;
-		/* LAB: rs-expectations. Record before acting: the ADDED events
-		 * may arrive before this function returns in real mode. */
+		/* LAB: rs-expectations. Record before acting: upstream, the
+		 * watch may report the new pods before the creates return. */
 		expectations_expect_creations(c->expectations, key, count);
 		int created = slow_start(c, rs, count, why);
 		/* Pods never attempted (or refused) will never be observed. */

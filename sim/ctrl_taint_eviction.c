@@ -118,25 +118,28 @@ static int64_t toleration_seconds(const struct pod *pod, const struct taint_set 
 
 /* ---- the timed evictions ------------------------------------------------- */
 
-static void emit(struct taint_eviction *c, const char *key, const char *fmt)
+/* K8S: emitPodDeletionEvent / emitCancelPodDeletionEvent: "Marking for
+ * deletion Pod default/web-1". Upstream's event names the pod by
+ * reference only (no uid), so it can be recorded even when the pod is
+ * gone; a bare object with the name plays that reference. */
+static void emit(struct taint_eviction *c, const char *key, const char *what)
 {
-	/* Upstream's event names the pod by reference only (no uid), so it
-	 * can be recorded even when the pod is gone. */
 	char *namespace, *name;
 	ctrl_split_key(key, &namespace, &name);
 	struct object *ref = object_new(&pod_kind);
 	ref->meta.namespace = namespace;
 	ref->meta.name = name;
-	client_event(c->client, ref, "Normal", "TaintManagerEviction", fmt, key);
+	client_event(c->client, ref, "Normal", "TaintManagerEviction", "%s Pod %s", what, key);
 	object_unref(ref);
 }
 
-/* K8S: addConditionAndDeletePod. */
+/* K8S: addConditionAndDeletePod: a DisruptionTarget condition says why
+ * the pod goes, then an ordinary DELETE. A pod already gone is done. */
 static int evict(struct taint_eviction *c, const char *key)
 {
 	char *namespace, *name;
 	ctrl_split_key(key, &namespace, &name);
-	int rc = -1;
+	int rc = 0;
 	const struct object *cur = client_get(c->client, KIND_POD, namespace, name);
 	if (cur) {
 		struct pod *next = (struct pod *)object_copy(cur);
@@ -146,7 +149,8 @@ static int evict(struct taint_eviction *c, const char *key)
 			struct condition cond = {
 				.type = xstrdup("DisruptionTarget"), .status = xstrdup("True"),
 				.reason = xstrdup("DeletionByTaintManager"),
-				.message = xstrdup("Taint manager: deleting due to NoExecute taint"),
+				.message = xstrdup("Taint manager: deleting due to "
+						   "NoExecute taint"),
 				.last_transition_time = client_now(c->client),
 			};
 			ctrl_condition_put(&next->status.conditions, &cond);
@@ -170,9 +174,11 @@ static void fire(void *arg)
 	ev->timer = 0;
 	ev->done = true;
 	/* LAB: taint-eviction */
-	emit(ev->c, ev->key, "Marking for deletion Pod %s");
-	for (int i = 0; i < DELETE_RETRIES && evict(ev->c, ev->key); i++)
-		;
+	emit(ev->c, ev->key, "Marking for deletion");
+	/* Upstream sleeps 10 ms between attempts; here they follow at once. */
+	for (int attempt = 0; attempt < DELETE_RETRIES; attempt++)
+		if (evict(ev->c, ev->key) == 0)
+			break;
 }
 
 /* K8S: TimedWorkerQueue.AddWork: nothing if work for key exists. */
@@ -206,7 +212,7 @@ static void cancel_work(struct taint_eviction *c, const char *key)
 	if (!ev)
 		return;
 	if (!ev->done)
-		emit(c, key, "Cancelling deletion of Pod %s");
+		emit(c, key, "Cancelling deletion of");
 	eviction_free(c, ev);
 }
 
@@ -222,13 +228,13 @@ static void process_pod(struct taint_eviction *c, const struct pod *pod,
 	} else if (seconds == -1) {		/* tolerated for ever */
 		cancel_work(c, key);
 	} else {
-		ktime_t delay = seconds * KTIME_SECOND;
+		/* An eviction planned in an earlier instant stands, as upstream
+		 * keeps it: its clock started when the taint was first seen. */
 		struct eviction *ev = hashmap_get(&c->evictions, key);
-		ktime_t start = ev ? ev->created_at : now;
-		/* An eviction planned earlier stands: the clock started then. */
-		if (!ev || start + delay >= now + delay) {
+		if (!ev || ev->created_at >= now) {
+			ktime_t start = ev ? ev->created_at : now;
 			cancel_work(c, key);
-			add_work(c, key, start, now + delay);
+			add_work(c, key, start, now + seconds * KTIME_SECOND);
 		}
 	}
 	free(key);

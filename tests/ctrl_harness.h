@@ -108,7 +108,7 @@ static inline void h_free(struct harness *h)
 	for (size_t i = h->controllers; i-- > 0;)
 		h->ops[i]->stop(h->states[i]);
 	if (h->pod_watch)
-		store_unwatch(h->store, h->pod_watch);
+		client_unwatch(&h->actor, h->pod_watch);
 	for (size_t i = 0; i < h->events_len; i++) {
 		struct h_event *e = &h->events[i];
 		free(e->kind);
@@ -315,7 +315,7 @@ static inline void h_on_pod(void *arg, enum watch_type type, const struct object
 static inline void h_auto_ready(struct harness *h, ktime_t delay)
 {
 	h->auto_ready = delay;
-	h->pod_watch = store_watch(h->store, KIND_POD, h_on_pod, h);
+	h->pod_watch = client_watch(&h->actor, KIND_POD, h_on_pod, h);
 }
 
 /* ---- looking at pods ----------------------------------------------------- */
@@ -340,7 +340,8 @@ static inline struct h_pods h_count_pods(struct harness *h, const char *owner_ui
 		if (object_is_deleting(&pod->obj))
 			continue;
 		n.active++;
-		const struct condition *c = condition_find((void *)&pod->status.conditions, "Ready");
+		const struct condition *c =
+			condition_find((void *)&pod->status.conditions, "Ready");
 		n.ready += c && !strcmp(c->status, "True");
 	}
 	object_list_release(&list);

@@ -28,7 +28,8 @@ static void add_condition(struct node *node, const char *type, const char *statu
 	      sizeof(struct condition));
 	node->status.conditions.items[node->status.conditions.len++] = (struct condition){
 		.type = xstrdup(type), .status = xstrdup(status),
-		.reason = xstrdup(!strcmp(type, "Ready") ? "KubeletReady" : "KubeletHasSufficientMemory"),
+		.reason = xstrdup(!strcmp(type, "Ready") ? "KubeletReady"
+							 : "KubeletHasSufficientMemory"),
 		.last_heartbeat_time = now, .last_transition_time = now,
 	};
 }
@@ -223,6 +224,47 @@ START_TEST(test_node_lifecycle_marks_a_silent_node_unknown_and_taints_it)
 }
 END_TEST
 
+static void not_ready_fn(struct object *obj, void *arg)
+{
+	struct node *node = (struct node *)obj;
+	struct condition *c = condition_find(&node->status.conditions, "Ready");
+	free(c->status);
+	free(c->reason);
+	c->status = xstrdup("False");
+	c->reason = xstrdup("KubeletNotReady");
+	c->last_heartbeat_time = c->last_transition_time = *(ktime_t *)arg;
+}
+
+/* A kubelet that is alive but reports NotReady (its runtime is down):
+ * not-ready taints instead of unreachable ones, and no Unknown. The
+ * controller reports NodeNotReady and marks pods only for a transition it
+ * saw happen within a pass (a silent node); a kubelet that reports
+ * NotReady itself does both of those on its own, upstream. */
+START_TEST(test_node_lifecycle_taints_a_not_ready_node_not_ready)
+{
+	struct harness *h = h_new(0);
+	create_node(h);
+	create_pod(h, "web-1");
+	struct kubelet k = { .h = h, .stop_at = 1000 * S };
+	clock_after(&h->clock, NODE_LEASE_RENEW_INTERVAL, renew, &k);
+	h_start(h, "node-lifecycle-controller");
+	h_run_to(h, 12 * S);
+	ktime_t now = clock_now(&h->clock);
+	h_update(h, KIND_NODE, NULL, NODE, not_ready_fn, &now, true);
+	h_run_to(h, 13 * S);
+	ck_assert_ptr_nonnull(find_taint(h, TAINT_NODE_NOT_READY, TAINT_NO_SCHEDULE));
+	h_run_to(h, 21 * S);	/* two passes: the one that saw it, then the taint */
+	ck_assert_ptr_nonnull(find_taint(h, TAINT_NODE_NOT_READY, TAINT_NO_EXECUTE));
+	ck_assert_ptr_null(find_taint(h, TAINT_NODE_UNREACHABLE, TAINT_NO_EXECUTE));
+	ck_assert_uint_eq(h_count_events(h, "NodeNotReady", NULL), 0);
+	h_run_to(h, 200 * S);	/* the lease keeps it from going Unknown */
+	const struct condition *ready = condition_find((void *)&get_node(h)->status.conditions,
+						       "Ready");
+	ck_assert_str_eq(ready->status, "False");
+	h_free(h);
+}
+END_TEST
+
 static void cordon_fn(struct object *obj, void *arg)
 {
 	((struct node *)obj)->spec.unschedulable = *(bool *)arg;
@@ -254,7 +296,7 @@ static void taint_node(struct harness *h, const char *key)
 	h_update(h, KIND_NODE, NULL, NODE, taint_fn, &want, false);
 }
 
-START_TEST(test_taint_eviction_deletes_a_tolerating_pod_exactly_toleration_seconds_after_the_taint)
+START_TEST(test_taint_eviction_deletes_a_tolerating_pod_after_its_toleration_seconds)
 {
 	struct harness *h = h_new(0);
 	create_node(h);
@@ -396,8 +438,10 @@ Suite *ctrl_node_suite(void)
 	Suite *s = suite_create("ctrl_node");
 	TCase *tc = tcase_create("node");
 	tcase_add_test(tc, test_node_lifecycle_marks_a_silent_node_unknown_and_taints_it);
+	tcase_add_test(tc, test_node_lifecycle_taints_a_not_ready_node_not_ready);
 	tcase_add_test(tc, test_node_lifecycle_taints_a_cordoned_node_unschedulable);
-	tcase_add_test(tc, test_taint_eviction_deletes_a_tolerating_pod_exactly_toleration_seconds_after_the_taint);
+	tcase_add_test(tc,
+		       test_taint_eviction_deletes_a_tolerating_pod_after_its_toleration_seconds);
 	tcase_add_test(tc, test_taint_eviction_deletes_a_pod_that_does_not_tolerate_at_once);
 	tcase_add_test(tc, test_taint_eviction_is_cancelled_when_the_taint_goes_away);
 	tcase_add_test(tc, test_taint_eviction_leaves_a_pod_that_tolerates_for_ever);

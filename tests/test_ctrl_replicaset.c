@@ -91,7 +91,7 @@ START_TEST(test_replicaset_creates_exactly_n_pods_with_labels_owner_and_events)
 		ck_assert_str_eq(ref->uid, rs->obj.meta.uid);
 		ck_assert(ref->controller && ref->block_owner_deletion);
 		ck_assert_str_eq(pods[i]->spec.containers.items[0].image, "web:v1");
-		char message[64];
+		char message[160];
 		snprintf(message, sizeof(message), "Created pod: %s", meta->name);
 		ck_assert_uint_eq(h_count_events(h, "SuccessfulCreate", message), 1);
 	}
@@ -166,9 +166,9 @@ START_TEST(test_replicaset_scale_down_deletes_unscheduled_and_not_ready_first)
 	ck_assert(!object_is_deleting(h_get(h, KIND_POD, "default", names[2])));
 	ck_assert(!object_is_deleting(h_get(h, KIND_POD, "default", names[3])));
 	for (int i = 0; i < 2; i++) {
-		char message[80];
-		snprintf(message, sizeof(message), "Deleted pod: %s", names[i]);
+		char *message = xasprintf("Deleted pod: %s", names[i]);
 		ck_assert_uint_eq(h_count_events(h, "SuccessfulDelete", message), 1);
+		free(message);
 	}
 	ck_assert_uint_eq(h_count_events(h, "SuccessfulDelete", NULL), 2);
 	ck_assert_int_eq(get_rs(h, "web")->status.replicas, 2);
