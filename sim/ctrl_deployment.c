@@ -242,7 +242,10 @@ bool deployment_old_pods_running(const struct rollout *r)
 static int claim_replica_sets(struct rollout *r, const struct selector *selector)
 {
 	struct object_list all = {0}, claimed = {0};
-	informer_list(r->c->replica_sets, r->d->obj.meta.namespace, &all);
+	char *orphans = informer_orphan_key(r->d->obj.meta.namespace);
+	informer_list_index(r->c->replica_sets, r->d->obj.meta.uid, &all);
+	informer_list_index(r->c->replica_sets, orphans, &all);
+	free(orphans);
 	int rc = ctrl_claim(r->c->client, &r->d->obj, selector, &all, &claimed);
 	for (size_t i = 0; i < claimed.len; i++)
 		rs_set_add(&r->listed, (const void *)claimed.items[i]);
@@ -313,7 +316,7 @@ static void *deployment_start(const struct client *client)
 	/* Deployments first: the other handlers resolve owners through them. */
 	c->deployments = informer_new(client, KIND_DEPLOYMENT, NULL, on_deployment, c);
 	c->replica_sets = informer_new(client, KIND_REPLICASET,
-				       informer_index_controller_uid, on_replica_set, c);
+				       informer_index_owner_or_orphan, on_replica_set, c);
 	c->pods = informer_new(client, KIND_POD, informer_index_controller_uid, on_pod, c);
 	return c;
 }

@@ -244,6 +244,19 @@ char *informer_index_controller_uid(const struct object *obj)
 	return ref && ref->uid ? xstrdup(ref->uid) : NULL;
 }
 
+char *informer_orphan_key(const char *namespace)
+{
+	return xasprintf("orphan/%s", namespace ? namespace : "");
+}
+
+char *informer_index_owner_or_orphan(const struct object *obj)
+{
+	const struct owner_reference *ref = object_controller_of(obj);
+	if (ref && ref->uid)
+		return xstrdup(ref->uid);
+	return informer_orphan_key(obj->meta.namespace);
+}
+
 char *informer_index_node_name(const struct object *obj)
 {
 	if (obj->kind->id != KIND_POD)

@@ -68,5 +68,10 @@ size_t informer_len(const struct informer *informer);
 /* Index functions the controllers share. */
 char *informer_index_controller_uid(const struct object *obj);	/* controller ref uid */
 char *informer_index_node_name(const struct object *obj);	/* pods: spec.nodeName */
+/* K8S: the controller-UID index, which files objects without a controller
+ * under a per-namespace orphan key, so a sync reads what it owns and what
+ * it might adopt without listing the whole namespace. */
+char *informer_index_owner_or_orphan(const struct object *obj);
+char *informer_orphan_key(const char *namespace);	/* caller frees */
 
 #endif

@@ -51,17 +51,6 @@ struct rs_controller {
 	struct expectations *expectations;
 };
 
-/* K8S: the pod informer's controller-UID index, which files orphans under
- * a per-namespace key, so a sync reads its own pods and the orphans it
- * might adopt without listing the whole namespace. */
-static char *pod_index(const struct object *obj)
-{
-	const struct owner_reference *ref = object_controller_of(obj);
-	if (ref && ref->uid)
-		return xstrdup(ref->uid);
-	return xasprintf("orphan/%s", obj->meta.namespace ? obj->meta.namespace : "");
-}
-
 static const struct replica_set *as_rs(const struct object *obj)
 {
 	return object_as(obj, KIND_REPLICASET, const struct replica_set);
@@ -437,7 +426,7 @@ static int claim_pods(struct rs_controller *c, const struct replica_set *rs,
 		      const struct selector *selector, struct object_list *pods)
 {
 	struct object_list all = {0}, active = {0};
-	char *orphans = xasprintf("orphan/%s", rs->obj.meta.namespace);
+	char *orphans = informer_orphan_key(rs->obj.meta.namespace);
 	informer_list_index(c->pods, rs->obj.meta.uid, &all);
 	informer_list_index(c->pods, orphans, &all);
 	free(orphans);
@@ -518,7 +507,7 @@ static void *rs_start(const struct client *client)
 	/* ReplicaSets first: the pod handler resolves owners through them. */
 	c->replica_sets = informer_new(client, KIND_REPLICASET,
 				       informer_index_controller_uid, on_replica_set, c);
-	c->pods = informer_new(client, KIND_POD, pod_index, on_pod, c);
+	c->pods = informer_new(client, KIND_POD, informer_index_owner_or_orphan, on_pod, c);
 	return c;
 }
 

@@ -20,9 +20,22 @@
 
 void bench_cluster(void);
 
-#define NODES 5000
-#define DEPLOYMENTS 1500
+#define NODES_FULL 5000
+#define DEPLOYMENTS_FULL 1500
 #define REPLICAS 100
+
+/* KUBELAB_BENCH_SCALE=10 runs a tenth of the cluster, for profiling. */
+static int nodes_count = NODES_FULL, deployments_count = DEPLOYMENTS_FULL;
+
+static void apply_scale(void)
+{
+	const char *text = getenv("KUBELAB_BENCH_SCALE");
+	int scale = text ? atoi(text) : 1;
+	if (scale > 1) {
+		nodes_count = NODES_FULL / scale;
+		deployments_count = DEPLOYMENTS_FULL / scale;
+	}
+}
 
 static double seconds(void)
 {
@@ -41,9 +54,9 @@ static void write_scenario(FILE *out)
 		fprintf(out,
 			"    - {name: zone%c, count: %d, capacity: {cpu: \"32\", memory: 128Gi, pods: 110},"
 			" labels: {topology.kubernetes.io/zone: zone-%c}}\n",
-			'a' + zone, NODES / 5, 'a' + zone);
+			'a' + zone, nodes_count / 5, 'a' + zone);
 	fprintf(out, "  images:\n    app:1: {pull: 2s, start: 1s, readyAfter: 1s}\n");
-	for (int d = 0; d < DEPLOYMENTS; d++) {
+	for (int d = 0; d < deployments_count; d++) {
 		int cpu = 100 + (d % 8) * 50, mem = 64 << (d % 4);
 		fprintf(out,
 			"---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app-%d}\n"
@@ -57,6 +70,7 @@ static void write_scenario(FILE *out)
 
 void bench_cluster(void)
 {
+	apply_scale();
 	char path[] = "/tmp/kubelab-bench-XXXXXX.yaml";
 	int fd = mkstemps(path, 5);
 	if (fd < 0) {
@@ -94,7 +108,7 @@ void bench_cluster(void)
 	getrusage(RUSAGE_SELF, &usage);
 	printf("cluster: %d nodes, %zu pods (%zu bound, %zu Running) in %.2f s "
 	       "(load %.2f s, run %.2f s, %llu events); peak RSS %.0f MiB\n",
-	       NODES, pods.len, bound, running, t2 - t0, t1 - t0, t2 - t1,
+	       nodes_count, pods.len, bound, running, t2 - t0, t1 - t0, t2 - t1,
 	       (unsigned long long)cluster_steps(cluster),
 	       (double)usage.ru_maxrss / 1024.0);
 	object_list_release(&pods);
