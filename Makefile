@@ -111,6 +111,12 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BENCH) $(BIN) CFLAGS="-O2 -g"
 	$(BENCH)
 
+# golden: regenerate the golden traces after an intended change of
+# behaviour; review `git diff tests/golden` before committing.
+golden: $(BIN)
+	$(BIN) run -q scenarios/ch05-node-failure.yaml --trace-level brief \
+		--trace tests/golden/ch05-node-failure.brief.jsonl >/dev/null
+
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kubelab/scenarios
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/kubelab

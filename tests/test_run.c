@@ -123,6 +123,35 @@ START_TEST(test_same_seed_gives_identical_traces)
 }
 END_TEST
 
+/* The demo's trace (brief level) is kept in tests/golden; a change of
+ * behaviour shows here first. Regenerate with `make golden` when the
+ * change is intended, and review the diff. */
+START_TEST(test_demo_trace_matches_the_golden_trace)
+{
+	char name[] = "/tmp/kubelab-golden-XXXXXX";
+	int fd = mkstemp(name);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	struct scenario *s = load(DEMO);
+	struct trace *trace = trace_open(name, TRACE_BRIEF, NULL);
+	ck_assert_ptr_nonnull(trace);
+	struct run_options options = {.record_events = true, .trace = trace};
+	struct cluster *c = cluster_new(s, &options);
+	cluster_run(c);
+	cluster_free(c);
+	trace_close(trace);
+	scenario_free(s);
+	/* The golden file starts with the CLI's header record; the body after
+	 * it is what the cluster writes. */
+	char *cmd = xasprintf("tail -n +2 tests/golden/ch05-node-failure.brief.jsonl | cmp -s - %s",
+			      name);
+	int rc = system(cmd);
+	free(cmd);
+	unlink(name);
+	ck_assert_msg(rc == 0, "the demo's trace differs from tests/golden (make golden to update)");
+}
+END_TEST
+
 START_TEST(test_another_seed_changes_generated_names)
 {
 	size_t a_len, b_len;
@@ -248,6 +277,7 @@ Suite *run_suite(void)
 	tcase_add_test(story, test_demo_expectations_all_hold);
 	tcase_add_test(story, test_demo_replaces_the_pod_of_the_failed_node);
 	tcase_add_test(story, test_same_seed_gives_identical_traces);
+	tcase_add_test(story, test_demo_trace_matches_the_golden_trace);
 	tcase_add_test(story, test_another_seed_changes_generated_names);
 	suite_add_tcase(s, story);
 	TCase *cli = tcase_create("cli");
