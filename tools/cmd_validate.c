@@ -48,9 +48,10 @@ static void check_file(const char *path, struct diag_list *diags, char **summary
 			size_t nodes = 0;
 			for (size_t i = 0; i < s->node_pools.len; i++)
 				nodes += (size_t)s->node_pools.items[i].count;
-			*summary = xasprintf("scenario %s: %zu nodes, %zu timeline actions, %zu expectations",
-					     s->name ? s->name : "", nodes, s->timeline.len,
-					     s->expectations.len);
+			*summary = xasprintf("scenario %s: %zu node%s, %zu timeline action%s, %zu expectation%s",
+					     s->name ? s->name : "", nodes, nodes == 1 ? "" : "s",
+					     s->timeline.len, s->timeline.len == 1 ? "" : "s",
+					     s->expectations.len, s->expectations.len == 1 ? "" : "s");
 		}
 		scenario_free(s);
 	} else {
