@@ -9,7 +9,7 @@
 #   cluster  scheduler, controllers, the sim node agent, the run
 #   output   trace (JSON Lines), tables, describe
 #
-# Targets: all demo test bench install deps format clean
+# Targets: all demo test bench fuzz golden install deps format clean
 # Variables: SAN=1 (AddressSanitizer + UBSan), PREFIX, DESTDIR, O (build dir)
 
 PREFIX  ?= /usr/local
@@ -61,7 +61,7 @@ BIN   = $(O)/kubelab
 TESTS = $(O)/check_kubelab
 BENCH = $(O)/bench_kubelab
 
-.PHONY: all demo test bench install deps format clean golden
+.PHONY: all demo test bench fuzz install deps format clean golden
 all: $(BIN)
 
 $(O)/%.o: %.c
@@ -111,6 +111,17 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BENCH) $(BIN) CFLAGS="-O2 -g"
 	$(BENCH)
 
+# fuzz: libFuzzer over every parser of user input (needs clang).
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -g -O1 -Isim -D_GNU_SOURCE
+fuzz: deps
+	@command -v clang >/dev/null || sh tools/install-deps.sh clang
+	@mkdir -p build-fuzz/corpus
+	@cp scenarios/*.yaml tests/data/*.yaml build-fuzz/corpus/
+	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build-fuzz/fuzz_parsers tests/fuzz_parsers.c \
+		$(LIB_SRC) $(PKG_LIBS) -lm
+	build-fuzz/fuzz_parsers -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build-fuzz/corpus
+
 # golden: regenerate the golden traces after an intended change of
 # behaviour; review `git diff tests/golden` before committing.
 golden: $(BIN)
@@ -126,6 +137,6 @@ format:
 	clang-format -i sim/*.c sim/*.h tools/*.c tests/*.c
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
