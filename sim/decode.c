@@ -64,14 +64,8 @@ static void report(struct decoder *d, const struct ynode *at, const char *fmt,
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int len = vsnprintf(NULL, 0, fmt, ap);
+	diag_vadd(d->diags, d->file, at->line, at->column, fmt, ap);
 	va_end(ap);
-	char *msg = xmalloc((size_t)len + 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	diag_add(d->diags, d->file, at->line, at->column, "%s", msg);
-	free(msg);
 	d->count++;
 }
 

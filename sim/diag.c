@@ -5,21 +5,28 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
-void diag_add(struct diag_list *list, const char *file, int line, int column,
-	      const char *fmt, ...)
+void diag_vadd(struct diag_list *list, const char *file, int line, int column,
+	       const char *fmt, va_list ap)
 {
 	xgrow((void **)&list->items, &list->cap, list->len + 1, sizeof(*list->items));
 	struct diag *d = &list->items[list->len++];
 	d->file = xstrdup(file ? file : "<input>");
 	d->line = line;
 	d->column = column;
+	va_list copy;
+	va_copy(copy, ap);
+	int len = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	d->msg = xmalloc((size_t)len + 1);
+	vsnprintf(d->msg, (size_t)len + 1, fmt, ap);
+}
+
+void diag_add(struct diag_list *list, const char *file, int line, int column,
+	      const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	int len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	d->msg = xmalloc((size_t)len + 1);
-	va_start(ap, fmt);
-	vsnprintf(d->msg, (size_t)len + 1, fmt, ap);
+	diag_vadd(list, file, line, column, fmt, ap);
 	va_end(ap);
 }
 

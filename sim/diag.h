@@ -7,6 +7,7 @@
 #ifndef KUBELAB_DIAG_H
 #define KUBELAB_DIAG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -24,6 +25,8 @@ struct diag_list {
 
 void diag_add(struct diag_list *list, const char *file, int line, int column,
 	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void diag_vadd(struct diag_list *list, const char *file, int line, int column,
+	       const char *fmt, va_list ap);
 /* Prints "file:line:column: error: msg" lines, one per diagnostic. */
 void diag_print(const struct diag_list *list, FILE *out);
 void diag_release(struct diag_list *list);	/* frees items, keeps list */

@@ -35,14 +35,8 @@ void loader_problem(struct loader *l, const struct ynode *at, const char *fmt, .
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int len = vsnprintf(NULL, 0, fmt, ap);
+	diag_vadd(l->diags, l->file, at ? at->line : 0, at ? at->column : 0, fmt, ap);
 	va_end(ap);
-	char *msg = xmalloc((size_t)len + 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	diag_add(l->diags, l->file, at ? at->line : 0, at ? at->column : 0, "%s", msg);
-	free(msg);
 }
 
 const char *loader_got(struct loader *l, const struct ynode *node)
