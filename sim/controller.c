@@ -34,6 +34,9 @@
 
 ROW(replicaset_controller)
 ROW(deployment_controller)
+ROW(statefulset_controller)
+ROW(job_controller)
+ROW(ttl_after_finished_controller)
 ROW(node_lifecycle_controller)
 ROW(taint_eviction_controller)
 ROW(garbage_collector_controller)
@@ -44,6 +47,10 @@ ROW(garbage_collector_controller)
 const struct controller_ops controller_table[] = {
 	{ "replicaset-controller", replicaset_controller_start, replicaset_controller_stop },
 	{ "deployment-controller", deployment_controller_start, deployment_controller_stop },
+	{ "statefulset-controller", statefulset_controller_start, statefulset_controller_stop },
+	{ "job-controller", job_controller_start, job_controller_stop },
+	{ "ttl-after-finished-controller", ttl_after_finished_controller_start,
+	  ttl_after_finished_controller_stop },
 	{ "node-lifecycle-controller", node_lifecycle_controller_start,
 	  node_lifecycle_controller_stop },
 	{ "taint-eviction-controller", taint_eviction_controller_start,

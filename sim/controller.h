@@ -26,6 +26,9 @@ const struct controller_ops *controller_find(const char *name);
 /* Each controller file exports its row. */
 extern const struct controller_ops replicaset_controller;
 extern const struct controller_ops deployment_controller;
+extern const struct controller_ops statefulset_controller;
+extern const struct controller_ops job_controller;
+extern const struct controller_ops ttl_after_finished_controller;
 extern const struct controller_ops node_lifecycle_controller;
 extern const struct controller_ops taint_eviction_controller;
 extern const struct controller_ops garbage_collector_controller;

@@ -1,0 +1,58 @@
+/* ctrl_statefulset.h - the StatefulSet controller's row, the labels it
+ * writes on its pods, and its pod-building functions.
+ *
+ * K8S: pkg/controller/statefulset; the label keys are apps/v1 constants
+ * (StatefulSetPodNameLabel, PodIndexLabel, ControllerRevisionHashLabelKey).
+ *
+ * Interface: the statefulset_controller row, to be added to the
+ * controller table (controller.c) by name "statefulset-controller"; the
+ * sts_ functions of ctrl_statefulset_pod.c, which the controller and its
+ * tests share. See ctrl_statefulset.c for the rules the controller
+ * implements.
+ *
+ * Ownership: arguments are borrowed; returned objects are new references
+ * (hand them to client_create or object_unref), returned strings are the
+ * caller's to free.
+ */
+#ifndef KUBELAB_CTRL_STATEFULSET_H
+#define KUBELAB_CTRL_STATEFULSET_H
+
+#include "api.h"
+#include "controller.h"
+
+#define STS_POD_NAME_LABEL "statefulset.kubernetes.io/pod-name"
+#define STS_POD_INDEX_LABEL "apps.kubernetes.io/pod-index"
+#define STS_REVISION_LABEL "controller-revision-hash"
+
+extern const struct controller_ops statefulset_controller;
+
+/* K8S: getParentNameAndOrdinal + isMemberOf: i for a pod named SET-i
+ * (canonical decimal), -1 for any other name. */
+int sts_pod_ordinal(const struct stateful_set *set, const struct object *pod);
+
+/* K8S: getPersistentVolumeClaimName: "TEMPLATE-SET-ORDINAL". */
+char *sts_claim_name(const struct stateful_set *set,
+		     const struct persistent_volume_claim_template *tmpl, int ordinal);
+
+/* K8S: getPersistentVolumeClaims (one template): the claim for ordinal,
+ * labelled with the template's labels and the set's matchLabels, with the
+ * API server's defaults (status.phase Pending). No owner reference: the
+ * retention policy Retain keeps claims after their pod and set. */
+struct persistent_volume_claim *sts_new_claim(const struct stateful_set *set,
+					      const struct persistent_volume_claim_template *tmpl,
+					      int ordinal);
+
+/* K8S: newVersionedStatefulSetPod: pod SET-ordinal from template (the
+ * set's, or an older revision's), with the identity labels, hostname,
+ * subdomain = spec.serviceName, one volume per claim template and
+ * controller-revision-hash = revision. */
+struct pod *sts_new_pod(const struct stateful_set *set,
+			const struct pod_template_spec *template,
+			const char *revision, int ordinal);
+
+/* The revision name of set's current template, "SET-HASH" (K8S:
+ * ControllerRevisionName over controller.ComputeHash). Same template,
+ * same name, in every run. */
+char *sts_revision_name(const struct stateful_set *set);
+
+#endif
