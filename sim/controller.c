@@ -35,6 +35,7 @@
 ROW(replicaset_controller)
 ROW(deployment_controller)
 ROW(statefulset_controller)
+ROW(daemonset_controller)
 ROW(job_controller)
 ROW(ttl_after_finished_controller)
 ROW(node_lifecycle_controller)
@@ -48,6 +49,7 @@ const struct controller_ops controller_table[] = {
 	{ "replicaset-controller", replicaset_controller_start, replicaset_controller_stop },
 	{ "deployment-controller", deployment_controller_start, deployment_controller_stop },
 	{ "statefulset-controller", statefulset_controller_start, statefulset_controller_stop },
+	{ "daemonset-controller", daemonset_controller_start, daemonset_controller_stop },
 	{ "job-controller", job_controller_start, job_controller_stop },
 	{ "ttl-after-finished-controller", ttl_after_finished_controller_start,
 	  ttl_after_finished_controller_stop },

@@ -27,6 +27,7 @@ const struct controller_ops *controller_find(const char *name);
 extern const struct controller_ops replicaset_controller;
 extern const struct controller_ops deployment_controller;
 extern const struct controller_ops statefulset_controller;
+extern const struct controller_ops daemonset_controller;
 extern const struct controller_ops job_controller;
 extern const struct controller_ops ttl_after_finished_controller;
 extern const struct controller_ops node_lifecycle_controller;

@@ -37,27 +37,6 @@
 
 /* ---- the new ReplicaSet -------------------------------------------------- */
 
-/* K8S: controller.ComputeHash: FNV-32a, then rand.SafeEncodeString of the
- * decimal number (an alphabet without vowels, so no words). */
-static char *template_hash(const struct pod_template_spec *template, int32_t collisions)
-{
-	static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
-	struct json *json = json_from_struct(&pod_template_spec_schema, template);
-	char *text = json_print(json, false);
-	json_free(json);
-	uint32_t h = 2166136261u;
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-		h = (h ^ *p) * 16777619u;
-	free(text);
-	for (int i = 0; collisions && i < 8; i++)	/* 8 bytes, little endian */
-		h = (h ^ (i < 4 ? ((uint32_t)collisions >> (8 * i)) & 0xff : 0)) * 16777619u;
-	char digits[16];
-	snprintf(digits, sizeof(digits), "%u", h);
-	for (char *p = digits; *p; p++)
-		*p = alphabet[(unsigned char)*p % (sizeof(alphabet) - 1)];
-	return xstrdup(digits);
-}
-
 /* K8S: EqualIgnoreHash: the templates are equal but for pod-template-hash. */
 static bool equal_ignore_hash(const struct pod_template_spec *a,
 			      const struct pod_template_spec *b)
@@ -259,7 +238,7 @@ static int create_new_rs(struct rollout *r, int64_t revision)
 {
 	const struct client *client = r->c->client;
 	struct deployment *d = r->d;
-	char *hash = template_hash(&d->spec.template, d->status.collision_count);
+	char *hash = ctrl_template_hash(&d->spec.template, d->status.collision_count);
 	struct replica_set *rs = build_new_rs(d, hash);
 	free(hash);
 	rs->spec.replicas = deployment_new_rs_replicas(d, rs_set_spec_replicas(&r->old), 0);

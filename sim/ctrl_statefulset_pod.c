@@ -129,23 +129,12 @@ struct pod *sts_new_pod(const struct stateful_set *set,
 
 /* ---- revisions ------------------------------------------------------------- */
 
-/* K8S: controller.ComputeHash as the Deployment controller uses it (see
- * ctrl_deployment_revision.c, whose helper is private): FNV-32a of the
- * template's JSON, the decimal number spelled in an alphabet without
- * vowels. The revision name is SET-HASH (K8S: ControllerRevisionName). */
+/* The revision name is SET-HASH (K8S: ControllerRevisionName), the hash
+ * as the Deployment controller computes it (ctrl_template_hash). */
 char *sts_revision_name(const struct stateful_set *set)
 {
-	static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
-	struct json *json = json_from_struct(&pod_template_spec_schema, &set->spec.template);
-	char *text = json_print(json, false);
-	json_free(json);
-	uint32_t h = 2166136261u;
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-		h = (h ^ *p) * 16777619u;
-	free(text);
-	char digits[16];
-	snprintf(digits, sizeof(digits), "%u", h);
-	for (char *p = digits; *p; p++)
-		*p = alphabet[(unsigned char)*p % (sizeof(alphabet) - 1)];
-	return xasprintf("%s-%s", set->obj.meta.name, digits);
+	char *hash = ctrl_template_hash(&set->spec.template, 0);
+	char *name = xasprintf("%s-%s", set->obj.meta.name, hash);
+	free(hash);
+	return name;
 }

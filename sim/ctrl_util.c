@@ -11,10 +11,12 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "selector.h"
+#include "json.h"
 #include "xmalloc.h"
 
 /* ---- pod health ---------------------------------------------------------- */
@@ -427,4 +429,27 @@ void ctrl_split_key(const char *key, char **namespace, char **name)
 	const char *slash = strchr(key, '/');
 	*namespace = slash ? xstrndup(key, (size_t)(slash - key)) : NULL;
 	*name = xstrdup(slash ? slash + 1 : key);
+}
+
+/* K8S: controller.ComputeHash: FNV-32a of the template (kubelab hashes its
+ * JSON), then the collision count, then rand.SafeEncodeString of the
+ * decimal number (an alphabet without vowels, so no words). The values
+ * differ from a real cluster's; the role is the same. */
+char *ctrl_template_hash(const struct pod_template_spec *template, int32_t collisions)
+{
+	static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+	struct json *json = json_from_struct(&pod_template_spec_schema, template);
+	char *text = json_print(json, false);
+	json_free(json);
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	free(text);
+	for (int i = 0; collisions && i < 8; i++)	/* 8 bytes, little endian */
+		h = (h ^ (i < 4 ? ((uint32_t)collisions >> (8 * i)) & 0xff : 0)) * 16777619u;
+	char digits[16];
+	snprintf(digits, sizeof(digits), "%u", h);
+	for (char *p = digits; *p; p++)
+		*p = alphabet[(unsigned char)*p % (sizeof(alphabet) - 1)];
+	return xstrdup(digits);
 }

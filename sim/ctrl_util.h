@@ -117,4 +117,8 @@ bool ctrl_condition_remove(void *conditions_list, const char *type);
  * both (namespace may come back NULL). */
 void ctrl_split_key(const char *key, char **namespace, char **name);
 
+/* The pod-template-hash / controller-revision-hash of a template; caller
+ * frees. */
+char *ctrl_template_hash(const struct pod_template_spec *template, int32_t collisions);
+
 #endif
