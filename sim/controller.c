@@ -40,6 +40,7 @@ ROW(job_controller)
 ROW(ttl_after_finished_controller)
 ROW(node_lifecycle_controller)
 ROW(taint_eviction_controller)
+ROW(endpoints_controller)
 ROW(garbage_collector_controller)
 
 /* The names are upstream's --controllers names with the -controller
@@ -57,6 +58,7 @@ const struct controller_ops controller_table[] = {
 	  node_lifecycle_controller_stop },
 	{ "taint-eviction-controller", taint_eviction_controller_start,
 	  taint_eviction_controller_stop },
+	{ "endpoint-controller", endpoints_controller_start, endpoints_controller_stop },
 	{ "garbage-collector-controller", garbage_collector_controller_start,
 	  garbage_collector_controller_stop },
 	{ NULL, NULL, NULL },

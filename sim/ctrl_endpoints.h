@@ -1,0 +1,39 @@
+/* ctrl_endpoints.h - the Endpoints controller's row, and the rules that
+ * compute what an Endpoints object lists.
+ *
+ * K8S: pkg/controller/endpoint. For every Service with a selector, keeps an
+ * Endpoints object of the same name listing the IPs of the pods the
+ * selector matches (ready ones under addresses, the others under
+ * notReadyAddresses). ctrl_endpoints.c is the controller (watches, queue,
+ * writes); ctrl_endpoints_subsets.c computes the subsets.
+ *
+ * Ownership: arguments are borrowed; endpoints_build_subsets fills a list
+ * the caller releases (schema_release_field of the "subsets" field).
+ */
+#ifndef KUBELAB_CTRL_ENDPOINTS_H
+#define KUBELAB_CTRL_ENDPOINTS_H
+
+#include "api.h"
+#include "controller.h"
+
+/* The row for controller.c (name "endpoint-controller", upstream's event
+ * source for Endpoints). */
+extern const struct controller_ops endpoints_controller;
+
+/* K8S: the pod loop of syncService, then RepackSubsets. Fills out->subsets
+ * (empty on entry) from pods, the pods the Service's selector matched
+ * (any order): every pod with an IP, not Succeeded or Failed, and not
+ * terminating unless publishNotReadyAddresses; ready pods under
+ * addresses, the others under notReadyAddresses; each Service port
+ * resolved per pod (a named targetPort missing from a pod leaves the pod
+ * out of that port); pods with identical ports and readiness share a
+ * subset. Addresses sorted by IP then uid (upstream's order); ports by
+ * number, protocol, name; subsets by their lowest port (upstream: by an
+ * MD5 hash, stable but meaningless). Never fails. */
+void endpoints_build_subsets(const struct service *svc, const struct object_list *pods,
+			     struct endpoints *out);
+
+/* Whether the subsets of a and b are the same (metadata not compared). */
+bool endpoints_subsets_equal(const struct endpoints *a, const struct endpoints *b);
+
+#endif
