@@ -37,6 +37,7 @@ ROW(deployment_controller)
 ROW(statefulset_controller)
 ROW(daemonset_controller)
 ROW(job_controller)
+ROW(cronjob_controller)
 ROW(ttl_after_finished_controller)
 ROW(node_lifecycle_controller)
 ROW(taint_eviction_controller)
@@ -52,6 +53,7 @@ const struct controller_ops controller_table[] = {
 	{ "statefulset-controller", statefulset_controller_start, statefulset_controller_stop },
 	{ "daemonset-controller", daemonset_controller_start, daemonset_controller_stop },
 	{ "job-controller", job_controller_start, job_controller_stop },
+	{ "cronjob-controller", cronjob_controller_start, cronjob_controller_stop },
 	{ "ttl-after-finished-controller", ttl_after_finished_controller_start,
 	  ttl_after_finished_controller_stop },
 	{ "node-lifecycle-controller", node_lifecycle_controller_start,

@@ -29,6 +29,7 @@ extern const struct controller_ops deployment_controller;
 extern const struct controller_ops statefulset_controller;
 extern const struct controller_ops daemonset_controller;
 extern const struct controller_ops job_controller;
+extern const struct controller_ops cronjob_controller;
 extern const struct controller_ops ttl_after_finished_controller;
 extern const struct controller_ops node_lifecycle_controller;
 extern const struct controller_ops taint_eviction_controller;

@@ -50,7 +50,8 @@ START_TEST(test_controller_table_names_every_controller_once)
 {
 	const struct controller_ops *rows[] = {
 		&replicaset_controller, &deployment_controller, &statefulset_controller,
-		&daemonset_controller, &job_controller, &ttl_after_finished_controller, &node_lifecycle_controller,
+		&daemonset_controller, &job_controller, &cronjob_controller,
+		&ttl_after_finished_controller, &node_lifecycle_controller,
 		&taint_eviction_controller, &endpoints_controller, &garbage_collector_controller,
 	};
 	const size_t expected = sizeof(rows) / sizeof(rows[0]);
@@ -61,7 +62,7 @@ START_TEST(test_controller_table_names_every_controller_once)
 		ck_assert_ptr_eq(controller_find(ops->name), ops);
 	}
 	ck_assert_uint_eq(n, expected);
-	ck_assert_ptr_null(controller_find("cronjob-controller"));
+	ck_assert_ptr_null(controller_find("no-such-controller"));
 }
 END_TEST
 
