@@ -23,6 +23,7 @@
 #include "json.h"
 #include "kubelet.h"
 #include "release.h"
+#include "rollout.h"
 #include "sched.h"
 #include "xmalloc.h"
 
@@ -234,6 +235,25 @@ static void report_status(struct cluster *c, const struct action *a,
 	free(target);
 }
 
+/* kubectl rollout undo [--to-revision=N]. Its outcome is kubectl's
+ * words: "rolled back", "skipped rollback (...)", or the error. */
+static void run_rollback(struct cluster *c, const struct action *a)
+{
+	struct api_status status;
+	const char *ns = a->namespace ? a->namespace : "default";
+	enum api_code code = rollout_undo(&c->actor, ns, a->name, a->to_revision,
+					  &status);
+	char detail[48] = "";
+	if (a->to_revision)
+		snprintf(detail, sizeof(detail), "to revision %lld",
+			 (long long)a->to_revision);
+	char *target = target_name(a);
+	trace_action(c, a, "rollback", target, *detail ? detail : NULL, status.message);
+	if (code != API_OK)
+		fprintf(stderr, "kubelab: rollback %s: %s\n", target, status.message);
+	free(target);
+}
+
 static void run_action(void *arg)
 {
 	struct timeline_step *step = arg;
@@ -265,6 +285,9 @@ static void run_action(void *arg)
 		report_status(c, a, "delete", code, &status, NULL);
 		break;
 	}
+	case ACTION_ROLLBACK:
+		run_rollback(c, a);
+		break;
 	default:
 		run_node_action(c, a);
 		break;

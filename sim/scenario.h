@@ -40,6 +40,7 @@ enum action_type {
 	ACTION_NODE_UP,			/* the kubelet comes back */
 	ACTION_CORDON,
 	ACTION_UNCORDON,
+	ACTION_ROLLBACK,		/* kubectl rollout undo [--to-revision] */
 };
 
 /* One timeline entry; the fields used depend on type. */
@@ -48,13 +49,15 @@ struct action {
 	ktime_t at;			/* relative to the run's start */
 	int line, column;		/* where it was written, for messages */
 	LIST_OF(struct object *) objects;	/* APPLY: owned references */
-	enum kind_id kind;		/* SET, DELETE, SCALE */
+	enum kind_id kind;		/* SET, DELETE, SCALE, ROLLBACK */
 	char *namespace;		/* default "default" */
-	char *name;			/* SET, DELETE, SCALE; node name for faults */
+	char *name;			/* SET, DELETE, SCALE, ROLLBACK; node
+					 * name for faults */
 	char *path;			/* SET */
 	char *value;			/* SET */
 	int32_t replicas;		/* SCALE */
 	ktime_t duration;		/* NODE_DOWN: 0 = until the end */
+	int64_t to_revision;		/* ROLLBACK: 0 = the previous revision */
 };
 
 struct scenario_settings {

@@ -3,11 +3,13 @@
  * The timeline is what an instructor would type into kubectl during a
  * demo, written down with the time to type it: `kubectl apply -f`,
  * `kubectl patch` (set:), `kubectl scale`, `kubectl delete`, `kubectl
- * cordon`, plus faults no kubectl can cause (a node going down). The
+ * cordon`, `kubectl rollout undo` (rollback:), plus faults no kubectl can
+ * cause (a node going down). The
  * expectations are what the class should then see.
  * K8S: kubectl's object names (KIND/NAME, k8s.io/cli-runtime resource
  * builder), `kubectl scale` (only kinds with a scale subresource: spec
- * .replicas), `kubectl cordon` (spec.unschedulable).
+ * .replicas), `kubectl cordon` (spec.unschedulable), `kubectl rollout
+ * undo` (kubelab rolls back Deployments only; see sim/rollout.c).
  *
  * Everything a run could trip over later is checked here, at load time,
  * with the position of the offending node: a set: path is resolved
@@ -304,8 +306,54 @@ static void load_cordon(struct loader *l, const struct entry *e,
 	free(path);
 }
 
+/* rollback: KIND/NAME (the previous revision) or {KIND/NAME: REVISION}
+ * (--to-revision). Whether the revision exists is known only when the
+ * entry runs, as for kubectl. */
+static void load_rollback(struct loader *l, const struct entry *e,
+			  const struct ynode *node)
+{
+	char *path = xasprintf("%s.rollback", e->path);
+	const struct ynode *ref = node, *value = NULL;
+	if (node->kind == YNODE_MAP) {
+		if (node->len != 1) {
+			loader_problem(l, node, "%s: expected one DEPLOYMENT/NAME: "
+				       "REVISION, got %zu entries", path, node->len);
+			goto out;
+		}
+		ref = node->pairs[0].key;
+		value = node->pairs[0].value;
+	}
+	char *name = NULL;
+	const struct kind_info *kind = loader_object_ref(l, ref, path, &name);
+	if (kind && kind->id != KIND_DEPLOYMENT) {
+		loader_problem(l, ref, "%s: cannot roll back a %s: kubelab keeps "
+			       "rollout history for deployments only", path, kind->kind);
+		kind = NULL;
+	}
+	int64_t revision = 0;
+	if (value && (value->kind != YNODE_SCALAR || ynode_int64(value, &revision) ||
+		      revision < 1)) {
+		loader_problem(l, value, "%s[%s]: expected a revision number (1 or "
+			       "more), got %s", path, ref->scalar, loader_got(l, value));
+		kind = NULL;
+	}
+	if (kind) {
+		struct action action = entry_action(e, ACTION_ROLLBACK);
+		action.kind = kind->id;
+		action.namespace = action_namespace(e, kind);
+		action.name = name;
+		action.to_revision = revision;
+		name = NULL;
+		LIST_PUSH(l->scenario->timeline, action);
+	}
+	free(name);
+out:
+	free(path);
+}
+
 static const char *const action_names[] = {
-	"apply", "set", "scale", "delete", "fault", "cordon", "uncordon", NULL
+	"apply", "set", "scale", "delete", "fault", "cordon", "uncordon",
+	"rollback", NULL
 };
 
 static bool is_action(const char *key)
@@ -332,6 +380,8 @@ static void load_action(struct loader *l, const struct entry *e,
 		load_delete(l, e, value);
 	else if (!strcmp(verb, "fault"))
 		load_fault(l, e, value);
+	else if (!strcmp(verb, "rollback"))
+		load_rollback(l, e, value);
 	else
 		load_cordon(l, e, value, !strcmp(verb, "cordon") ? ACTION_CORDON
 								  : ACTION_UNCORDON);
@@ -344,7 +394,7 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 {
 	static const char *const known[] = {
 		"at", "namespace", "apply", "set", "scale", "delete", "fault",
-		"cordon", "uncordon", NULL
+		"cordon", "uncordon", "rollback", NULL
 	};
 	char *path = xasprintf("spec.timeline[%zu]", index);
 	struct entry e = { .path = path, .line = node->line, .column = node->column };
@@ -366,7 +416,8 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 	}
 	if (!first)
 		loader_problem(l, node, "%s: no action: expected one of apply, "
-			       "set, scale, delete, fault, cordon or uncordon", path);
+			       "set, scale, delete, fault, cordon, uncordon or "
+			       "rollback", path);
 
 	const struct ynode *at = ynode_get(node, "at");
 	char *at_path = xasprintf("%s.at", path);
@@ -383,9 +434,10 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 		e.namespace = loader_string(l, ns, ns_path);
 		if (first && strcmp(first->key->scalar, "set") &&
 		    strcmp(first->key->scalar, "scale") &&
-		    strcmp(first->key->scalar, "delete"))
-			loader_problem(l, ns, "%s: only set, scale and delete "
-				       "take a namespace", ns_path);
+		    strcmp(first->key->scalar, "delete") &&
+		    strcmp(first->key->scalar, "rollback"))
+			loader_problem(l, ns, "%s: only set, scale, delete and "
+				       "rollback take a namespace", ns_path);
 		free(ns_path);
 	}
 

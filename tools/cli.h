@@ -1,7 +1,7 @@
 /* cli.h - shared pieces of the kubelab command line.
  *
  * Each subcommand lives in its own file (cmd_run.c, cmd_validate.c,
- * cmd_get.c, cmd_version.c) and has the signature of cmd_fn. Exit codes:
+ * cmd_get.c, cmd_rollout.c, cmd_version.c) and has the signature of cmd_fn. Exit codes:
  * 0 success; 1 the run finished but an expectation failed, or a file was
  * invalid; 2 usage errors and environment failures.
  */
@@ -24,6 +24,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_describe(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_rollout(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* Prints "kubelab: " + message to stderr; returns EXIT_USAGE. */

@@ -6,6 +6,8 @@
  *   kubelab get KIND            kubectl get, on a finished run
  *   kubelab describe KIND/NAME  kubectl describe, on a finished run
  *   kubelab events              kubectl get events, on a finished run
+ *   kubelab rollout history|status deployment/NAME
+ *                               kubectl rollout, on a finished run
  *   kubelab version
  */
 #include <stdio.h>
@@ -26,6 +28,7 @@ static const struct command commands[] = {
 	{"get", cmd_get, "Display objects of a finished run, as kubectl get"},
 	{"describe", cmd_describe, "Show details of an object of a finished run, as kubectl describe"},
 	{"events", cmd_events, "List the Events of a finished run, as kubectl get events"},
+	{"rollout", cmd_rollout, "Show a Deployment's rollout history or status, as kubectl rollout"},
 	{"version", cmd_version, "Print the kubelab version and the Kubernetes release it models"},
 };
 
