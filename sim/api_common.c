@@ -59,7 +59,7 @@ static const char *const condition_statuses[] = { "True", "False", "Unknown", NU
 
 static const struct field condition_fields[] = {
 	{ "type", FIELD_STRING, .offset = offsetof(struct condition, type),
-	  .flags = FIELD_REQUIRED },
+	  .flags = FIELD_REQUIRED | FIELD_INTERN },
 	{ "status", FIELD_STRING, .offset = offsetof(struct condition, status),
 	  .flags = FIELD_REQUIRED, .allowed = condition_statuses },
 	{ "lastProbeTime", FIELD_TIME, .offset = offsetof(struct condition, last_probe_time) },
@@ -68,7 +68,8 @@ static const struct field condition_fields[] = {
 	{ "lastUpdateTime", FIELD_TIME, .offset = offsetof(struct condition, last_update_time) },
 	{ "lastTransitionTime", FIELD_TIME,
 	  .offset = offsetof(struct condition, last_transition_time) },
-	{ "reason", FIELD_STRING, .offset = offsetof(struct condition, reason) },
+	{ "reason", FIELD_STRING, .offset = offsetof(struct condition, reason),
+	  .flags = FIELD_INTERN },
 	{ "message", FIELD_STRING, .offset = offsetof(struct condition, message) },
 };
 

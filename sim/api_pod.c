@@ -191,9 +191,9 @@ static const struct schema volume_mount_schema = {
  * (pod_spec_set_defaults). */
 static const struct field container_fields[] = {
 	{ "name", FIELD_STRING, .offset = offsetof(struct container, name),
-	  .flags = FIELD_REQUIRED },
+	  .flags = FIELD_REQUIRED | FIELD_INTERN },
 	{ "image", FIELD_STRING, .offset = offsetof(struct container, image),
-	  .flags = FIELD_REQUIRED },
+	  .flags = FIELD_REQUIRED | FIELD_INTERN },
 	{ "command", FIELD_LIST, .offset = offsetof(struct container, command),
 	  .elem = FIELD_STRING },
 	{ "args", FIELD_LIST, .offset = offsetof(struct container, args), .elem = FIELD_STRING },
@@ -229,7 +229,8 @@ static const struct schema container_schema = {
 /* ---- scheduling constraints ---- */
 
 static const struct field toleration_fields[] = {
-	{ "key", FIELD_STRING, .offset = offsetof(struct toleration, key) },
+	{ "key", FIELD_STRING, .offset = offsetof(struct toleration, key),
+	  .flags = FIELD_INTERN },
 	/* No default upstream: an empty operator means Equal. */
 	{ "operator", FIELD_STRING, .offset = offsetof(struct toleration, operator),
 	  .allowed = toleration_operators },
@@ -460,7 +461,8 @@ static const struct field pod_spec_fields[] = {
 	{ "nodeSelector", FIELD_STRMAP, .offset = offsetof(struct pod_spec, node_selector) },
 	{ "serviceAccountName", FIELD_STRING,
 	  .offset = offsetof(struct pod_spec, service_account_name) },
-	{ "nodeName", FIELD_STRING, .offset = offsetof(struct pod_spec, node_name) },
+	{ "nodeName", FIELD_STRING, .offset = offsetof(struct pod_spec, node_name),
+	  .flags = FIELD_INTERN },
 	{ "hostNetwork", FIELD_BOOL, .offset = offsetof(struct pod_spec, host_network) },
 	{ "hostname", FIELD_STRING, .offset = offsetof(struct pod_spec, hostname) },
 	{ "subdomain", FIELD_STRING, .offset = offsetof(struct pod_spec, subdomain) },
@@ -549,7 +551,7 @@ static const struct schema container_state_schema = {
 
 static const struct field container_status_fields[] = {
 	{ "name", FIELD_STRING, .offset = offsetof(struct container_status, name),
-	  .flags = FIELD_REQUIRED },
+	  .flags = FIELD_REQUIRED | FIELD_INTERN },
 	{ "state", FIELD_STRUCT, .offset = offsetof(struct container_status, state),
 	  .schema = &container_state_schema },
 	{ "lastState", FIELD_STRUCT, .offset = offsetof(struct container_status, last_state),
@@ -558,8 +560,10 @@ static const struct field container_status_fields[] = {
 	  .flags = FIELD_KEEP_ZERO },
 	{ "restartCount", FIELD_INT32,
 	  .offset = offsetof(struct container_status, restart_count), .flags = FIELD_KEEP_ZERO },
-	{ "image", FIELD_STRING, .offset = offsetof(struct container_status, image) },
-	{ "imageID", FIELD_STRING, .offset = offsetof(struct container_status, image_id) },
+	{ "image", FIELD_STRING, .offset = offsetof(struct container_status, image),
+	  .flags = FIELD_INTERN },
+	{ "imageID", FIELD_STRING, .offset = offsetof(struct container_status, image_id),
+	  .flags = FIELD_INTERN },
 	{ "containerID", FIELD_STRING,
 	  .offset = offsetof(struct container_status, container_id) },
 	{ "started", FIELD_BOOL, .offset = offsetof(struct container_status, started) },
@@ -577,7 +581,8 @@ static const struct field pod_status_fields[] = {
 	{ "reason", FIELD_STRING, .offset = offsetof(struct pod_status, reason) },
 	{ "nominatedNodeName", FIELD_STRING,
 	  .offset = offsetof(struct pod_status, nominated_node_name) },
-	{ "hostIP", FIELD_STRING, .offset = offsetof(struct pod_status, host_ip) },
+	{ "hostIP", FIELD_STRING, .offset = offsetof(struct pod_status, host_ip),
+	  .flags = FIELD_INTERN },
 	{ "podIP", FIELD_STRING, .offset = offsetof(struct pod_status, pod_ip) },
 	{ "startTime", FIELD_TIME, .offset = offsetof(struct pod_status, start_time) },
 	{ "initContainerStatuses", FIELD_LIST,

@@ -11,7 +11,9 @@
  * controllers need expectations (ctrl_expectations.h) and why their
  * writes can fail with Conflict. A kubelab informer holds references to
  * the store's own immutable objects, so the copy costs no memory per
- * object beyond a table slot.
+ * object beyond a table slot; and, as with upstream's
+ * SharedInformerFactory, the informers of one kind share one cache and
+ * apply each change once (see ctrl_informer.c for when they may).
  *
  * Interface: informer_new lists what exists (handler sees ADDED for each),
  * then watches; handlers run after the cache was updated, as upstream's

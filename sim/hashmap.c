@@ -120,3 +120,23 @@ int hashmap_next(const struct hashmap *map, size_t *pos, const char **key,
 	}
 	return 0;
 }
+
+const char *hashmap_key_join(struct hashmap_key *key, const char *first,
+			     const char *second)
+{
+	/* Two memcpys: snprintf's format parsing showed in profiles. */
+	size_t a = first ? strlen(first) : 0, b = strlen(second);
+	key->text = a + b + 2 <= sizeof(key->buf) ? key->buf : xmalloc(a + b + 2);
+	if (a)
+		memcpy(key->text, first, a);
+	key->text[a] = '/';
+	memcpy(key->text + a + 1, second, b + 1);
+	return key->text;
+}
+
+void hashmap_key_release(struct hashmap_key *key)
+{
+	if (key->text != key->buf)
+		free(key->text);
+	key->text = NULL;
+}

@@ -36,4 +36,17 @@ void hashmap_release(struct hashmap *map);
 int hashmap_next(const struct hashmap *map, size_t *pos, const char **key,
 		 void **value);
 
+/* A two-part key such as "namespace/name", built for one lookup. The store
+ * and the informers look objects up by that key several times per write,
+ * so the text goes into the struct's own buffer (on the caller's stack)
+ * and only an unusually long key is allocated. first may be NULL (read as
+ * ""). The returned text is valid until hashmap_key_release(key). */
+struct hashmap_key {
+	char *text;		/* buf, or a heap copy when buf is too small */
+	char buf[128];
+};
+const char *hashmap_key_join(struct hashmap_key *key, const char *first,
+			     const char *second);
+void hashmap_key_release(struct hashmap_key *key);
+
 #endif

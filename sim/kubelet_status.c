@@ -421,8 +421,15 @@ void kubelet_status_flush(struct kubelet_worker *worker)
 			schema_release(schema, &st);
 			return;
 		}
-		struct pod *next = (struct pod *)object_copy(obj);
-		schema_release(schema, &next->status);
+		/* K8S: the status manager patches the status alone
+		 * (statusutil.PatchPodStatus). The /status write reads only
+		 * the status, the name and the resourceVersion of what it is
+		 * given, so that is all the kubelet sends: a copy of the whole
+		 * pod would be built only to be thrown away. */
+		struct pod *next = (struct pod *)object_new(&pod_kind);
+		next->obj.meta.namespace = xstrdup(obj->meta.namespace);
+		next->obj.meta.name = xstrdup(obj->meta.name);
+		next->obj.meta.resource_version = obj->meta.resource_version;
 		next->status = st;
 		if (client_update_status(client, &next->obj, NULL) != API_CONFLICT)
 			return;

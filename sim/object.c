@@ -23,6 +23,7 @@
 #include "api.h"
 #include "xmalloc.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,13 +34,13 @@
  * deletion waits on; controller: true marks the one managing owner. */
 static const struct field owner_reference_fields[] = {
 	{ "apiVersion", FIELD_STRING, .offset = offsetof(struct owner_reference, api_version),
-	  .flags = FIELD_REQUIRED },
+	  .flags = FIELD_REQUIRED | FIELD_INTERN },
 	{ "kind", FIELD_STRING, .offset = offsetof(struct owner_reference, kind),
-	  .flags = FIELD_REQUIRED },
+	  .flags = FIELD_REQUIRED | FIELD_INTERN },
 	{ "name", FIELD_STRING, .offset = offsetof(struct owner_reference, name),
-	  .flags = FIELD_REQUIRED },
+	  .flags = FIELD_REQUIRED | FIELD_INTERN },
 	{ "uid", FIELD_STRING, .offset = offsetof(struct owner_reference, uid),
-	  .flags = FIELD_REQUIRED },
+	  .flags = FIELD_REQUIRED | FIELD_INTERN },
 	{ "controller", FIELD_BOOL, .offset = offsetof(struct owner_reference, controller) },
 	{ "blockOwnerDeletion", FIELD_BOOL,
 	  .offset = offsetof(struct owner_reference, block_owner_deletion) },
@@ -59,8 +60,10 @@ static const struct schema owner_reference_schema = {
  * the store only ever tests it for equality (optimistic concurrency). */
 static const struct field object_meta_fields[] = {
 	{ "name", FIELD_STRING, .offset = offsetof(struct object_meta, name) },
-	{ "generateName", FIELD_STRING, .offset = offsetof(struct object_meta, generate_name) },
-	{ "namespace", FIELD_STRING, .offset = offsetof(struct object_meta, namespace) },
+	{ "generateName", FIELD_STRING, .offset = offsetof(struct object_meta, generate_name),
+	  .flags = FIELD_INTERN },
+	{ "namespace", FIELD_STRING, .offset = offsetof(struct object_meta, namespace),
+	  .flags = FIELD_INTERN },
 	{ "uid", FIELD_STRING, .offset = offsetof(struct object_meta, uid),
 	  .flags = FIELD_READ_ONLY },
 	{ "resourceVersion", FIELD_INT64,
@@ -74,7 +77,8 @@ static const struct field object_meta_fields[] = {
 	{ "deletionGracePeriodSeconds", FIELD_INT64,
 	  .offset = offsetof(struct object_meta, deletion_grace_period_seconds),
 	  .flags = FIELD_READ_ONLY },
-	{ "labels", FIELD_STRMAP, .offset = offsetof(struct object_meta, labels) },
+	{ "labels", FIELD_STRMAP, .offset = offsetof(struct object_meta, labels),
+	  .flags = FIELD_INTERN },
 	{ "annotations", FIELD_STRMAP, .offset = offsetof(struct object_meta, annotations) },
 	{ "ownerReferences", FIELD_LIST,
 	  .offset = offsetof(struct object_meta, owner_references),
@@ -198,6 +202,122 @@ struct object *object_ref(const struct object *obj)
 	return o;
 }
 
+/* ---- frozen objects (see object.h) --------------------------------------- */
+
+/* The packed strings and lists of one part, shared by the versions that
+ * have that part in common. */
+struct object_block {
+	int refs;
+	max_align_t data[];	/* arrays, then strings (schema.h, "Packing") */
+};
+
+enum object_part { PART_BODY, PART_STATUS };
+
+/* The status part is the top-level field at the kind's status offset; the
+ * body is every other top-level field (metadata, spec, data ...). */
+static enum object_part part_of(const struct kind_info *kind, const struct field *field)
+{
+	return kind->status_schema && field->offset == kind->status_offset
+		? PART_STATUS : PART_BODY;
+}
+
+static struct object_block **block_of(struct object *obj, enum object_part part)
+{
+	return part == PART_STATUS ? &obj->status_block : &obj->body_block;
+}
+
+static void block_unref(struct object_block *block)
+{
+	if (block && --block->refs == 0)
+		free(block);
+}
+
+/* Packs part of src (an object of kind) into a new block; the packed values
+ * are written into the same fields of dst. */
+static struct object_block *pack_part(const struct kind_info *kind, enum object_part part,
+				      void *dst, const void *src)
+{
+	const struct schema *schema = kind->schema;
+	struct schema_pack pack = {0};
+	for (size_t i = 0; i < schema->fields_len; i++)
+		if (part_of(kind, &schema->fields[i]) == part)
+			schema_pack_measure(&schema->fields[i], src, &pack);
+	struct object_block *block = xmalloc(sizeof(*block) + pack.arrays + pack.strings);
+	block->refs = 1;
+	char *start = (char *)block->data;
+	pack.array_at = start;
+	pack.string_at = start + pack.arrays;
+	for (size_t i = 0; i < schema->fields_len; i++)
+		if (part_of(kind, &schema->fields[i]) == part)
+			schema_pack_copy(&schema->fields[i], dst, src, &pack);
+	BUG_ON(pack.array_at != start + pack.arrays ||
+	       pack.string_at != start + pack.arrays + pack.strings);
+	return block;
+}
+
+/* Packs a loose part in place: the packed values are built in a scratch
+ * copy of the object, the loose ones released, the packed ones moved in. */
+static void freeze_part(struct object *obj, enum object_part part)
+{
+	const struct kind_info *kind = obj->kind;
+	const struct schema *schema = kind->schema;
+	if (*block_of(obj, part))
+		return;
+	char *scratch = xmalloc(kind->size);
+	memcpy(scratch, obj, kind->size);
+	struct object_block *block = pack_part(kind, part, scratch, obj);
+	for (size_t i = 0; i < schema->fields_len; i++) {
+		const struct field *f = &schema->fields[i];
+		if (part_of(kind, f) != part)
+			continue;
+		schema_release_field(f, obj);
+		memcpy((char *)obj + f->offset, scratch + f->offset,
+		       schema_type_size(f->type, f->schema));
+	}
+	free(scratch);
+	*block_of(obj, part) = block;
+}
+
+void object_freeze(struct object *obj)
+{
+	freeze_part(obj, PART_BODY);
+	if (obj->kind->status_schema)
+		freeze_part(obj, PART_STATUS);
+}
+
+void object_share_status(struct object *obj, const struct object *frozen)
+{
+	const struct kind_info *kind = obj->kind;
+	BUG_ON(frozen->kind != kind || !kind->status_schema ||
+	       obj->status_block || !frozen->status_block);
+	const struct schema *schema = kind->schema;
+	for (size_t i = 0; i < schema->fields_len; i++) {
+		const struct field *f = &schema->fields[i];
+		if (part_of(kind, f) != PART_STATUS)
+			continue;
+		schema_release_field(f, obj);
+		memcpy((char *)obj + f->offset, (const char *)frozen + f->offset,
+		       schema_type_size(f->type, f->schema));
+	}
+	obj->status_block = frozen->status_block;
+	obj->status_block->refs++;
+}
+
+struct object *object_new_status_version(const struct object *frozen,
+					 const struct object *status_of)
+{
+	const struct kind_info *kind = frozen->kind;
+	BUG_ON(status_of->kind != kind || !kind->status_schema || !frozen->body_block);
+	/* A bitwise copy shares every pointer of the body with frozen; the
+	 * body block's count says one more version uses them. */
+	struct object *next = xmalloc(kind->size);
+	memcpy(next, frozen, kind->size);
+	next->refs = 1;
+	next->body_block->refs++;
+	next->status_block = pack_part(kind, PART_STATUS, next, status_of);
+	return next;
+}
+
 void object_unref(struct object *obj)
 {
 	if (!obj)
@@ -205,7 +325,18 @@ void object_unref(struct object *obj)
 	BUG_ON(obj->refs <= 0);
 	if (--obj->refs)
 		return;
-	schema_release(obj->kind->schema, obj);
+	const struct kind_info *kind = obj->kind;
+	if (!obj->body_block || (kind->status_schema && !obj->status_block)) {
+		/* Some part is loose: free its values one by one. */
+		const struct schema *schema = kind->schema;
+		for (size_t i = 0; i < schema->fields_len; i++) {
+			const struct field *f = &schema->fields[i];
+			if (!*block_of(obj, part_of(kind, f)))
+				schema_release_field(f, obj);
+		}
+	}
+	block_unref(obj->body_block);
+	block_unref(obj->status_block);
 	free(obj);
 }
 

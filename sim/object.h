@@ -14,6 +14,19 @@
  * so a 150,000-pod cluster keeps one copy of each pod version.
  *   object_new / object_copy return a reference the caller owns;
  *   object_ref takes another; object_unref drops one and frees at zero.
+ *
+ * Frozen objects (memory, not Kubernetes): an object being built or edited
+ * is "loose": each of its strings and lists is an allocation of its own,
+ * which schema_release frees and code may replace. The store freezes every
+ * version it keeps (object_freeze): the strings and lists of its body
+ * (metadata, spec, everything but status) move into one block, those of
+ * its status into another (schema.h, "Packing"). A status write then makes
+ * a version that shares the body block with the previous one, and a spec
+ * or metadata write one that shares the status block: while watchers
+ * still hold the old version, a pod costs one body, not two. Blocks are
+ * reference counted like objects. Readers see no difference; editing a
+ * frozen object in place was never allowed and now also breaks (a free of
+ * a pointer into a block), which the sanitizer build reports at once.
  */
 #ifndef KUBELAB_OBJECT_H
 #define KUBELAB_OBJECT_H
@@ -77,10 +90,14 @@ struct object_meta {
 };
 
 struct kind_info;
+struct object_block;
 
 struct object {
 	const struct kind_info *kind;
 	int refs;			/* see the ownership note above */
+	/* Frozen parts (see above): the block holding the strings and lists of
+	 * the body and of the status; NULL while that part is loose. */
+	struct object_block *body_block, *status_block;
 	struct object_meta meta;
 };
 
@@ -114,6 +131,16 @@ struct object *object_new(const struct kind_info *kind);
 struct object *object_copy(const struct object *obj);
 struct object *object_ref(const struct object *obj);
 void object_unref(struct object *obj);
+
+/* Freezing, for the store (see above). object_freeze packs the loose parts
+ * of obj in place (same object, same content). object_share_status
+ * replaces obj's loose status by frozen's, shared. object_new_status_version
+ * returns a new frozen object (one reference) with frozen's metadata and
+ * spec, shared, and the status of status_of, packed. */
+void object_freeze(struct object *obj);
+void object_share_status(struct object *obj, const struct object *frozen);
+struct object *object_new_status_version(const struct object *frozen,
+					 const struct object *status_of);
 
 /* Casts after checking the kind; BUG on a mismatch. */
 #define object_as(obj, id, type) \

@@ -25,6 +25,7 @@
  */
 #include "schema.h"
 #include "duration.h"
+#include "hashmap.h"
 #include "xmalloc.h"
 
 #include <ctype.h>
@@ -79,6 +80,16 @@ static void *list_item(const struct list_any *list, size_t index,
 	return (char *)list->items + index * elem_size;
 }
 
+/* An absent optional struct (a probe, a lifecycle hook) is all zero bytes:
+ * it owns nothing and every field has its zero value. Release, copy,
+ * compare and packing test for that first and skip walking its fields,
+ * which are most of a container's three probes' worth. */
+static bool all_zero(const void *value, size_t size)
+{
+	const unsigned char *p = value;
+	return size == 0 || (p[0] == 0 && !memcmp(p, p + 1, size - 1));
+}
+
 /* Lists hold scalars or structs; a list of lists or maps has no JSON name
  * in any kind kubelab models, so the tables never describe one. */
 static void check_elem(enum field_type elem)
@@ -115,7 +126,8 @@ static void value_release(enum field_type type, const struct schema *schema,
 		resources_release(value);
 		break;
 	case FIELD_STRUCT:
-		schema_release(schema, value);
+		if (!all_zero(value, schema->size))
+			schema_release(schema, value);
 		return;
 	case FIELD_LIST: {
 		struct list_any *list = value;
@@ -172,7 +184,10 @@ static void value_copy(enum field_type type, const struct schema *schema,
 		break;
 	}
 	case FIELD_STRUCT:
-		schema_copy(schema, dst, src);
+		if (all_zero(src, schema->size))
+			memset(dst, 0, schema->size);
+		else
+			schema_copy(schema, dst, src);
 		break;
 	case FIELD_LIST: {
 		const struct list_any *from = src;
@@ -199,6 +214,233 @@ void schema_copy(const struct schema *schema, void *dst, const void *src)
 		value_copy(f->type, f->schema, f->elem, field_value(f, dst),
 			   field_value(f, src));
 	}
+}
+
+void schema_release_field(const struct field *field, void *base)
+{
+	value_release(field->type, field->schema, field->elem,
+		      field_value(field, base));
+}
+
+/* ---- packing (see schema.h) ---------------------------------------------- */
+
+/* Arrays in a packed block keep malloc's alignment, whatever they hold. */
+static size_t pack_align(size_t size)
+{
+	size_t align = _Alignof(max_align_t);
+	return (size + align - 1) / align * align;
+}
+
+/* Interned text: one copy of each distinct value, kept for the life of the
+ * program, for fields marked FIELD_INTERN (and resource names). Their
+ * values come from small sets that every object repeats -- condition
+ * types, label keys, owner kinds, node names -- so the table stays small
+ * while 150,000 pods stop carrying a copy each. Packed values are never
+ * freed one by one, so pointing them at the table is safe. */
+static struct hashmap interned;		/* text -> its one copy */
+
+static const char *intern(const char *s)
+{
+	char *copy = hashmap_get(&interned, s);
+	if (!copy) {
+		copy = xstrdup(s);
+		hashmap_put(&interned, s, copy);
+	}
+	return copy;
+}
+
+/* A string field whose value is one the table itself spells (its default,
+ * or one of its allowed values: "IfNotPresent", "Running", "True") is
+ * packed as a pointer to the table's text, which lives as long as the
+ * program: 150,000 pods need not carry 150,000 copies of "ClusterFirst". */
+static const char *table_text(const struct field *field, const void *base)
+{
+	const char *s = *(char *const *)field_value(field, base);
+	if (!s)
+		return NULL;
+	/* The first letters tell most candidates apart without a call. */
+	if (field->dflt && field->dflt[0] == s[0] && !strcmp(field->dflt, s))
+		return field->dflt;
+	for (const char *const *a = field->allowed; a && *a; a++)
+		if ((*a)[0] == s[0] && !strcmp(*a, s))
+			return *a;
+	return NULL;
+}
+
+static inline bool may_be_table_text(const struct field *field)
+{
+	return field->type == FIELD_STRING && (field->dflt || field->allowed);
+}
+
+
+/* Strings to be interned take no room in the block. */
+static void pack_measure_string(const char *s, bool shared, struct schema_pack *pack)
+{
+	if (s && !shared)
+		pack->strings += strlen(s) + 1;
+}
+
+/* Mirrors value_copy: every xstrdup there is a string here, every
+ * xcalloc/xmalloc an array. shared: intern the strings (FIELD_INTERN). */
+static void value_pack_measure(enum field_type type, const struct schema *schema,
+			       enum field_type elem, bool shared, const void *value,
+			       struct schema_pack *pack)
+{
+	switch (type) {
+	case FIELD_STRING:
+		pack_measure_string(*(char *const *)value, shared, pack);
+		break;
+	case FIELD_INT_OR_STRING:
+		pack_measure_string(((const struct int_or_string *)value)->str_value,
+				    shared, pack);
+		break;
+	case FIELD_STRMAP: {
+		const struct strmap *map = value;
+		if (map->len)
+			pack->arrays += pack_align(map->len * sizeof(*map->items));
+		for (size_t i = 0; i < map->len; i++) {
+			pack_measure_string(map->items[i].key, shared, pack);
+			pack_measure_string(map->items[i].value, shared, pack);
+		}
+		break;
+	}
+	case FIELD_RESOURCES: {
+		const struct resource_list *list = value;
+		if (list->len)
+			pack->arrays += pack_align(list->len * sizeof(*list->items));
+		break;		/* resource names are always interned */
+	}
+	case FIELD_STRUCT:
+		if (all_zero(value, schema->size))
+			break;
+		for (size_t i = 0; i < schema->fields_len; i++)
+			schema_pack_measure(&schema->fields[i], value, pack);
+		break;
+	case FIELD_LIST: {
+		const struct list_any *list = value;
+		size_t size = schema_type_size(elem, schema);
+		check_elem(elem);
+		if (list->len)
+			pack->arrays += pack_align(list->len * size);
+		for (size_t i = 0; i < list->len; i++)
+			value_pack_measure(elem, schema, FIELD_STRING, shared,
+					   list_item(list, i, size), pack);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+void schema_pack_measure(const struct field *field, const void *base,
+			 struct schema_pack *pack)
+{
+	if (may_be_table_text(field) && table_text(field, base))
+		return;
+	value_pack_measure(field->type, field->schema, field->elem,
+			   field->flags & FIELD_INTERN, field_value(field, base), pack);
+}
+
+static const char *pack_string(const char *s, bool shared, struct schema_pack *pack)
+{
+	if (!s)
+		return NULL;
+	if (shared)
+		return intern(s);
+	size_t n = strlen(s) + 1;
+	char *to = pack->string_at;
+	memcpy(to, s, n);
+	pack->string_at += n;
+	return to;
+}
+
+static void *pack_array(size_t size, struct schema_pack *pack)
+{
+	void *to = pack->array_at;
+	pack->array_at += pack_align(size);
+	return to;
+}
+
+/* Packed strings are stored through char * fields but never written or
+ * freed through them (see schema.h), so the casts from const are safe. */
+static void value_pack_copy(enum field_type type, const struct schema *schema,
+			    enum field_type elem, bool shared, void *dst,
+			    const void *src, struct schema_pack *pack)
+{
+	switch (type) {
+	case FIELD_STRING:
+		*(char **)dst = (char *)pack_string(*(char *const *)src, shared, pack);
+		break;
+	case FIELD_INT_OR_STRING: {
+		const struct int_or_string *from = src;
+		struct int_or_string *to = dst;
+		*to = *from;
+		to->str_value = (char *)pack_string(from->str_value, shared, pack);
+		break;
+	}
+	case FIELD_STRMAP: {
+		const struct strmap *from = src;
+		struct strmap *to = dst;
+		to->len = to->cap = from->len;
+		to->items = from->len ? pack_array(from->len * sizeof(*to->items), pack) : NULL;
+		for (size_t i = 0; i < from->len; i++) {
+			to->items[i].key = (char *)pack_string(from->items[i].key, shared, pack);
+			to->items[i].value = (char *)pack_string(from->items[i].value,
+								 shared, pack);
+		}
+		break;
+	}
+	case FIELD_RESOURCES: {
+		const struct resource_list *from = src;
+		struct resource_list *to = dst;
+		to->len = from->len;
+		to->items = from->len ? pack_array(from->len * sizeof(*to->items), pack) : NULL;
+		for (size_t i = 0; i < from->len; i++) {
+			to->items[i].name = (char *)pack_string(from->items[i].name, true, pack);
+			to->items[i].quantity = from->items[i].quantity;
+		}
+		break;
+	}
+	case FIELD_STRUCT:
+		if (all_zero(src, schema->size)) {
+			memset(dst, 0, schema->size);
+			break;
+		}
+		for (size_t i = 0; i < schema->fields_len; i++)
+			schema_pack_copy(&schema->fields[i], dst, src, pack);
+		break;
+	case FIELD_LIST: {
+		const struct list_any *from = src;
+		struct list_any *to = dst;
+		size_t size = schema_type_size(elem, schema);
+		to->len = from->len;
+		to->items = from->len ? pack_array(from->len * size, pack) : NULL;
+		/* Elements are written whole below; zero first, as xcalloc does,
+		 * so padding bytes never differ between two copies. */
+		if (from->len)
+			memset(to->items, 0, from->len * size);
+		for (size_t i = 0; i < from->len; i++)
+			value_pack_copy(elem, schema, FIELD_STRING, shared,
+					list_item(to, i, size), list_item(from, i, size), pack);
+		break;
+	}
+	default:
+		memcpy(dst, src, schema_type_size(type, schema));
+		break;
+	}
+}
+
+void schema_pack_copy(const struct field *field, void *dst, const void *src,
+		      struct schema_pack *pack)
+{
+	const char *text = may_be_table_text(field) ? table_text(field, src) : NULL;
+	if (text) {
+		*(char **)field_value(field, dst) = (char *)text;
+		return;
+	}
+	value_pack_copy(field->type, field->schema, field->elem,
+			field->flags & FIELD_INTERN, field_value(field, dst),
+			field_value(field, src), pack);
 }
 
 static bool strings_equal(const char *a, const char *b)
@@ -256,6 +498,8 @@ static bool value_equal(enum field_type type, const struct schema *schema,
 		return true;
 	}
 	case FIELD_STRUCT:
+		if (all_zero(a, schema->size) && all_zero(b, schema->size))
+			return true;
 		return schema_equal(schema, a, b);
 	case FIELD_LIST: {
 		const struct list_any *x = a, *y = b;
@@ -302,6 +546,8 @@ bool schema_value_is_zero(enum field_type type, const struct schema *schema,
 	case FIELD_RESOURCES:	return ((const struct resource_list *)value)->len == 0;
 	case FIELD_LIST:	return ((const struct list_any *)value)->len == 0;
 	case FIELD_STRUCT:
+		if (all_zero(value, schema->size))
+			return true;
 		for (size_t i = 0; i < schema->fields_len; i++) {
 			const struct field *f = &schema->fields[i];
 			if (!schema_value_is_zero(f->type, f->schema,

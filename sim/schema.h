@@ -86,6 +86,10 @@ enum field_flag {
 	FIELD_READ_ONLY = 1 << 2,	/* decode: ignored in manifests (uid, ...) */
 	FIELD_OPTIONAL = 1 << 3,	/* FIELD_STRUCT: defaults inside apply only
 					 * when the struct is present (a probe) */
+	FIELD_INTERN = 1 << 4,		/* packing: the value (a string, a map's keys
+					 * and values) repeats across objects: frozen
+					 * objects share one copy (condition types,
+					 * label keys, node names) */
 };
 
 struct schema;
@@ -119,6 +123,32 @@ void schema_release(const struct schema *schema, void *base);
 /* Deep-copies src into dst (dst is overwritten, not released first). */
 void schema_copy(const struct schema *schema, void *dst, const void *src);
 bool schema_equal(const struct schema *schema, const void *a, const void *b);
+/* Frees what the value of one field in the struct at base owns; zeroes it. */
+void schema_release_field(const struct field *field, void *base);
+
+/* Packing: a deep copy whose strings and arrays all come out of one block
+ * the caller allocates, instead of one allocation each. The store keeps the
+ * object versions it holds packed ("frozen", object.h): 150,000 pods are
+ * then a few blocks each rather than ~60 small allocations, which halves
+ * their memory and makes releasing one a single free.
+ *   1. schema_pack_measure adds the bytes a field's value needs to pack;
+ *   2. the caller allocates pack->arrays + pack->strings bytes, aligned as
+ *      malloc aligns, and points array_at at the start, string_at at
+ *      array_at + arrays;
+ *   3. schema_pack_copy copies the value of field from src to dst (both
+ *      struct bases), taking its memory from the block.
+ * A packed value reads like any other, but its parts are not separate
+ * allocations: never schema_release it, or edit it in place. */
+struct schema_pack {
+	size_t arrays;		/* bytes of lists and maps, each aligned */
+	size_t strings;		/* bytes of strings with their NULs */
+	char *array_at;		/* where the next array goes */
+	char *string_at;	/* where the next string goes */
+};
+void schema_pack_measure(const struct field *field, const void *base,
+			 struct schema_pack *pack);
+void schema_pack_copy(const struct field *field, void *dst, const void *src,
+		      struct schema_pack *pack);
 /* True when the value is the zero value of its type (an absent field). */
 bool schema_value_is_zero(enum field_type type, const struct schema *schema,
 			  const void *value);

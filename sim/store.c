@@ -21,16 +21,17 @@
 #include "xmalloc.h"
 
 struct bucket {
+	char *name;			/* node name or owner uid: entries borrow it */
 	struct entry **items;
 	size_t len, cap;
 };
 
+/* The entry's hash key is "ns/name" of its object (see entry_key). */
 struct entry {
 	struct object *obj;
-	char *key;			/* "ns/name": also the hash key */
-	char *node;			/* pods: the node bucket it is in */
+	struct bucket *node;		/* pods: the node bucket it is in, or NULL */
 	size_t node_pos;
-	char *owner_uid;		/* the owner bucket it is in */
+	struct bucket *owner;		/* the owner bucket it is in, or NULL */
 	size_t owner_pos;
 };
 
@@ -54,6 +55,16 @@ struct delivery {
 	struct delivery *prev, *next;	/* the store's pending list */
 };
 
+/* Deliveries are recycled: a status write to a pod makes one per watcher,
+ * 150,000 pods make hundreds of thousands at the same instant, and malloc
+ * and free of each showed in profiles. They are carved from slabs and go
+ * back to a free list (linked through next) when delivered. */
+#define DELIVERY_SLAB 256
+struct delivery_slab {
+	struct delivery_slab *next;
+	struct delivery items[DELIVERY_SLAB];
+};
+
 struct store {
 	struct clock clock;
 	struct prng rng;		/* generateName suffixes */
@@ -72,6 +83,9 @@ struct store {
 	store_observer_fn observer;
 	void *observer_arg;
 	struct delivery *pending;
+	struct delivery *free_deliveries;
+	struct delivery_slab *slabs;
+	void *informer_caches[KIND_COUNT];	/* see store_informer_cache */
 };
 
 static const char *const code_reasons[] = {
@@ -129,9 +143,11 @@ static void resource_name(const struct kind_info *kind, char *buf, size_t size)
 		snprintf(buf, size, "%s", kind->resource);
 }
 
-static char *make_key(const char *namespace, const char *name)
+/* The by_key key of a stored object: its namespace ("" when cluster-scoped)
+ * and name, which never change between its versions. */
+static const char *entry_key(struct hashmap_key *key, const struct object *obj)
 {
-	return xasprintf("%s/%s", namespace ? namespace : "", name);
+	return hashmap_key_join(key, obj->meta.namespace, obj->meta.name);
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
@@ -149,6 +165,7 @@ static void bucket_map_release(struct hashmap *map)
 	void *value;
 	for (size_t pos = 0; hashmap_next(map, &pos, NULL, &value);) {
 		struct bucket *bucket = value;
+		free(bucket->name);
 		free(bucket->items);
 		free(bucket);
 	}
@@ -158,9 +175,6 @@ static void bucket_map_release(struct hashmap *map)
 static void entry_free(struct entry *entry)
 {
 	object_unref(entry->obj);
-	free(entry->key);
-	free(entry->node);
-	free(entry->owner_uid);
 	free(entry);
 }
 
@@ -174,7 +188,11 @@ void store_free(struct store *store)
 		clock_cancel(&store->clock, d->timer);
 		object_unref(d->obj);
 		object_unref(d->old);
-		free(d);
+	}
+	while (store->slabs) {
+		struct delivery_slab *slab = store->slabs;
+		store->slabs = slab->next;
+		free(slab);
 	}
 	for (int k = 0; k < KIND_COUNT; k++) {
 		void *value;
@@ -206,28 +224,40 @@ void store_set_observer(struct store *store, store_observer_fn fn, void *arg)
 	store->observer_arg = arg;
 }
 
+void *store_informer_cache(const struct store *store, enum kind_id kind)
+{
+	return store->informer_caches[kind];
+}
+
+void store_set_informer_cache(struct store *store, enum kind_id kind, void *cache)
+{
+	store->informer_caches[kind] = cache;
+}
+
 /* ---- indexes ------------------------------------------------------------ */
 
-static void bucket_add(struct hashmap *map, const char *name,
-		       struct entry *entry, size_t *pos)
+/* Adds entry to the bucket of name; returns the bucket, *pos its place. */
+static struct bucket *bucket_add(struct hashmap *map, const char *name,
+				 struct entry *entry, size_t *pos)
 {
 	struct bucket *bucket = hashmap_get(map, name);
 	if (!bucket) {
 		bucket = xcalloc(1, sizeof(*bucket));
+		bucket->name = xstrdup(name);
 		hashmap_put(map, name, bucket);
 	}
 	xgrow((void **)&bucket->items, &bucket->cap, bucket->len + 1,
 	      sizeof(*bucket->items));
 	*pos = bucket->len;
 	bucket->items[bucket->len++] = entry;
+	return bucket;
 }
 
 /* Removes entry from its bucket by swapping the last member into its
  * place; is_node says which position field the moved member must fix. */
-static void bucket_remove(struct hashmap *map, const char *name,
+static void bucket_remove(struct hashmap *map, struct bucket *bucket,
 			  size_t pos, bool is_node)
 {
-	struct bucket *bucket = hashmap_get(map, name);
 	BUG_ON(!bucket || pos >= bucket->len);
 	struct entry *last = bucket->items[--bucket->len];
 	bucket->items[pos] = last;
@@ -236,10 +266,16 @@ static void bucket_remove(struct hashmap *map, const char *name,
 	else
 		last->owner_pos = pos;
 	if (!bucket->len) {
-		hashmap_remove(map, name);
+		hashmap_remove(map, bucket->name);
+		free(bucket->name);
 		free(bucket->items);
 		free(bucket);
 	}
+}
+
+static const char *bucket_name(const struct bucket *bucket)
+{
+	return bucket ? bucket->name : NULL;
 }
 
 static const char *pod_node(const struct object *obj)
@@ -266,23 +302,19 @@ static void index_entry(struct store *store, struct entry *entry)
 {
 	enum kind_id kind = entry->obj->kind->id;
 	const char *node = pod_node(entry->obj);
-	if (!same_name(node, entry->node)) {
+	if (!same_name(node, bucket_name(entry->node))) {
 		if (entry->node)
 			bucket_remove(&store->by_node, entry->node, entry->node_pos, true);
-		free(entry->node);
-		entry->node = xstrdup(node);
-		if (node)
-			bucket_add(&store->by_node, node, entry, &entry->node_pos);
+		entry->node = node ? bucket_add(&store->by_node, node, entry,
+						&entry->node_pos) : NULL;
 	}
 	const char *owner = owner_uid(entry->obj);
-	if (!same_name(owner, entry->owner_uid)) {
-		if (entry->owner_uid)
-			bucket_remove(&store->by_owner[kind], entry->owner_uid,
+	if (!same_name(owner, bucket_name(entry->owner))) {
+		if (entry->owner)
+			bucket_remove(&store->by_owner[kind], entry->owner,
 				      entry->owner_pos, false);
-		free(entry->owner_uid);
-		entry->owner_uid = xstrdup(owner);
-		if (owner)
-			bucket_add(&store->by_owner[kind], owner, entry, &entry->owner_pos);
+		entry->owner = owner ? bucket_add(&store->by_owner[kind], owner, entry,
+						  &entry->owner_pos) : NULL;
 	}
 }
 
@@ -291,11 +323,13 @@ static void unindex_entry(struct store *store, struct entry *entry)
 	enum kind_id kind = entry->obj->kind->id;
 	if (entry->node)
 		bucket_remove(&store->by_node, entry->node, entry->node_pos, true);
-	if (entry->owner_uid)
-		bucket_remove(&store->by_owner[kind], entry->owner_uid,
+	if (entry->owner)
+		bucket_remove(&store->by_owner[kind], entry->owner,
 			      entry->owner_pos, false);
 	hashmap_remove(&store->by_uid, entry->obj->meta.uid);
-	hashmap_remove(&store->by_key[kind], entry->key);
+	struct hashmap_key key;
+	hashmap_remove(&store->by_key[kind], entry_key(&key, entry->obj));
+	hashmap_key_release(&key);
 }
 
 /* ---- watch delivery ------------------------------------------------------ */
@@ -327,13 +361,31 @@ static void deliver(void *arg)
 		watcher->fn(watcher->arg, d->type, d->obj, d->old);
 	object_unref(d->obj);
 	object_unref(d->old);
-	free(d);
+	d->next = store->free_deliveries;
+	store->free_deliveries = d;
+}
+
+static struct delivery *delivery_new(struct store *store)
+{
+	if (!store->free_deliveries) {
+		struct delivery_slab *slab = xmalloc(sizeof(*slab));
+		slab->next = store->slabs;
+		store->slabs = slab;
+		for (size_t i = 0; i < DELIVERY_SLAB; i++) {
+			slab->items[i].next = store->free_deliveries;
+			store->free_deliveries = &slab->items[i];
+		}
+	}
+	struct delivery *d = store->free_deliveries;
+	store->free_deliveries = d->next;
+	memset(d, 0, sizeof(*d));
+	return d;
 }
 
 static void enqueue(struct store *store, const struct watcher *w,
 		    enum watch_type type, struct object *obj, struct object *old)
 {
-	struct delivery *d = xcalloc(1, sizeof(*d));
+	struct delivery *d = delivery_new(store);
 	d->store = store;
 	d->watch_id = w->id;
 	d->type = type;
@@ -415,9 +467,11 @@ static struct entry *lookup(const struct store *store, enum kind_id kind,
 	if (!name)
 		return NULL;
 	const struct kind_info *info = kind_get(kind);
-	char *key = make_key(info->namespaced ? namespace : NULL, name);
-	struct entry *entry = hashmap_get(&store->by_key[kind], key);
-	free(key);
+	/* Every get and write looks up: the key is built on the stack. */
+	struct hashmap_key key;
+	hashmap_key_join(&key, info->namespaced ? namespace : NULL, name);
+	struct entry *entry = hashmap_get(&store->by_key[kind], key.text);
+	hashmap_key_release(&key);
 	return entry;
 }
 
@@ -505,10 +559,12 @@ enum api_code store_create(struct store *store, struct object *obj,
 	meta->creation_timestamp = clock_now(&store->clock);
 	meta->deletion_timestamp = 0;
 
+	object_freeze(obj);		/* the stored version is immutable */
 	struct entry *entry = xcalloc(1, sizeof(*entry));
 	entry->obj = obj;
-	entry->key = make_key(meta->namespace, meta->name);
-	hashmap_put(&store->by_key[kind->id], entry->key, entry);
+	struct hashmap_key key;
+	hashmap_put(&store->by_key[kind->id], entry_key(&key, obj), entry);
+	hashmap_key_release(&key);
 	hashmap_put(&store->by_uid, meta->uid, entry);
 	index_entry(store, entry);
 	announce(store, WATCH_ADDED, obj, NULL);
@@ -545,6 +601,7 @@ static struct entry *prepare_update(struct store *store, struct object *obj,
 static void commit(struct store *store, struct entry *entry, struct object *next)
 {
 	struct object *old = entry->obj;
+	object_freeze(next);
 	next->meta.resource_version = ++store->resource_version;
 	entry->obj = next;
 	if (object_is_deleting(next) && next->meta.finalizers.len == 0 &&
@@ -560,14 +617,6 @@ static void commit(struct store *store, struct entry *entry, struct object *next
 	index_entry(store, entry);
 	announce(store, WATCH_MODIFIED, next, old);
 	object_unref(old);
-}
-
-static void copy_part(const struct schema *schema, size_t offset,
-		      struct object *dst, const struct object *src)
-{
-	void *to = (char *)dst + offset;
-	schema_release(schema, to);
-	schema_copy(schema, to, (const char *)src + offset);
 }
 
 static bool part_equal(const struct schema *schema, size_t offset,
@@ -593,8 +642,10 @@ enum api_code store_update(struct store *store, struct object *obj,
 	obj->meta.deletion_timestamp = cur->meta.deletion_timestamp;
 	obj->meta.deletion_grace_period_seconds = cur->meta.deletion_grace_period_seconds;
 	obj->meta.generation = cur->meta.generation;
+	/* The status is the stored one: shared with it, not copied (object.h,
+	 * "Frozen objects"). */
 	if (kind->has_status && kind->status_schema)
-		copy_part(kind->status_schema, kind->status_offset, obj, cur);
+		object_share_status(obj, cur);
 	if (kind->spec_schema &&
 	    !part_equal(kind->spec_schema, kind->spec_offset, obj, cur))
 		obj->meta.generation++;
@@ -611,9 +662,9 @@ enum api_code store_update_status(struct store *store, struct object *obj,
 		return code;
 	const struct kind_info *kind = obj->kind;
 	BUG_ON(!kind->status_schema);
-	/* Only status changes: everything else comes from the stored object. */
-	struct object *next = object_copy(entry->obj);
-	copy_part(kind->status_schema, kind->status_offset, next, obj);
+	/* Only status changes: everything else comes from the stored object,
+	 * whose metadata and spec the new version shares (object.h). */
+	struct object *next = object_new_status_version(entry->obj, obj);
 	object_unref(obj);
 	commit(store, entry, next);
 	return ok(status);
@@ -778,18 +829,23 @@ static bool check_entry(const struct store *store, const struct entry *entry)
 	const char *node = pod_node(obj), *owner = owner_uid(obj);
 	bool good = obj->refs > 0 && obj->meta.uid &&
 		hashmap_get(&store->by_uid, obj->meta.uid) == entry &&
-		same_name(node, entry->node) && same_name(owner, entry->owner_uid) &&
+		same_name(node, bucket_name(entry->node)) &&
+		same_name(owner, bucket_name(entry->owner)) &&
 		obj->meta.resource_version <= store->resource_version;
 	if (good && node) {
 		const struct bucket *b = hashmap_get(&store->by_node, node);
-		good = b && entry->node_pos < b->len && b->items[entry->node_pos] == entry;
+		good = b == entry->node && entry->node_pos < b->len &&
+			b->items[entry->node_pos] == entry;
 	}
 	if (good && owner) {
 		const struct bucket *b = hashmap_get(&store->by_owner[obj->kind->id], owner);
-		good = b && entry->owner_pos < b->len && b->items[entry->owner_pos] == entry;
+		good = b == entry->owner && entry->owner_pos < b->len &&
+			b->items[entry->owner_pos] == entry;
 	}
 	if (!good)
-		fprintf(stderr, "store_check: entry %s is inconsistent\n", entry->key);
+		fprintf(stderr, "store_check: entry %s/%s is inconsistent\n",
+			obj->meta.namespace ? obj->meta.namespace : "",
+			obj->meta.name ? obj->meta.name : "");
 	return good;
 }
 

@@ -78,6 +78,12 @@ void store_free(struct store *store);
 void store_set_watch_delay(struct store *store, ktime_t delay);
 void store_set_observer(struct store *store, store_observer_fn fn, void *arg);
 
+/* Where the informers of one store find their shared cache of a kind
+ * (ctrl_informer.c; K8S: the SharedInformerFactory of a connection). The
+ * store only keeps the pointer for them; it never reads it. */
+void *store_informer_cache(const struct store *store, enum kind_id kind);
+void store_set_informer_cache(struct store *store, enum kind_id kind, void *cache);
+
 /* Registers handler for kind; returns an id for store_unwatch. */
 int store_watch(struct store *store, enum kind_id kind, watch_fn fn, void *arg);
 void store_unwatch(struct store *store, int watch_id);
