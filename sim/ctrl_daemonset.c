@@ -108,27 +108,23 @@ static void enqueue(struct ds_controller *c, const struct object *ds, ktime_t af
 static const struct daemon_set *resolve(struct ds_controller *c, const char *namespace,
 					const struct owner_reference *ref)
 {
-	if (!ref || !ref->kind || strcmp(ref->kind, "DaemonSet"))
-		return NULL;
-	const struct object *obj = informer_get(c->daemon_sets, namespace, ref->name);
-	if (!obj || !ref->uid || strcmp(obj->meta.uid, ref->uid))
-		return NULL;
-	return as_ds(obj);
+	return as_ds(informer_resolve_controller(c->daemon_sets, namespace, ref,
+						 "DaemonSet"));
+}
+
+static const struct label_selector *ds_selector(const struct object *obj)
+{
+	return &as_ds(obj)->spec.selector;
 }
 
 /* K8S: getDaemonSetsForPod: who might adopt this orphan? */
 static void enqueue_matching(struct ds_controller *c, const struct object *pod)
 {
 	struct object_list list = {0};
-	informer_list(c->daemon_sets, pod->meta.namespace, &list);
-	for (size_t i = 0; i < list.len; i++) {
-		struct selector sel;
-		if (label_selector_compile(&as_ds(list.items[i])->spec.selector, &sel, NULL))
-			continue;
-		if (!selector_is_empty(&sel) && selector_matches(&sel, &pod->meta.labels))
-			enqueue(c, list.items[i], 0);
-		selector_release(&sel);
-	}
+	informer_list_selecting(c->daemon_sets, pod->meta.namespace, &pod->meta.labels,
+				ds_selector, &list);
+	for (size_t i = 0; i < list.len; i++)
+		enqueue(c, list.items[i], 0);
 	object_list_release(&list);
 }
 

@@ -57,26 +57,22 @@ void deployment_enqueue(struct deployment_controller *c, const struct object *d,
 static const struct object *resolve(struct deployment_controller *c,
 				    const char *namespace, const struct owner_reference *ref)
 {
-	if (!ref || !ref->kind || strcmp(ref->kind, "Deployment"))
-		return NULL;
-	const struct object *d = informer_get(c->deployments, namespace, ref->name);
-	return d && ref->uid && !strcmp(d->meta.uid, ref->uid) ? d : NULL;
+	return informer_resolve_controller(c->deployments, namespace, ref, "Deployment");
+}
+
+static const struct label_selector *deployment_selector(const struct object *obj)
+{
+	return &as_deployment(obj)->spec.selector;
 }
 
 /* K8S: getDeploymentsForReplicaSet: who might adopt an orphan RS. */
 static void enqueue_matching(struct deployment_controller *c, const struct object *rs)
 {
 	struct object_list list = {0};
-	informer_list(c->deployments, rs->meta.namespace, &list);
-	for (size_t i = 0; i < list.len; i++) {
-		const struct deployment *d = as_deployment(list.items[i]);
-		struct selector sel;
-		if (label_selector_compile(&d->spec.selector, &sel, NULL))
-			continue;
-		if (!selector_is_empty(&sel) && selector_matches(&sel, &rs->meta.labels))
-			deployment_enqueue(c, list.items[i], 0);
-		selector_release(&sel);
-	}
+	informer_list_selecting(c->deployments, rs->meta.namespace, &rs->meta.labels,
+				deployment_selector, &list);
+	for (size_t i = 0; i < list.len; i++)
+		deployment_enqueue(c, list.items[i], 0);
 	object_list_release(&list);
 }
 

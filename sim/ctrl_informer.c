@@ -42,6 +42,7 @@
 
 #include "api.h"
 #include "hashmap.h"
+#include "selector.h"
 #include "xmalloc.h"
 
 #define CACHE_INDEXES 4		/* indexes one cache can keep */
@@ -524,4 +525,35 @@ char *informer_index_node_name(const struct object *obj)
 	const struct pod *pod = (const struct pod *)obj;
 	return pod->spec.node_name && *pod->spec.node_name ? xstrdup(pod->spec.node_name)
 							   : NULL;
+}
+
+/* ---- controller helpers --------------------------------------------------- */
+
+const struct object *informer_resolve_controller(const struct informer *inf,
+						 const char *namespace,
+						 const struct owner_reference *ref,
+						 const char *kind)
+{
+	if (!ref || !ref->kind || strcmp(ref->kind, kind) || !ref->uid)
+		return NULL;
+	const struct object *obj = informer_get(inf, namespace, ref->name);
+	return obj && !strcmp(obj->meta.uid, ref->uid) ? obj : NULL;
+}
+
+void informer_list_selecting(const struct informer *inf, const char *namespace,
+			     const struct strmap *labels,
+			     const struct label_selector *(*selector_of)(const struct object *),
+			     struct object_list *out)
+{
+	struct object_list all = {0};
+	informer_list(inf, namespace, &all);
+	for (size_t i = 0; i < all.len; i++) {
+		struct selector sel;
+		if (label_selector_compile(selector_of(all.items[i]), &sel, NULL))
+			continue;	/* an invalid selector selects nothing */
+		if (!selector_is_empty(&sel) && selector_matches(&sel, labels))
+			list_add(out, all.items[i]);
+		selector_release(&sel);
+	}
+	object_list_release(&all);
 }

@@ -37,6 +37,8 @@
 
 #include "client.h"
 
+struct label_selector;
+
 struct informer;
 
 /* Called for every change after the cache applied it; obj and old as in
@@ -75,5 +77,20 @@ char *informer_index_node_name(const struct object *obj);	/* pods: spec.nodeName
  * it might adopt without listing the whole namespace. */
 char *informer_index_owner_or_orphan(const struct object *obj);
 char *informer_orphan_key(const char *namespace);	/* caller frees */
+
+/* K8S: resolveControllerRef: the cached object of `kind` that a controller
+ * reference names, if it is still the same object (same uid); else NULL. */
+const struct object *informer_resolve_controller(const struct informer *inf,
+						 const char *namespace,
+						 const struct owner_reference *ref,
+						 const char *kind);
+
+/* K8S: the getXForPod family (GetPodReplicaSets, getPodStatefulSets ...):
+ * every cached object of the namespace whose non-empty selector, as
+ * selector_of returns it, matches labels; in the informer's list order. */
+void informer_list_selecting(const struct informer *inf, const char *namespace,
+			     const struct strmap *labels,
+			     const struct label_selector *(*selector_of)(const struct object *),
+			     struct object_list *out);
 
 #endif

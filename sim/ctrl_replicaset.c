@@ -70,12 +70,13 @@ static void enqueue(struct rs_controller *c, const struct object *rs, ktime_t af
 static const struct replica_set *resolve(struct rs_controller *c, const char *namespace,
 					 const struct owner_reference *ref)
 {
-	if (!ref || !ref->kind || strcmp(ref->kind, "ReplicaSet"))
-		return NULL;
-	const struct object *obj = informer_get(c->replica_sets, namespace, ref->name);
-	if (!obj || !ref->uid || strcmp(obj->meta.uid, ref->uid))
-		return NULL;
-	return as_rs(obj);
+	return as_rs(informer_resolve_controller(c->replica_sets, namespace, ref,
+						 "ReplicaSet"));
+}
+
+static const struct label_selector *rs_selector(const struct object *obj)
+{
+	return &as_rs(obj)->spec.selector;
 }
 
 /* K8S: GetPodReplicaSets: every RS of the pod's namespace whose non-empty
@@ -83,15 +84,10 @@ static const struct replica_set *resolve(struct rs_controller *c, const char *na
 static void enqueue_matching(struct rs_controller *c, const struct object *pod)
 {
 	struct object_list list = {0};
-	informer_list(c->replica_sets, pod->meta.namespace, &list);
-	for (size_t i = 0; i < list.len; i++) {
-		struct selector sel;
-		if (label_selector_compile(&as_rs(list.items[i])->spec.selector, &sel, NULL))
-			continue;
-		if (!selector_is_empty(&sel) && selector_matches(&sel, &pod->meta.labels))
-			enqueue(c, list.items[i], 0);
-		selector_release(&sel);
-	}
+	informer_list_selecting(c->replica_sets, pod->meta.namespace, &pod->meta.labels,
+				rs_selector, &list);
+	for (size_t i = 0; i < list.len; i++)
+		enqueue(c, list.items[i], 0);
 	object_list_release(&list);
 }
 

@@ -171,13 +171,13 @@ static void enqueue(struct sts_controller *c, const struct object *set, ktime_t 
 /* K8S: resolveControllerRef. */
 static const struct stateful_set *resolve(struct sts_controller *c, const struct object *pod)
 {
-	const struct owner_reference *ref = object_controller_of(pod);
-	if (!ref || !ref->kind || strcmp(ref->kind, "StatefulSet"))
-		return NULL;
-	const struct object *obj = informer_get(c->sets, pod->meta.namespace, ref->name);
-	if (!obj || !ref->uid || strcmp(obj->meta.uid, ref->uid))
-		return NULL;
-	return as_set(obj);
+	return as_set(informer_resolve_controller(c->sets, pod->meta.namespace,
+						  object_controller_of(pod), "StatefulSet"));
+}
+
+static const struct label_selector *set_selector(const struct object *obj)
+{
+	return &as_set(obj)->spec.selector;
 }
 
 /* K8S: getPodStatefulSets: an orphan goes to every set whose selector
@@ -185,15 +185,10 @@ static const struct stateful_set *resolve(struct sts_controller *c, const struct
 static void enqueue_matching(struct sts_controller *c, const struct object *pod)
 {
 	struct object_list list = {0};
-	informer_list(c->sets, pod->meta.namespace, &list);
-	for (size_t i = 0; i < list.len; i++) {
-		struct selector sel;
-		if (label_selector_compile(&as_set(list.items[i])->spec.selector, &sel, NULL))
-			continue;
-		if (!selector_is_empty(&sel) && selector_matches(&sel, &pod->meta.labels))
-			enqueue(c, list.items[i], 0);
-		selector_release(&sel);
-	}
+	informer_list_selecting(c->sets, pod->meta.namespace, &pod->meta.labels,
+				set_selector, &list);
+	for (size_t i = 0; i < list.len; i++)
+		enqueue(c, list.items[i], 0);
 	object_list_release(&list);
 }
 
