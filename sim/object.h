@@ -24,9 +24,12 @@
  * a version that shares the body block with the previous one, and a spec
  * or metadata write one that shares the status block: while watchers
  * still hold the old version, a pod costs one body, not two. Blocks are
- * reference counted like objects. Readers see no difference; editing a
- * frozen object in place was never allowed and now also breaks (a free of
- * a pointer into a block), which the sanitizer build reports at once.
+ * reference counted like objects. Strings every object repeats (a field's
+ * allowed values, and fields marked FIELD_INTERN such as condition types
+ * and node names) are not copied into blocks but point at one shared copy.
+ * Readers see no difference; editing a frozen object in place was never
+ * allowed and now also breaks (a free of a pointer into a block), which
+ * the sanitizer build reports at once.
  */
 #ifndef KUBELAB_OBJECT_H
 #define KUBELAB_OBJECT_H

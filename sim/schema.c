@@ -8,7 +8,8 @@
  * field_type is handled in one switch per operation.
  *
  * The file has four parts:
- *   1. values: release, copy, equal, is-zero for each field_type;
+ *   1. values: release, copy, equal, is-zero for each field_type, and
+ *      packing (the copy the store keeps: one block, shared strings);
  *   2. defaulting (schema_apply_defaults);
  *   3. scalars as text (parse and format, RFC 3339 times);
  *   4. field paths (schema_resolve, field_ref_*) and resource lists.
@@ -82,8 +83,8 @@ static void *list_item(const struct list_any *list, size_t index,
 
 /* An absent optional struct (a probe, a lifecycle hook) is all zero bytes:
  * it owns nothing and every field has its zero value. Release, copy,
- * compare and packing test for that first and skip walking its fields,
- * which are most of a container's three probes' worth. */
+ * compare and packing test for that first and skip walking its fields:
+ * most of a container's fields are in its three probes, usually absent. */
 static bool all_zero(const void *value, size_t size)
 {
 	const unsigned char *p = value;
@@ -271,7 +272,6 @@ static inline bool may_be_table_text(const struct field *field)
 {
 	return field->type == FIELD_STRING && (field->dflt || field->allowed);
 }
-
 
 /* Strings to be interned take no room in the block. */
 static void pack_measure_string(const char *s, bool shared, struct schema_pack *pack)

@@ -2,14 +2,23 @@
  *
  * Layout: per kind, a hash table from "namespace/name" to an entry; a
  * global table from uid to entry; per kind, owner-uid buckets; for pods,
- * node-name buckets. An entry remembers its position in each bucket so
- * removal is O(1) (swap with the last). Every write runs the same three
- * steps: stamp the object (resourceVersion ...), swap it into the entry,
- * announce it (observer now, watchers through the clock).
+ * node-name buckets. An entry remembers its bucket and position in each
+ * so removal is O(1) (swap with the last). Every write runs the same
+ * three steps: stamp the object (resourceVersion ...), swap it into the
+ * entry, announce it (observer now, watchers through the clock).
+ *
+ * Memory: the store freezes every version it keeps (object.h, "Frozen
+ * objects"), and a status write makes a version that shares metadata and
+ * spec with the one before, a metadata or spec write one that shares the
+ * status: at 150,000 pods the two versions alive around a write are most
+ * of the memory. A write goes to its watchers as one struct change with a
+ * delivery (a timer) per watcher.
  */
 #include "store.h"
 
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,25 +53,28 @@ struct watcher {
 	bool active;
 };
 
-/* A watch event on its way to one watcher, waiting for its timer. */
+/* A change on its way to one watcher, waiting for its timer. */
 struct delivery {
-	struct store *store;
+	timer_id timer;			/* 0 once delivered */
+	uint32_t index;			/* in its change's deliveries[] */
 	int watch_id;
-	enum watch_type type;
-	struct object *obj;
-	struct object *old;
-	timer_id timer;
-	struct delivery *prev, *next;	/* the store's pending list */
 };
 
-/* Deliveries are recycled: a status write to a pod makes one per watcher,
- * 150,000 pods make hundreds of thousands at the same instant, and malloc
- * and free of each showed in profiles. They are carved from slabs and go
- * back to a free list (linked through next) when delivered. */
-#define DELIVERY_SLAB 256
-struct delivery_slab {
-	struct delivery_slab *next;
-	struct delivery items[DELIVERY_SLAB];
+/* One write on its way to the watchers of its kind: one timer, so one
+ * event, per watcher as always, but the change and its references are
+ * kept once. A pod write has a dozen watchers (every controller's
+ * informer, the scheduler, the garbage collector, the kubelet), and
+ * 150,000 pods turning Running at the same instant used to make as many
+ * full-size deliveries per write. */
+struct change {
+	struct store *store;
+	enum watch_type type;
+	struct object *obj;		/* one reference */
+	struct object *old;		/* one reference, or NULL */
+	size_t pending;			/* deliveries not made yet */
+	struct change *prev, *next;	/* the store's pending list */
+	size_t len;
+	struct delivery deliveries[];	/* in the order the watchers get them */
 };
 
 struct store {
@@ -82,9 +94,7 @@ struct store {
 	ktime_t watch_delay;
 	store_observer_fn observer;
 	void *observer_arg;
-	struct delivery *pending;
-	struct delivery *free_deliveries;
-	struct delivery_slab *slabs;
+	struct change *pending;
 	void *informer_caches[KIND_COUNT];	/* see store_informer_cache */
 };
 
@@ -183,16 +193,14 @@ void store_free(struct store *store)
 	if (!store)
 		return;
 	while (store->pending) {
-		struct delivery *d = store->pending;
-		store->pending = d->next;
-		clock_cancel(&store->clock, d->timer);
-		object_unref(d->obj);
-		object_unref(d->old);
-	}
-	while (store->slabs) {
-		struct delivery_slab *slab = store->slabs;
-		store->slabs = slab->next;
-		free(slab);
+		struct change *change = store->pending;
+		store->pending = change->next;
+		for (size_t i = 0; i < change->len; i++)
+			if (change->deliveries[i].timer)
+				clock_cancel(&store->clock, change->deliveries[i].timer);
+		object_unref(change->obj);
+		object_unref(change->old);
+		free(change);
 	}
 	for (int k = 0; k < KIND_COUNT; k++) {
 		void *value;
@@ -346,56 +354,52 @@ static struct watcher *find_watcher(struct store *store, int id)
 	return w && w->active ? w : NULL;
 }
 
+/* The change a delivery belongs to (the kernel's container_of): two
+ * million deliveries can be pending, so they do not carry a pointer. */
+static struct change *change_of(struct delivery *d)
+{
+	return (struct change *)((char *)(d - d->index) -
+				 offsetof(struct change, deliveries));
+}
+
 static void deliver(void *arg)
 {
 	struct delivery *d = arg;
-	struct store *store = d->store;
-	if (d->prev)
-		d->prev->next = d->next;
-	else
-		store->pending = d->next;
-	if (d->next)
-		d->next->prev = d->prev;
+	struct change *change = change_of(d);
+	struct store *store = change->store;
+	d->timer = 0;
 	struct watcher *watcher = find_watcher(store, d->watch_id);
 	if (watcher)
-		watcher->fn(watcher->arg, d->type, d->obj, d->old);
-	object_unref(d->obj);
-	object_unref(d->old);
-	d->next = store->free_deliveries;
-	store->free_deliveries = d;
+		watcher->fn(watcher->arg, change->type, change->obj, change->old);
+	if (--change->pending)
+		return;
+	if (change->prev)
+		change->prev->next = change->next;
+	else
+		store->pending = change->next;
+	if (change->next)
+		change->next->prev = change->prev;
+	object_unref(change->obj);
+	object_unref(change->old);
+	free(change);
 }
 
-static struct delivery *delivery_new(struct store *store)
+/* The node watchers a pod change goes to: the node it is on, and the one
+ * it was on when that changed. */
+static size_t node_watchers_of(struct store *store, const struct object *obj,
+			       const struct object *old, struct watcher *out[2])
 {
-	if (!store->free_deliveries) {
-		struct delivery_slab *slab = xmalloc(sizeof(*slab));
-		slab->next = store->slabs;
-		store->slabs = slab;
-		for (size_t i = 0; i < DELIVERY_SLAB; i++) {
-			slab->items[i].next = store->free_deliveries;
-			store->free_deliveries = &slab->items[i];
-		}
+	size_t n = 0;
+	const char *node = pod_node(obj), *old_node = old ? pod_node(old) : NULL;
+	struct watcher *w = node ? hashmap_get(&store->node_watchers, node) : NULL;
+	if (w && w->active)
+		out[n++] = w;
+	if (old_node && !same_name(node, old_node)) {
+		w = hashmap_get(&store->node_watchers, old_node);
+		if (w && w->active)
+			out[n++] = w;
 	}
-	struct delivery *d = store->free_deliveries;
-	store->free_deliveries = d->next;
-	memset(d, 0, sizeof(*d));
-	return d;
-}
-
-static void enqueue(struct store *store, const struct watcher *w,
-		    enum watch_type type, struct object *obj, struct object *old)
-{
-	struct delivery *d = delivery_new(store);
-	d->store = store;
-	d->watch_id = w->id;
-	d->type = type;
-	d->obj = object_ref(obj);
-	d->old = old ? object_ref(old) : NULL;
-	d->next = store->pending;
-	if (store->pending)
-		store->pending->prev = d;
-	store->pending = d;
-	d->timer = clock_after(&store->clock, store->watch_delay, deliver, d);
+	return n;
 }
 
 /* Tells the observer now and every watcher of the kind later, in order:
@@ -406,19 +410,40 @@ static void announce(struct store *store, enum watch_type type,
 {
 	if (store->observer)
 		store->observer(store->observer_arg, type, obj, old);
+	size_t len = 0;
 	for (size_t i = 0; i < store->watchers_len; i++) {
-		struct watcher *w = &store->watchers[i];
-		if (w->active && w->kind == obj->kind->id)
-			enqueue(store, w, type, obj, old);
+		const struct watcher *w = &store->watchers[i];
+		len += w->active && w->kind == obj->kind->id;
 	}
-	const char *node = pod_node(obj), *old_node = old ? pod_node(old) : NULL;
-	struct watcher *w = node ? hashmap_get(&store->node_watchers, node) : NULL;
-	if (w && w->active)
-		enqueue(store, w, type, obj, old);
-	if (old_node && !same_name(node, old_node)) {
-		w = hashmap_get(&store->node_watchers, old_node);
-		if (w && w->active)
-			enqueue(store, w, type, obj, old);
+	struct watcher *nodes[2];
+	size_t node_len = node_watchers_of(store, obj, old, nodes);
+	len += node_len;
+	if (!len)
+		return;
+	struct change *change = xmalloc(sizeof(*change) +
+					len * sizeof(change->deliveries[0]));
+	*change = (struct change){
+		.store = store, .type = type, .obj = object_ref(obj),
+		.old = old ? object_ref(old) : NULL, .pending = len,
+		.next = store->pending, .len = len,
+	};
+	if (store->pending)
+		store->pending->prev = change;
+	store->pending = change;
+	/* In the order the watchers registered, node watchers last; the
+	 * timers are set in that order, so they fire in it. */
+	size_t n = 0;
+	for (size_t i = 0; i < store->watchers_len; i++) {
+		const struct watcher *w = &store->watchers[i];
+		if (w->active && w->kind == obj->kind->id)
+			change->deliveries[n++].watch_id = w->id;
+	}
+	for (size_t i = 0; i < node_len; i++)
+		change->deliveries[n++].watch_id = nodes[i]->id;
+	for (size_t i = 0; i < len; i++) {
+		change->deliveries[i].index = (uint32_t)i;
+		change->deliveries[i].timer = clock_after(&store->clock,
+			store->watch_delay, deliver, &change->deliveries[i]);
 	}
 }
 
