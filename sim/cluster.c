@@ -84,10 +84,27 @@ static void init_client(struct cluster *c, struct client *client,
 
 /* ---- nodes --------------------------------------------------------------- */
 
-static struct node *node_from_pool(const struct node_pool *pool, int index)
+/* Node addresses, as a cloud provider and the node IPAM controller would
+ * give them (K8S: pkg/controller/nodeipam): the n-th node of the cluster
+ * (from 0) gets InternalIP 10.0.x.y and the pod range 10.(192+n/256).
+ * (n%256).0/24 of the cluster CIDR 10.192.0.0/10, so addresses are unique
+ * for up to 16,384 nodes and the same in every run. */
+static void assign_addresses(struct node *node, size_t n)
+{
+	node->spec.pod_cidr = xasprintf("10.%zu.%zu.0/24", 192 + n / 256, n % 256);
+	node->status.addresses.items = xcalloc(1, sizeof(*node->status.addresses.items));
+	node->status.addresses.len = 1;
+	node->status.addresses.items[0].type = xstrdup("InternalIP");
+	node->status.addresses.items[0].address =
+		xasprintf("10.0.%zu.%zu", n / 250, n % 250 + 2);
+}
+
+static struct node *node_from_pool(const struct node_pool *pool, int index,
+				   size_t cluster_index)
 {
 	struct node *node = (struct node *)object_new(&node_kind);
 	node->obj.meta.name = xasprintf("%s-%d", pool->name, index);
+	assign_addresses(node, cluster_index);
 	strmap_copy(&node->obj.meta.labels, &pool->labels);
 	strmap_set(&node->obj.meta.labels, "kubernetes.io/hostname", node->obj.meta.name);
 	strmap_set(&node->obj.meta.labels, "kubernetes.io/os", "linux");
@@ -121,7 +138,7 @@ static void start_nodes(struct cluster *c)
 		const struct node_pool *pool = &s->node_pools.items[p];
 		for (int i = 1; i <= pool->count; i++) {
 			struct node_agent *agent = &c->nodes[c->nodes_len];
-			struct node *node = node_from_pool(pool, i);
+			struct node *node = node_from_pool(pool, i, c->nodes_len);
 			agent->name = xstrdup(node->obj.meta.name);
 			init_client(c, &agent->client, "kubelet", agent->name);
 			struct kubelet_options ko = {
