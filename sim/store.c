@@ -697,7 +697,9 @@ enum api_code store_update_status(struct store *store, struct object *obj,
 
 static void remove_entry(struct store *store, struct entry *entry)
 {
-	struct object *last = object_ref(entry->obj);
+	/* The DELETED event carries the delete's resourceVersion, on a copy:
+	 * watchers may still hold the stored version from an earlier event. */
+	struct object *last = object_copy(entry->obj);
 	last->meta.resource_version = ++store->resource_version;
 	unindex_entry(store, entry);
 	announce(store, WATCH_DELETED, last, NULL);
