@@ -35,9 +35,9 @@ CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 # sim/ that no layer lists is an error, so this list stays the map.
 BASE_SRC    = sim/xmalloc.c sim/err.c sim/diag.c sim/prng.c sim/strmap.c sim/hashmap.c
 ENGINE_SRC  = sim/engine.c
-API_SRC     = sim/quantity.c sim/duration.c sim/schema.c sim/object.c \
+API_SRC     = sim/quantity.c sim/duration.c $(wildcard sim/schema*.c) sim/object.c \
               $(wildcard sim/api_*.c) sim/selector.c
-STORE_SRC   = sim/store.c sim/admission.c sim/client.c sim/workqueue.c
+STORE_SRC   = $(wildcard sim/store*.c) sim/admission.c sim/client.c sim/workqueue.c
 LOAD_SRC    = sim/yamldoc.c sim/decode.c sim/image.c $(wildcard sim/scenario*.c) sim/expect.c
 CLUSTER_SRC = $(wildcard sim/sched*.c) sim/controller.c $(wildcard sim/ctrl_*.c) \
               $(wildcard sim/kubelet*.c) sim/rollout.c sim/cluster.c
