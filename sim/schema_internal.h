@@ -1,0 +1,63 @@
+/* schema_internal.h - what the schema*.c files share; not for other modules.
+ *
+ * K8S: none of its own; these are the small steps every generic operation
+ * of schema.h takes when it walks a described struct (see schema.c).
+ *
+ * Files of the schema module, all behind schema.h:
+ *   schema.c       values: sizes, release, copy, equality, zero, defaults;
+ *   schema_pack.c  packing: the one-block copies the store keeps, interning;
+ *   schema_text.c  scalars as text: parse and format, RFC 3339 times;
+ *   schema_path.c  field paths (schema_resolve, field_ref_*), resource lists.
+ *
+ * Invariants: the helpers below trust the tables (schema.c lists what a
+ * table must satisfy); they allocate nothing and never fail.
+ */
+#ifndef KUBELAB_SCHEMA_INTERNAL_H
+#define KUBELAB_SCHEMA_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "schema.h"
+#include "xmalloc.h"
+
+/* The value of field inside the struct at base. */
+static inline void *field_value(const struct field *field, const void *base)
+{
+	return (char *)base + field->offset;
+}
+
+/* Element index of a list whose elements are elem_size bytes each. */
+static inline void *list_item(const struct list_any *list, size_t index,
+			      size_t elem_size)
+{
+	return (char *)list->items + index * elem_size;
+}
+
+/* An absent optional struct (a probe, a lifecycle hook) is all zero bytes:
+ * it owns nothing and every field has its zero value. Release, copy,
+ * compare and packing test for that first and skip walking its fields:
+ * most of a container's fields are in its three probes, usually absent. */
+static inline bool all_zero(const void *value, size_t size)
+{
+	const unsigned char *p = value;
+	return size == 0 || (p[0] == 0 && !memcmp(p, p + 1, size - 1));
+}
+
+/* Lists hold scalars or structs; a list of lists or maps has no JSON name
+ * in any kind kubelab models, so the tables never describe one. */
+static inline void check_elem(enum field_type elem)
+{
+	BUG_ON(elem == FIELD_LIST || elem == FIELD_STRMAP ||
+	       elem == FIELD_RESOURCES);
+}
+
+/* 0 when text is a whole decimal integer in [min, max]; -1 when it is not
+ * an integer; -2 when it is one out of range. Used for scalar fields
+ * (schema_text.c) and list indexes in field paths (schema_path.c). */
+int schema_parse_integer(const char *text, int64_t min, int64_t max,
+			 int64_t *out);
+
+#endif
