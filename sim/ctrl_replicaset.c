@@ -392,26 +392,7 @@ static void calculate_status(struct rs_controller *c, const struct replica_set *
 static int update_status(struct rs_controller *c, const struct replica_set *rs,
 			 struct replica_set_status *status)
 {
-	const struct schema *schema = replica_set_kind.status_schema;
-	if (schema_equal(schema, status, &rs->status))
-		return 0;
-	const struct object *base = &rs->obj;
-	for (int attempt = 0; attempt <= STATUS_UPDATE_RETRIES; attempt++) {
-		struct replica_set *next = (struct replica_set *)object_copy(base);
-		schema_release(schema, &next->status);
-		schema_copy(schema, &next->status, status);
-		struct api_status result;
-		enum api_code code = client_update_status(c->client, &next->obj, &result);
-		if (code == API_OK)
-			return 0;
-		if (code != API_CONFLICT)
-			return -1;
-		base = client_get(c->client, KIND_REPLICASET, rs->obj.meta.namespace,
-				  rs->obj.meta.name);
-		if (!base || strcmp(base->meta.uid, rs->obj.meta.uid))
-			return -1;
-	}
-	return -1;
+	return ctrl_update_status(c->client, &rs->obj, status, STATUS_UPDATE_RETRIES);
 }
 
 /* ---- the reconcile ------------------------------------------------------- */

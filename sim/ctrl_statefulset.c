@@ -461,26 +461,7 @@ static void calculate_status(const struct sts_sync *s, struct stateful_set_statu
 static int update_status(struct sts_controller *c, const struct stateful_set *set,
 			 const struct stateful_set_status *status)
 {
-	const struct schema *schema = stateful_set_kind.status_schema;
-	if (schema_equal(schema, status, &set->status))
-		return 0;
-	const struct object *base = &set->obj;
-	for (int attempt = 0; attempt <= STATUS_UPDATE_RETRIES; attempt++) {
-		struct stateful_set *next = (struct stateful_set *)object_copy(base);
-		schema_release(schema, &next->status);
-		schema_copy(schema, &next->status, status);
-		struct api_status result;
-		enum api_code code = client_update_status(c->client, &next->obj, &result);
-		if (code == API_OK)
-			return 0;
-		if (code != API_CONFLICT)
-			return -1;
-		base = client_get(c->client, KIND_STATEFULSET, set->obj.meta.namespace,
-				  set->obj.meta.name);
-		if (!base || strcmp(base->meta.uid, set->obj.meta.uid))
-			return -1;
-	}
-	return -1;
+	return ctrl_update_status(c->client, &set->obj, status, STATUS_UPDATE_RETRIES);
 }
 
 /* K8S: getPodsForStatefulSet: the pods we own and the orphans we might

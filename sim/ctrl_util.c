@@ -453,3 +453,30 @@ char *ctrl_template_hash(const struct pod_template_spec *template, int32_t colli
 		*p = alphabet[(unsigned char)*p % (sizeof(alphabet) - 1)];
 	return xstrdup(digits);
 }
+
+int ctrl_update_status(const struct client *client, const struct object *obj,
+		       const void *status, int retries)
+{
+	const struct kind_info *kind = obj->kind;
+	const struct schema *schema = kind->status_schema;
+	BUG_ON(!schema);
+	if (schema_equal(schema, status, (const char *)obj + kind->status_offset))
+		return 0;
+	const struct object *base = obj;
+	for (int attempt = 0; attempt <= retries; attempt++) {
+		struct object *next = object_copy(base);
+		void *next_status = (char *)next + kind->status_offset;
+		schema_release(schema, next_status);
+		schema_copy(schema, next_status, status);
+		struct api_status result;
+		enum api_code code = client_update_status(client, next, &result);
+		if (code == API_OK)
+			return 0;
+		if (code != API_CONFLICT)
+			return -1;
+		base = client_get(client, kind->id, obj->meta.namespace, obj->meta.name);
+		if (!base || strcmp(base->meta.uid, obj->meta.uid))
+			return -1;
+	}
+	return -1;
+}

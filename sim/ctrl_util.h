@@ -121,4 +121,12 @@ void ctrl_split_key(const char *key, char **namespace, char **name);
  * frees. */
 char *ctrl_template_hash(const struct pod_template_spec *template, int32_t collisions);
 
+/* K8S: the update*Status helpers of the workload controllers: writes
+ * status (a struct of obj's kind's status type) unless it equals what obj
+ * has; on Conflict re-reads the object and tries again, up to retries
+ * more times, giving up if the object was replaced (another uid).
+ * Returns 0, or -1 when the write did not happen. */
+int ctrl_update_status(const struct client *client, const struct object *obj,
+		       const void *status, int retries);
+
 #endif
