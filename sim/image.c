@@ -38,6 +38,8 @@ void image_behavior_default(struct image_behavior *image, const char *name)
 	image->complete_after = 0;	/* never exits on its own */
 	image->exit_code = IMAGE_DEFAULT_EXIT_CODE;
 	image->pull_fails = false;
+	image->liveness_fails_after = 0;	/* always answers its probe */
+	image->oom_after = 0;		/* stays within its memory limit */
 	/* Zero usage; the formats decide how a later sum prints ("0", "0"). */
 	image->cpu = quantity_from_milli(0, QUANTITY_DECIMAL_SI);
 	image->memory = quantity_from_int(0, QUANTITY_BINARY_SI);

@@ -4,7 +4,8 @@
  * failure modes declared in the scenario (spec.images), which the sim
  * node agent plays out: how long the pull takes, how long until the
  * process is up and until it passes readiness, whether it crashes or
- * exits, how much CPU and memory it uses. An image the scenario does not
+ * exits, when it stops answering its liveness probe or outgrows its memory
+ * limit, how much CPU and memory it uses. An image the scenario does not
  * declare gets the defaults below.
  */
 #ifndef KUBELAB_IMAGE_H
@@ -21,6 +22,11 @@ struct image_behavior {
 	ktime_t crash_after;		/* exits with exit_code after this; 0 = never */
 	ktime_t complete_after;		/* exits 0 after this (jobs); 0 = never */
 	int32_t exit_code;		/* for crash_after; default 1 */
+	ktime_t liveness_fails_after;	/* from start, its livenessProbe fails
+					 * (if the pod declares one); 0 = never */
+	ktime_t oom_after;		/* from start, its memory use passes the
+					 * container's memory limit (if it has
+					 * one): OOMKilled; 0 = never */
 	bool pull_fails;		/* ErrImagePull / ImagePullBackOff */
 	struct quantity cpu;		/* usage while running */
 	struct quantity memory;

@@ -19,7 +19,13 @@
  *     for the moment the probe first passes); without a probe a container
  *     is ready as soon as it started, as upstream;
  *   - crash_after: it exits with exit_code (reason Error);
- *   - complete_after: it exits 0 (reason Completed).
+ *   - complete_after: it exits 0 (reason Completed);
+ *   - oom_after: with a memory limit, its usage passes the limit and the
+ *     kernel kills it: exit code 137, reason OOMKilled. Without a limit
+ *     nothing happens (node-level OOM is not modelled);
+ *   - liveness_fails_after: its livenessProbe starts failing, and the
+ *     prober (kubelet_probe.c) has the kubelet kill it.
+ * Whichever comes first ends the instance.
  *
  * Restarts follow the pod's restartPolicy (Always; OnFailure: after a
  * failure only; Never), paced by upstream's back-off: a first exit is
@@ -49,9 +55,8 @@
 
 #include "duration.h"
 #include "release.h"
+#include "schema.h"
 #include "xmalloc.h"
-
-static void ctr_exit(struct kubelet_ctr *ctr, int32_t code, const char *reason);
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -161,6 +166,7 @@ void kubelet_container_init(struct kubelet_ctr *ctr, struct kubelet_worker *work
 	ctr->init = init;
 	ctr->sidecar = init && spec->restart_policy && !strcmp(spec->restart_policy, "Always");
 	ctr->has_readiness_probe = probe_declared(&spec->readiness_probe);
+	ctr->has_liveness_probe = probe_declared(&spec->liveness_probe);
 	ctr->phase = CTR_WAITING;
 	ctr->due = true;
 }
@@ -182,6 +188,7 @@ void kubelet_container_cancel(struct kubelet_ctr *ctr)
 	if (ctr->ready_timer)
 		clock_cancel(clock, ctr->ready_timer);
 	ctr->timer = ctr->ready_timer = 0;
+	kubelet_probe_cancel(ctr);
 	if (ctr->phase == CTR_PULLING)
 		kubelet_pull_cancel(ctr->worker->kubelet, ctr);
 	/* A start that was under way did not happen. */
@@ -216,20 +223,42 @@ static void ctr_start_failed(struct kubelet_ctr *ctr, const char *reason,
 static void ctr_exit_timer(void *arg);
 static void ctr_ready_timer(void *arg);
 
-/* The image behaviour's exit: the sooner of crash_after and complete_after. */
-static bool ctr_exit_plan(const struct kubelet_ctr *ctr, ktime_t *after, int32_t *code)
+/* Whether the container has a memory limit: the cgroup the OOM killer
+ * watches (K8S: the container's memory.max is its limits.memory). */
+static bool has_memory_limit(const struct container *spec)
+{
+	const struct quantity *limit = resource_list_get(&spec->resources.limits, "memory");
+	return limit && !quantity_is_zero(limit);
+}
+
+/* One way the process can end, if the image has it: after, code, reason. */
+static void exit_consider(ktime_t when, int32_t code, const char *reason, ktime_t *after,
+			  int32_t *out_code, const char **out_reason)
+{
+	if (when <= 0 || (*after && *after <= when))
+		return;
+	*after = when;
+	*out_code = code;
+	*out_reason = reason;
+}
+
+/* The image behaviour's exit, the soonest of: crash_after (exit_code,
+ * Error), complete_after (0, Completed) and oom_after when the container
+ * has a memory limit (the kernel's SIGKILL: 137, OOMKilled, as the runtime
+ * reports a cgroup OOM kill). Without a limit the process may grow until
+ * the node runs out, which kubelab does not model. On a tie the order
+ * above wins. */
+static bool ctr_exit_plan(const struct kubelet_ctr *ctr, ktime_t *after, int32_t *code,
+			  const char **reason)
 {
 	const struct image_behavior *image = ctr->image;
-	bool crash = image->crash_after > 0 &&
-		(!image->complete_after || image->crash_after <= image->complete_after);
-	if (crash) {
-		*after = image->crash_after;
-		*code = image->exit_code;
-	} else if (image->complete_after > 0) {
-		*after = image->complete_after;
-		*code = 0;
-	}
-	return crash || image->complete_after > 0;
+	*after = 0;
+	exit_consider(image->crash_after, image->exit_code,
+		      image->exit_code ? "Error" : "Completed", after, code, reason);
+	exit_consider(image->complete_after, 0, "Completed", after, code, reason);
+	if (has_memory_limit(ctr->spec))
+		exit_consider(image->oom_after, 137, "OOMKilled", after, code, reason);
+	return *after > 0;
 }
 
 /* Created and started: K8S: startContainer steps 2 and 3. A container that
@@ -262,8 +291,10 @@ static void ctr_started(void *arg)
 					       ctr_ready_timer, ctr);
 	ktime_t after;
 	int32_t code;
-	if (ctr_exit_plan(ctr, &after, &code))
+	const char *reason;
+	if (ctr_exit_plan(ctr, &after, &code, &reason))
 		ctr->timer = clock_after(clock, after, ctr_exit_timer, ctr);
+	kubelet_probe_start(ctr);
 	/* A sidecar counts as initialised once it runs. */
 	if (ctr->sidecar && (size_t)(ctr - worker->ctrs) == worker->init_done)
 		worker->init_done++;
@@ -363,9 +394,10 @@ static void ctr_exit_timer(void *arg)
 	struct kubelet_ctr *ctr = arg;
 	ktime_t after;
 	int32_t code = 0;
+	const char *reason = "Completed";
 	ctr->timer = 0;
-	ctr_exit_plan(ctr, &after, &code);
-	ctr_exit(ctr, code, code ? "Error" : "Completed");
+	ctr_exit_plan(ctr, &after, &code, &reason);
+	kubelet_container_exited(ctr, code, reason);
 }
 
 bool kubelet_container_should_restart(const struct kubelet_ctr *ctr, int32_t code)
@@ -429,7 +461,7 @@ void kubelet_container_stop(struct kubelet_ctr *ctr, int32_t code, const char *r
 	ctr->phase = CTR_EXITED;
 }
 
-static void ctr_exit(struct kubelet_ctr *ctr, int32_t code, const char *reason)
+void kubelet_container_exited(struct kubelet_ctr *ctr, int32_t code, const char *reason)
 {
 	struct kubelet_worker *worker = ctr->worker;
 	kubelet_container_stop(ctr, code, reason);

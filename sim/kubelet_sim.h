@@ -16,6 +16,9 @@
  *   kubelet_container.c  one container's life: image, start, readiness,
  *                     exit, restart back-off (K8S: kuberuntime_container.go,
  *                     images/image_manager.go, flowcontrol backoff);
+ *   kubelet_probe.c   the liveness prober and the kill it leads to
+ *                     (K8S: prober/worker.go, prober.go,
+ *                     kuberuntime_manager.go computePodActions);
  *   kubelet_status.c  the pod status the worker reports: phase, conditions,
  *                     container statuses (K8S: kubelet_pods.go
  *                     generateAPIPodStatus/getPhase, status/generate.go,
@@ -68,7 +71,8 @@ enum kubelet_ctr_phase {
 struct kubelet_exit {
 	bool set;
 	int32_t exit_code;
-	const char *reason;		/* static: "Error", "Completed", "Unknown" */
+	const char *reason;		/* static: "Error", "Completed", "OOMKilled",
+					 * "Unknown" ... */
 	const char *message;		/* static, or NULL */
 	ktime_t started_at, finished_at;
 	char *container_id;		/* owned */
@@ -90,6 +94,7 @@ struct kubelet_ctr {
 	bool init;			/* an init container */
 	bool sidecar;			/* an init container with restartPolicy Always */
 	bool has_readiness_probe;
+	bool has_liveness_probe;
 
 	enum kubelet_ctr_phase phase;
 	bool due;			/* may be started by the next sync */
@@ -111,6 +116,9 @@ struct kubelet_ctr {
 
 	timer_id timer;			/* the next step of its life */
 	timer_id ready_timer;		/* readiness probe passing */
+	timer_id probe_timer;		/* the next failing liveness probe */
+	int32_t probe_failures;		/* consecutive liveness failures */
+	bool killing;			/* liveness kill sent; SIGKILL pending */
 };
 
 /* A pod bound to this node, and what the kubelet does about it.
@@ -275,6 +283,18 @@ void kubelet_container_mark_unknown(struct kubelet_ctr *ctr);
  * ran, if it is an init container and rerun_init, or if its restart policy
  * restarts it. */
 void kubelet_container_reboot(struct kubelet_ctr *ctr, bool rerun_init);
+
+/* Called by the prober (kubelet_probe.c): the killed container is gone,
+ * exiting with code and reason; restarts per the pod's policy. */
+void kubelet_container_exited(struct kubelet_ctr *ctr, int32_t code, const char *reason);
+
+/* ---- kubelet_probe.c ---- */
+
+/* The container just started: arms its liveness probe worker, if the
+ * spec declares a livenessProbe and the image stops answering it. */
+void kubelet_probe_start(struct kubelet_ctr *ctr);
+/* Cancels the probe and kill timers (ctr->probe_timer). */
+void kubelet_probe_cancel(struct kubelet_ctr *ctr);
 
 /* ---- kubelet_status.c ---- */
 

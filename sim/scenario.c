@@ -110,6 +110,9 @@ static const struct field image_fields[] = {
 	{ SCENARIO_FIELD("completeAfter", FIELD_DURATION, struct image_behavior, complete_after) },
 	{ SCENARIO_FIELD("exitCode", FIELD_INT32, struct image_behavior, exit_code) },
 	{ SCENARIO_FIELD("pullFails", FIELD_BOOL, struct image_behavior, pull_fails) },
+	{ SCENARIO_FIELD("livenessFailsAfter", FIELD_DURATION, struct image_behavior,
+			 liveness_fails_after) },
+	{ SCENARIO_FIELD("oomAfter", FIELD_DURATION, struct image_behavior, oom_after) },
 	{ SCENARIO_FIELD("cpu", FIELD_QUANTITY, struct image_behavior, cpu) },
 	{ SCENARIO_FIELD("memory", FIELD_QUANTITY, struct image_behavior, memory) },
 };

@@ -893,6 +893,159 @@ START_TEST(test_two_runs_record_the_same_events)
 }
 END_TEST
 
+/* ---- liveness probes and OOM kills ----------------------------------------- */
+
+/* An image that stops answering its liveness probe 25s after it starts. */
+static void add_hanging_image(struct fixture *f)
+{
+	add_image(f, "hang:v1", 1 * S, 1 * S);
+	image_named(f, "hang:v1")->liveness_fails_after = 25 * S;
+}
+
+/* Started at 2s; with the default probe (period 10s, threshold 3) the
+ * probes at 2, 12, 22s pass, those at 32, 42, 52s fail; the kill at 52s
+ * finds a hung process, SIGKILLed after the pod's 30s grace: exit 137 at
+ * 82s, restarted at once (the first exit), running again at 83s. */
+START_TEST(test_liveness_failures_kill_and_restart_the_container)
+{
+	struct fixture *f = fixture_new();
+	add_hanging_image(f);
+	fixture_start(f);
+	struct pod *pod = pod_new("web-abc", "web", "hang:v1");
+	struct probe *probe = &pod->spec.containers.items[0].liveness_probe;
+	probe->http_get.path = xstrdup("/healthz");
+	probe->http_get.port = (struct int_or_string){ .is_set = true, .int_value = 8080 };
+	create(f, pod);
+	run_to(f, 81 * S);
+	ck_assert_uint_eq(event_count(f, "web-abc", "Unhealthy"), 3);
+	for (size_t k = 0; k < 3; k++) {
+		const struct logged_event *e = event_get(f, "web-abc", "Unhealthy", k);
+		ck_assert_int_eq(e->t, (ktime_t)(32 + 10 * k) * S);
+		ck_assert_str_eq(e->type, "Warning");
+		ck_assert_str_eq(e->message,
+				 "Liveness probe failed: HTTP probe failed with statuscode: 500");
+	}
+	const struct logged_event *kill = event_get(f, "web-abc", "Killing", 0);
+	ck_assert_int_eq(kill->t, 52 * S);
+	ck_assert_str_eq(kill->type, "Normal");
+	ck_assert_str_eq(kill->message, "Container web failed liveness probe, will be restarted");
+	/* During the grace period the container still runs. */
+	const struct container_status *cs = status_of(get_pod(f, "web-abc"), "web");
+	ck_assert_int_eq(cs->restart_count, 0);
+	ck_assert_int_eq(cs->state.running.started_at, f->t0 + 2 * S);
+	run_to(f, 83 * S);
+	cs = status_of(get_pod(f, "web-abc"), "web");
+	ck_assert_int_eq(cs->restart_count, 1);
+	ck_assert_int_eq(cs->state.running.started_at, f->t0 + 83 * S);
+	ck_assert_str_eq(cs->last_state.terminated.reason, "Error");
+	ck_assert_int_eq(cs->last_state.terminated.exit_code, 137);
+	ck_assert_int_eq(cs->last_state.terminated.finished_at, f->t0 + 82 * S);
+	/* The new instance is probed afresh: three more failures from 113s. */
+	run_to(f, 134 * S);
+	ck_assert_uint_eq(event_count(f, "web-abc", "Unhealthy"), 6);
+	ck_assert_int_eq(event_get(f, "web-abc", "Unhealthy", 3)->t, 113 * S);
+	ck_assert_int_eq(event_get(f, "web-abc", "Killing", 1)->t, 133 * S);
+	fixture_free(f);
+}
+END_TEST
+
+/* initialDelaySeconds 15, periodSeconds 5, failureThreshold 2 and the
+ * probe's own terminationGracePeriodSeconds 5: probes at 17, 22, 27 ...;
+ * 27 and 32 fail, the kill at 32 ends in SIGKILL at 37. */
+START_TEST(test_liveness_probe_timing_follows_its_spec)
+{
+	struct fixture *f = fixture_new();
+	add_hanging_image(f);
+	fixture_start(f);
+	struct pod *pod = pod_new("web-abc", "web", "hang:v1");
+	struct probe *probe = &pod->spec.containers.items[0].liveness_probe;
+	probe->exec.command.items = xcalloc(1, sizeof(char *));
+	probe->exec.command.items[0] = xstrdup("true");
+	probe->exec.command.len = 1;
+	probe->initial_delay_seconds = 15;
+	probe->period_seconds = 5;
+	probe->failure_threshold = 2;
+	probe->termination_grace_period_seconds = (struct opt_int64){ true, 5 };
+	create(f, pod);
+	run_to(f, 38 * S);
+	ck_assert_int_eq(event_get(f, "web-abc", "Unhealthy", 0)->t, 27 * S);
+	ck_assert_int_eq(event_get(f, "web-abc", "Unhealthy", 1)->t, 32 * S);
+	ck_assert_str_eq(event_get(f, "web-abc", "Unhealthy", 0)->message,
+			 "Liveness probe failed: ");
+	ck_assert_int_eq(event_get(f, "web-abc", "Killing", 0)->t, 32 * S);
+	const struct container_status *cs = status_of(get_pod(f, "web-abc"), "web");
+	ck_assert_int_eq(cs->restart_count, 1);
+	ck_assert_int_eq(cs->last_state.terminated.finished_at, f->t0 + 37 * S);
+	fixture_free(f);
+}
+END_TEST
+
+START_TEST(test_container_without_liveness_probe_is_never_killed)
+{
+	struct fixture *f = fixture_new();
+	add_hanging_image(f);
+	fixture_start(f);
+	create(f, pod_new("web-abc", "web", "hang:v1"));
+	run_to(f, 10 * KTIME_MINUTE);
+	ck_assert_uint_eq(event_count(f, "web-abc", "Unhealthy"), 0);
+	ck_assert_uint_eq(event_count(f, "web-abc", "Killing"), 0);
+	const struct container_status *cs = status_of(get_pod(f, "web-abc"), "web");
+	ck_assert_int_eq(cs->restart_count, 0);
+	ck_assert_int_eq(cs->state.running.started_at, f->t0 + 2 * S);
+	fixture_free(f);
+}
+END_TEST
+
+/* A pod whose container runs "hog:v1", which outgrows any memory limit 20s
+ * after it starts; adds the image, so call it once, before fixture_start. */
+static struct pod *hog_pod(struct fixture *f, const char *name, const char *limit)
+{
+	add_image(f, "hog:v1", 1 * S, 1 * S);
+	image_named(f, "hog:v1")->oom_after = 20 * S;
+	struct pod *pod = pod_new(name, "app", "hog:v1");
+	if (limit)
+		set_quantity(&pod->spec.containers.items[0].resources.limits, "memory", limit);
+	return pod;
+}
+
+/* Started at 2s, OOM-killed at 22s and restarted at once (running at 23s),
+ * killed again at 43s: now the back-off holds it for 10s. */
+START_TEST(test_oom_after_with_a_memory_limit_is_oom_killed)
+{
+	struct fixture *f = fixture_new();
+	struct pod *pod = hog_pod(f, "hog-abc", "128Mi");
+	fixture_start(f);
+	create(f, pod);
+	run_to(f, 23 * S);
+	const struct container_status *cs = status_of(get_pod(f, "hog-abc"), "app");
+	ck_assert_int_eq(cs->restart_count, 1);
+	ck_assert_str_eq(cs->last_state.terminated.reason, "OOMKilled");
+	ck_assert_int_eq(cs->last_state.terminated.exit_code, 137);
+	ck_assert_int_eq(cs->last_state.terminated.finished_at, f->t0 + 22 * S);
+	ck_assert_int_eq(cs->state.running.started_at, f->t0 + 23 * S);
+	run_to(f, 43 * S);
+	cs = status_of(get_pod(f, "hog-abc"), "app");
+	ck_assert_str_eq(cs->state.waiting.reason, "CrashLoopBackOff");
+	ck_assert_str_eq(cs->last_state.terminated.reason, "OOMKilled");
+	ck_assert_uint_eq(event_count(f, "hog-abc", "BackOff"), 1);
+	fixture_free(f);
+}
+END_TEST
+
+START_TEST(test_oom_after_without_a_memory_limit_changes_nothing)
+{
+	struct fixture *f = fixture_new();
+	struct pod *pod = hog_pod(f, "hog-abc", NULL);
+	fixture_start(f);
+	create(f, pod);
+	run_to(f, 5 * KTIME_MINUTE);
+	const struct container_status *cs = status_of(get_pod(f, "hog-abc"), "app");
+	ck_assert_int_eq(cs->restart_count, 0);
+	ck_assert_int_eq(cs->state.running.started_at, f->t0 + 2 * S);
+	fixture_free(f);
+}
+END_TEST
+
 Suite *kubelet_suite(void)
 {
 	Suite *s = suite_create("kubelet");
@@ -929,5 +1082,13 @@ Suite *kubelet_suite(void)
 	tcase_add_test(faults, test_resume_reports_the_node_ready_again);
 	tcase_add_test(faults, test_two_runs_record_the_same_events);
 	suite_add_tcase(s, faults);
+
+	TCase *kills = tcase_create("kills");
+	tcase_add_test(kills, test_liveness_failures_kill_and_restart_the_container);
+	tcase_add_test(kills, test_liveness_probe_timing_follows_its_spec);
+	tcase_add_test(kills, test_container_without_liveness_probe_is_never_killed);
+	tcase_add_test(kills, test_oom_after_with_a_memory_limit_is_oom_killed);
+	tcase_add_test(kills, test_oom_after_without_a_memory_limit_changes_nothing);
+	suite_add_tcase(s, kills);
 	return s;
 }
