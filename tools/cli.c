@@ -103,6 +103,37 @@ static int read_trace_header(const char *path, char **scenario, uint64_t *seed,
 	return 0;
 }
 
+const char cli_replay_help[] =
+	"The run:\n"
+	"  -f, --filename SCENARIO  replay this scenario\n"
+	"      --trace FILE         replay the run that wrote this trace\n"
+	"      --seed N             seed (default: the scenario's, or the trace's)\n"
+	"      --at DURATION        the moment to show (default: the end of the run)\n";
+
+int cli_replay_option(int option, const char *value, struct replay_source *source)
+{
+	switch (option) {
+	case 'f':
+		source->scenario_path = value;
+		return 1;
+	case 't':
+		source->trace_path = value;
+		return 1;
+	case 's':
+		if (cli_uint64("--seed", value, &source->seed))
+			return EXIT_USAGE;
+		source->seed_set = true;
+		return 1;
+	case 'a':
+		if (cli_duration("--at", value, &source->at))
+			return EXIT_USAGE;
+		source->at_set = true;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 struct cluster *cli_replay(const struct replay_source *source,
 			   struct scenario **scenario_out)
 {

@@ -49,6 +49,19 @@ struct replay_source {
 	ktime_t at;
 };
 
+/* The replay options every read command takes, for getopt_long tables:
+ * -f/--filename, --trace, --seed, --at (option values 'f', 't', 's', 'a'). */
+#define CLI_REPLAY_OPTIONS \
+	{"filename", required_argument, NULL, 'f'}, \
+	{"trace", required_argument, NULL, 't'}, \
+	{"seed", required_argument, NULL, 's'}, \
+	{"at", required_argument, NULL, 'a'}
+extern const char cli_replay_help[];
+
+/* Handles one of those options: 1 when it was one (and was valid), 0 when
+ * it was not one of them, EXIT_USAGE after printing why it was invalid. */
+int cli_replay_option(int option, const char *value, struct replay_source *source);
+
 /* Replays the run up to the source's moment (default: its end) and
  * returns the cluster, or NULL after printing why. *scenario_out is the
  * loaded scenario, which must outlive the cluster. */

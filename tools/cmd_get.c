@@ -18,13 +18,6 @@
 #include "store.h"
 #include "xmalloc.h"
 
-static const char source_help[] =
-	"The run:\n"
-	"  -f, --filename SCENARIO  replay this scenario\n"
-	"      --trace FILE         replay the run that wrote this trace\n"
-	"      --seed N             seed (default: the scenario's, or the trace's)\n"
-	"      --at DURATION        the moment to show (default: the end of the run)\n";
-
 struct get_args {
 	struct replay_source source;
 	const char *kind;
@@ -39,10 +32,7 @@ static int parse_args(int argc, char **argv, struct get_args *args,
 		      const char *help)
 {
 	static const struct option longopts[] = {
-		{"filename", required_argument, NULL, 'f'},
-		{"trace", required_argument, NULL, 't'},
-		{"seed", required_argument, NULL, 's'},
-		{"at", required_argument, NULL, 'a'},
+		CLI_REPLAY_OPTIONS,
 		{"namespace", required_argument, NULL, 'n'},
 		{"all-namespaces", no_argument, NULL, 'A'},
 		{"selector", required_argument, NULL, 'l'},
@@ -54,26 +44,20 @@ static int parse_args(int argc, char **argv, struct get_args *args,
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "f:n:Al:o:h", longopts, NULL)) != -1) {
+		int handled = cli_replay_option(c, optarg, &args->source);
+		if (handled == EXIT_USAGE)
+			return EXIT_USAGE;
+		if (handled)
+			continue;
 		switch (c) {
-		case 'f': args->source.scenario_path = optarg; break;
-		case 't': args->source.trace_path = optarg; break;
-		case 's':
-			if (cli_uint64("--seed", optarg, &args->source.seed))
-				return EXIT_USAGE;
-			args->source.seed_set = true;
-			break;
-		case 'a':
-			if (cli_duration("--at", optarg, &args->source.at))
-				return EXIT_USAGE;
-			args->source.at_set = true;
-			break;
 		case 'n': args->namespace = optarg; break;
 		case 'A': args->all_namespaces = true; break;
 		case 'l': args->selector = optarg; break;
 		case 'o': args->output = optarg; break;
 		case 'h':
 			fputs(help, stdout);
-			fputs(source_help, stdout);
+			fputs("\n", stdout);
+			fputs(cli_replay_help, stdout);
 			return -1;
 		default:
 			return cli_fail("unknown or incomplete option \"%s\" (see --help)",

@@ -38,12 +38,7 @@ static const char rollout_help[] =
 	"\n"
 	"Options:\n"
 	"  -n, --namespace NS       (default: default)\n"
-	"\n"
-	"The run:\n"
-	"  -f, --filename SCENARIO  replay this scenario\n"
-	"      --trace FILE         replay the run that wrote this trace\n"
-	"      --seed N             seed (default: the scenario's, or the trace's)\n"
-	"      --at DURATION        the moment to show (default: the end of the run)\n";
+	"\n";
 
 struct rollout_args {
 	struct replay_source source;
@@ -56,10 +51,7 @@ struct rollout_args {
 static int parse_args(int argc, char **argv, struct rollout_args *args)
 {
 	static const struct option longopts[] = {
-		{"filename", required_argument, NULL, 'f'},
-		{"trace", required_argument, NULL, 't'},
-		{"seed", required_argument, NULL, 's'},
-		{"at", required_argument, NULL, 'a'},
+		CLI_REPLAY_OPTIONS,
 		{"namespace", required_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -68,22 +60,16 @@ static int parse_args(int argc, char **argv, struct rollout_args *args)
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "f:n:h", longopts, NULL)) != -1) {
+		int handled = cli_replay_option(c, optarg, &args->source);
+		if (handled == EXIT_USAGE)
+			return EXIT_USAGE;
+		if (handled)
+			continue;
 		switch (c) {
-		case 'f': args->source.scenario_path = optarg; break;
-		case 't': args->source.trace_path = optarg; break;
-		case 's':
-			if (cli_uint64("--seed", optarg, &args->source.seed))
-				return EXIT_USAGE;
-			args->source.seed_set = true;
-			break;
-		case 'a':
-			if (cli_duration("--at", optarg, &args->source.at))
-				return EXIT_USAGE;
-			args->source.at_set = true;
-			break;
 		case 'n': args->namespace = optarg; break;
 		case 'h':
 			fputs(rollout_help, stdout);
+			fputs(cli_replay_help, stdout);
 			return -1;
 		default:
 			return cli_fail("unknown or incomplete option \"%s\" (see --help)",
