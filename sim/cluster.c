@@ -164,6 +164,17 @@ static struct node_agent *find_node(struct cluster *c, const char *name)
 
 /* ---- control plane ------------------------------------------------------- */
 
+/* The scheduler's explanation of an attempt: to the caller's hook, and
+ * to a full-level trace as a "schedule" record. */
+static void explain_attempt(void *arg, const struct sched_attempt *attempt)
+{
+	struct cluster *c = arg;
+	if (c->options.explain.attempt)
+		c->options.explain.attempt(c->options.explain.arg, attempt);
+	if (trace_get_level(c->options.trace) == TRACE_FULL)
+		trace_record(c->options.trace, "schedule", sched_attempt_json(attempt));
+}
+
 static void start_control_plane(struct cluster *c)
 {
 	size_t n = 0;
@@ -182,6 +193,9 @@ static void start_control_plane(struct cluster *c)
 		.bind_latency = c->scenario->settings.bind_latency,
 		.seed = c->seed,
 	};
+	/* Only when someone listens: explaining costs the scheduler work. */
+	if (c->options.explain.attempt || trace_get_level(c->options.trace) == TRACE_FULL)
+		so.explain = (struct sched_explain_hook){ explain_attempt, c };
 	c->scheduler = scheduler_new(&c->scheduler_client, &so);
 }
 

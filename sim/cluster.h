@@ -14,6 +14,7 @@
 
 #include "client.h"
 #include "scenario.h"
+#include "sched.h"
 #include "trace.h"
 
 struct run_options {
@@ -32,6 +33,10 @@ struct run_options {
 	/* Called after each event with the relative time (progress). */
 	void (*progress)(void *arg, ktime_t t, ktime_t end);
 	void *progress_arg;
+	/* Called for every scheduling attempt (kubelab explain); explain.attempt
+	 * may be NULL. With a full-level trace, attempts are also written as
+	 * "schedule" records. */
+	struct sched_explain_hook explain;
 };
 
 struct cluster;

@@ -44,8 +44,14 @@
  * QueueingHints (every cluster event moves every parked pod),
  * Permit/Reserve/PreBind, extenders, multiple profiles.
  *
+ * Explaining: with scheduler_options.explain set, every attempt is also
+ * described to the hook (sched.h): the Filter verdict of each node
+ * examined, every Score plugin's raw and normalized score, the tie. This
+ * is what `kubelab explain` and the trace's "schedule" records show.
+ *
  * Costs: a cycle is O(nodes examined) with no allocation per node; the
- * cache update on assume, bind and delete is O(1).
+ * cache update on assume, bind and delete is O(1). Explaining allocates
+ * one string per rejected node, only when a hook is set.
  */
 #include "sched.h"
 
@@ -95,6 +101,14 @@ struct scheduler {
 	enum sched_code *verdicts;	/* per listed node, this cycle's Filter */
 	size_t scratch_cap;
 	struct sched_diagnosis diagnosis;
+	/* The explanation of this cycle, only when explain.attempt is set:
+	 * one entry per node examined, the entry of each feasible node, and
+	 * the score details (sized as the scratch above). */
+	struct sched_explain_hook explain;
+	struct sched_attempt attempt;
+	struct sched_explain_node *ex_nodes;
+	size_t *ex_feasible;
+	int64_t *ex_raw, *ex_normalized;
 };
 
 static bool is_terminal(const struct pod *pod)
@@ -118,6 +132,87 @@ static bool is_responsible(const struct scheduler *s, const struct pod *pod)
 static int64_t priority_of(const struct pod *pod)
 {
 	return pod->spec.priority.is_set ? pod->spec.priority.value : 0;
+}
+
+/* ---- explaining (only with a hook) --------------------------------------- */
+
+static void explain_begin(struct scheduler *s, const struct pod *pod, size_t n)
+{
+	struct sched_attempt *a = &s->attempt;
+	memset(a, 0, sizeof(*a));
+	a->pod = pod;
+	a->time = client_now(s->client);
+	a->num_all_nodes = n;
+	a->percentage = s->percentage_of_nodes_to_score;
+	a->num_to_find = sched_num_feasible_nodes_to_find(a->percentage, n);
+	if (!sched_profile_has_score(&s->profile))
+		a->num_to_find = n ? 1 : 0;
+	a->start_index = n ? s->next_start_node_index % n : 0;
+	a->nodes = s->ex_nodes;
+}
+
+/* Records the Filter verdict of one node; found counts the feasible ones
+ * so far, this one included. */
+static void explain_node(struct scheduler *s, const struct sched_node_info *node,
+			 const struct sched_status *status, size_t found)
+{
+	struct sched_explain_node *e = &s->ex_nodes[s->attempt.nodes_len];
+	memset(e, 0, sizeof(*e));
+	e->name = node->name;
+	e->code = status->code;
+	if (status->code == SCHED_SUCCESS) {
+		s->ex_feasible[found - 1] = s->attempt.nodes_len;
+	} else {
+		char *reason = NULL;
+		for (size_t i = 0; i < status->reasons_len; i++) {
+			char *next = xasprintf("%s%s%s", reason ? reason : "",
+					       i ? ", " : "", status->reasons[i]);
+			free(reason);
+			reason = next;
+		}
+		e->plugin = status->plugin ? status->plugin->name : NULL;
+		e->reason = reason;
+	}
+	s->attempt.nodes_len++;
+}
+
+/* Copies the score details of the found feasible nodes into their
+ * entries, and counts the nodes that share the chosen one's total. */
+static void explain_scores(struct scheduler *s, const struct sched_score_detail *d,
+			   size_t found, size_t chosen)
+{
+	struct sched_attempt *a = &s->attempt;
+	a->plugins_len = d->plugins_len;
+	for (size_t k = 0; k < d->plugins_len; k++) {
+		a->plugins[k] = d->plugins[k]->plugin->name;
+		a->weights[k] = d->plugins[k]->weight;
+	}
+	a->ties = 0;
+	for (size_t i = 0; i < found; i++) {
+		struct sched_explain_node *e = &s->ex_nodes[s->ex_feasible[i]];
+		e->raw = &s->ex_raw[i * SCHED_PLUGIN_COUNT];
+		e->normalized = &s->ex_normalized[i * SCHED_PLUGIN_COUNT];
+		e->total = s->totals[i];
+		if (s->totals[i] == s->totals[chosen])
+			a->ties++;
+	}
+}
+
+/* Hands the attempt to the hook and forgets it. */
+static void explain_end(struct scheduler *s, size_t found, const char *chosen,
+			const char *message)
+{
+	struct sched_attempt *a = &s->attempt;
+	a->examined = a->nodes_len;
+	a->feasible = found;
+	a->chosen = chosen;
+	if (chosen && !a->ties)
+		a->ties = 1;
+	a->message = message;
+	s->explain.attempt(s->explain.arg, a);
+	for (size_t i = 0; i < a->nodes_len; i++)
+		free((char *)s->ex_nodes[i].reason);
+	a->nodes_len = 0;
 }
 
 /* ---- failure: event, condition, requeue ---------------------------------- */
@@ -236,6 +331,8 @@ static void fit_error(struct scheduler *s, struct sched_queued_pod *qp,
 {
 	s->diagnosis.post_filter_msg = post_filter(s, qp->pod, nodes, n);
 	char *message = sched_fit_error_message(&s->diagnosis);
+	if (s->explain.attempt)
+		explain_end(s, 0, NULL, message);
 	handle_failure(s, qp, message, true, true);
 	free(message);
 }
@@ -321,6 +418,13 @@ static void grow_scratch(struct scheduler *s, size_t n)
 	s->totals = xrealloc(s->totals, cap * sizeof(*s->totals));
 	s->verdicts = xrealloc(s->verdicts, cap * sizeof(*s->verdicts));
 	s->scratch_cap = cap;
+	if (!s->explain.attempt)
+		return;
+	s->ex_nodes = xrealloc(s->ex_nodes, cap * sizeof(*s->ex_nodes));
+	s->ex_feasible = xrealloc(s->ex_feasible, cap * sizeof(*s->ex_feasible));
+	s->ex_raw = xrealloc(s->ex_raw, cap * SCHED_PLUGIN_COUNT * sizeof(*s->ex_raw));
+	s->ex_normalized = xrealloc(s->ex_normalized,
+				    cap * SCHED_PLUGIN_COUNT * sizeof(*s->ex_normalized));
 }
 
 /* LAB: sched-select-host. K8S: selectHost: the highest total; among
@@ -352,6 +456,7 @@ static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 		want = 1;	/* nothing to compare: the first will do */
 	struct sched_status status;
 	size_t found = 0, examined = 0;
+	const bool explaining = s->explain.attempt != NULL;	/* hoisted: hot loop */
 	for (; examined < n && found < want; examined++) {
 		size_t i = (s->next_start_node_index + examined) % n;
 		sched_cache_prefetch(nodes, n, i);	/* speed only, see there */
@@ -361,6 +466,8 @@ static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 			s->feasible[found++] = nodes[i];
 		else
 			sched_diagnosis_add(&s->diagnosis, &status);
+		if (explaining)
+			explain_node(s, nodes[i], &status, found);
 	}
 	s->next_start_node_index = (s->next_start_node_index + examined) % n;
 	return found;
@@ -385,11 +492,17 @@ static void schedule_one(struct scheduler *s)
 	if (n == 0) {
 		/* K8S: ErrNoNodesAvailable: no plugin rejected it, so it backs
 		 * off and retries rather than waiting for an event. */
+		if (s->explain.attempt) {
+			explain_begin(s, pod, 0);
+			explain_end(s, 0, NULL, "no nodes available to schedule pods");
+		}
 		handle_failure(s, qp, "no nodes available to schedule pods", true, false);
 		return;
 	}
 	grow_scratch(s, n);
 	sched_diagnosis_reset(&s->diagnosis, n);
+	if (s->explain.attempt)
+		explain_begin(s, pod, n);
 	struct sched_state state;
 	sched_state_init(&state, pod, &s->cache);
 	struct sched_status status;
@@ -405,6 +518,7 @@ static void schedule_one(struct scheduler *s)
 			msg = next;
 		}
 		s->diagnosis.pre_filter_msg = msg;
+		s->attempt.pre_filter_plugin = status.plugin->name;
 		for (size_t i = 0; i < n; i++)
 			s->verdicts[i] = code;
 	} else {
@@ -415,10 +529,18 @@ static void schedule_one(struct scheduler *s)
 	} else {
 		size_t chosen = 0;
 		if (found > 1) {
+			struct sched_score_detail detail = {
+				.raw = s->ex_raw, .normalized = s->ex_normalized,
+			};
 			sched_run_score(&s->profile, &state, s->feasible, found,
-					s->scratch, s->totals);
+					s->scratch, s->totals,
+					s->explain.attempt ? &detail : NULL);
 			chosen = select_host(s, found);
+			if (s->explain.attempt)
+				explain_scores(s, &detail, found, chosen);
 		}
+		if (s->explain.attempt)
+			explain_end(s, found, s->feasible[chosen]->name, NULL);
 		assume_and_bind(s, qp, s->feasible[chosen]);
 	}
 	sched_state_release(&state);
@@ -562,6 +684,7 @@ struct scheduler *scheduler_new(const struct client *client,
 	s->name = xstrdup(options->name ? options->name : DEFAULT_SCHEDULER_NAME);
 	s->bind_latency = options->bind_latency;
 	s->percentage_of_nodes_to_score = options->percentage_of_nodes_to_score;
+	s->explain = options->explain;
 	struct prng root;
 	prng_seed(&root, options->seed);
 	prng_derive(&root, SCHED_PRNG_STREAM, &s->rng);
@@ -605,6 +728,10 @@ void scheduler_free(struct scheduler *s)
 	free(s->scratch);
 	free(s->totals);
 	free(s->verdicts);
+	free(s->ex_nodes);
+	free(s->ex_feasible);
+	free(s->ex_raw);
+	free(s->ex_normalized);
 	free(s->name);
 	free(s);
 }

@@ -12,12 +12,74 @@
 #define KUBELAB_SCHED_H
 
 #include "client.h"
+#include "sched_framework.h"
+
+struct json;
+
+/* ---- explaining a decision -------------------------------------------------
+ * LAB: sched-explain. An observer may watch every scheduling attempt, as a
+ * student would read the scheduler's verbose log: which nodes it looked
+ * at, which Filter plugin turned each one down and why, what every Score
+ * plugin thought of the others, and which node won. Upstream has no such
+ * hook (its nearest relatives are the scheduler's -v=10 logs and the
+ * FailedScheduling event); nothing here changes a decision. The details
+ * are built only when a hook is set, so a run nobody explains pays one
+ * branch per cycle and one per node examined.
+ *
+ * Everything an attempt points at is borrowed and valid only during the
+ * call: copy what you keep. */
+
+/* One examined node. */
+struct sched_explain_node {
+	const char *name;
+	enum sched_code code;		/* Filter verdict; SCHED_SUCCESS: feasible */
+	const char *plugin;		/* the Filter plugin that rejected it */
+	const char *reason;		/* its reasons, joined by ", " */
+	/* When scored: per score plugin of the attempt (same order as
+	 * sched_attempt.plugins), the plugin's own score and the score after
+	 * NormalizeScore; total is the weighted sum of the normalized ones. */
+	const int64_t *raw, *normalized;
+	int64_t total;
+};
+
+struct sched_attempt {
+	const struct pod *pod;
+	ktime_t time;
+	size_t num_all_nodes;
+	int32_t percentage;		/* percentageOfNodesToScore; 0: adaptive */
+	size_t num_to_find;		/* K8S: numFeasibleNodesToFind */
+	size_t start_index;		/* K8S: nextStartNodeIndex at the start */
+	size_t examined, feasible;
+	/* A PreFilter plugin rejected the pod before any node was examined
+	 * (nodes_len is then 0). */
+	const char *pre_filter_plugin;
+	const struct sched_explain_node *nodes;	/* examined, in order */
+	size_t nodes_len;
+	/* The score plugins that ran (PreScore did not skip them); none when
+	 * at most one node was feasible, as upstream skips scoring then. */
+	size_t plugins_len;
+	const char *plugins[SCHED_PLUGIN_COUNT];
+	int32_t weights[SCHED_PLUGIN_COUNT];
+	const char *chosen;		/* NULL when the attempt failed */
+	size_t ties;			/* feasible nodes sharing the top total */
+	const char *message;		/* the FailedScheduling message, or NULL */
+};
+
+struct sched_explain_hook {
+	void (*attempt)(void *arg, const struct sched_attempt *attempt);
+	void *arg;
+};
+
+/* The attempt as a JSON object (the trace's "schedule" record body,
+ * without "t"; docs/trace-format.md). Caller frees with json_free. */
+struct json *sched_attempt_json(const struct sched_attempt *attempt);
 
 struct scheduler_options {
 	const char *name;		/* schedulerName served; default-scheduler */
 	ktime_t bind_latency;		/* sim: time from decision to binding */
 	uint64_t seed;			/* tie-breaks */
 	int32_t percentage_of_nodes_to_score;	/* 0: upstream's adaptive default */
+	struct sched_explain_hook explain;	/* optional observer */
 };
 
 struct scheduler;

@@ -234,9 +234,12 @@ enum sched_code sched_run_filter(const struct sched_profile *profile,
 void sched_run_score(const struct sched_profile *profile,
 		     struct sched_state *state,
 		     struct sched_node_info *const *nodes, size_t len,
-		     int64_t *scratch, int64_t *totals)
+		     int64_t *scratch, int64_t *totals,
+		     struct sched_score_detail *detail)
 {
 	memset(totals, 0, len * sizeof(*totals));
+	if (detail)
+		detail->plugins_len = 0;
 	for (size_t i = 0; i < profile->len; i++) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
 		if (pl->score && pl->pre_score &&
@@ -250,8 +253,18 @@ void sched_run_score(const struct sched_profile *profile,
 			continue;
 		for (size_t n = 0; n < len; n++)
 			scratch[n] = pl->score(state, state->pod, nodes[n]);
+		size_t k = 0;
+		if (detail) {	/* once per plugin, not per node, when unused */
+			k = detail->plugins_len++;
+			detail->plugins[k] = &profile->plugins[i];
+			for (size_t n = 0; n < len; n++)
+				detail->raw[n * SCHED_PLUGIN_COUNT + k] = scratch[n];
+		}
 		if (pl->normalize_score)
 			pl->normalize_score(state, state->pod, scratch, len);
+		if (detail)
+			for (size_t n = 0; n < len; n++)
+				detail->normalized[n * SCHED_PLUGIN_COUNT + k] = scratch[n];
 		for (size_t n = 0; n < len; n++) {
 			/* K8S: RunScorePlugins rejects scores out of range. */
 			BUG_ON(scratch[n] < 0 || scratch[n] > SCHED_MAX_NODE_SCORE);

@@ -225,13 +225,24 @@ enum sched_code sched_run_filter(const struct sched_profile *profile,
 				 struct sched_state *state,
 				 const struct sched_node_info *node,
 				 struct sched_status *status);
+/* What sched_run_score computed, for an explanation (sched.h). raw and
+ * normalized are the caller's, len * SCHED_PLUGIN_COUNT values each: the
+ * k-th score plugin that ran on nodes[i] is at [i * SCHED_PLUGIN_COUNT + k]. */
+struct sched_score_detail {
+	size_t plugins_len;		/* out: score plugins that ran */
+	const struct sched_profile_plugin *plugins[SCHED_PLUGIN_COUNT];
+	int64_t *raw, *normalized;
+};
+
 /* K8S: RunPreScorePlugins + RunScorePlugins: totals[i] (out) is the
  * weighted sum over the score plugins for nodes[i]; scratch must hold len
- * values. No allocation. */
+ * values. detail may be NULL (the normal case); otherwise it is filled
+ * too. No allocation. */
 void sched_run_score(const struct sched_profile *profile,
 		     struct sched_state *state,
 		     struct sched_node_info *const *nodes, size_t len,
-		     int64_t *scratch, int64_t *totals);
+		     int64_t *scratch, int64_t *totals,
+		     struct sched_score_detail *detail);
 
 /* K8S: helper.DefaultNormalizeScore: scales to 0..max_priority by the
  * largest score; reverse turns "more is worse" into "more is better". */

@@ -48,6 +48,11 @@ void trace_close(struct trace *trace)
 	free(trace);
 }
 
+enum trace_level trace_get_level(const struct trace *trace)
+{
+	return trace ? trace->level : TRACE_BRIEF;
+}
+
 void trace_set_clock(struct trace *trace, const struct clock *clock,
 		     ktime_t start)
 {

@@ -38,6 +38,9 @@ struct trace;
 struct trace *trace_open(const char *path, enum trace_level level,
 			 struct err **err);
 void trace_close(struct trace *trace);
+/* The level trace was opened with (TRACE_BRIEF for NULL). Writers of
+ * records that exist only at full level ("schedule") ask first. */
+enum trace_level trace_get_level(const struct trace *trace);
 
 /* The clock records are stamped from, and the run's start: "t" in records
  * is relative to it. */

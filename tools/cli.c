@@ -137,7 +137,16 @@ int cli_replay_option(int option, const char *value, struct replay_source *sourc
 struct cluster *cli_replay(const struct replay_source *source,
 			   struct scenario **scenario_out)
 {
+	return cli_replay_explained(source, NULL, scenario_out);
+}
+
+struct cluster *cli_replay_explained(const struct replay_source *source,
+				     const struct sched_explain_hook *explain,
+				     struct scenario **scenario_out)
+{
 	struct run_options options = {.record_events = true};
+	if (explain)
+		options.explain = *explain;
 	char *path = NULL;
 	if (source->trace_path) {
 		ktime_t until = 0;

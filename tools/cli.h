@@ -1,7 +1,7 @@
 /* cli.h - shared pieces of the kubelab command line.
  *
  * Each subcommand lives in its own file (cmd_run.c, cmd_validate.c,
- * cmd_get.c, cmd_rollout.c, cmd_version.c) and has the signature of cmd_fn. Exit codes:
+ * cmd_get.c, cmd_rollout.c, cmd_explain.c, cmd_version.c) and has the signature of cmd_fn. Exit codes:
  * 0 success; 1 the run finished but an expectation failed, or a file was
  * invalid; 2 usage errors and environment failures.
  */
@@ -25,6 +25,7 @@ int cmd_get(int argc, char **argv);
 int cmd_describe(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_rollout(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* Prints "kubelab: " + message to stderr; returns EXIT_USAGE. */
@@ -67,5 +68,10 @@ int cli_replay_option(int option, const char *value, struct replay_source *sourc
  * loaded scenario, which must outlive the cluster. */
 struct cluster *cli_replay(const struct replay_source *source,
 			   struct scenario **scenario_out);
+/* The same, with explain (may be NULL) watching every scheduling attempt
+ * of the replay (run_options.explain). */
+struct cluster *cli_replay_explained(const struct replay_source *source,
+				     const struct sched_explain_hook *explain,
+				     struct scenario **scenario_out);
 
 #endif

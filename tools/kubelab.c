@@ -8,6 +8,7 @@
  *   kubelab events              kubectl get events, on a finished run
  *   kubelab rollout history|status deployment/NAME
  *                               kubectl rollout, on a finished run
+ *   kubelab explain pod NAME    why the scheduler put a pod where it did
  *   kubelab version
  */
 #include <stdio.h>
@@ -29,6 +30,7 @@ static const struct command commands[] = {
 	{"describe", cmd_describe, "Show details of an object of a finished run, as kubectl describe"},
 	{"events", cmd_events, "List the Events of a finished run, as kubectl get events"},
 	{"rollout", cmd_rollout, "Show a Deployment's rollout history or status, as kubectl rollout"},
+	{"explain", cmd_explain, "Explain each scheduling attempt of a pod: filters, scores, choice"},
 	{"version", cmd_version, "Print the kubelab version and the Kubernetes release it models"},
 };
 
