@@ -27,6 +27,7 @@
 #include "scenario.h"
 #include "trace.h"
 #include "xmalloc.h"
+#include "kubelab_cli.h"
 
 Suite *explain_suite(void);
 
@@ -197,31 +198,16 @@ END_TEST
 
 /* ---- the command line ---------------------------------------------------- */
 
-static int sh(const char *cmd, char **output)
-{
-	const char *bin = getenv("KUBELAB");
-	char *line = xasprintf("%s %s 2>&1", bin ? bin : "build/kubelab", cmd);
-	FILE *p = popen(line, "r");
-	free(line);
-	ck_assert_ptr_nonnull(p);
-	char *data = NULL;
-	size_t cap = 0;
-	ck_assert_int_ge(getdelim(&data, &cap, '\0', p), 0);
-	int status = pclose(p);
-	*output = data;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 START_TEST(test_cli_explain_prints_the_table_and_the_choice)
 {
 	char *out;
-	ck_assert_int_eq(sh("explain pod web -f " SCENARIO, &out), 0);
+	ck_assert_int_eq(kubelab_sh("explain pod web -f " SCENARIO, &out), 0);
 	ck_assert_ptr_nonnull(strstr(out, "scheduled to large-1"));
 	ck_assert_ptr_nonnull(strstr(out, "large-1 (chosen)"));
 	ck_assert_ptr_nonnull(strstr(out, "TaintToleration: node(s) had untolerated taint"));
 	ck_assert_ptr_nonnull(strstr(out, "87/87 x1"));
 	free(out);
-	ck_assert_int_eq(sh("explain pod/huge -f " SCENARIO " -o json", &out), 0);
+	ck_assert_int_eq(kubelab_sh("explain pod/huge -f " SCENARIO " -o json", &out), 0);
 	struct json *json = json_parse(out);
 	ck_assert_ptr_nonnull(json);
 	ck_assert_uint_ge(json_array_len(json), 1);
@@ -237,7 +223,7 @@ END_TEST
 START_TEST(test_cli_explain_before_the_pod_exists_says_not_found)
 {
 	char *out;
-	ck_assert_int_eq(sh("explain pod huge --at 5s -f " SCENARIO, &out), 1);
+	ck_assert_int_eq(kubelab_sh("explain pod huge --at 5s -f " SCENARIO, &out), 1);
 	ck_assert_ptr_nonnull(strstr(out, "not found"));
 	free(out);
 }

@@ -16,6 +16,7 @@
 #include "store.h"
 #include "trace.h"
 #include "xmalloc.h"
+#include "kubelab_cli.h"
 
 Suite *run_suite(void);
 
@@ -165,31 +166,10 @@ END_TEST
 
 /* ---- the command line ---------------------------------------------------- */
 
-/* Runs a shell command line; returns its exit status and output. */
-static int sh(const char *cmd, char **output)
-{
-	const char *bin = getenv("KUBELAB");
-	char *line = xasprintf("%s %s 2>&1", bin ? bin : "build/kubelab", cmd);
-	FILE *p = popen(line, "r");
-	free(line);
-	ck_assert_ptr_nonnull(p);
-	char *data = NULL;
-	size_t cap = 0;
-	FILE *mem = open_memstream(&data, &cap);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
-		fwrite(buf, 1, n, mem);
-	fclose(mem);
-	int status = pclose(p);
-	*output = data;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 START_TEST(test_cli_run_exits_zero_when_expectations_hold)
 {
 	char *out;
-	ck_assert_int_eq(sh("run -q " DEMO, &out), 0);
+	ck_assert_int_eq(kubelab_sh("run -q " DEMO, &out), 0);
 	ck_assert_ptr_nonnull(strstr(out, "expectations: 5 passed, 0 failed"));
 	ck_assert_ptr_nonnull(strstr(out, "NAME"));
 	free(out);
@@ -199,7 +179,7 @@ END_TEST
 START_TEST(test_cli_run_streams_upstream_events)
 {
 	char *out;
-	ck_assert_int_eq(sh("run " DEMO, &out), 0);
+	ck_assert_int_eq(kubelab_sh("run " DEMO, &out), 0);
 	ck_assert_ptr_nonnull(strstr(out, "Successfully assigned default/web-"));
 	ck_assert_ptr_nonnull(strstr(out, "TaintManagerEviction"));
 	ck_assert_ptr_nonnull(strstr(out, "SuccessfulCreate"));
@@ -210,7 +190,7 @@ END_TEST
 START_TEST(test_cli_failed_expectation_exits_one_with_observed_value)
 {
 	char *out;
-	ck_assert_int_eq(sh("run -q tests/data/failing-expectation.yaml", &out), 1);
+	ck_assert_int_eq(kubelab_sh("run -q tests/data/failing-expectation.yaml", &out), 1);
 	ck_assert_ptr_nonnull(strstr(out, "FAIL"));
 	ck_assert_ptr_nonnull(strstr(out, "observed 2"));
 	free(out);
@@ -220,12 +200,12 @@ END_TEST
 START_TEST(test_cli_broken_scenario_reports_line_and_column_and_runs_nothing)
 {
 	char *out;
-	ck_assert_int_eq(sh("run tests/data/broken-scenario.yaml", &out), 2);
+	ck_assert_int_eq(kubelab_sh("run tests/data/broken-scenario.yaml", &out), 2);
 	ck_assert_ptr_nonnull(strstr(out, "tests/data/broken-scenario.yaml:"));
 	ck_assert_ptr_nonnull(strstr(out, "nothing was run"));
 	ck_assert_ptr_null(strstr(out, "Scheduled"));
 	free(out);
-	ck_assert_int_eq(sh("validate tests/data/broken-scenario.yaml", &out), 1);
+	ck_assert_int_eq(kubelab_sh("validate tests/data/broken-scenario.yaml", &out), 1);
 	ck_assert_ptr_nonnull(strstr(out, "error:"));
 	free(out);
 }
@@ -234,11 +214,11 @@ END_TEST
 START_TEST(test_cli_get_replays_to_a_moment)
 {
 	char *out;
-	ck_assert_int_eq(sh("get nodes -f " DEMO " --at 3m", &out), 0);
+	ck_assert_int_eq(kubelab_sh("get nodes -f " DEMO " --at 3m", &out), 0);
 	ck_assert_ptr_nonnull(strstr(out, "worker-1"));
 	ck_assert_ptr_nonnull(strstr(out, "NotReady"));
 	free(out);
-	ck_assert_int_eq(sh("get nodes -f " DEMO " --at 30s", &out), 0);
+	ck_assert_int_eq(kubelab_sh("get nodes -f " DEMO " --at 30s", &out), 0);
 	ck_assert_ptr_null(strstr(out, "NotReady"));
 	free(out);
 }
@@ -250,7 +230,7 @@ START_TEST(test_cli_every_command_has_help)
 					       "events", "version"};
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		char *cmd = xasprintf("%s --help", commands[i]), *out;
-		ck_assert_int_eq(sh(cmd, &out), 0);
+		ck_assert_int_eq(kubelab_sh(cmd, &out), 0);
 		ck_assert_ptr_nonnull(strstr(out, "Usage:"));
 		free(out);
 		free(cmd);
@@ -261,10 +241,10 @@ END_TEST
 START_TEST(test_cli_bad_flags_are_usage_errors)
 {
 	char *out;
-	ck_assert_int_eq(sh("run --until ten " DEMO, &out), 2);
+	ck_assert_int_eq(kubelab_sh("run --until ten " DEMO, &out), 2);
 	ck_assert_ptr_nonnull(strstr(out, "--until"));
 	free(out);
-	ck_assert_int_eq(sh("frobnicate", &out), 2);
+	ck_assert_int_eq(kubelab_sh("frobnicate", &out), 2);
 	free(out);
 }
 END_TEST
