@@ -98,18 +98,18 @@ void sched_state_release(struct sched_state *state)
 /* In upstream's default order (default_plugins.go): Filter runs plugins in
  * this order and stops at the first rejection. */
 static const struct sched_plugin *const registry[SCHED_PLUGIN_COUNT] = {
-	&sched_node_unschedulable_plugin,
-	&sched_node_name_plugin,
-	&sched_taint_toleration_plugin,
-	&sched_node_affinity_plugin,
-	&sched_fit_plugin,
-	&sched_balanced_allocation_plugin,
+	[SCHED_PLUGIN_NODE_UNSCHEDULABLE] = &sched_node_unschedulable_plugin,
+	[SCHED_PLUGIN_NODE_NAME] = &sched_node_name_plugin,
+	[SCHED_PLUGIN_TAINT_TOLERATION] = &sched_taint_toleration_plugin,
+	[SCHED_PLUGIN_NODE_AFFINITY] = &sched_node_affinity_plugin,
+	[SCHED_PLUGIN_NODE_RESOURCES_FIT] = &sched_fit_plugin,
+	[SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION] = &sched_balanced_allocation_plugin,
 };
 
 const struct sched_plugin *sched_plugin_lookup(const char *name)
 {
 	for (size_t i = 0; i < SCHED_PLUGIN_COUNT; i++)
-		if (!strcmp(registry[i]->name, name))
+		if (registry[i] && !strcmp(registry[i]->name, name))
 			return registry[i];
 	return NULL;
 }
@@ -120,6 +120,8 @@ void sched_profile_default(struct sched_profile *profile,
 	memset(profile, 0, sizeof(*profile));
 	profile->scheduler_name = scheduler_name;
 	for (size_t i = 0; i < SCHED_PLUGIN_COUNT; i++) {
+		if (!registry[i])
+			continue;
 		BUG_ON(registry[i]->id != (enum sched_plugin_id)i);
 		profile->plugins[profile->len++] = (struct sched_profile_plugin){
 			registry[i], registry[i]->default_weight,

@@ -101,14 +101,20 @@ enum sched_code sched_status_addf(struct sched_status *status,
 				  enum sched_code code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The plugins kubelab has. The id indexes the cycle state. */
+/* The plugins kubelab has, in upstream's default order
+ * (default_plugins.go); the id indexes the cycle state and the registry. */
 enum sched_plugin_id {
 	SCHED_PLUGIN_NODE_UNSCHEDULABLE,
 	SCHED_PLUGIN_NODE_NAME,
 	SCHED_PLUGIN_TAINT_TOLERATION,
 	SCHED_PLUGIN_NODE_AFFINITY,
+	SCHED_PLUGIN_NODE_PORTS,
 	SCHED_PLUGIN_NODE_RESOURCES_FIT,
+	SCHED_PLUGIN_POD_TOPOLOGY_SPREAD,
+	SCHED_PLUGIN_INTER_POD_AFFINITY,
+	SCHED_PLUGIN_DEFAULT_PREEMPTION,
 	SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION,
+	SCHED_PLUGIN_IMAGE_LOCALITY,
 	SCHED_PLUGIN_COUNT
 };
 
