@@ -31,8 +31,10 @@ static void release_request(void *data)
 	free(data);
 }
 
-static enum sched_code pre_score(struct sched_state *state, const struct pod *pod)
+static enum sched_code pre_score(struct sched_state *state, const struct pod *pod,
+				  struct sched_node_info *const *nodes, size_t len)
 {
+	(void)nodes, (void)len;	/* these scores need no node list */
 	struct sched_pod_request *r = xmalloc(sizeof(*r));
 	sched_pod_request_compute(state->cache, pod, r);
 	sched_state_write(state, SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION, r,

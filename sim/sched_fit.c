@@ -109,8 +109,10 @@ static int64_t least_requested(int64_t requested, int64_t capacity)
 	return (capacity - requested) * SCHED_MAX_NODE_SCORE / capacity;
 }
 
-static enum sched_code pre_score(struct sched_state *state, const struct pod *pod)
+static enum sched_code pre_score(struct sched_state *state, const struct pod *pod,
+				  struct sched_node_info *const *nodes, size_t len)
 {
+	(void)nodes, (void)len;	/* these scores need no node list */
 	pod_request(state, pod);
 	return SCHED_SUCCESS;
 }

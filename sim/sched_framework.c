@@ -124,7 +124,7 @@ void sched_profile_default(struct sched_profile *profile,
 			continue;
 		BUG_ON(registry[i]->id != (enum sched_plugin_id)i);
 		profile->plugins[profile->len++] = (struct sched_profile_plugin){
-			registry[i], registry[i]->default_weight,
+			.plugin = registry[i], .weight = registry[i]->default_weight,
 		};
 	}
 }
@@ -142,7 +142,9 @@ int sched_profile_enable(struct sched_profile *profile, const char *name,
 		}
 	}
 	BUG_ON(profile->len >= SCHED_PLUGIN_COUNT);
-	profile->plugins[profile->len++] = (struct sched_profile_plugin){ plugin, weight };
+	profile->plugins[profile->len++] = (struct sched_profile_plugin){
+		.plugin = plugin, .weight = weight,
+	};
 	return 0;
 }
 
@@ -190,6 +192,8 @@ enum sched_code sched_run_pre_filter(const struct sched_profile *profile,
 				     struct sched_status *status)
 {
 	sched_status_reset(status);
+	for (size_t i = 0; i < profile->len; i++)
+		state->args[profile->plugins[i].plugin->id] = profile->plugins[i].args;
 	for (size_t i = 0; i < profile->len; i++) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
 		if (!pl->filter)
@@ -245,7 +249,7 @@ void sched_run_score(const struct sched_profile *profile,
 	for (size_t i = 0; i < profile->len; i++) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
 		if (pl->score && pl->pre_score &&
-		    pl->pre_score(state, state->pod) == SCHED_SKIP)
+		    pl->pre_score(state, state->pod, nodes, len) == SCHED_SKIP)
 			state->skip_score[pl->id] = true;
 	}
 	for (size_t i = 0; i < profile->len; i++) {

@@ -127,6 +127,9 @@ struct sched_state {
 	void (*release[SCHED_PLUGIN_COUNT])(void *data);
 	bool skip_filter[SCHED_PLUGIN_COUNT];	/* PreFilter said Skip */
 	bool skip_score[SCHED_PLUGIN_COUNT];	/* PreScore said Skip */
+	/* The profile's arguments for each plugin (sched_args.h), set by
+	 * sched_run_pre_filter; NULL means upstream's defaults. */
+	const void *args[SCHED_PLUGIN_COUNT];
 };
 
 /* Starts a cycle for pod (borrowed, as is cache): no data, nothing
@@ -137,6 +140,12 @@ void sched_state_init(struct sched_state *state, const struct pod *pod,
  * and may be NULL). Replaces and releases what the plugin wrote before. */
 void sched_state_write(struct sched_state *state, enum sched_plugin_id id,
 		       void *data, void (*release)(void *data));
+/* The plugin's arguments from the profile, or NULL for the defaults. */
+static inline const void *sched_state_args(const struct sched_state *state,
+					   enum sched_plugin_id id)
+{
+	return state->args[id];
+}
 static inline void *sched_state_read(const struct sched_state *state,
 				     enum sched_plugin_id id)
 {
@@ -159,9 +168,12 @@ struct sched_plugin {
 	enum sched_code (*filter)(struct sched_state *state, const struct pod *pod,
 				  const struct sched_node_info *node,
 				  struct sched_status *status);
-	/* Once per cycle, before any Score. SCHED_SKIP leaves Score out. */
+	/* Once per cycle, before any Score, with the feasible nodes (the ones
+	 * Score will see). SCHED_SKIP leaves Score out. */
 	enum sched_code (*pre_score)(struct sched_state *state,
-				     const struct pod *pod);
+				     const struct pod *pod,
+				     struct sched_node_info *const *nodes,
+				     size_t len);
 	/* Per feasible node: a raw score (0..100 unless normalize_score
 	 * maps it there). */
 	int64_t (*score)(struct sched_state *state, const struct pod *pod,
@@ -194,6 +206,10 @@ const struct sched_plugin *sched_plugin_lookup(const char *name);
 struct sched_profile_plugin {
 	const struct sched_plugin *plugin;
 	int32_t weight;			/* score weight; ignored without score */
+	/* K8S: pluginConfig[].args: the plugin's own struct from
+	 * sched_args.h, borrowed (the profile's owner keeps it alive); NULL
+	 * for upstream's defaults. */
+	const void *args;
 };
 struct sched_profile {
 	const char *scheduler_name;	/* borrowed */

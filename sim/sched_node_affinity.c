@@ -154,8 +154,10 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 				"node(s) didn't match Pod's node affinity/selector");
 }
 
-static enum sched_code pre_score(struct sched_state *state, const struct pod *pod)
+static enum sched_code pre_score(struct sched_state *state, const struct pod *pod,
+				  struct sched_node_info *const *nodes, size_t len)
 {
+	(void)nodes, (void)len;	/* these scores need no node list */
 	(void)state;
 	if (!pod->spec.affinity.node_affinity
 		     .preferred_during_scheduling_ignored_during_execution.len)

@@ -130,7 +130,7 @@ static bool score(const struct sched_plugin *pl, struct sched_cache *cache,
 	sched_status_reset(&status);
 	if (pl->pre_filter)
 		pl->pre_filter(&state, pod, &status);
-	if (pl->pre_score && pl->pre_score(&state, pod) == SCHED_SKIP) {
+	if (pl->pre_score && pl->pre_score(&state, pod, NULL, 0) == SCHED_SKIP) {
 		sched_state_release(&state);
 		return false;
 	}
