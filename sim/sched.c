@@ -690,6 +690,7 @@ struct scheduler *scheduler_new(const struct client *client,
 	prng_derive(&root, SCHED_PRNG_STREAM, &s->rng);
 	sched_profile_default(&s->profile, s->name);
 	sched_cache_init(&s->cache);
+	s->cache.store = client->store;	/* the listers PodTopologySpread reads */
 	s->queue = sched_queue_new(&client->clock, on_active, s);
 
 	/* K8S: informers: watch first, then list what exists (deliveries

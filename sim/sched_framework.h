@@ -190,6 +190,7 @@ extern const struct sched_plugin sched_taint_toleration_plugin;
 extern const struct sched_plugin sched_node_affinity_plugin;
 extern const struct sched_plugin sched_fit_plugin;
 extern const struct sched_plugin sched_balanced_allocation_plugin;
+extern const struct sched_plugin sched_topology_spread_plugin;
 
 /* K8S: v1.Toleration.ToleratesTaint and v1helper.TolerationsTolerateTaint
  * (in sched_taint_toleration.c; NodeUnschedulable uses them too). */
@@ -197,6 +198,11 @@ bool sched_toleration_tolerates(const struct toleration *toleration,
 				const struct taint *taint);
 bool sched_tolerations_tolerate(const struct pod_spec *spec,
 				const struct taint *taint);
+/* K8S: nodeaffinity.GetRequiredNodeAffinity(pod).Match(node): the pod's
+ * nodeSelector and required node affinity (in sched_node_affinity.c;
+ * PodTopologySpread's nodeAffinityPolicy uses it). node->node non-NULL. */
+bool sched_node_affinity_matches(const struct pod *pod,
+				 const struct sched_node_info *node);
 
 /* K8S: the in-tree registry (plugins/registry.go). NULL when unknown. */
 const struct sched_plugin *sched_plugin_lookup(const char *name);
@@ -219,7 +225,8 @@ struct sched_profile {
 
 /* Fills profile with upstream's default plugins that kubelab has, in the
  * default order with the default weights (TaintToleration 3, NodeAffinity
- * 2, NodeResourcesFit 1, NodeResourcesBalancedAllocation 1). */
+ * 2, NodeResourcesFit 1, PodTopologySpread 2,
+ * NodeResourcesBalancedAllocation 1). */
 void sched_profile_default(struct sched_profile *profile,
 			   const char *scheduler_name);
 /* Enables plugin name with weight (appended, or re-weighted when already

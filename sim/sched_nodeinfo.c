@@ -292,6 +292,7 @@ static void node_free(struct sched_node_info *n)
 	resources_release(&n->allocatable);
 	resources_release(&n->requested);
 	free(n->pods);
+	free(n->topology);
 	free(n->zone);
 	free(n->name);
 	free(n);
@@ -343,6 +344,7 @@ void sched_cache_set_node(struct sched_cache *cache, const struct node *node)
 	n->zone = zone;
 	if (!n->listed)
 		tree_add(cache, n);
+	sched_topology_node_update(cache, n);
 	n->generation = ++cache->generation;
 }
 
@@ -393,6 +395,7 @@ static void node_add_pod(struct sched_cache *cache, struct sched_node_info *n,
 	n->non_zero_milli_cpu += r->non_zero_milli_cpu;
 	n->non_zero_memory += r->non_zero_memory;
 	n->generation = ++cache->generation;
+	sched_labels_add(cache, p);
 }
 
 /* O(1): the last pod takes the leaver's slot. */
@@ -400,6 +403,7 @@ static void node_remove_pod(struct sched_cache *cache, struct sched_pod_info *p)
 {
 	struct sched_node_info *n = p->node;
 	BUG_ON(p->node_pos >= n->pods_len || n->pods[p->node_pos] != p);
+	sched_labels_remove(cache, p);
 	struct sched_pod_info *last = n->pods[--n->pods_len];
 	n->pods[p->node_pos] = last;
 	last->node_pos = p->node_pos;
@@ -505,6 +509,7 @@ void sched_cache_release(struct sched_cache *cache)
 {
 	const char *key;
 	void *value;
+	sched_labels_release(cache);
 	for (size_t pos = 0; hashmap_next(&cache->pods, &pos, &key, &value);) {
 		struct sched_pod_info *p = value;
 		sched_pod_request_release(&p->request);
@@ -524,6 +529,7 @@ void sched_cache_release(struct sched_cache *cache)
 		free(cache->scalar_names[i]);
 	free(cache->scalar_names);
 	free(cache->list);
+	sched_topology_release(cache);
 	memset(cache, 0, sizeof(*cache));
 }
 
