@@ -331,6 +331,7 @@ struct filter_state {
 	struct spread_constraints constraints;
 	struct spread_counts *counts;
 	int64_t *min;
+	int64_t *self;		/* 1 when the pod matches its own selector */
 };
 
 static void filter_state_free(void *data)
@@ -341,6 +342,7 @@ static void filter_state_free(void *data)
 	spread_constraints_release(&s->constraints);
 	free(s->counts);
 	free(s->min);
+	free(s->self);
 	free(s);
 }
 
@@ -367,8 +369,12 @@ static enum sched_code pre_filter(struct sched_state *state, const struct pod *p
 	size_t n_constraints = s->constraints.len, n_nodes;
 	s->counts = xcalloc(n_constraints, sizeof(*s->counts));
 	s->min = xcalloc(n_constraints, sizeof(*s->min));
-	for (size_t i = 0; i < n_constraints; i++)
+	s->self = xcalloc(n_constraints, sizeof(*s->self));
+	for (size_t i = 0; i < n_constraints; i++) {
 		spread_counts_init(&s->counts[i], state->cache, s->constraints.items[i].key);
+		s->self[i] = selector_matches(&s->constraints.items[i].selector,
+					      &pod->obj.meta.labels);
+	}
 	struct sched_node_info *const *nodes = sched_cache_list(state->cache, &n_nodes);
 	/* Every eligible node's domain exists, even with no pod in it: an
 	 * empty zone is what makes the others "too full". */
@@ -404,6 +410,7 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 			      const struct sched_node_info *node,
 			      struct sched_status *status)
 {
+	(void)pod;
 	const struct filter_state *s = sched_state_read(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
 	for (size_t i = 0; i < s->constraints.len; i++) {
 		const struct spread_constraint *c = &s->constraints.items[i];
@@ -413,11 +420,11 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 						REASON_NODE_LABEL_NOT_MATCH);
 		/* K8S: minMatchNum: too few domains make the global minimum 0. */
 		int64_t min = (int64_t)s->counts[i].domains < c->min_domains ? 0 : s->min[i];
-		int64_t self = selector_matches(&c->selector, &pod->obj.meta.labels) ? 1 : 0;
 		int64_t match = spread_counts_get(&s->counts[i], value);
 		if (match < 0)
 			match = 0;	/* not an eligible domain: no pods counted */
-		if (match + self - min > c->max_skew)
+		/* LAB: sched-spread-skew-rule */
+		if (match + s->self[i] - min > c->max_skew)
 			return sched_status_add(status, SCHED_UNSCHEDULABLE,
 						REASON_CONSTRAINTS_NOT_MATCH);
 	}
