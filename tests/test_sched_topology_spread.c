@@ -411,7 +411,7 @@ static void pods_on(struct sched_cache *cache, const char *const *names, const i
 		}
 }
 
-START_TEST(test_score_on_hostname_with_max_skew_2_and_3)
+START_TEST(test_score_on_hostname_with_max_skew_1_2_and_3)
 {
 	static const char *const names[] = { "node-a", "node-b", "node-c", "node-d" };
 	static const struct {
@@ -419,6 +419,7 @@ START_TEST(test_score_on_hostname_with_max_skew_2_and_3)
 		int pods[4];
 		int64_t want[4];
 	} cases[] = {
+		{ 1, { 2, 1, 0, 3 }, { 20, 60, 100, 0 } },
 		{ 2, { 2, 1, 0, 3 }, { 33, 66, 100, 16 } },
 		{ 3, { 4, 3, 2, 1 }, { 44, 66, 77, 100 } },
 	};
@@ -435,6 +436,29 @@ START_TEST(test_score_on_hostname_with_max_skew_2_and_3)
 		object_unref(&p->obj);
 		sched_cache_release(&cache);
 	}
+}
+END_TEST
+
+/* upstream's "null selector": no pod counts, every node scores 100. */
+START_TEST(test_score_without_selector_counts_no_pods)
+{
+	static const char *const names[] = { "node-a", "node-b", "node-c", "node-d" };
+	static const int pods[] = { 2, 1, 0, 3 };
+	struct sched_cache cache;
+	sched_cache_init(&cache);
+	hostname_nodes(&cache, names, 4);
+	pods_on(&cache, names, pods, 4, "foo");
+	struct pod *p = pod_new("p", NULL, "foo");
+	struct topology_spread_constraint *c = APPEND(p->spec.topology_spread_constraints);
+	c->max_skew = 1;
+	c->topology_key = xstrdup(HOSTNAME);
+	c->when_unsatisfiable = xstrdup("ScheduleAnyway");
+	int64_t scores[4];
+	ck_assert(score_nodes(&cache, p, NULL, names, 4, scores));
+	static const int64_t want[] = { 100, 100, 100, 100 };
+	assert_scores(scores, want, 4);
+	object_unref(&p->obj);
+	sched_cache_release(&cache);
 }
 END_TEST
 
@@ -1075,7 +1099,8 @@ Suite *sched_topology_spread_suite(void)
 	tcase_add_test(tc, test_pods_without_hard_constraints_skip_the_filter);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("score");
-	tcase_add_test(tc, test_score_on_hostname_with_max_skew_2_and_3);
+	tcase_add_test(tc, test_score_on_hostname_with_max_skew_1_2_and_3);
+	tcase_add_test(tc, test_score_without_selector_counts_no_pods);
 	tcase_add_test(tc, test_score_ignores_candidates_missing_the_key);
 	tcase_add_test(tc, test_score_on_zone_counts_pods_of_failed_nodes_in_the_zone);
 	tcase_add_test(tc, test_score_sums_zone_and_hostname_constraints);
