@@ -292,7 +292,7 @@ static void node_free(struct sched_node_info *n)
 	resources_release(&n->allocatable);
 	resources_release(&n->requested);
 	free(n->pods);
-	free(n->topology);
+	free(n->topology_more);
 	free(n->zone);
 	free(n->name);
 	free(n);

@@ -92,6 +92,8 @@ struct sched_pod_request {
 struct sched_node_info;
 struct sched_zone;
 
+#define SCHED_TOPOLOGY_INLINE 4	/* topology keys kept in the node record */
+
 /* A pod in the book. K8S: the cache's podState + framework.PodInfo. */
 struct sched_pod_info {
 	const struct pod *pod;		/* reference; the latest version seen */
@@ -109,6 +111,12 @@ struct sched_pod_info {
 struct sched_node_info {
 	const struct node *node;	/* reference; NULL once the node is gone
 					 * but pods are still booked on it */
+	/* the node's value id per topology key (sched_cache_topology_key),
+	 * 0 when it has no such label; read with sched_node_topology(). The
+	 * first keys sit here, in the cache line every plugin loads (spreading
+	 * reads them for 500 nodes per pod); more spill to topology_more. */
+	uint32_t topology[SCHED_TOPOLOGY_INLINE];
+	uint32_t topology_len;		/* keys known to this node */
 	char *name;			/* owned */
 	char *zone;			/* owned; node_tree zone key ("" none) */
 	struct sched_resources allocatable;
@@ -118,10 +126,7 @@ struct sched_node_info {
 	struct sched_pod_info **pods;	/* booked pods, assumed ones too */
 	size_t pods_len, pods_cap;
 	uint64_t generation;		/* bumped on every change */
-	/* the node's value id per topology key (sched_cache_topology_key),
-	 * 0 when it has no such label; read with sched_node_topology() */
-	uint32_t *topology;		/* owned */
-	size_t topology_len;
+	uint32_t *topology_more;	/* owned; see topology[] */
 	/* internal */
 	bool listed;			/* in the node tree (node != NULL) */
 };
@@ -279,7 +284,10 @@ const char *sched_cache_topology_value(const struct sched_cache *cache, uint32_t
 static inline uint32_t sched_node_topology(const struct sched_node_info *node,
 					   uint32_t key)
 {
-	return key < node->topology_len ? node->topology[key] : SCHED_TOPOLOGY_ABSENT;
+	if (key >= node->topology_len)
+		return SCHED_TOPOLOGY_ABSENT;
+	return key < SCHED_TOPOLOGY_INLINE ? node->topology[key]
+		: node->topology_more[key - SCHED_TOPOLOGY_INLINE];
 }
 /* Hooks in sched_nodeinfo.c: a node's labels were (re)read; the cache is
  * released. */

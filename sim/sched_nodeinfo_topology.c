@@ -49,16 +49,27 @@ static uint32_t intern(struct sched_topology_key *k, const char *value)
 static void node_read(const struct sched_cache *cache, struct sched_node_info *node,
 		      uint32_t key)
 {
-	if (key >= node->topology_len) {
-		size_t len = cache->topology_keys_len;
-		node->topology = xrealloc(node->topology, len * sizeof(*node->topology));
-		memset(node->topology + node->topology_len, 0,
-		       (len - node->topology_len) * sizeof(*node->topology));
-		node->topology_len = len;
+	size_t len = cache->topology_keys_len;
+	if (len > SCHED_TOPOLOGY_INLINE && node->topology_len < len) {
+		size_t more = len - SCHED_TOPOLOGY_INLINE;
+		node->topology_more = xrealloc(node->topology_more,
+					       more * sizeof(*node->topology_more));
+	}
+	/* keys registered since this node was last read start absent */
+	for (; node->topology_len < len; node->topology_len++) {
+		size_t k = node->topology_len;
+		if (k < SCHED_TOPOLOGY_INLINE)
+			node->topology[k] = SCHED_TOPOLOGY_ABSENT;
+		else
+			node->topology_more[k - SCHED_TOPOLOGY_INLINE] = SCHED_TOPOLOGY_ABSENT;
 	}
 	struct sched_topology_key *k = &cache->topology_keys[key];
 	const char *value = node->node ? strmap_get(&node->node->obj.meta.labels, k->key) : NULL;
-	node->topology[key] = value ? intern(k, value) : SCHED_TOPOLOGY_ABSENT;
+	uint32_t id = value ? intern(k, value) : SCHED_TOPOLOGY_ABSENT;
+	if (key < SCHED_TOPOLOGY_INLINE)
+		node->topology[key] = id;
+	else
+		node->topology_more[key - SCHED_TOPOLOGY_INLINE] = id;
 }
 
 uint32_t sched_cache_topology_key(struct sched_cache *cache, const char *key)

@@ -121,6 +121,7 @@ static void constraint_build(struct sched_cache *cache,
 	out->max_skew = tsc->max_skew;
 	out->topology_key = tsc->topology_key ? tsc->topology_key : "";
 	out->key = sched_cache_topology_key(cache, out->topology_key);
+	out->hostname = !strcmp(out->topology_key, SPREAD_LABEL_HOSTNAME);
 	out->min_domains = tsc->min_domains.is_set ? (int32_t)tsc->min_domains.value : 1;
 	out->honor_node_affinity = !tsc->node_affinity_policy ||
 				   strcmp(tsc->node_affinity_policy, "Ignore");
@@ -281,15 +282,6 @@ void spread_counts_init(struct spread_counts *c, const struct sched_cache *cache
 	for (uint32_t v = 0; v < c->len; v++)
 		c->count[v] = -1;
 	c->domains = 0;
-}
-
-void spread_counts_add_domain(struct spread_counts *c, uint32_t value)
-{
-	BUG_ON(value >= c->len);
-	if (c->count[value] < 0) {
-		c->count[value] = 0;
-		c->domains++;
-	}
 }
 
 void spread_counts_release(struct spread_counts *c)

@@ -22,6 +22,7 @@
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
 #include "selector.h"
+#include "xmalloc.h"
 
 #define SPREAD_LABEL_HOSTNAME "kubernetes.io/hostname"	/* K8S: v1.LabelHostname */
 #define SPREAD_LABEL_ZONE "topology.kubernetes.io/zone"	/* K8S: v1.LabelTopologyZone */
@@ -31,6 +32,7 @@ struct spread_constraint {
 	int32_t max_skew;
 	const char *topology_key;	/* borrowed */
 	uint32_t key;			/* sched_cache_topology_key(topology_key) */
+	bool hostname;			/* topology_key is kubernetes.io/hostname */
 	struct selector selector;	/* owned */
 	int32_t min_domains;		/* 1 when unset */
 	bool honor_node_affinity;	/* nodeAffinityPolicy Honor (default) */
@@ -79,7 +81,14 @@ struct spread_counts {
 void spread_counts_init(struct spread_counts *c, const struct sched_cache *cache,
 			uint32_t key);
 /* Makes value a domain (count 0) if it is not one yet. */
-void spread_counts_add_domain(struct spread_counts *c, uint32_t value);
+static inline void spread_counts_add_domain(struct spread_counts *c, uint32_t value)
+{
+	BUG_ON(value >= c->len);
+	if (c->count[value] < 0) {
+		c->count[value] = 0;
+		c->domains++;
+	}
+}
 /* The count of value, -1 when it is not a domain. */
 static inline int64_t spread_counts_get(const struct spread_counts *c, uint32_t value)
 {

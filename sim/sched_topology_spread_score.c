@@ -40,18 +40,32 @@
 #include "sched_topology_spread.h"
 #include "xmalloc.h"
 
+/* How many matching pods each node holds, for a hostname constraint: a
+ * small open-addressing table keyed by node. Most scored nodes hold none
+ * of them and are answered by the first, empty slot. Pointers are only
+ * compared, never ordered or iterated, so addresses decide nothing. */
+struct host_counts {
+	const struct sched_node_info **nodes;
+	int64_t *counts;
+	size_t mask;
+};
+
 /* K8S: preScoreState */
 struct score_state {
 	struct spread_constraints constraints;
 	bool require_all;		/* K8S: requireAllTopologies */
 	struct spread_counts *counts;	/* per constraint; unused for hostname */
 	double *weight;			/* K8S: TopologyNormalizingWeight */
-	/* per hostname constraint: the nodes of the matching pods, sorted,
-	 * one entry per pod */
-	const struct sched_node_info ***host_nodes;
-	size_t *host_len;
-	bool *ignored;			/* by position in PreScore's node list */
+	double **term;			/* per constraint and domain: its part of
+					 * the raw score; unused for hostname */
+	struct host_counts *hosts;	/* per constraint; hostname only */
+	/* By position in PreScore's node list: Score's answers, computed
+	 * there in one pass over compact arrays rather than per call. */
+	struct sched_node_info *const *nodes;	/* borrowed for the cycle */
 	size_t nodes_len;
+	bool *ignored;
+	int64_t *raw;
+	size_t cursor;			/* Score's calls come in list order */
 };
 
 static void score_state_free(void *data)
@@ -59,20 +73,24 @@ static void score_state_free(void *data)
 	struct score_state *s = data;
 	for (size_t i = 0; i < s->constraints.len; i++) {
 		spread_counts_release(&s->counts[i]);
-		free(s->host_nodes[i]);
+		free(s->hosts[i].nodes);
+		free(s->hosts[i].counts);
 	}
 	spread_constraints_release(&s->constraints);
 	free(s->counts);
+	for (size_t i = 0; s->term && i < s->constraints.len; i++)
+		free(s->term[i]);
+	free(s->term);
 	free(s->weight);
-	free(s->host_nodes);
-	free(s->host_len);
+	free(s->hosts);
 	free(s->ignored);
+	free(s->raw);
 	free(s);
 }
 
 static bool is_hostname(const struct spread_constraint *c)
 {
-	return !strcmp(c->topology_key, SPREAD_LABEL_HOSTNAME);
+	return c->hostname;
 }
 
 /* A node without the label is in the domain "" here, as upstream's
@@ -89,30 +107,34 @@ static double normalizing_weight(size_t size)
 	return log((double)size + 2);
 }
 
-static int compare_nodes(const void *a, const void *b)
+static size_t host_slot(const struct host_counts *h, const struct sched_node_info *node)
 {
-	uintptr_t x = (uintptr_t)*(const struct sched_node_info *const *)a;
-	uintptr_t y = (uintptr_t)*(const struct sched_node_info *const *)b;
-	return x < y ? -1 : x > y;
+	size_t i = (size_t)(((uintptr_t)node >> 4) * 0x9e3779b97f4a7c15ull) & h->mask;
+	while (h->nodes[i] && h->nodes[i] != node)
+		i = (i + 1) & h->mask;
+	return i;
 }
 
-/* How many entries of the sorted nodes[] are node: the pods on it. Only
- * equality is asked of the pointers, so their order changes no result. */
-static int64_t count_on(const struct sched_node_info *const *nodes, size_t len,
-			const struct sched_node_info *node)
+static void host_counts_build(struct host_counts *h, const struct sched_pod_info *const *pods,
+			      size_t len)
 {
-	size_t lo = 0, hi = len;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if ((uintptr_t)nodes[mid] < (uintptr_t)node)
-			lo = mid + 1;
-		else
-			hi = mid;
+	size_t cap = 8;
+	while (cap < 2 * len)
+		cap *= 2;
+	h->nodes = xcalloc(cap, sizeof(*h->nodes));
+	h->counts = xcalloc(cap, sizeof(*h->counts));
+	h->mask = cap - 1;
+	for (size_t k = 0; k < len; k++) {
+		size_t i = host_slot(h, pods[k]->node);
+		h->nodes[i] = pods[k]->node;
+		h->counts[i]++;
 	}
-	size_t end = lo;
-	while (end < len && nodes[end] == node)
-		end++;
-	return (int64_t)(end - lo);
+}
+
+static int64_t host_count(const struct host_counts *h, const struct sched_node_info *node)
+{
+	size_t i = host_slot(h, node);
+	return h->nodes[i] ? h->counts[i] : 0;
 }
 
 /* Counts constraint i's matching pods into its domains (or, for hostname,
@@ -123,12 +145,7 @@ static void count_pods(struct score_state *s, size_t i, const struct pod *pod,
 	const struct spread_constraint *c = &s->constraints.items[i];
 	if (is_hostname(c)) {
 		/* K8S: Score counts the node's own pods, no policy applied. */
-		const struct sched_node_info **nodes = xcalloc(len + 1, sizeof(*nodes));
-		for (size_t k = 0; k < len; k++)
-			nodes[k] = pods[k]->node;
-		qsort(nodes, len, sizeof(*nodes), compare_nodes);
-		s->host_nodes[i] = nodes;
-		s->host_len[i] = len;
+		host_counts_build(&s->hosts[i], pods, len);
 		return;
 	}
 	struct spread_counts *counts = &s->counts[i];
@@ -144,6 +161,34 @@ static void count_pods(struct score_state *s, size_t i, const struct pod *pod,
 			continue;
 		counts->count[value]++;
 	}
+}
+
+/* K8S: math.Round for x >= 0, half away from zero, without a libm call
+ * per node: x - trunc(x) is exact below 2^52. */
+static int64_t round_half_up(double x)
+{
+	int64_t t = (int64_t)x;
+	return x - (double)t >= 0.5 ? t + 1 : t;
+}
+
+/* K8S: Score and scoreForCount for one node whose value id per key is
+ * values[] (SCHED_TOPOLOGY_ABSENT: no such label, the constraint adds
+ * nothing). */
+static int64_t score_node(const struct score_state *s, const struct sched_node_info *node,
+			  const uint32_t *values)
+{
+	double score = 0;
+	for (size_t i = 0; i < s->constraints.len; i++) {
+		const struct spread_constraint *c = &s->constraints.items[i];
+		if (values[i] == SCHED_TOPOLOGY_ABSENT)
+			continue;
+		if (is_hostname(c))
+			score += (double)host_count(&s->hosts[i], node) * s->weight[i] +
+				 (double)(c->max_skew - 1);
+		else
+			score += s->term[i][values[i]];
+	}
+	return round_half_up(score);
 }
 
 /* LAB: sched-spread-prescore. K8S: PreScore + initPreScoreState. */
@@ -168,8 +213,7 @@ enum sched_code sched_topology_spread_pre_score(struct sched_state *state,
 	size_t n = s->constraints.len;
 	s->counts = xcalloc(n, sizeof(*s->counts));
 	s->weight = xcalloc(n, sizeof(*s->weight));
-	s->host_nodes = xcalloc(n, sizeof(*s->host_nodes));
-	s->host_len = xcalloc(n, sizeof(*s->host_len));
+	s->hosts = xcalloc(n, sizeof(*s->hosts));
 	s->ignored = xcalloc(len ? len : 1, sizeof(*s->ignored));
 	s->nodes_len = len;
 	for (size_t i = 0; i < n; i++)
@@ -177,16 +221,23 @@ enum sched_code sched_topology_spread_pre_score(struct sched_state *state,
 			spread_counts_init(&s->counts[i], state->cache,
 					   s->constraints.items[i].key);
 	size_t ignored = 0;
+	/* Pass 1: each node's value id per key (SCHED_TOPOLOGY_ABSENT when it
+	 * has no such label), and the domains of the feasible nodes. */
+	uint32_t *values = xcalloc(len * n + 1, sizeof(*values));	/* [k * n + i] */
 	for (size_t k = 0; k < len; k++) {
 		if (s->require_all && !spread_node_has_keys(nodes[k], &s->constraints)) {
 			s->ignored[k] = true;
 			ignored++;
 			continue;
 		}
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
+			uint32_t v = sched_node_topology(nodes[k], s->constraints.items[i].key);
+			values[k * n + i] = v;
+			/* A missing label still makes the domain "" (upstream
+			 * sizes the weight with it), but scores nothing. */
 			if (!is_hostname(&s->constraints.items[i]))
-				spread_counts_add_domain(&s->counts[i],
-					value_or_empty(nodes[k], s->constraints.items[i].key));
+				spread_counts_add_domain(&s->counts[i], v ? v : SCHED_TOPOLOGY_EMPTY);
+		}
 	}
 	const struct sched_pod_info **pods = NULL;
 	size_t pods_len = 0;
@@ -203,37 +254,46 @@ enum sched_code sched_topology_spread_pre_score(struct sched_state *state,
 		count_pods(s, i, pod, pods, pods_len);
 	}
 	free(pods);
+	/* Each domain's part of the raw score, once per domain rather than
+	 * once per node: count x weight + maxSkew - 1 (K8S: scoreForCount). */
+	s->term = xcalloc(n, sizeof(*s->term));
+	for (size_t i = 0; i < n; i++) {
+		const struct spread_constraint *c = &s->constraints.items[i];
+		if (is_hostname(c))
+			continue;
+		s->term[i] = xcalloc(s->counts[i].len, sizeof(*s->term[i]));
+		for (uint32_t v = 0; v < s->counts[i].len; v++)
+			s->term[i][v] = (double)s->counts[i].count[v] * s->weight[i] +
+					(double)(c->max_skew - 1);
+	}
+	/* Pass 2: the raw scores. */
+	s->nodes = nodes;
+	s->raw = xcalloc(len + 1, sizeof(*s->raw));
+	for (size_t k = 0; k < len; k++)
+		if (!s->ignored[k])
+			s->raw[k] = score_node(s, nodes[k], &values[k * n]);
+	free(values);
 	sched_state_write(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD, s, score_state_free);
 	return SCHED_SUCCESS;
 }
 
-/* LAB: sched-spread-score. K8S: Score and scoreForCount. */
+/* LAB: sched-spread-score. K8S: Score: computed by PreScore (an ignored
+ * node scores 0), read here. */
 int64_t sched_topology_spread_score(struct sched_state *state, const struct pod *pod,
 				    const struct sched_node_info *node)
 {
 	(void)pod;
-	const struct score_state *s = sched_state_read(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
-	if (s->require_all && !spread_node_has_keys(node, &s->constraints))
-		return 0;	/* ignored */
-	double score = 0;
-	for (size_t i = 0; i < s->constraints.len; i++) {
-		const struct spread_constraint *c = &s->constraints.items[i];
-		uint32_t value = sched_node_topology(node, c->key);
-		if (value == SCHED_TOPOLOGY_ABSENT)
-			continue;
-		int64_t count;
-		if (is_hostname(c)) {
-			count = count_on(s->host_nodes[i], s->host_len[i], node);
-		} else {
-			count = spread_counts_get(&s->counts[i], value);
-			BUG_ON(count < 0);	/* every scored node's domain is known */
-		}
-		score += (double)count * s->weight[i] + (double)(c->max_skew - 1);
-	}
-	return (int64_t)round(score);	/* K8S: math.Round, half away from 0 */
+	struct score_state *s = sched_state_read(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
+	size_t k = s->cursor < s->nodes_len && s->nodes[s->cursor] == node ? s->cursor : 0;
+	while (k < s->nodes_len && s->nodes[k] != node)
+		k++;		/* not in list order: look it up */
+	BUG_ON(k == s->nodes_len);	/* Score sees PreScore's nodes only */
+	s->cursor = k + 1;
+	return s->raw[k];
 }
 
-/* LAB: sched-spread-normalize. K8S: NormalizeScore. */
+/* LAB: sched-spread-normalize. K8S: NormalizeScore:
+ * 100 * (max + min - raw) / max, fewer pods being better. */
 void sched_topology_spread_normalize(struct sched_state *state, const struct pod *pod,
 				     int64_t *scores, size_t len)
 {
@@ -249,11 +309,19 @@ void sched_topology_spread_normalize(struct sched_state *state, const struct pod
 		if (scores[i] > max)
 			max = scores[i];
 	}
+	/* Raw scores span a few values: divide once per value, not per node
+	 * (a division costs as much as the rest of the loop). */
+	int64_t table[64];
+	bool tabled = max > 0 && max - min < 64;
+	for (int64_t v = min; tabled && v <= max; v++)
+		table[v - min] = SCHED_MAX_NODE_SCORE * (max + min - v) / max;
 	for (size_t i = 0; i < len; i++) {
 		if (s->ignored[i])
 			scores[i] = 0;
 		else if (max == 0)
 			scores[i] = SCHED_MAX_NODE_SCORE;
+		else if (tabled)
+			scores[i] = table[scores[i] - min];
 		else
 			scores[i] = SCHED_MAX_NODE_SCORE * (max + min - scores[i]) / max;
 	}
