@@ -29,9 +29,11 @@
  * -- which is how upstream sizes the weight, quirk included. For the
  * hostname key the count is simply the node's own matching pods.
  *
- * Costs: O(feasible nodes) for the domains, O(matching pods) for the
- * counts (the cache's label index), and per node scored a few array reads
- * (the cache's topology value ids) and, for hostname, a binary search.
+ * Costs: PreScore does all the work, O(feasible nodes) for the domains
+ * and the raw scores (a few array reads per node: the cache's topology
+ * value ids, each domain's precomputed term, a hash probe for hostname)
+ * plus O(matching pods) for the counts (the cache's label index); Score
+ * only reads its answer. Upstream computes the same numbers in Score.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -75,11 +77,11 @@ static void score_state_free(void *data)
 		spread_counts_release(&s->counts[i]);
 		free(s->hosts[i].nodes);
 		free(s->hosts[i].counts);
+		if (s->term)
+			free(s->term[i]);
 	}
-	spread_constraints_release(&s->constraints);
+	spread_constraints_release(&s->constraints);	/* len is 0 from here */
 	free(s->counts);
-	for (size_t i = 0; s->term && i < s->constraints.len; i++)
-		free(s->term[i]);
 	free(s->term);
 	free(s->weight);
 	free(s->hosts);
