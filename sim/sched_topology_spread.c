@@ -115,8 +115,9 @@ static int selector_merge(const struct strmap *labels, const struct label_select
 /* K8S: filterTopologySpreadConstraints for one constraint. */
 static void constraint_build(struct sched_cache *cache,
 			     const struct topology_spread_constraint *tsc,
-			     const struct strmap *pod_labels, struct spread_constraint *out)
+			     const struct pod *pod, struct spread_constraint *out)
 {
+	const struct strmap *pod_labels = &pod->obj.meta.labels;
 	memset(out, 0, sizeof(*out));
 	out->max_skew = tsc->max_skew;
 	out->topology_key = tsc->topology_key ? tsc->topology_key : "";
@@ -125,6 +126,12 @@ static void constraint_build(struct sched_cache *cache,
 	out->min_domains = tsc->min_domains.is_set ? (int32_t)tsc->min_domains.value : 1;
 	out->honor_node_affinity = !tsc->node_affinity_policy ||
 				   strcmp(tsc->node_affinity_policy, "Ignore");
+	/* Honoring an affinity the pod does not have admits every node:
+	 * skip the per-node check (and the Node object it would load). */
+	if (!pod->spec.node_selector.len &&
+	    !pod->spec.affinity.node_affinity
+		     .required_during_scheduling_ignored_during_execution.node_selector_terms.len)
+		out->honor_node_affinity = false;
 	out->honor_node_taints = tsc->node_taints_policy &&
 				 !strcmp(tsc->node_taints_policy, "Honor");
 	/* LAB: sched-spread-match-label-keys. The pod's own values of the
@@ -151,8 +158,7 @@ static void constraints_filter(struct sched_cache *cache,
 		if (strcmp(when, action))
 			continue;
 		out->items = xrealloc(out->items, (out->len + 1) * sizeof(*out->items));
-		constraint_build(cache, &list[i], &pod->obj.meta.labels,
-				 &out->items[out->len++]);
+		constraint_build(cache, &list[i], pod, &out->items[out->len++]);
 	}
 }
 

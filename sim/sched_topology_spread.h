@@ -35,7 +35,8 @@ struct spread_constraint {
 	bool hostname;			/* topology_key is kubernetes.io/hostname */
 	struct selector selector;	/* owned */
 	int32_t min_domains;		/* 1 when unset */
-	bool honor_node_affinity;	/* nodeAffinityPolicy Honor (default) */
+	bool honor_node_affinity;	/* Honor (default), and the pod has a
+					 * nodeSelector or required affinity */
 	bool honor_node_taints;		/* nodeTaintsPolicy Honor (default Ignore) */
 };
 
