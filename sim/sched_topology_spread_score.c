@@ -50,6 +50,7 @@ struct host_counts {
 	const struct sched_node_info **nodes;
 	int64_t *counts;
 	size_t mask;
+	unsigned shift;			/* 64 - log2(slots) */
 };
 
 /* K8S: preScoreState */
@@ -111,7 +112,9 @@ static double normalizing_weight(size_t size)
 
 static size_t host_slot(const struct host_counts *h, const struct sched_node_info *node)
 {
-	size_t i = (size_t)(((uintptr_t)node >> 4) * 0x9e3779b97f4a7c15ull) & h->mask;
+	/* Fibonacci hashing: the product's top bits mix every address bit
+	 * (its low bits would only see the low bits of the address). */
+	size_t i = (size_t)(((uint64_t)(uintptr_t)node * 0x9e3779b97f4a7c15ull) >> h->shift);
 	while (h->nodes[i] && h->nodes[i] != node)
 		i = (i + 1) & h->mask;
 	return i;
@@ -121,11 +124,15 @@ static void host_counts_build(struct host_counts *h, const struct sched_pod_info
 			      size_t len)
 {
 	size_t cap = 8;
-	while (cap < 2 * len)
+	unsigned bits = 3;
+	while (cap < 2 * len) {
 		cap *= 2;
+		bits++;
+	}
 	h->nodes = xcalloc(cap, sizeof(*h->nodes));
 	h->counts = xcalloc(cap, sizeof(*h->counts));
 	h->mask = cap - 1;
+	h->shift = 64 - bits;
 	for (size_t k = 0; k < len; k++) {
 		size_t i = host_slot(h, pods[k]->node);
 		h->nodes[i] = pods[k]->node;
