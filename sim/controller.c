@@ -42,6 +42,7 @@ ROW(ttl_after_finished_controller)
 ROW(node_lifecycle_controller)
 ROW(taint_eviction_controller)
 ROW(endpoints_controller)
+ROW(endpointslice_controller)
 ROW(disruption_controller)
 ROW(horizontal_pod_autoscaler_controller)
 ROW(garbage_collector_controller)
@@ -64,6 +65,8 @@ const struct controller_ops controller_table[] = {
 	{ "taint-eviction-controller", taint_eviction_controller_start,
 	  taint_eviction_controller_stop },
 	{ "endpoint-controller", endpoints_controller_start, endpoints_controller_stop },
+	{ "endpointslice-controller", endpointslice_controller_start,
+	  endpointslice_controller_stop },
 	{ "disruption-controller", disruption_controller_start, disruption_controller_stop },
 	{ "horizontal-pod-autoscaler", horizontal_pod_autoscaler_controller_start,
 	  horizontal_pod_autoscaler_controller_stop },
