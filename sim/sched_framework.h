@@ -188,6 +188,8 @@ extern const struct sched_plugin sched_node_unschedulable_plugin;
 extern const struct sched_plugin sched_node_name_plugin;
 extern const struct sched_plugin sched_taint_toleration_plugin;
 extern const struct sched_plugin sched_node_affinity_plugin;
+extern const struct sched_plugin sched_node_ports_plugin;
+extern const struct sched_plugin sched_image_locality_plugin;
 extern const struct sched_plugin sched_fit_plugin;
 extern const struct sched_plugin sched_balanced_allocation_plugin;
 

@@ -291,6 +291,7 @@ static void node_free(struct sched_node_info *n)
 	object_unref((struct object *)n->node);
 	resources_release(&n->allocatable);
 	resources_release(&n->requested);
+	sched_node_ports_free(n);
 	free(n->pods);
 	free(n->zone);
 	free(n->name);
@@ -392,6 +393,7 @@ static void node_add_pod(struct sched_cache *cache, struct sched_node_info *n,
 		resources_add_scalar(&n->requested, r->scalars[i].id, r->scalars[i].value);
 	n->non_zero_milli_cpu += r->non_zero_milli_cpu;
 	n->non_zero_memory += r->non_zero_memory;
+	sched_node_ports_update(n, p->pod, +1);
 	n->generation = ++cache->generation;
 }
 
@@ -411,6 +413,7 @@ static void node_remove_pod(struct sched_cache *cache, struct sched_pod_info *p)
 		resources_add_scalar(&n->requested, r->scalars[i].id, -r->scalars[i].value);
 	n->non_zero_milli_cpu -= r->non_zero_milli_cpu;
 	n->non_zero_memory -= r->non_zero_memory;
+	sched_node_ports_update(n, p->pod, -1);
 	n->generation = ++cache->generation;
 	p->node = NULL;
 }
