@@ -30,6 +30,8 @@ struct image_behavior {
 	bool pull_fails;		/* ErrImagePull / ImagePullBackOff */
 	struct quantity cpu;		/* usage while running */
 	struct quantity memory;
+	struct quantity size;		/* bytes on disk, reported in node
+					 * status.images; default 10Mi */
 };
 
 /* The defaults for an image the scenario does not describe: fills *image

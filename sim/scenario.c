@@ -115,6 +115,7 @@ static const struct field image_fields[] = {
 	{ SCENARIO_FIELD("oomAfter", FIELD_DURATION, struct image_behavior, oom_after) },
 	{ SCENARIO_FIELD("cpu", FIELD_QUANTITY, struct image_behavior, cpu) },
 	{ SCENARIO_FIELD("memory", FIELD_QUANTITY, struct image_behavior, memory) },
+	{ SCENARIO_FIELD("size", FIELD_QUANTITY, struct image_behavior, size) },
 };
 
 static const struct schema image_schema = {

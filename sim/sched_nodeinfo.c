@@ -310,6 +310,7 @@ static void node_maybe_drop(struct sched_cache *cache, struct sched_node_info *n
 void sched_cache_set_node(struct sched_cache *cache, const struct node *node)
 {
 	struct sched_node_info *n = node_get_or_ghost(cache, node->obj.meta.name);
+	sched_cache_images_update(cache, n->node, node);
 	object_unref((struct object *)n->node);
 	n->node = (const struct node *)object_ref(&node->obj);
 
@@ -354,6 +355,7 @@ void sched_cache_remove_node(struct sched_cache *cache, const char *name)
 		return;
 	if (n->listed)
 		tree_remove(cache, n);
+	sched_cache_images_update(cache, n->node, NULL);
 	object_unref((struct object *)n->node);
 	n->node = NULL;
 	n->generation = ++cache->generation;
@@ -518,6 +520,7 @@ void sched_cache_release(struct sched_cache *cache)
 		node_free(value);
 	hashmap_release(&cache->pods);
 	hashmap_release(&cache->nodes);
+	sched_cache_images_release(cache);
 	for (size_t i = 0; i < cache->zones_len; i++) {
 		free(cache->zones[i].key);
 		free(cache->zones[i].nodes);

@@ -126,6 +126,7 @@ struct sched_node_info {
 struct sched_cache {
 	struct hashmap nodes;		/* name -> struct sched_node_info */
 	struct hashmap pods;		/* uid -> struct sched_pod_info */
+	struct hashmap images;		/* name -> struct sched_image_state */
 	char **scalar_names;		/* interned scalar resource names */
 	size_t scalar_names_len, scalar_names_cap;
 	/* the node tree: zones in order of first appearance, each with its
@@ -236,6 +237,23 @@ bool sched_node_ports_conflict(const struct sched_node_info *node, const char *i
 bool sched_host_port_clash(const struct container_port *used,
 			   const struct container_port *want);
 void sched_node_ports_free(struct sched_node_info *node);
+
+/* ---- sched_nodeinfo_images.c: K8S: cache.imageStates ------------------- */
+
+/* K8S: framework.ImageStateSummary */
+struct sched_image_state {
+	int64_t size;			/* bytes, as first reported */
+	size_t num_nodes;		/* nodes whose status lists the name */
+};
+
+/* Moves the counts from old's status.images to node's (either may be
+ * NULL: a node added or removed). */
+void sched_cache_images_update(struct sched_cache *cache, const struct node *old,
+			       const struct node *node);
+/* The state of an image name as nodes report it, NULL when no node has it. */
+const struct sched_image_state *sched_cache_image(const struct sched_cache *cache,
+						  const char *name);
+void sched_cache_images_release(struct sched_cache *cache);
 
 /* Checks the invariant above for every node; prints what broke and
  * returns false. O(pods): for tests and paranoid builds. */

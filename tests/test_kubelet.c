@@ -311,6 +311,8 @@ START_TEST(test_node_status_lists_pulled_images_at_the_next_update)
 	node = (const struct node *)store_get(f->store, KIND_NODE, NULL, NODE);
 	ck_assert_uint_eq(node->status.images.len, 1);
 	ck_assert_str_eq(node->status.images.items[0].names.items[0], "web:v1");
+	/* an image the scenario does not size weighs image.c's default */
+	ck_assert_int_eq(node->status.images.items[0].size_bytes, 10LL * 1024 * 1024);
 	fixture_free(f);
 }
 END_TEST
