@@ -45,6 +45,7 @@
 struct fit_cycle {
 	struct sched_pod_request request;
 	enum sched_scoring_strategy strategy;
+	bool default_least;		/* LeastAllocated over cpu:1, memory:1 */
 	struct sched_alloc alloc;
 	size_t shape_len;
 	struct sched_shape_point shape[SCHED_ARGS_SHAPE_MAX];	/* scores 0..100 */
@@ -162,9 +163,39 @@ static enum sched_code pre_score(struct sched_state *state, const struct pod *po
 		c->shape[i].score = args->shape[i].score *
 			(SCHED_MAX_NODE_SCORE / SCHED_MAX_CUSTOM_PRIORITY_SCORE);
 	}
+	c->default_least = c->strategy == SCHED_LEAST_ALLOCATED && c->alloc.cpu_memory &&
+		c->alloc.res[0].weight == 1 && c->alloc.res[1].weight == 1;
 	if (c->strategy == SCHED_REQUESTED_TO_CAPACITY_RATIO && c->shape_len == 0)
 		return SCHED_SKIP;	/* a loader's validation rejects this */
 	return SCHED_SUCCESS;
+}
+
+/* K8S: leastRequestedScore */
+static int64_t least_requested(int64_t requested, int64_t capacity)
+{
+	if (capacity == 0 || requested > capacity)
+		return 0;
+	return (capacity - requested) * SCHED_MAX_NODE_SCORE / capacity;
+}
+
+/* LAB: sched-least-allocated. The default (cpu and memory, weight 1
+ * each), spelled out: it runs for every feasible node of every pod, so it
+ * skips the general loop of sched_alloc_least (same result). A resource
+ * the node does not have (allocatable 0) is left out of the average. */
+static int64_t least_cpu_memory(const struct sched_pod_request *r,
+				const struct sched_node_info *node)
+{
+	int64_t cpu = node->allocatable.milli_cpu, memory = node->allocatable.memory;
+	int64_t sum = 0, n = 0;
+	if (cpu) {
+		sum += least_requested(node->non_zero_milli_cpu + r->non_zero_milli_cpu, cpu);
+		n++;
+	}
+	if (memory) {
+		sum += least_requested(node->non_zero_memory + r->non_zero_memory, memory);
+		n++;
+	}
+	return n ? sum / n : 0;
 }
 
 /* LAB: sched-fit-score. The strategy's scorer over the pairs of the
@@ -173,6 +204,10 @@ static int64_t score(struct sched_state *state, const struct pod *pod,
 		     const struct sched_node_info *node)
 {
 	const struct fit_cycle *c = fit_cycle(state, pod);
+	if (c->default_least)
+		return least_cpu_memory(&c->request, node);
+	if (c->strategy == SCHED_LEAST_ALLOCATED)
+		return sched_alloc_least_node(&c->alloc, node);
 	int64_t requested[SCHED_ARGS_RESOURCES_MAX], allocatable[SCHED_ARGS_RESOURCES_MAX];
 	sched_alloc_fill(&c->alloc, node, requested, allocatable);
 	switch (c->strategy) {

@@ -78,6 +78,8 @@ void sched_alloc_prepare(struct sched_alloc *alloc, struct sched_cache *cache,
 		alloc->res[i].weight = resources[i].weight;
 		alloc->res[i].pod_request = pod_request_of(r, kind, id, use_requested);
 	}
+	alloc->cpu_memory = len == 2 && alloc->res[0].kind == SCHED_ALLOC_CPU &&
+		alloc->res[1].kind == SCHED_ALLOC_MEMORY;
 }
 
 bool sched_alloc_best_effort(const struct sched_alloc *alloc)
@@ -91,11 +93,20 @@ bool sched_alloc_best_effort(const struct sched_alloc *alloc)
 /* LAB: sched-alloc-pairs. cpu and memory add the pod to the node's
  * non-zero sums (Fit) or real sums (Balanced); ephemeral storage and
  * scalars always use the real sums. */
-void sched_alloc_fill(const struct sched_alloc *alloc,
-		      const struct sched_node_info *node,
-		      int64_t *requested, int64_t *allocatable)
+static inline __attribute__((always_inline))
+void alloc_fill(const struct sched_alloc *alloc, const struct sched_node_info *node,
+		int64_t *requested, int64_t *allocatable)
 {
 	bool real = alloc->use_requested;
+	if (alloc->cpu_memory) {	/* the defaults: no switch, no loop */
+		allocatable[0] = node->allocatable.milli_cpu;
+		requested[0] = allocatable[0] == 0 ? 0 : alloc->res[0].pod_request +
+			(real ? node->requested.milli_cpu : node->non_zero_milli_cpu);
+		allocatable[1] = node->allocatable.memory;
+		requested[1] = allocatable[1] == 0 ? 0 : alloc->res[1].pod_request +
+			(real ? node->requested.memory : node->non_zero_memory);
+		return;
+	}
 	for (size_t i = 0; i < alloc->len; i++) {
 		int64_t want = alloc->res[i].pod_request, have = 0, booked = 0;
 		switch (alloc->res[i].kind) {
@@ -153,8 +164,9 @@ static int64_t most_requested(int64_t requested, int64_t capacity)
 }
 
 /* LAB: sched-least-allocated */
-int64_t sched_alloc_least(const struct sched_alloc *alloc,
-			  const int64_t *requested, const int64_t *allocatable)
+static inline __attribute__((always_inline))
+int64_t alloc_least(const struct sched_alloc *alloc, const int64_t *requested,
+		    const int64_t *allocatable)
 {
 	int64_t sum = 0, weights = 0;
 	for (size_t i = 0; i < alloc->len; i++) {
@@ -164,6 +176,29 @@ int64_t sched_alloc_least(const struct sched_alloc *alloc,
 		weights += alloc->res[i].weight;
 	}
 	return weights ? sum / weights : 0;
+}
+
+void sched_alloc_fill(const struct sched_alloc *alloc,
+		      const struct sched_node_info *node,
+		      int64_t *requested, int64_t *allocatable)
+{
+	alloc_fill(alloc, node, requested, allocatable);
+}
+
+int64_t sched_alloc_least(const struct sched_alloc *alloc,
+			  const int64_t *requested, const int64_t *allocatable)
+{
+	return alloc_least(alloc, requested, allocatable);
+}
+
+/* The default strategy in one piece, so the compiler can fold the pairs
+ * straight into the score: it runs for every feasible node of every pod. */
+int64_t sched_alloc_least_node(const struct sched_alloc *alloc,
+			       const struct sched_node_info *node)
+{
+	int64_t requested[SCHED_ARGS_RESOURCES_MAX], allocatable[SCHED_ARGS_RESOURCES_MAX];
+	alloc_fill(alloc, node, requested, allocatable);
+	return alloc_least(alloc, requested, allocatable);
 }
 
 /* LAB: sched-most-allocated */

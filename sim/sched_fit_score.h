@@ -43,6 +43,7 @@ enum sched_alloc_kind {
 struct sched_alloc {
 	size_t len;
 	bool use_requested;		/* true: real requests; false: non-zero */
+	bool cpu_memory;		/* exactly cpu then memory: a fast path */
 	struct {
 		enum sched_alloc_kind kind;
 		uint32_t scalar_id;	/* SCHED_ALLOC_SCALAR only */
@@ -72,6 +73,9 @@ void sched_alloc_fill(const struct sched_alloc *alloc,
 /* The three NodeResourcesFit strategies over filled pairs, 0..100. */
 int64_t sched_alloc_least(const struct sched_alloc *alloc,
 			  const int64_t *requested, const int64_t *allocatable);
+/* sched_alloc_fill then sched_alloc_least, for one node: the hot path. */
+int64_t sched_alloc_least_node(const struct sched_alloc *alloc,
+			       const struct sched_node_info *node);
 int64_t sched_alloc_most(const struct sched_alloc *alloc,
 			 const int64_t *requested, const int64_t *allocatable);
 /* shape: points with scores already scaled to 0..100. */

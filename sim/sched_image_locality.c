@@ -41,7 +41,8 @@
 
 /* One of the pod's images some node has. */
 struct wanted_image {
-	char *name;		/* owned; normalized */
+	const char *name;	/* normalized: the container's image, or owned */
+	char *owned;		/* the ":latest" copy when one was needed */
 	int64_t scaled;		/* its score on a node that has it */
 };
 
@@ -55,18 +56,24 @@ static void release_cycle(void *data)
 {
 	struct image_cycle *c = data;
 	for (size_t i = 0; i < c->len; i++)
-		free(c->images[i].name);
+		free(c->images[i].owned);
 	free(c);
 }
 
 /* K8S: normalizedImageName: a name without a tag after its last '/'
- * gets ":latest". Caller frees. */
-static char *normalized_name(const char *image)
+ * gets ":latest". Returns image itself when it has a tag, else a copy
+ * with the tag, stored in *owned for the caller to free. */
+static const char *normalized_name(const char *image, char **owned)
 {
 	const char *slash = strrchr(image, '/'), *colon = strrchr(image, ':');
+	*owned = NULL;
 	if (colon && (!slash || colon > slash))
-		return xstrdup(image);
-	return xasprintf("%s:latest", image);
+		return image;
+	size_t len = strlen(image);
+	*owned = xmalloc(len + sizeof(":latest"));
+	memcpy(*owned, image, len);
+	memcpy(*owned + len, ":latest", sizeof(":latest"));
+	return *owned;
 }
 
 /* K8S: scaledImageScore: the size times the share of nodes holding it,
@@ -82,14 +89,15 @@ static void want(struct image_cycle *c, const struct sched_cache *cache,
 {
 	if (!ctr->image)
 		return;
-	char *name = normalized_name(ctr->image);
+	char *owned;
+	const char *name = normalized_name(ctr->image, &owned);
 	const struct sched_image_state *state = sched_cache_image(cache, name);
 	if (!state || total_nodes == 0) {
-		free(name);
+		free(owned);
 		return;
 	}
 	int64_t scaled = scaled_score(state, total_nodes);
-	c->images[c->len++] = (struct wanted_image){ name, scaled };
+	c->images[c->len++] = (struct wanted_image){ name, owned, scaled };
 	*bound += scaled;
 }
 
