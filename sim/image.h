@@ -34,6 +34,8 @@ struct image_behavior {
 	 * per second the pod serves ("cpuPerRps: 5m": 5 millicores). */
 	struct quantity cpu_per_rps;
 	struct quantity memory_per_rps;
+	struct quantity size;		/* bytes on disk, reported in node
+					 * status.images; default 10Mi */
 };
 
 /* The defaults for an image the scenario does not describe: fills *image

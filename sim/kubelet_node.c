@@ -86,35 +86,48 @@ static void resources_copy(struct resource_list *dst, const struct resource_list
 		resource_list_set(dst, src->items[i].name, &src->items[i].quantity);
 }
 
-static int compare_names(const void *a, const void *b)
+/* Largest first (K8S: sliceutils.ByImageSize); equal sizes by name, so
+ * the order never depends on the hash table. */
+static int compare_images(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const struct image_behavior *x = *(const struct image_behavior *const *)a;
+	const struct image_behavior *y = *(const struct image_behavior *const *)b;
+	int64_t sx = quantity_value(&x->size), sy = quantity_value(&y->size);
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
+	return strcmp(x->name, y->name);
 }
 
-/* K8S: nodestatus.Images: the images on the node, at most 50. Upstream
- * sorts them by size; sim images have no size, so by name. */
+/* K8S: nodestatus.Images: the images on the node with their sizes, the
+ * 50 largest (nodeStatusMaxImages). A runtime reports an image pulled as
+ * "web" under its tag "web:latest"; kubelab does the same, so that the
+ * scheduler's ImageLocality, which reads "web" as "web:latest", finds it. */
 static void images_fill(const struct kubelet *kubelet, struct node_status *st)
 {
 	size_t n = kubelet->image_cache.len, i = 0;
 	if (!n)
 		return;
-	const char **names = xcalloc(n, sizeof(*names));
+	const struct image_behavior **images = xcalloc(n, sizeof(*images));
 	const char *key;
 	void *value;
 	for (size_t pos = 0; hashmap_next(&kubelet->image_cache, &pos, &key, &value);)
-		names[i++] = key;
-	qsort(names, n, sizeof(*names), compare_names);
+		images[i++] = value;
+	qsort(images, n, sizeof(*images), compare_images);
 	if (n > KUBELET_NODE_STATUS_MAX_IMAGES)
 		n = KUBELET_NODE_STATUS_MAX_IMAGES;
 	st->images.items = xcalloc(n, sizeof(*st->images.items));
 	st->images.len = n;
 	for (i = 0; i < n; i++) {
 		struct container_image *image = &st->images.items[i];
+		const char *name = images[i]->name;
+		const char *slash = strrchr(name, '/'), *colon = strrchr(name, ':');
+		bool tagged = colon && (!slash || colon > slash);
 		image->names.items = xcalloc(1, sizeof(char *));
-		image->names.items[0] = xstrdup(names[i]);
+		image->names.items[0] = tagged ? xstrdup(name) : xasprintf("%s:latest", name);
 		image->names.len = 1;
+		image->size_bytes = quantity_value(&images[i]->size);
 	}
-	free(names);
+	free(images);
 }
 
 /* The status the kubelet reports at now. A condition keeps its

@@ -83,7 +83,9 @@ static void puller_done(void *arg)
 	kubelet->pulling = NULL;
 	kubelet->pull_timer = 0;
 	bool ok = !ctr->image->pull_fails;
-	if (ok && !hashmap_put(&kubelet->image_cache, ctr->image->name, kubelet))
+	/* The value is the image's behaviour (for its size in node status). */
+	if (ok && !hashmap_put(&kubelet->image_cache, ctr->image->name,
+			       (void *)ctr->image))
 		kubelet->images_changed = true;	/* node.status.images */
 	kubelet_container_pull_done(ctr, ok, kubelet->pull_duration);
 	puller_start_next(kubelet);

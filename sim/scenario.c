@@ -117,6 +117,7 @@ static const struct field image_fields[] = {
 	{ SCENARIO_FIELD("memory", FIELD_QUANTITY, struct image_behavior, memory) },
 	{ SCENARIO_FIELD("cpuPerRps", FIELD_QUANTITY, struct image_behavior, cpu_per_rps) },
 	{ SCENARIO_FIELD("memoryPerRps", FIELD_QUANTITY, struct image_behavior, memory_per_rps) },
+	{ SCENARIO_FIELD("size", FIELD_QUANTITY, struct image_behavior, size) },
 };
 
 static const struct schema image_schema = {

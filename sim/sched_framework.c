@@ -102,8 +102,10 @@ static const struct sched_plugin *const registry[SCHED_PLUGIN_COUNT] = {
 	[SCHED_PLUGIN_NODE_NAME] = &sched_node_name_plugin,
 	[SCHED_PLUGIN_TAINT_TOLERATION] = &sched_taint_toleration_plugin,
 	[SCHED_PLUGIN_NODE_AFFINITY] = &sched_node_affinity_plugin,
+	[SCHED_PLUGIN_NODE_PORTS] = &sched_node_ports_plugin,
 	[SCHED_PLUGIN_NODE_RESOURCES_FIT] = &sched_fit_plugin,
 	[SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION] = &sched_balanced_allocation_plugin,
+	[SCHED_PLUGIN_IMAGE_LOCALITY] = &sched_image_locality_plugin,
 };
 
 const struct sched_plugin *sched_plugin_lookup(const char *name)

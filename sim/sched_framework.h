@@ -188,6 +188,8 @@ extern const struct sched_plugin sched_node_unschedulable_plugin;
 extern const struct sched_plugin sched_node_name_plugin;
 extern const struct sched_plugin sched_taint_toleration_plugin;
 extern const struct sched_plugin sched_node_affinity_plugin;
+extern const struct sched_plugin sched_node_ports_plugin;
+extern const struct sched_plugin sched_image_locality_plugin;
 extern const struct sched_plugin sched_fit_plugin;
 extern const struct sched_plugin sched_balanced_allocation_plugin;
 
@@ -219,7 +221,8 @@ struct sched_profile {
 
 /* Fills profile with upstream's default plugins that kubelab has, in the
  * default order with the default weights (TaintToleration 3, NodeAffinity
- * 2, NodeResourcesFit 1, NodeResourcesBalancedAllocation 1). */
+ * 2, NodeResourcesFit 1, NodeResourcesBalancedAllocation 1, ImageLocality
+ * 1; NodeUnschedulable, NodeName and NodePorts only filter). */
 void sched_profile_default(struct sched_profile *profile,
 			   const char *scheduler_name);
 /* Enables plugin name with weight (appended, or re-weighted when already
