@@ -26,6 +26,8 @@
 #define IMAGE_DEFAULT_PULL	(1 * KTIME_SECOND)
 #define IMAGE_DEFAULT_START	(500 * KTIME_MS)
 #define IMAGE_DEFAULT_EXIT_CODE	1
+/* 128 + SIGTERM: what the runtime reports for a process the signal ended. */
+#define IMAGE_DEFAULT_SIGTERM_EXIT_CODE 143
 
 void image_behavior_default(struct image_behavior *image, const char *name)
 {
@@ -40,6 +42,11 @@ void image_behavior_default(struct image_behavior *image, const char *name)
 	image->pull_fails = false;
 	image->liveness_fails_after = 0;	/* always answers its probe */
 	image->oom_after = 0;		/* stays within its memory limit */
+	image->startup_delay = 0;	/* answers its startup probe at once */
+	image->pre_stop = 0;		/* its preStop hook returns at once */
+	image->termination_delay = 0;	/* SIGTERM ends it at once ... */
+	image->sigterm_exit_code = IMAGE_DEFAULT_SIGTERM_EXIT_CODE;
+	image->ignores_sigterm = false;
 	/* Zero usage; the formats decide how a later sum prints ("0", "0"). */
 	image->cpu = quantity_from_milli(0, QUANTITY_DECIMAL_SI);
 	image->memory = quantity_from_int(0, QUANTITY_BINARY_SI);

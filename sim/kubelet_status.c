@@ -308,7 +308,7 @@ static void container_status_fill(const struct kubelet_ctr *ctr, const struct ct
 	if (v->state == VIEW_RUNNING) {
 		cs->state.running.started_at = ctr->started_at;
 		cs->ready = ctr->ready;
-		cs->started = true;
+		cs->started = ctr->started;
 		cs->container_id = xstrdup(ctr->container_id);
 	} else if (v->state == VIEW_TERMINATED) {
 		exit_fill(&cs->state.terminated, v->terminated);
