@@ -50,6 +50,8 @@ void image_behavior_default(struct image_behavior *image, const char *name)
 	/* Zero usage; the formats decide how a later sum prints ("0", "0"). */
 	image->cpu = quantity_from_milli(0, QUANTITY_DECIMAL_SI);
 	image->memory = quantity_from_int(0, QUANTITY_BINARY_SI);
+	image->memory_grows_after = 0;	/* its working set stays as it is */
+	image->memory_grows_to = quantity_from_int(0, QUANTITY_BINARY_SI);
 }
 
 /* Frees the name, the only thing the struct owns, and leaves it zeroed so

@@ -42,7 +42,10 @@ struct image_behavior {
 					 * dies of the signal */
 	bool ignores_sigterm;		/* only SIGKILL ends it (exit code 137) */
 	struct quantity cpu;		/* usage while running */
-	struct quantity memory;
+	struct quantity memory;		/* working set while running; the
+					 * eviction manager adds it up */
+	ktime_t memory_grows_after;	/* from start, the working set becomes */
+	struct quantity memory_grows_to;	/* this (a leak); 0 = never */
 };
 
 /* The defaults for an image the scenario does not describe: fills *image

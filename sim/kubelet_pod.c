@@ -191,6 +191,7 @@ void kubelet_pod_stopped(struct kubelet_worker *worker)
 	worker_release(worker);
 	if (worker->evict_message && !object_is_deleting(&worker->pod->obj)) {
 		kubelet_status_mark_dirty(worker);
+		kubelet_eviction_pod_stopped(worker->kubelet);
 		return;		/* evicted: stays, Failed */
 	}
 	worker->delete_sent = true;	/* the final status is the terminal one */

@@ -208,7 +208,11 @@ struct kubelet {
 
 	/* kubelet_eviction.c */
 	timer_id eviction_timer;
+	bool memory_model;		/* some image has a working set: else
+					 * there is nothing to watch */
 	bool memory_pressure;		/* the node condition MemoryPressure */
+	bool pressure_changed;		/* since the node status last looked */
+	bool awaiting_cleanup;		/* an evicted pod is being stopped */
 	ktime_t pressure_observed;	/* when the threshold was last met */
 	int64_t memory_available;	/* bytes, at the last pass */
 
@@ -364,6 +368,8 @@ void kubelet_stop_pod(struct kubelet_worker *worker, int64_t grace_seconds);
 /* Arms the eviction manager's housekeeping pass (every 10s). */
 void kubelet_eviction_start(struct kubelet *kubelet);
 void kubelet_eviction_stop(struct kubelet *kubelet);
+/* An evicted pod's containers all stopped: the manager runs again soon. */
+void kubelet_eviction_pod_stopped(struct kubelet *kubelet);
 /* The node condition MemoryPressure as the eviction manager sees it. */
 bool kubelet_eviction_memory_pressure(const struct kubelet *kubelet);
 

@@ -125,6 +125,10 @@ static const struct field image_fields[] = {
 			 ignores_sigterm) },
 	{ SCENARIO_FIELD("cpu", FIELD_QUANTITY, struct image_behavior, cpu) },
 	{ SCENARIO_FIELD("memory", FIELD_QUANTITY, struct image_behavior, memory) },
+	{ SCENARIO_FIELD("memoryGrowsAfter", FIELD_DURATION, struct image_behavior,
+			 memory_grows_after) },
+	{ SCENARIO_FIELD("memoryGrowsTo", FIELD_QUANTITY, struct image_behavior,
+			 memory_grows_to) },
 };
 
 static const struct schema image_schema = {
