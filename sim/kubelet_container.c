@@ -48,7 +48,8 @@
  * the back-off (10s, doubling to 300s, counted from the failure) ends.
  *
  * Invariants: a container has a pending `timer` only while CREATING (the
- * start), RUNNING (its exit) or WAITING (a retry or back-off); it is in the
+ * start), RUNNING (its exit, or the next step of a stop: kubelet_stop.c)
+ * or WAITING (a retry or back-off); it is in the
  * node's pull queue exactly while PULLING.
  */
 #include "kubelet_sim.h"

@@ -111,6 +111,10 @@ struct kubelet_ctr {
 	bool has_readiness_probe;
 	bool has_liveness_probe;
 	bool has_startup_probe;
+	/* kubelet_stop.c: a stop under way (the container still runs; its
+	 * next step, the hook's end or the process's exit, is `timer`). */
+	bool stopping;
+	enum kubelet_kill_reason kill_reason : 8;
 
 	enum kubelet_ctr_phase phase;
 	bool due;			/* may be started by the next sync */
@@ -131,18 +135,14 @@ struct kubelet_ctr {
 	ktime_t pull_requested;		/* when Pulling was reported */
 	struct kubelet_ctr *pull_next;	/* link in the kubelet's pull queue */
 
-	timer_id timer;			/* the next step of its life */
+	timer_id timer;			/* the next step of its life (while
+					 * stopping: of the stop) */
 	timer_id ready_timer;		/* readiness probe passing */
 	timer_id probe_timer;		/* the next startup probe, or the next
 					 * failing liveness probe */
 	int32_t probe_failures;		/* consecutive failures of that probe */
-
-	/* kubelet_stop.c: a stop under way (the container still runs). */
-	bool stopping;
-	enum kubelet_kill_reason kill_reason;
-	int64_t stop_grace;		/* seconds, before the preStop hook */
-	ktime_t stop_hook;		/* how long the hook ran */
-	timer_id stop_timer;		/* hook over, or the process exits */
+	int32_t stop_grace;		/* kubelet_stop.c: the grace period (s)
+					 * before the preStop hook */
 };
 
 /* A pod bound to this node, and what the kubelet does about it.

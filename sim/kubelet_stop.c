@@ -49,11 +49,13 @@
  * (terminationOrdering); kubelab stops them all at once. A second delete
  * that shortens the grace period does not shorten a stop under way.
  *
- * Invariant: ctr->stop_timer is pending exactly while ctr->stopping, and
- * only while the container is RUNNING.
+ * Invariant: while ctr->stopping (only ever while RUNNING) ctr->timer is
+ * the stop's next step (the hook's end, the process's exit or SIGKILL),
+ * never the container's own exit, and no probe is pending.
  */
 #include "kubelet_sim.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,7 +130,7 @@ static void process_exited(struct kubelet_ctr *ctr, int32_t code, const char *re
 {
 	struct kubelet_worker *worker = ctr->worker;
 	enum kubelet_kill_reason why = ctr->kill_reason;
-	ctr->stop_timer = 0;
+	ctr->timer = 0;
 	ctr->stopping = false;
 	if (why != KILL_POD) {
 		kubelet_container_exited(ctr, code, reason);	/* restarts */
@@ -160,9 +162,9 @@ static void send_sigterm(struct kubelet_ctr *ctr, int64_t timeout_seconds)
 	ktime_t timeout = (ktime_t)timeout_seconds * KTIME_SECOND;
 	ktime_t drain = ctr->image->termination_delay;
 	if (ignores_sigterm(ctr) || drain >= timeout)
-		ctr->stop_timer = clock_after(stop_clock(ctr), timeout, sigkilled, ctr);
+		ctr->timer = clock_after(stop_clock(ctr), timeout, sigkilled, ctr);
 	else if (drain > 0)
-		ctr->stop_timer = clock_after(stop_clock(ctr), drain, sigterm_exit, ctr);
+		ctr->timer = clock_after(stop_clock(ctr), drain, sigterm_exit, ctr);
 	else
 		sigterm_exit(ctr);
 }
@@ -172,16 +174,17 @@ static void send_sigterm(struct kubelet_ctr *ctr, int64_t timeout_seconds)
 static void pre_stop_over(void *arg)
 {
 	struct kubelet_ctr *ctr = arg;
-	ktime_t run;
+	ktime_t run = 0, grace = (ktime_t)ctr->stop_grace * KTIME_SECOND;
 	bool fails;
-	ctr->stop_timer = 0;
+	ctr->timer = 0;
 	pre_stop_hook(ctr, &run, &fails);
 	/* Upstream does not put the hook's output in the Event, so that no
 	 * secret leaks; a hook cut off by the grace period records nothing. */
-	if (fails && run <= (ktime_t)ctr->stop_grace * KTIME_SECOND)
+	if (fails && run <= grace)
 		kubelet_pod_event(ctr->worker, "Warning", "FailedPreStopHook",
 				  "PreStopHook failed");
-	int64_t left = ctr->stop_grace - ctr->stop_hook / KTIME_SECOND;
+	int64_t waited = (run < grace ? run : grace) / KTIME_SECOND;
+	int64_t left = ctr->stop_grace - waited;
 	send_sigterm(ctr, left < KILL_MIN_GRACE_SECONDS ? KILL_MIN_GRACE_SECONDS : left);
 }
 
@@ -204,24 +207,21 @@ void kubelet_stop_container(struct kubelet_ctr *ctr, enum kubelet_kill_reason re
 	int64_t grace = grace_override >= 0 ? grace_override : termination_grace(ctr, reason);
 	ctr->stopping = true;
 	ctr->kill_reason = reason;
-	ctr->stop_grace = grace;
+	ctr->stop_grace = grace > INT32_MAX ? INT32_MAX : (int32_t)grace;
 	ktime_t run;
 	bool fails;
 	if (grace > 0 && pre_stop_hook(ctr, &run, &fails)) {
 		ktime_t limit = (ktime_t)grace * KTIME_SECOND;
-		ctr->stop_hook = run < limit ? run : limit;
-		ctr->stop_timer = clock_after(stop_clock(ctr), ctr->stop_hook, pre_stop_over, ctr);
+		ctr->timer = clock_after(stop_clock(ctr), run < limit ? run : limit,
+					 pre_stop_over, ctr);
 		return;
 	}
-	ctr->stop_hook = 0;
 	send_sigterm(ctr, grace < KILL_MIN_GRACE_SECONDS ? KILL_MIN_GRACE_SECONDS : grace);
 }
 
 void kubelet_stop_cancel(struct kubelet_ctr *ctr)
 {
-	if (ctr->stop_timer)
-		clock_cancel(stop_clock(ctr), ctr->stop_timer);
-	ctr->stop_timer = 0;
+	/* Its timer is ctr->timer, which kubelet_container_cancel cancels. */
 	ctr->stopping = false;
 }
 
