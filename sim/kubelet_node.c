@@ -15,8 +15,11 @@
  * That split (KEP-589) is why a quiet node writes its big Node object
  * only every five minutes.
  *
- * Conditions: a sim node never runs short of memory, disk or PIDs, so
- * MemoryPressure, DiskPressure and PIDPressure are False and Ready is
+ * Conditions: MemoryPressure is the eviction manager's
+ * (kubelet_eviction.c): True, reason KubeletHasInsufficientMemory, while
+ * the node's memory.available is under the eviction threshold and for
+ * the pressure transition period after. A sim node never runs short of
+ * disk or PIDs, so DiskPressure and PIDPressure are False, and Ready is
  * True whenever the kubelet is up. When the node lifecycle controller has
  * meanwhile set them Unknown (the node was down), the next write turns
  * them back, and each change is an Event ("Node worker-1 status is now:
@@ -58,6 +61,21 @@ static const struct condition_row {
 };
 #define CONDITIONS (sizeof(condition_rows) / sizeof(condition_rows[0]))
 #define READY_ROW (CONDITIONS - 1)
+#define MEMORY_ROW 0
+
+/* K8S: nodestatus MemoryPressureCondition, when the eviction manager
+ * reports memory pressure. */
+static const struct condition_row memory_pressure_row = {
+	"MemoryPressure", "True", "KubeletHasInsufficientMemory",
+	"kubelet has insufficient memory available", "NodeHasInsufficientMemory"
+};
+
+static const struct condition_row *condition_row(const struct kubelet *kubelet, size_t i)
+{
+	if (i == MEMORY_ROW && kubelet_eviction_memory_pressure(kubelet))
+		return &memory_pressure_row;
+	return &condition_rows[i];
+}
 
 /* ---- addresses ----------------------------------------------------------- */
 
@@ -142,7 +160,7 @@ static void status_fill(const struct kubelet *kubelet, const struct node *cur,
 	st->conditions.items = xcalloc(CONDITIONS, sizeof(*st->conditions.items));
 	st->conditions.len = CONDITIONS;
 	for (size_t i = 0; i < CONDITIONS; i++) {
-		const struct condition_row *row = &condition_rows[i];
+		const struct condition_row *row = condition_row(kubelet, i);
 		struct condition *c = &st->conditions.items[i];
 		const struct condition *old = cur ? condition_find((void *)&cur->status.conditions,
 								   row->type) : NULL;
@@ -193,7 +211,7 @@ static void record_transitions(const struct kubelet *kubelet, const struct node 
 			       const struct node *old, bool starting)
 {
 	for (size_t i = 0; i < CONDITIONS; i++) {
-		const struct condition_row *row = &condition_rows[i];
+		const struct condition_row *row = condition_row(kubelet, i);
 		if (i == READY_ROW && starting)
 			client_event(kubelet->client, &node->obj, "Normal",
 				     "NodeAllocatableEnforced",
@@ -246,13 +264,13 @@ static struct node *update_status(struct kubelet *kubelet, bool force,
 			return NULL;	/* deleted under us; upstream logs and waits */
 		const struct node *cur = (const struct node *)obj;
 		/* The status depends only on the stored one and the image
-		 * cache: when neither changed since the last look, neither
+		 * cache and pressure: when none changed since the last look, neither
 		 * did the outcome (a shortcut, not a difference from upstream). */
 		if (!force && obj->meta.resource_version == kubelet->node_rv_checked &&
-		    !kubelet->images_changed)
+		    !kubelet->images_changed && !kubelet->pressure_changed)
 			return NULL;
 		kubelet->node_rv_checked = obj->meta.resource_version;
-		kubelet->images_changed = false;
+		kubelet->images_changed = kubelet->pressure_changed = false;
 		struct node_status st = {0};
 		status_fill(kubelet, cur, &st, now);
 		if (!force && !status_changed(&cur->status, &st)) {

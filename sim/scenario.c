@@ -113,11 +113,25 @@ static const struct field image_fields[] = {
 	{ SCENARIO_FIELD("livenessFailsAfter", FIELD_DURATION, struct image_behavior,
 			 liveness_fails_after) },
 	{ SCENARIO_FIELD("oomAfter", FIELD_DURATION, struct image_behavior, oom_after) },
+	{ SCENARIO_FIELD("startupDelay", FIELD_DURATION, struct image_behavior,
+			 startup_delay) },
+	{ SCENARIO_FIELD("preStop", FIELD_DURATION, struct image_behavior, pre_stop) },
+	{ SCENARIO_FIELD("preStopFails", FIELD_BOOL, struct image_behavior, pre_stop_fails) },
+	{ SCENARIO_FIELD("terminationDelay", FIELD_DURATION, struct image_behavior,
+			 termination_delay) },
+	{ SCENARIO_FIELD("sigtermExitCode", FIELD_INT32, struct image_behavior,
+			 sigterm_exit_code) },
+	{ SCENARIO_FIELD("ignoresSigterm", FIELD_BOOL, struct image_behavior,
+			 ignores_sigterm) },
 	{ SCENARIO_FIELD("cpu", FIELD_QUANTITY, struct image_behavior, cpu) },
 	{ SCENARIO_FIELD("memory", FIELD_QUANTITY, struct image_behavior, memory) },
 	{ SCENARIO_FIELD("cpuPerRps", FIELD_QUANTITY, struct image_behavior, cpu_per_rps) },
 	{ SCENARIO_FIELD("memoryPerRps", FIELD_QUANTITY, struct image_behavior, memory_per_rps) },
 	{ SCENARIO_FIELD("size", FIELD_QUANTITY, struct image_behavior, size) },
+	{ SCENARIO_FIELD("memoryGrowsAfter", FIELD_DURATION, struct image_behavior,
+			 memory_grows_after) },
+	{ SCENARIO_FIELD("memoryGrowsTo", FIELD_QUANTITY, struct image_behavior,
+			 memory_grows_to) },
 };
 
 static const struct schema image_schema = {
@@ -263,6 +277,10 @@ static void check_image(struct loader *l, const struct ynode *node,
 			loader_problem(l, at, "%s.%s: must not be negative, got %s",
 				       path, f->name, at->scalar);
 	}
+	if ((at = ynode_get(node, "sigtermExitCode")) &&
+	    (image->sigterm_exit_code < 0 || image->sigterm_exit_code > 255))
+		loader_problem(l, at, "%s.sigtermExitCode: a process exits with 0 to 255, got %d",
+			       path, image->sigterm_exit_code);
 	if ((at = ynode_get(node, "exitCode")) &&
 	    (image->exit_code < 0 || image->exit_code > 255))
 		loader_problem(l, at, "%s.exitCode: a process exits with 0 to 255, "
