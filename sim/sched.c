@@ -42,7 +42,14 @@
  * plugins (NodePorts, volumes, PodTopologySpread, InterPodAffinity,
  * ImageLocality), PreFilterResult node narrowing, nominated nodes,
  * QueueingHints (every cluster event moves every parked pod),
- * Permit/Reserve/PreBind, extenders, multiple profiles.
+ * Permit/Reserve/PreBind, extenders.
+ *
+ * Profiles (K8S: profile.Map, frameworkForPod): one scheduler may serve
+ * several schedulerNames, each with its own plugins, weights and args
+ * (sched_config.h). They share the queue and the cache; a cycle runs the
+ * profile named by the pod's spec.schedulerName. A pod naming a scheduler
+ * no profile serves is left alone, Pending, as upstream leaves it to
+ * whichever scheduler does serve that name.
  *
  * Explaining: with scheduler_options.explain set, every attempt is also
  * described to the hook (sched.h): the Filter verdict of each node
@@ -83,11 +90,14 @@ struct binding {
 
 struct scheduler {
 	const struct client *client;
-	char *name;			/* schedulerName served */
 	ktime_t bind_latency;
-	int32_t percentage_of_nodes_to_score;
+	int32_t percentage_of_nodes_to_score;	/* the global one */
 	struct prng rng;
-	struct sched_profile profile;
+	/* The profiles, one per schedulerName served (a copy; their args
+	 * are borrowed from the configuration). profile is this cycle's. */
+	struct sched_profile *profiles;
+	size_t profiles_len;
+	const struct sched_profile *profile;
 	struct sched_cache cache;
 	struct sched_queue *queue;
 	int pod_watch, node_watch;
@@ -123,10 +133,30 @@ static bool is_assigned(const struct pod *pod)
 	return pod->spec.node_name && *pod->spec.node_name;
 }
 
-static bool is_responsible(const struct scheduler *s, const struct pod *pod)
+/* K8S: profile.Map lookup (frameworkForPod): the profile serving the
+ * pod's schedulerName, or NULL when none does. */
+static const struct sched_profile *profile_for(const struct scheduler *s,
+					       const struct pod *pod)
 {
 	const char *name = pod->spec.scheduler_name;
-	return !strcmp(name && *name ? name : DEFAULT_SCHEDULER_NAME, s->name);
+	if (!name || !*name)
+		name = DEFAULT_SCHEDULER_NAME;
+	for (size_t i = 0; i < s->profiles_len; i++)
+		if (!strcmp(s->profiles[i].scheduler_name, name))
+			return &s->profiles[i];
+	return NULL;
+}
+
+static bool is_responsible(const struct scheduler *s, const struct pod *pod)
+{
+	return profile_for(s, pod) != NULL;
+}
+
+/* K8S: the profile's percentageOfNodesToScore, else the global one. */
+static int32_t percentage_of(const struct scheduler *s)
+{
+	return s->profile->percentage_set ? s->profile->percentage_of_nodes_to_score
+					  : s->percentage_of_nodes_to_score;
 }
 
 static int64_t priority_of(const struct pod *pod)
@@ -143,9 +173,9 @@ static void explain_begin(struct scheduler *s, const struct pod *pod, size_t n)
 	a->pod = pod;
 	a->time = client_now(s->client);
 	a->num_all_nodes = n;
-	a->percentage = s->percentage_of_nodes_to_score;
+	a->percentage = percentage_of(s);
 	a->num_to_find = sched_num_feasible_nodes_to_find(a->percentage, n);
-	if (!sched_profile_has_score(&s->profile))
+	if (!sched_profile_has_score(s->profile))
 		a->num_to_find = n ? 1 : 0;
 	a->start_index = n ? s->next_start_node_index % n : 0;
 	a->nodes = s->ex_nodes;
@@ -190,8 +220,8 @@ static void explain_scores(struct scheduler *s, const struct sched_score_detail 
 	a->ties = 0;
 	for (size_t i = 0; i < found; i++) {
 		struct sched_explain_node *e = &s->ex_nodes[s->ex_feasible[i]];
-		e->raw = &s->ex_raw[i * SCHED_PLUGIN_COUNT];
-		e->normalized = &s->ex_normalized[i * SCHED_PLUGIN_COUNT];
+		e->raw = &s->ex_raw[i * SCHED_PLUGIN_MAX];
+		e->normalized = &s->ex_normalized[i * SCHED_PLUGIN_MAX];
 		e->total = s->totals[i];
 		if (s->totals[i] == s->totals[chosen])
 			a->ties++;
@@ -422,9 +452,9 @@ static void grow_scratch(struct scheduler *s, size_t n)
 		return;
 	s->ex_nodes = xrealloc(s->ex_nodes, cap * sizeof(*s->ex_nodes));
 	s->ex_feasible = xrealloc(s->ex_feasible, cap * sizeof(*s->ex_feasible));
-	s->ex_raw = xrealloc(s->ex_raw, cap * SCHED_PLUGIN_COUNT * sizeof(*s->ex_raw));
+	s->ex_raw = xrealloc(s->ex_raw, cap * SCHED_PLUGIN_MAX * sizeof(*s->ex_raw));
 	s->ex_normalized = xrealloc(s->ex_normalized,
-				    cap * SCHED_PLUGIN_COUNT * sizeof(*s->ex_normalized));
+				    cap * SCHED_PLUGIN_MAX * sizeof(*s->ex_normalized));
 }
 
 /* LAB: sched-select-host. K8S: selectHost: the highest total; among
@@ -451,8 +481,8 @@ static size_t select_host(struct scheduler *s, size_t n)
 static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 			    struct sched_node_info *const *nodes, size_t n)
 {
-	size_t want = sched_num_feasible_nodes_to_find(s->percentage_of_nodes_to_score, n);
-	if (!sched_profile_has_score(&s->profile))
+	size_t want = sched_num_feasible_nodes_to_find(percentage_of(s), n);
+	if (!sched_profile_has_score(s->profile))
 		want = 1;	/* nothing to compare: the first will do */
 	struct sched_status status;
 	size_t found = 0, examined = 0;
@@ -460,7 +490,7 @@ static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 	for (; examined < n && found < want; examined++) {
 		size_t i = (s->next_start_node_index + examined) % n;
 		sched_cache_prefetch(nodes, n, i);	/* speed only, see there */
-		enum sched_code code = sched_run_filter(&s->profile, state, nodes[i], &status);
+		enum sched_code code = sched_run_filter(s->profile, state, nodes[i], &status);
 		s->verdicts[i] = code;
 		if (code == SCHED_SUCCESS)
 			s->feasible[found++] = nodes[i];
@@ -480,6 +510,9 @@ static void schedule_one(struct scheduler *s)
 	if (!qp)
 		return;
 	const struct pod *pod = qp->pod;
+	/* Queued only when a profile serves it; schedulerName is immutable. */
+	s->profile = profile_for(s, pod);
+	BUG_ON(!s->profile);
 	if (object_is_deleting(&pod->obj)) {
 		client_event(s->client, &pod->obj, "Warning", "FailedScheduling",
 			     "skip schedule deleting pod: %s/%s",
@@ -507,7 +540,7 @@ static void schedule_one(struct scheduler *s)
 	sched_state_init(&state, pod, &s->cache);
 	struct sched_status status;
 	size_t found = 0;
-	enum sched_code code = sched_run_pre_filter(&s->profile, &state, &status);
+	enum sched_code code = sched_run_pre_filter(s->profile, &state, &status);
 	if (code != SCHED_SUCCESS) {
 		/* Every node gets the PreFilter verdict; the message is its. */
 		char *msg = NULL;
@@ -532,9 +565,17 @@ static void schedule_one(struct scheduler *s)
 			struct sched_score_detail detail = {
 				.raw = s->ex_raw, .normalized = s->ex_normalized,
 			};
-			sched_run_score(&s->profile, &state, s->feasible, found,
-					s->scratch, s->totals,
-					s->explain.attempt ? &detail : NULL);
+			if (sched_run_score(s->profile, &state, s->feasible, found,
+					    s->scratch, s->totals,
+					    s->explain.attempt ? &detail : NULL) != SCHED_SUCCESS) {
+				/* K8S: a plugin's error fails the cycle:
+				 * SchedulerError, and the pod backs off. */
+				if (s->explain.attempt)
+					explain_end(s, 0, NULL, state.error);
+				handle_failure(s, qp, state.error, false, false);
+				sched_state_release(&state);
+				return;
+			}
 			chosen = select_host(s, found);
 			if (s->explain.attempt)
 				explain_scores(s, &detail, found, chosen);
@@ -681,14 +722,26 @@ struct scheduler *scheduler_new(const struct client *client,
 {
 	struct scheduler *s = xcalloc(1, sizeof(*s));
 	s->client = client;
-	s->name = xstrdup(options->name ? options->name : DEFAULT_SCHEDULER_NAME);
 	s->bind_latency = options->bind_latency;
 	s->percentage_of_nodes_to_score = options->percentage_of_nodes_to_score;
+	if (options->profiles_len) {
+		s->profiles_len = options->profiles_len;
+		s->profiles = xcalloc(s->profiles_len, sizeof(*s->profiles));
+		memcpy(s->profiles, options->profiles,
+		       s->profiles_len * sizeof(*s->profiles));
+	} else {
+		s->profiles_len = 1;
+		s->profiles = xcalloc(1, sizeof(*s->profiles));
+		sched_profile_default(&s->profiles[0], options->name ? options->name
+							      : DEFAULT_SCHEDULER_NAME);
+	}
+	/* The names outlive the options: each profile points into one copy. */
+	for (size_t i = 0; i < s->profiles_len; i++)
+		s->profiles[i].scheduler_name = xstrdup(s->profiles[i].scheduler_name);
 	s->explain = options->explain;
 	struct prng root;
 	prng_seed(&root, options->seed);
 	prng_derive(&root, SCHED_PRNG_STREAM, &s->rng);
-	sched_profile_default(&s->profile, s->name);
 	sched_cache_init(&s->cache);
 	s->queue = sched_queue_new(&client->clock, on_active, s);
 
@@ -732,7 +785,9 @@ void scheduler_free(struct scheduler *s)
 	free(s->ex_feasible);
 	free(s->ex_raw);
 	free(s->ex_normalized);
-	free(s->name);
+	for (size_t i = 0; i < s->profiles_len; i++)
+		free((char *)s->profiles[i].scheduler_name);
+	free(s->profiles);
 	free(s);
 }
 
