@@ -401,7 +401,7 @@ static void build_profile(struct plugin_set sets[POINTS_LEN],
 		struct sched_profile_plugin *entry = &profile->plugins[profile->len++];
 		*entry = (struct sched_profile_plugin){ .plugin = pl };
 		for (int p = 0; p < SCHED_POINT_COUNT; p++)
-			if (!list_has(&lists[p], pl))
+			if (plugin_implements(pl, p) && !list_has(&lists[p], pl))
 				entry->disabled |= SCHED_POINT_BIT(p);
 		/* Step 3: the weight. */
 		const struct set_entry *w = set_enables(point_sets[SCHED_POINT_SCORE], pl);
