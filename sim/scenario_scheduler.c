@@ -58,12 +58,10 @@ void loader_scheduler(struct loader *l, const struct ynode *spec,
 		load_plugins(l, plugins);
 	if (file && ynode_is_null(file))
 		file = NULL;
-	if (file && config_root) {
+	if (file && config_root)	/* still check the document below */
 		loader_problem(l, file, "spec.schedulerConfigFile: the file also has "
 			       "a %s document (line %d): keep one", SCHED_CONFIG_KIND,
 			       config_root->line);
-		return;
-	}
 	if (config_root) {
 		l->scenario->scheduler_config =
 			sched_config_parse(l->file, config_root, l->diags);

@@ -19,6 +19,7 @@
 #include "engine.h"
 #include "sched.h"
 #include "sched_args.h"
+#include "scenario.h"
 #include "sched_config.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -564,6 +565,40 @@ START_TEST(test_load_wants_one_kube_scheduler_configuration_document)
 }
 END_TEST
 
+/* In a scenario: the document is the scheduler's, not a manifest, and
+ * its problems are the scenario's, at their lines; a second way to give
+ * the configuration is refused. */
+START_TEST(test_scenario_reads_its_configuration_document)
+{
+	char path[] = "/tmp/kubelab-sched-scenario-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	const char text[] =
+		"apiVersion: kubelab/v1\n"
+		"kind: Scenario\n"
+		"metadata: {name: s}\n"
+		"spec:\n"
+		"  schedulerConfigFile: other.yaml\n"
+		"---\n"
+		"apiVersion: kubescheduler.config.k8s.io/v1\n"
+		"kind: KubeSchedulerConfiguration\n"
+		"profiles:\n"
+		"- plugins: {filter: {enabled: [{name: Nope}]}}\n";
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	struct diag_list diags = { 0 };
+	ck_assert_ptr_null(scenario_load(path, &diags));
+	ck_assert_uint_eq(diags.len, 2);
+	ck_assert_int_eq(diags.items[0].line, 5);
+	ck_assert_ptr_nonnull(strstr(diags.items[0].msg, "spec.schedulerConfigFile: "
+				     "the file also has a KubeSchedulerConfiguration"));
+	ck_assert_int_eq(diags.items[1].line, 10);
+	ck_assert_str_eq(diags.items[1].msg, "FilterPlugin \"Nope\" does not exist");
+	diag_release(&diags);
+	unlink(path);
+}
+END_TEST
+
 Suite *sched_config_suite(void)
 {
 	Suite *s = suite_create("sched_config");
@@ -585,6 +620,7 @@ Suite *sched_config_suite(void)
 	tcase_add_test(tc, test_two_profiles_need_scheduler_names_and_wrong_api_version_fails);
 	tcase_add_test(tc, test_disabling_a_plugin_kubelab_lacks_is_fine_enabling_it_is_not);
 	tcase_add_test(tc, test_load_wants_one_kube_scheduler_configuration_document);
+	tcase_add_test(tc, test_scenario_reads_its_configuration_document);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("runs");
 	tcase_add_test(tc, test_pods_are_scheduled_by_the_profile_they_name);
