@@ -21,8 +21,11 @@
  *      weight, sum, and take the highest total, ties broken at random
  *      (seeded) by reservoir sampling so that equal nodes share the load;
  *   6. assume: book the pod on the node in the cache now, so the next
- *      cycle already sees the node fuller;
- *   7. bind, bind_latency later: write spec.nodeName and record the
+ *      cycle already sees the node fuller; then Reserve and Permit
+ *      plugins (none of the built-in ones has such a hook yet): a "no"
+ *      runs Unreserve, forgets the pod and fails the attempt;
+ *   7. bind, bind_latency later: PreBind plugins (a "no" undoes as
+ *      above), then write spec.nodeName and record the
  *      Scheduled event. Upstream posts a Binding, which also sets
  *      PodScheduled=True; here a plain update writes nodeName and the
  *      kubelet's first status write sets the condition. The watch event
@@ -42,7 +45,7 @@
  * plugins (NodePorts, volumes, PodTopologySpread, InterPodAffinity,
  * ImageLocality), PreFilterResult node narrowing, nominated nodes,
  * QueueingHints (every cluster event moves every parked pod),
- * Permit/Reserve/PreBind, extenders.
+ * Permit's Wait, PostBind, extenders.
  *
  * Profiles (K8S: profile.Map, frameworkForPod): one scheduler may serve
  * several schedulerNames, each with its own plugins, weights and args
@@ -85,6 +88,10 @@ struct binding {
 	struct sched_queued_pod *qp;	/* in flight until the bind is done */
 	char *node;
 	timer_id timer;
+	/* K8S: the binding cycle goes on with the scheduling cycle's state
+	 * and framework (PreBind and Unreserve see what Reserve wrote). */
+	const struct sched_profile *profile;
+	struct sched_state state;	/* owned */
 	struct binding *prev, *next;
 };
 
@@ -377,8 +384,32 @@ static void binding_free(struct scheduler *s, struct binding *b)
 		s->bindings = b->next;
 	if (b->next)
 		b->next->prev = b->prev;
+	sched_state_release(&b->state);
 	free(b->node);
 	free(b);
+}
+
+/* K8S: a Reserve, Permit or PreBind status that is not Success: a
+ * rejection reads as a FitError over the one chosen node ("0/1 nodes are
+ * available: 1 <reason>."), anything else is the plugin's error. The
+ * caller has already undone the reservation. */
+static void after_select_failure(struct scheduler *s, struct sched_queued_pod *qp,
+				 const struct sched_status *status)
+{
+	bool rejected = status->code == SCHED_UNSCHEDULABLE ||
+			status->code == SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE;
+	char *message;
+	if (rejected) {
+		struct sched_diagnosis d = { 0 };
+		sched_diagnosis_reset(&d, 1);
+		sched_diagnosis_add(&d, status);
+		message = sched_fit_error_message(&d);
+		sched_diagnosis_release(&d);
+	} else {
+		message = xstrdup(status->reasons_len ? status->reasons[0] : "plugin error");
+	}
+	handle_failure(s, qp, message, rejected, rejected);
+	free(message);
 }
 
 /* LAB: sched-bind. K8S: bindingCycle + DefaultBinder + finishBinding. */
@@ -396,8 +427,19 @@ static void bind(void *arg)
 	    is_assigned(pod) || object_is_deleting(cur)) {
 		/* Gone, replaced, bound by someone else, or terminating: the
 		 * binding would be refused; just drop the assumption. */
+		sched_run_unreserve(b->profile, &b->state, b->node);
 		sched_cache_forget_pod(&s->cache, qp->uid);
 		sched_queue_done(s->queue, qp);
+		binding_free(s, b);
+		return;
+	}
+	/* K8S: bindingCycle: PreBind, then the bind itself. */
+	struct sched_status pre_bind;
+	if (sched_run_pre_bind(b->profile, &b->state, b->node, &pre_bind) != SCHED_SUCCESS) {
+		sched_run_unreserve(b->profile, &b->state, b->node);
+		sched_cache_forget_pod(&s->cache, qp->uid);
+		sched_queue_move_all(s->queue);	/* the forgotten room is free */
+		after_select_failure(s, qp, &pre_bind);
 		binding_free(s, b);
 		return;
 	}
@@ -406,6 +448,7 @@ static void bind(void *arg)
 	copy->spec.node_name = xstrdup(b->node);
 	struct api_status status;
 	if (client_update(s->client, &copy->obj, &status) != API_OK) {
+		sched_run_unreserve(b->profile, &b->state, b->node);
 		sched_cache_forget_pod(&s->cache, qp->uid);
 		sched_queue_move_all(s->queue);	/* the forgotten room is free */
 		handle_failure(s, qp, status.message, false, false);
@@ -420,15 +463,30 @@ static void bind(void *arg)
 	binding_free(s, b);
 }
 
+/* Takes over state (released here on failure, by the binding otherwise). */
 static void assume_and_bind(struct scheduler *s, struct sched_queued_pod *qp,
-			    const struct sched_node_info *node)
+			    const struct sched_node_info *node, struct sched_state *state)
 {
 	/* LAB: sched-assume. Booked now; bound later. */
 	sched_cache_assume_pod(&s->cache, qp->pod, node->name);
+	/* K8S: RunReservePluginsReserve, then RunPermitPlugins. */
+	struct sched_status status;
+	enum sched_code code = sched_run_reserve(s->profile, state, node->name, &status);
+	if (code == SCHED_SUCCESS)
+		code = sched_run_permit(s->profile, state, node->name, &status);
+	if (code != SCHED_SUCCESS) {
+		sched_run_unreserve(s->profile, state, node->name);
+		sched_cache_forget_pod(&s->cache, qp->uid);
+		after_select_failure(s, qp, &status);
+		sched_state_release(state);
+		return;
+	}
 	struct binding *b = xcalloc(1, sizeof(*b));
 	b->scheduler = s;
 	b->qp = qp;
 	b->node = xstrdup(node->name);
+	b->profile = s->profile;
+	b->state = *state;	/* moved: the caller's copy is not released */
 	b->next = s->bindings;
 	if (s->bindings)
 		s->bindings->prev = b;
@@ -582,7 +640,8 @@ static void schedule_one(struct scheduler *s)
 		}
 		if (s->explain.attempt)
 			explain_end(s, found, s->feasible[chosen]->name, NULL);
-		assume_and_bind(s, qp, s->feasible[chosen]);
+		assume_and_bind(s, qp, s->feasible[chosen], &state);
+		return;
 	}
 	sched_state_release(&state);
 }

@@ -11,7 +11,8 @@
  *      multiPoint.disabled ("*": all of them); each multiPoint.enabled
  *      entry replaces a default of the same name in place (its weight
  *      wins, and an unset weight is 1, not the default's) or is appended;
- *   2. per extension point P (preFilter, filter, preScore, score): the
+ *   2. per extension point P (preFilter, filter, preScore, score,
+ *      reserve, permit, preBind): the
  *      plugins named in P.enabled that are also multiPoint plugins, in
  *      P.enabled's order; then the multiPoint plugins that implement P,
  *      minus P.disabled; then the rest of P.enabled. "*" in P.disabled
@@ -128,9 +129,9 @@ static const struct point_desc {
 	{ "postFilter", "PostFilterPlugin", -1 },
 	{ "preScore", "PreScorePlugin", SCHED_POINT_PRE_SCORE },
 	{ "score", "ScorePlugin", SCHED_POINT_SCORE },
-	{ "reserve", "ReservePlugin", -1 },
-	{ "permit", "PermitPlugin", -1 },
-	{ "preBind", "PreBindPlugin", -1 },
+	{ "reserve", "ReservePlugin", SCHED_POINT_RESERVE },
+	{ "permit", "PermitPlugin", SCHED_POINT_PERMIT },
+	{ "preBind", "PreBindPlugin", SCHED_POINT_PRE_BIND },
 	{ "bind", "BindPlugin", -1 },
 	{ "postBind", "PostBindPlugin", -1 },
 	{ "multiPoint", "PreFilterPlugin", -1 },	/* upstream names the first */
@@ -387,7 +388,9 @@ static void build_profile(struct plugin_set sets[POINTS_LEN],
 	 * then multiPoint plugins that run at none of them (a PostFilter
 	 * plugin, say), so that their other hooks still run. */
 	static const int order[] = { SCHED_POINT_FILTER, SCHED_POINT_PRE_FILTER,
-				     SCHED_POINT_PRE_SCORE, SCHED_POINT_SCORE };
+				     SCHED_POINT_PRE_SCORE, SCHED_POINT_SCORE,
+				     SCHED_POINT_RESERVE, SCHED_POINT_PERMIT,
+				     SCHED_POINT_PRE_BIND };
 	struct plugin_list all = { .len = 0 };
 	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++)
 		for (size_t i = 0; i < lists[order[o]].len; i++)

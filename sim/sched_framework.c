@@ -159,6 +159,12 @@ bool sched_profile_plugin_runs(const struct sched_profile_plugin *entry,
 		return pl->pre_score != NULL;
 	case SCHED_POINT_SCORE:
 		return pl->score != NULL;
+	case SCHED_POINT_RESERVE:
+		return pl->reserve != NULL;
+	case SCHED_POINT_PERMIT:
+		return pl->permit != NULL;
+	case SCHED_POINT_PRE_BIND:
+		return pl->pre_bind != NULL;
 	case SCHED_POINT_COUNT:
 		break;
 	}
@@ -350,6 +356,68 @@ enum sched_code sched_run_score(const struct sched_profile *profile,
 		}
 	}
 	return SCHED_SUCCESS;
+}
+
+/* LAB: sched-reserve. Reserve, Permit and PreBind share one shape: run
+ * each enabled plugin in turn, stop at the first "no". */
+static enum sched_code run_after_select(const struct sched_profile *profile,
+					struct sched_state *state, const char *node_name,
+					enum sched_point point, struct sched_status *status)
+{
+	sched_status_reset(status);
+	for (size_t i = 0; i < profile->len; i++) {
+		const struct sched_plugin *pl = profile->plugins[i].plugin;
+		if (!sched_profile_plugin_runs(&profile->plugins[i], point))
+			continue;
+		enum sched_code code =
+			point == SCHED_POINT_RESERVE ? pl->reserve(state, state->pod, node_name, status)
+			: point == SCHED_POINT_PERMIT ? pl->permit(state, state->pod, node_name, status)
+			: pl->pre_bind(state, state->pod, node_name, status);
+		if (code == SCHED_SUCCESS)
+			continue;
+		if (code == SCHED_SKIP || status->reasons_len == 0) {
+			/* A plugin with nothing to say about its "no". */
+			sched_status_reset(status);
+			code = sched_status_addf(status, SCHED_ERROR,
+						 "plugin %s returned %s without a reason",
+						 pl->name, sched_code_name(code));
+		}
+		status->plugin = pl;
+		return code;
+	}
+	return SCHED_SUCCESS;
+}
+
+enum sched_code sched_run_reserve(const struct sched_profile *profile,
+				  struct sched_state *state, const char *node_name,
+				  struct sched_status *status)
+{
+	return run_after_select(profile, state, node_name, SCHED_POINT_RESERVE, status);
+}
+
+void sched_run_unreserve(const struct sched_profile *profile,
+			 struct sched_state *state, const char *node_name)
+{
+	for (size_t i = profile->len; i-- > 0;) {
+		const struct sched_plugin *pl = profile->plugins[i].plugin;
+		if (pl->unreserve &&
+		    sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_RESERVE))
+			pl->unreserve(state, state->pod, node_name);
+	}
+}
+
+enum sched_code sched_run_permit(const struct sched_profile *profile,
+				 struct sched_state *state, const char *node_name,
+				 struct sched_status *status)
+{
+	return run_after_select(profile, state, node_name, SCHED_POINT_PERMIT, status);
+}
+
+enum sched_code sched_run_pre_bind(const struct sched_profile *profile,
+				   struct sched_state *state, const char *node_name,
+				   struct sched_status *status)
+{
+	return run_after_select(profile, state, node_name, SCHED_POINT_PRE_BIND, status);
 }
 
 void sched_default_normalize_score(int64_t max_priority, bool reverse,

@@ -191,6 +191,22 @@ struct sched_plugin {
 	/* Over all feasible nodes' raw scores, in place, into 0..100. */
 	void (*normalize_score)(struct sched_state *state, const struct pod *pod,
 				int64_t *scores, size_t len);
+	/* After a node is chosen and the pod assumed on it, in upstream's
+	 * order: Reserve (book plugin-side state; a rejection undoes it
+	 * all), Permit (approve or reject; Wait is not modelled), then, in
+	 * the binding cycle, PreBind (e.g. bind volumes; a rejection undoes
+	 * it all). Unreserve undoes Reserve when anything after it fails,
+	 * in reverse order. All NULL in every built-in plugin so far: the
+	 * points exist for plugins such as VolumeBinding. A rejection must
+	 * give a reason in status. */
+	enum sched_code (*reserve)(struct sched_state *state, const struct pod *pod,
+				   const char *node_name, struct sched_status *status);
+	void (*unreserve)(struct sched_state *state, const struct pod *pod,
+			  const char *node_name);
+	enum sched_code (*permit)(struct sched_state *state, const struct pod *pod,
+				  const char *node_name, struct sched_status *status);
+	enum sched_code (*pre_bind)(struct sched_state *state, const struct pod *pod,
+				    const char *node_name, struct sched_status *status);
 };
 
 /* The plugins, one per file (sched_node_unschedulable.c ...). */
@@ -228,6 +244,9 @@ enum sched_point {
 	SCHED_POINT_FILTER,
 	SCHED_POINT_PRE_SCORE,
 	SCHED_POINT_SCORE,		/* Score and its NormalizeScore */
+	SCHED_POINT_RESERVE,		/* Reserve and its Unreserve */
+	SCHED_POINT_PERMIT,
+	SCHED_POINT_PRE_BIND,
 	SCHED_POINT_COUNT
 };
 #define SCHED_POINT_BIT(point) (1u << (point))
@@ -309,6 +328,23 @@ enum sched_code sched_run_score(const struct sched_profile *profile,
 		     struct sched_node_info *const *nodes, size_t len,
 		     int64_t *scratch, int64_t *totals,
 		     struct sched_score_detail *detail);
+
+/* K8S: RunReservePluginsReserve, RunPermitPlugins, RunPreBindPlugins:
+ * each runs the profile's plugins at that point on the chosen node and
+ * stops at the first that does not succeed (its status, with
+ * status->plugin set, is returned). RunReservePluginsUnreserve runs every
+ * Unreserve in reverse order. */
+enum sched_code sched_run_reserve(const struct sched_profile *profile,
+				  struct sched_state *state, const char *node_name,
+				  struct sched_status *status);
+void sched_run_unreserve(const struct sched_profile *profile,
+			 struct sched_state *state, const char *node_name);
+enum sched_code sched_run_permit(const struct sched_profile *profile,
+				 struct sched_state *state, const char *node_name,
+				 struct sched_status *status);
+enum sched_code sched_run_pre_bind(const struct sched_profile *profile,
+				   struct sched_state *state, const char *node_name,
+				   struct sched_status *status);
 
 /* K8S: helper.DefaultNormalizeScore: scales to 0..max_priority by the
  * largest score; reverse turns "more is worse" into "more is better". */

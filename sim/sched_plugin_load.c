@@ -198,9 +198,10 @@ const struct sched_plugin *sched_plugin_load(const char *source, struct err **er
 	const struct sched_plugin *plugin = compile_and_open(source, err);
 	if (!plugin)
 		return NULL;
-	if (!plugin->filter && !plugin->score) {
-		err_set(err, "%s: plugin \"%s\" has neither a filter nor a score hook",
-			source, plugin->name ? plugin->name : "");
+	if (!plugin->pre_filter && !plugin->filter && !plugin->pre_score &&
+	    !plugin->score && !plugin->reserve && !plugin->permit && !plugin->pre_bind) {
+		err_set(err, "%s: plugin \"%s\" has no hooks", source,
+			plugin->name ? plugin->name : "");
 		return NULL;
 	}
 	const char *why = NULL;
