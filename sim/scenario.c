@@ -349,7 +349,7 @@ static void load_spec(struct loader *l, const struct ynode *spec)
 {
 	static const char *const known[] = {
 		"seed", "duration", "settings", "cluster", "images", "traffic",
-		"timeline", "expect", NULL
+		"timeline", "expect", "schedulerConfigFile", "schedulerPlugins", NULL
 	};
 	struct scenario *sc = l->scenario;
 	const struct ynode *node;
@@ -517,12 +517,22 @@ struct scenario *scenario_load(const char *path, struct diag_list *diags)
 			 "with apiVersion: " SCENARIO_API_VERSION ", kind: "
 			 SCENARIO_KIND ")");
 
-	/* 2. The other documents are manifests, applied first, at 0s. */
+	/* 2. The other documents are manifests, applied first, at 0s; a
+	 * KubeSchedulerConfiguration configures the scheduler instead. */
 	struct action apply = { .type = ACTION_APPLY };
+	const struct ynode *config_root = NULL;
 	for (size_t i = 0; i < file->len; i++) {
 		const struct ynode *root = file->docs[i].root;
 		if (is_scenario_doc(root))
 			continue;
+		if (sched_config_is_document(root)) {
+			if (config_root)
+				loader_problem(&l, root, "a second %s document (the "
+					       "first is at line %d)", SCHED_CONFIG_KIND,
+					       config_root->line);
+			config_root = root;
+			continue;
+		}
 		if (!apply.line) {
 			apply.line = root->line;
 			apply.column = root->column;
@@ -537,6 +547,9 @@ struct scenario *scenario_load(const char *path, struct diag_list *diags)
 	/* 3. The Scenario document itself. */
 	if (scenario_root)
 		load_scenario_doc(&l, scenario_root);
+	/* 4. The scheduler: plugins first, then the config that names them. */
+	loader_scheduler(&l, scenario_root ? ynode_get(scenario_root, "spec") : NULL,
+			 config_root);
 	sort_timeline(sc);
 
 	free(l.dir);
@@ -580,6 +593,7 @@ void scenario_free(struct scenario *scenario)
 	for (size_t i = 0; i < scenario->expectations.len; i++)
 		expectation_release(&scenario->expectations.items[i]);
 	free(scenario->expectations.items);
+	sched_config_free(scenario->scheduler_config);
 	free(scenario->path);
 	free(scenario->name);
 	free(scenario->chapter);
