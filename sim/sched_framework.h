@@ -49,8 +49,12 @@
 
 #include "api.h"
 
+struct client;
+struct prng;
 struct sched_cache;
 struct sched_node_info;
+struct sched_nominator;
+struct sched_profile;
 
 #define SCHED_MAX_NODE_SCORE 100	/* K8S: framework.MaxNodeScore */
 
@@ -130,6 +134,9 @@ struct sched_state {
 	/* The profile's arguments for each plugin (sched_args.h), set by
 	 * sched_run_pre_filter; NULL means upstream's defaults. */
 	const void *args[SCHED_PLUGIN_COUNT];
+	/* K8S: the framework handle's PodNominator: pods nominated to nodes
+	 * by earlier preemptions (sched_nominator.h); NULL: none. */
+	const struct sched_nominator *nominator;
 };
 
 /* Starts a cycle for pod (borrowed, as is cache): no data, nothing
@@ -153,7 +160,33 @@ static inline void *sched_state_read(const struct sched_state *state,
 }
 void sched_state_release(struct sched_state *state);	/* frees all data */
 
-/* A plugin: a name and up to five hooks; a NULL hook means the plugin
+/* K8S: PostFilterPlugin's inputs: what the failed cycle found (each
+ * listed node's Filter verdict, fwk.NodeToStatusReader) and the handle a
+ * plugin needs to act on the cluster. All borrowed for the call. */
+struct sched_post_filter_input {
+	struct sched_node_info *const *nodes;	/* the cycle's node list */
+	const enum sched_code *verdicts;	/* per node, same order */
+	size_t len;
+	const struct sched_profile *profile;	/* to re-run Filter */
+	const struct client *client;		/* writes and Events */
+	struct prng *rng;			/* the scheduler's seeded PRNG */
+	struct sched_nominator *nominator;
+};
+
+/* K8S: fwk.PostFilterResult (NominatingInfo) plus the status message. */
+struct sched_post_filter_result {
+	char *message;			/* owned; "preemption: ..." or NULL */
+	/* K8S: NominatingMode: false (ModeNoop) leaves the pod's
+	 * nominatedNodeName as it is; true (ModeOverride) sets it to
+	 * nominated_node ("" clears it). */
+	bool nominate;
+	char *nominated_node;		/* owned */
+	char **victims;			/* owned "namespace/name", for explain */
+	size_t victims_len;
+};
+void sched_post_filter_result_release(struct sched_post_filter_result *result);
+
+/* A plugin: a name and up to six hooks; a NULL hook means the plugin
  * does not take part in that extension point. */
 struct sched_plugin {
 	enum sched_plugin_id id;
@@ -181,6 +214,13 @@ struct sched_plugin {
 	/* Over all feasible nodes' raw scores, in place, into 0..100. */
 	void (*normalize_score)(struct sched_state *state, const struct pod *pod,
 				int64_t *scores, size_t len);
+	/* After a cycle found no feasible node: try to make the pod fit in
+	 * a later cycle (preemption). SCHED_SUCCESS when it did something
+	 * (result says what); a rejection otherwise, with result->message
+	 * saying why. */
+	enum sched_code (*post_filter)(struct sched_state *state, const struct pod *pod,
+				       const struct sched_post_filter_input *in,
+				       struct sched_post_filter_result *result);
 };
 
 /* The plugins, one per file (sched_node_unschedulable.c ...). */
@@ -190,6 +230,7 @@ extern const struct sched_plugin sched_taint_toleration_plugin;
 extern const struct sched_plugin sched_node_affinity_plugin;
 extern const struct sched_plugin sched_fit_plugin;
 extern const struct sched_plugin sched_balanced_allocation_plugin;
+extern const struct sched_plugin sched_default_preemption_plugin;
 
 /* K8S: v1.Toleration.ToleratesTaint and v1helper.TolerationsTolerateTaint
  * (in sched_taint_toleration.c; NodeUnschedulable uses them too). */
@@ -255,6 +296,15 @@ struct sched_score_detail {
 	const struct sched_profile_plugin *plugins[SCHED_PLUGIN_COUNT];
 	int64_t *raw, *normalized;
 };
+
+/* K8S: RunPostFilterPlugins: runs the profile's PostFilter plugins in
+ * order until one succeeds; result is filled by the last one run (zeroed
+ * first). Returns SCHED_UNSCHEDULABLE with no message when the profile has
+ * none. Release result with sched_post_filter_result_release. */
+enum sched_code sched_run_post_filter(const struct sched_profile *profile,
+				      struct sched_state *state,
+				      const struct sched_post_filter_input *in,
+				      struct sched_post_filter_result *result);
 
 /* K8S: RunPreScorePlugins + RunScorePlugins: totals[i] (out) is the
  * weighted sum over the score plugins for nodes[i]; scratch must hold len
