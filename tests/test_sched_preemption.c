@@ -767,9 +767,16 @@ START_TEST(test_preemption_policy_never_waits_without_evicting)
 	create(&r, &node_new("worker-1", "4", "8Gi")->obj);
 	create(&r, &pod_new("batch", "3", 0, "worker-1")->obj);
 	run_start(&r);
+	struct priority_class *pc = (struct priority_class *)object_new(&priority_class_kind);
+	pc->obj.meta.name = xstrdup("polite");
+	pc->value = 1000;
+	pc->preemption_policy = xstrdup("Never");
+	create(&r, &pc->obj);
 	struct pod *polite = pod_new("polite", "2", 1000, NULL);
-	polite->spec.preemption_policy = xstrdup("Never");
+	free(polite->spec.priority_class_name);
+	polite->spec.priority_class_name = xstrdup("polite");
 	create(&r, &polite->obj);
+	ck_assert_str_eq(get_pod(&r, "polite")->spec.preemption_policy, "Never");
 	advance(&r, KTIME_SECOND);
 	ck_assert_str_eq(event_message(&r, "polite", "FailedScheduling"),
 			 "0/1 nodes are available: 1 Insufficient cpu. preemption: not "
@@ -837,6 +844,56 @@ START_TEST(test_no_victims_anywhere_clears_the_nomination_and_says_why)
 }
 END_TEST
 
+START_TEST(test_priority_admission_resolves_class_default_and_policy)
+{
+	struct run r;
+	run_setup(&r);
+	/* Without any default class: priority 0, PreemptLowerPriority. */
+	struct pod *p = pod_new("plain", "1", 0, NULL);
+	free(p->spec.priority_class_name);
+	p->spec.priority_class_name = NULL;
+	create(&r, &p->obj);
+	const struct pod *got = get_pod(&r, "plain");
+	ck_assert_int_eq(got->spec.priority.value, 0);
+	ck_assert_str_eq(got->spec.preemption_policy, "PreemptLowerPriority");
+	ck_assert_ptr_null(got->spec.priority_class_name);
+	/* Two defaults (a race upstream tolerates): the lower value wins and
+	 * its name is written into the pod. */
+	static const struct { const char *name; int32_t value; } defaults[] = {
+		{ "default-high", 50 }, { "default-low", 10 },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		struct priority_class *pc =
+			(struct priority_class *)object_new(&priority_class_kind);
+		pc->obj.meta.name = xstrdup(defaults[i].name);
+		pc->value = defaults[i].value;
+		pc->global_default = true;
+		create(&r, &pc->obj);
+	}
+	p = pod_new("defaulted", "1", 0, NULL);
+	free(p->spec.priority_class_name);
+	p->spec.priority_class_name = NULL;
+	create(&r, &p->obj);
+	got = get_pod(&r, "defaulted");
+	ck_assert_int_eq(got->spec.priority.value, 10);
+	ck_assert_str_eq(got->spec.priority_class_name, "default-low");
+	/* A pod may not bring a policy or a number of its own that differs. */
+	p = pod_new("rude", "1", 100, NULL);
+	p->spec.preemption_policy = xstrdup("Never");
+	struct api_status status;
+	ck_assert_int_eq(client_create(&r.client, &p->obj, &status), API_FORBIDDEN);
+	ck_assert_str_eq(status.message,
+			 "pods \"\" is forbidden: the string value of PreemptionPolicy (Never) "
+			 "must not be provided in pod spec; priority admission controller "
+			 "computed PreemptLowerPriority from the given PriorityClass name");
+	p = pod_new("pushy", "1", 100, NULL);
+	p->spec.priority.is_set = true;
+	p->spec.priority.value = 7;
+	ck_assert_int_eq(client_create(&r.client, &p->obj, &status), API_FORBIDDEN);
+	run_teardown(&r);
+}
+END_TEST
+
 Suite *sched_preemption_suite(void)
 {
 	Suite *s = suite_create("sched_preemption");
@@ -861,6 +918,7 @@ Suite *sched_preemption_suite(void)
 	tcase_add_test(tc, test_preemption_policy_never_waits_without_evicting);
 	tcase_add_test(tc, test_later_pods_do_not_take_the_room_of_a_nominated_pod);
 	tcase_add_test(tc, test_no_victims_anywhere_clears_the_nomination_and_says_why);
+	tcase_add_test(tc, test_priority_admission_resolves_class_default_and_policy);
 	suite_add_tcase(s, tc);
 	return s;
 }
