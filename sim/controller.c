@@ -42,6 +42,7 @@ ROW(ttl_after_finished_controller)
 ROW(node_lifecycle_controller)
 ROW(taint_eviction_controller)
 ROW(endpoints_controller)
+ROW(endpointslice_controller)
 ROW(disruption_controller)
 ROW(garbage_collector_controller)
 
@@ -62,6 +63,8 @@ const struct controller_ops controller_table[] = {
 	{ "taint-eviction-controller", taint_eviction_controller_start,
 	  taint_eviction_controller_stop },
 	{ "endpoint-controller", endpoints_controller_start, endpoints_controller_stop },
+	{ "endpointslice-controller", endpointslice_controller_start,
+	  endpointslice_controller_stop },
 	{ "disruption-controller", disruption_controller_start, disruption_controller_stop },
 	{ "garbage-collector-controller", garbage_collector_controller_start,
 	  garbage_collector_controller_stop },

@@ -105,6 +105,7 @@ static const struct kind_info *const kinds[KIND_COUNT] = {
 	[KIND_CRONJOB]			= &cron_job_kind,
 	[KIND_SERVICE]			= &service_kind,
 	[KIND_ENDPOINTS]		= &endpoints_kind,
+	[KIND_ENDPOINTSLICE]		= &endpoint_slice_kind,
 	[KIND_CONFIGMAP]		= &config_map_kind,
 	[KIND_PERSISTENTVOLUME]		= &persistent_volume_kind,
 	[KIND_PERSISTENTVOLUMECLAIM]	= &persistent_volume_claim_kind,

@@ -285,6 +285,64 @@ static void endpoints_row(struct table *t, const struct object *obj)
 	table_age(t, obj->meta.creation_timestamp);
 }
 
+static const struct column endpoint_slice_columns[] = {
+	COL("Name"), COL("AddressType"), COL("Ports"), COL("Endpoints"), COL("Age"),
+};
+
+/* K8S: listWithMoreString: the first three, then "+ N more...", or
+ * "<unset>" for none. Takes over text. */
+static char *list_with_more(char *text, int count)
+{
+	if (count > 3) {
+		char *next = xasprintf("%s + %d more...", text, count - 3);
+		free(text);
+		return next;
+	}
+	if (!*text) {
+		free(text);
+		return xstrdup("<unset>");
+	}
+	return text;
+}
+
+static char *list_append(char *text, int shown, const char *item)
+{
+	char *next = xasprintf("%s%s%s", text, shown ? "," : "", item);
+	free(text);
+	return next;
+}
+
+/* K8S: formatDiscoveryPorts and formatDiscoveryEndpoints. */
+static void endpoint_slice_row(struct table *t, const struct object *obj)
+{
+	const struct endpoint_slice *slice = object_as(obj, KIND_ENDPOINTSLICE,
+						       struct endpoint_slice);
+	char *ports = xstrdup("");
+	int count = 0;
+	for (size_t i = 0; i < slice->ports.len; i++, count++) {
+		if (count >= 3)
+			continue;
+		char number[16];
+		snprintf(number, sizeof(number), "%d", slice->ports.items[i].port);
+		ports = list_append(ports, count, number);
+	}
+	ports = list_with_more(ports, count);
+	char *addresses = xstrdup("");
+	count = 0;
+	for (size_t i = 0; i < slice->endpoints.len; i++) {
+		const struct slice_endpoint *ep = &slice->endpoints.items[i];
+		for (size_t a = 0; a < ep->addresses.len; a++, count++)
+			if (count < 3)
+				addresses = list_append(addresses, count, ep->addresses.items[a]);
+	}
+	addresses = list_with_more(addresses, count);
+	table_name(t, obj, obj->meta.name);
+	table_cell(t, "%s", slice->address_type ? slice->address_type : "");
+	table_cell_free(t, ports);
+	table_cell_free(t, addresses);
+	table_age(t, obj->meta.creation_timestamp);
+}
+
 /* ---- configuration, storage, scheduling ---------------------------------- */
 
 static const struct column config_map_columns[] = { COL("Name"), COL("Data"), COL("Age") };
@@ -431,6 +489,7 @@ static const struct kind_printer printers[KIND_COUNT] = {
 	[KIND_CRONJOB] = KIND_PRINTER(cron_job_columns, cron_job_row),
 	[KIND_SERVICE] = KIND_PRINTER(service_columns, service_row),
 	[KIND_ENDPOINTS] = KIND_PRINTER(endpoints_columns, endpoints_row),
+	[KIND_ENDPOINTSLICE] = KIND_PRINTER(endpoint_slice_columns, endpoint_slice_row),
 	[KIND_CONFIGMAP] = KIND_PRINTER(config_map_columns, config_map_row),
 	[KIND_PERSISTENTVOLUME] = KIND_PRINTER(pv_columns, pv_row),
 	[KIND_PERSISTENTVOLUMECLAIM] = KIND_PRINTER(pvc_columns, pvc_row),
