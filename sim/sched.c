@@ -374,7 +374,8 @@ static void bind(void *arg)
 	if (client_update(s->client, &copy->obj, &status) != API_OK) {
 		sched_cache_forget_pod(&s->cache, qp->uid);
 		sched_queue_move_all(s->queue);	/* the forgotten room is free */
-		handle_failure(s, qp, status.message, false, false, NULL);
+		/* K8S: handleBindingCycleError clears the nomination. */
+		handle_failure(s, qp, status.message, false, false, "");
 		binding_free(s, b);
 		return;
 	}

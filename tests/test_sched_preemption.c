@@ -18,6 +18,7 @@
 #include "api.h"
 #include "client.h"
 #include "engine.h"
+#include "json.h"
 #include "sched.h"
 #include "sched_nominator.h"
 #include "sched_preemption.h"
@@ -595,16 +596,22 @@ struct run {
 	char victims[256];
 };
 
+/* Keeps what the trace's "schedule" record says of a preemption. */
 static void on_attempt(void *arg, const struct sched_attempt *a)
 {
 	struct run *r = arg;
-	if (!a->nominated_node)
-		return;
-	snprintf(r->nominated, sizeof(r->nominated), "%s", a->nominated_node);
-	r->victims[0] = 0;
-	for (size_t i = 0; i < a->victims_len; i++)
-		snprintf(r->victims + strlen(r->victims), sizeof(r->victims) - strlen(r->victims),
-			 "%s%s", i ? "," : "", a->victims[i]);
+	struct json *record = sched_attempt_json(a);
+	const struct json *victims = json_get(record, "victims");
+	if (json_get(record, "nominatedNode")) {
+		snprintf(r->nominated, sizeof(r->nominated), "%s",
+			 json_string(json_get(record, "nominatedNode")));
+		r->victims[0] = 0;
+		for (size_t i = 0; i < json_array_len(victims); i++)
+			snprintf(r->victims + strlen(r->victims),
+				 sizeof(r->victims) - strlen(r->victims), "%s%s", i ? "," : "",
+				 json_string(json_array_at(victims, i)));
+	}
+	json_free(record);
 }
 
 static void create(struct run *r, struct object *obj);

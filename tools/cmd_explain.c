@@ -32,7 +32,8 @@
 static const char explain_help[] =
 	"Explain every scheduling attempt of a pod of a finished run: the nodes the\n"
 	"scheduler examined, which Filter plugin rejected each one and why, every\n"
-	"Score plugin's score of the others, and the node it chose.\n"
+	"Score plugin's score of the others, and the node it chose; when no node fit\n"
+	"and the pod preempted others, the node it was nominated to and the victims.\n"
 	"\n"
 	"Usage:\n"
 	"  kubelab explain pod NAME (-f SCENARIO | --trace FILE) [--at T] [options]\n"
