@@ -30,6 +30,10 @@ struct image_behavior {
 	bool pull_fails;		/* ErrImagePull / ImagePullBackOff */
 	struct quantity cpu;		/* usage while running */
 	struct quantity memory;
+	/* Cost of load (spec.traffic, traffic.h): usage added per request
+	 * per second the pod serves ("cpuPerRps: 5m": 5 millicores). */
+	struct quantity cpu_per_rps;
+	struct quantity memory_per_rps;
 };
 
 /* The defaults for an image the scenario does not describe: fills *image

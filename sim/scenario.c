@@ -115,6 +115,8 @@ static const struct field image_fields[] = {
 	{ SCENARIO_FIELD("oomAfter", FIELD_DURATION, struct image_behavior, oom_after) },
 	{ SCENARIO_FIELD("cpu", FIELD_QUANTITY, struct image_behavior, cpu) },
 	{ SCENARIO_FIELD("memory", FIELD_QUANTITY, struct image_behavior, memory) },
+	{ SCENARIO_FIELD("cpuPerRps", FIELD_QUANTITY, struct image_behavior, cpu_per_rps) },
+	{ SCENARIO_FIELD("memoryPerRps", FIELD_QUANTITY, struct image_behavior, memory_per_rps) },
 };
 
 static const struct schema image_schema = {
@@ -327,8 +329,8 @@ static void load_metadata(struct loader *l, const struct ynode *root)
 static void load_spec(struct loader *l, const struct ynode *spec)
 {
 	static const char *const known[] = {
-		"seed", "duration", "settings", "cluster", "images", "timeline",
-		"expect", NULL
+		"seed", "duration", "settings", "cluster", "images", "traffic",
+		"timeline", "expect", NULL
 	};
 	struct scenario *sc = l->scenario;
 	const struct ynode *node;
@@ -361,6 +363,8 @@ static void load_spec(struct loader *l, const struct ynode *spec)
 		load_pools(l, node);
 	if ((node = ynode_get(spec, "images")) && !ynode_is_null(node))
 		load_images(l, node);
+	if ((node = ynode_get(spec, "traffic")) && !ynode_is_null(node))
+		load_traffic(l, node);
 	if ((node = ynode_get(spec, "timeline")) && !ynode_is_null(node))
 		load_timeline(l, node);
 	if ((node = ynode_get(spec, "expect")) && !ynode_is_null(node))
@@ -548,6 +552,9 @@ void scenario_free(struct scenario *scenario)
 	for (size_t i = 0; i < scenario->images.len; i++)
 		image_behavior_release(&scenario->images.items[i]);
 	free(scenario->images.items);
+	for (size_t i = 0; i < scenario->traffic.len; i++)
+		traffic_profile_release(&scenario->traffic.items[i]);
+	free(scenario->traffic.items);
 	for (size_t i = 0; i < scenario->timeline.len; i++)
 		action_release(&scenario->timeline.items[i]);
 	free(scenario->timeline.items);

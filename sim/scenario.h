@@ -21,6 +21,7 @@
 #include "image.h"
 #include "object.h"
 #include "api_node.h"
+#include "traffic.h"
 
 struct node_pool {
 	char *name;			/* nodes are NAME-1 .. NAME-count */
@@ -76,6 +77,7 @@ struct scenario {
 	struct scenario_settings settings;
 	LIST_OF(struct node_pool) node_pools;
 	LIST_OF(struct image_behavior) images;
+	LIST_OF(struct traffic_profile) traffic;	/* offered load (traffic.h) */
 	LIST_OF(struct action) timeline;	/* sorted by at, stable */
 	LIST_OF(struct expectation) expectations;
 };

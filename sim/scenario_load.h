@@ -88,6 +88,9 @@ int loader_value_check(const struct path_leaf *leaf, const char *text,
 /* scenario_timeline.c: spec.timeline and spec.expect. */
 void load_timeline(struct loader *l, const struct ynode *timeline);
 void load_expectations(struct loader *l, const struct ynode *expect);
+/* spec.traffic (scenario_traffic.c); its profiles' release. */
+void load_traffic(struct loader *l, const struct ynode *traffic);
+void traffic_profile_release(struct traffic_profile *profile);
 
 /* Frees what an action owns and zeroes it. */
 void action_release(struct action *action);

@@ -135,7 +135,7 @@ static void print_summary(struct run_state *st, const struct scenario *scenario)
 	};
 	static const enum kind_id kinds[] = {
 		KIND_NODE, KIND_DEPLOYMENT, KIND_REPLICASET, KIND_STATEFULSET,
-		KIND_DAEMONSET, KIND_JOB, KIND_CRONJOB, KIND_SERVICE, KIND_POD,
+		KIND_HORIZONTALPODAUTOSCALER, KIND_DAEMONSET, KIND_JOB, KIND_CRONJOB, KIND_SERVICE, KIND_POD,
 	};
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		print_kind(store, kinds[i], &po);
