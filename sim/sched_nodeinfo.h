@@ -255,6 +255,24 @@ const struct sched_image_state *sched_cache_image(const struct sched_cache *cach
 						  const char *name);
 void sched_cache_images_release(struct sched_cache *cache);
 
+/* ---- scratch copies (sched_nodeinfo_scratch.c) ------------------------------
+ * K8S: NodeInfo.Snapshot + AddPodInfo / RemovePod on the copy. Preemption
+ * asks "would the pod fit if these pods were gone?" and the nominated-pods
+ * filter "would it fit if those pods were here?" without touching the
+ * cache: a scratch node is a copy of a node's numbers and pod list that
+ * pods can be added to and removed from. The pod infos are borrowed (their
+ * node field still names the real node); the cache must not change while
+ * a scratch copy is in use. */
+void sched_node_scratch_init(struct sched_node_info *scratch,
+			     const struct sched_node_info *node);
+/* Adds p's request and p to the copy's list (p borrowed). */
+void sched_node_scratch_add(struct sched_node_info *scratch,
+			    const struct sched_pod_info *p);
+/* Removes p (by identity) from the copy; BUG when it is not there. */
+void sched_node_scratch_remove(struct sched_node_info *scratch,
+			       const struct sched_pod_info *p);
+void sched_node_scratch_release(struct sched_node_info *scratch);
+
 /* Checks the invariant above for every node; prints what broke and
  * returns false. O(pods): for tests and paranoid builds. */
 bool sched_cache_check(const struct sched_cache *cache);
