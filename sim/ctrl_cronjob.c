@@ -120,7 +120,7 @@ static void on_cron_job(void *arg, enum watch_type type, const struct object *ob
 			return;
 		}
 		ktime_t now = client_now(c->client);
-		ktime_t after = next_schedule_duration(&cur->status, cur, now, &schedule);
+		ktime_t after = cronjob_next_schedule_duration(&cur->status, cur, now, &schedule);
 		if (after >= 0)
 			enqueue(c, obj, after);
 		return;
@@ -136,15 +136,15 @@ static void track_jobs(struct cj_sync *s, const struct object_list *jobs)
 	const struct client *client = s->c->client;
 	for (size_t i = 0; i < jobs->len; i++) {
 		const struct job *job = as_job(jobs->items[i]);
-		bool found = in_active(&s->status, job->obj.meta.uid);
-		const char *finished = job_finished(job);
+		bool found = cronjob_in_active(&s->status, job->obj.meta.uid);
+		const char *finished = cronjob_job_finished(job);
 		if (!found && !finished) {
 			/* Our cache may predate our own status write: ask. */
 			const struct object *fresh = client_get(client, KIND_CRONJOB,
 								s->cj->obj.meta.namespace,
 								s->cj->obj.meta.name);
 			if (fresh && !strcmp(fresh->meta.uid, s->cj->obj.meta.uid) &&
-			    in_active(&as_cj(fresh)->status, job->obj.meta.uid)) {
+			    cronjob_in_active(&as_cj(fresh)->status, job->obj.meta.uid)) {
 				object_unref(s->base);
 				s->base = object_ref(fresh);
 				schema_release(cron_job_kind.status_schema, &s->status);
@@ -157,7 +157,7 @@ static void track_jobs(struct cj_sync *s, const struct object_list *jobs)
 				     job->obj.meta.name);
 		} else if (finished) {
 			if (found) {
-				remove_active(&s->status, job->obj.meta.uid);
+				cronjob_remove_active(&s->status, job->obj.meta.uid);
 				client_event(client, &s->cj->obj, "Normal", "SawCompletedJob",
 					     "Saw completed job: %s, condition: %s",
 					     job->obj.meta.name, finished);
@@ -180,7 +180,7 @@ static void track_jobs(struct cj_sync *s, const struct object_list *jobs)
 		client_event(client, &s->cj->obj, "Normal", "MissingJob",
 			     "Active job went missing: %s", ref->name);
 		char *uid = xstrdup(ref->uid);
-		remove_active(&s->status, uid);
+		cronjob_remove_active(&s->status, uid);
 		free(uid);
 	}
 }
@@ -213,7 +213,7 @@ static int run_schedule(struct cj_sync *s)
 	ktime_t earliest, scheduled;
 	enum missed missed;
 	const char *why = NULL;
-	if (most_recent_schedule_time(&s->status, cj, s->now, &schedule, true, &earliest,
+	if (cronjob_most_recent_schedule_time(&s->status, cj, s->now, &schedule, true, &earliest,
 				      &scheduled, &missed, &why)) {
 		client_event(client, &cj->obj, "Warning", "InvalidSchedule",
 			     "invalid schedule: %s : %s", cj->spec.schedule, why);
@@ -223,14 +223,14 @@ static int run_schedule(struct cj_sync *s)
 		client_event(client, &cj->obj, "Warning", "TooManyMissedTimes",
 			     "too many missed start times. Set or decrease "
 			     ".spec.startingDeadlineSeconds or check clock skew");
-	s->requeue = next_schedule_duration(&s->status, cj, s->now, &schedule);
+	s->requeue = cronjob_next_schedule_duration(&s->status, cj, s->now, &schedule);
 	if (!scheduled)
 		return 0;	/* nothing due yet */
 
 	const struct opt_int64 *deadline = &cj->spec.starting_deadline_seconds;
 	if (deadline->is_set && scheduled + deadline->value * KTIME_SECOND < s->now) {
 		char when[48];
-		format_rfc1123z(scheduled, when, sizeof(when));
+		cronjob_format_rfc1123z(scheduled, when, sizeof(when));
 		client_event(client, &cj->obj, "Warning", "MissSchedule",
 			     "Missed scheduled time to start a job: %s", when);
 		return 0;
@@ -238,7 +238,7 @@ static int run_schedule(struct cj_sync *s)
 	char name[300];
 	snprintf(name, sizeof(name), "%s-%lld", cj->obj.meta.name,
 		 (long long)(scheduled / KTIME_MINUTE));
-	if (in_active_by_name(&s->status, name) || s->status.last_schedule_time == scheduled)
+	if (cronjob_in_active_by_name(&s->status, name) || s->status.last_schedule_time == scheduled)
 		return 0;	/* already run */
 
 	const char *policy = cj->spec.concurrency_policy ? cj->spec.concurrency_policy : "Allow";
@@ -259,11 +259,11 @@ static int run_schedule(struct cj_sync *s)
 					     "Get job: jobs.batch \"%s\" not found", ref->name);
 				return -1;
 			}
-			if (!delete_job(s, job))
+			if (!cronjob_delete_job(s, job))
 				return -1;
 		}
 	}
-	return create_job(s, scheduled);
+	return cronjob_create_job(s, scheduled);
 }
 
 /* K8S: updateCronJobStatus: write what the sync computed, if it changed. */
@@ -300,8 +300,8 @@ static int sync_cron_job(void *arg, const char *key)
 	informer_list_index(c->jobs, obj->meta.uid, &jobs);
 
 	/* LAB: cronjob-history. Upstream cleans up before it looks. */
-	remove_oldest(&s, &jobs, "Complete", s.cj->spec.successful_jobs_history_limit);
-	remove_oldest(&s, &jobs, "Failed", s.cj->spec.failed_jobs_history_limit);
+	cronjob_remove_oldest(&s, &jobs, "Complete", s.cj->spec.successful_jobs_history_limit);
+	cronjob_remove_oldest(&s, &jobs, "Failed", s.cj->spec.failed_jobs_history_limit);
 	track_jobs(&s, &jobs);
 	int rc = run_schedule(&s);
 	if (update_status(&s))

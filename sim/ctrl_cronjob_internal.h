@@ -62,38 +62,38 @@ enum missed { NONE_MISSED, FEW_MISSED, MANY_MISSED };
  * include_deadline the search starts no earlier than now -
  * startingDeadlineSeconds. Returns 0, or -1 with *why for a schedule that
  * never fires. */
-int most_recent_schedule_time(const struct cron_job_status *status,
+int cronjob_most_recent_schedule_time(const struct cron_job_status *status,
 			      const struct cron_job *cj, ktime_t now,
 			      const struct cron_schedule *schedule, bool include_deadline,
 			      ktime_t *earliest, ktime_t *most_recent,
 			      enum missed *missed, const char **why);
 /* K8S: nextScheduleTimeDuration: how long from now until 100 ms past the
  * next scheduled time (-1: none, the schedule never fires again). */
-ktime_t next_schedule_duration(const struct cron_job_status *status,
+ktime_t cronjob_next_schedule_duration(const struct cron_job_status *status,
 			       const struct cron_job *cj, ktime_t now,
 			       const struct cron_schedule *schedule);
 /* Go's time.RFC1123Z: "Thu, 01 Jan 2026 00:01:00 +0000", into buf. */
-void format_rfc1123z(ktime_t t, char *buf, size_t size);
+void cronjob_format_rfc1123z(ktime_t t, char *buf, size_t size);
 
 /* ---- the active list and the Jobs (ctrl_cronjob_jobs.c) ---- */
 
 /* Whether status.active lists the Job with this uid (name). */
-bool in_active(const struct cron_job_status *status, const char *uid);
-bool in_active_by_name(const struct cron_job_status *status, const char *name);
+bool cronjob_in_active(const struct cron_job_status *status, const char *uid);
+bool cronjob_in_active_by_name(const struct cron_job_status *status, const char *name);
 /* K8S: deleteFromActiveList. */
-void remove_active(struct cron_job_status *status, const char *uid);
+void cronjob_remove_active(struct cron_job_status *status, const char *uid);
 /* K8S: getFinishedStatus: "Complete" or "Failed" when that condition is
  * True, else NULL. */
-const char *job_finished(const struct job *job);
+const char *cronjob_job_finished(const struct job *job);
 /* K8S: deleteJob: delete the Job and drop it from the active list.
  * Returns whether it was deleted. */
-bool delete_job(struct cj_sync *s, const struct object *job);
+bool cronjob_delete_job(struct cj_sync *s, const struct object *job);
 /* K8S: removeOldestJobs: deletes the oldest Jobs finished as `finished`
  * ("Complete" or "Failed") beyond limit. */
-void remove_oldest(struct cj_sync *s, const struct object_list *jobs,
+void cronjob_remove_oldest(struct cj_sync *s, const struct object_list *jobs,
 		   const char *finished, int32_t limit);
 /* Creates the Job for `scheduled` and records it in status. Returns 0,
  * or -1 to retry. */
-int create_job(struct cj_sync *s, ktime_t scheduled);
+int cronjob_create_job(struct cj_sync *s, ktime_t scheduled);
 
 #endif

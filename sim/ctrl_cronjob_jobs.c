@@ -15,9 +15,9 @@
  *      (getJobFromTemplate2, deleteFromActiveList, getFinishedStatus,
  *      byJobStartTime).
  *
- * Interface (ctrl_cronjob_internal.h): in_active(), in_active_by_name(),
- * remove_active(), job_finished(), delete_job(), remove_oldest(),
- * create_job().
+ * Interface (ctrl_cronjob_internal.h): cronjob_in_active(), cronjob_in_active_by_name(),
+ * cronjob_remove_active(), cronjob_job_finished(), cronjob_delete_job(), cronjob_remove_oldest(),
+ * cronjob_create_job().
  *
  * Invariants: status.active changes only in the sync's copy of the status
  * (struct cj_sync), never in a stored object; every create and delete is
@@ -33,7 +33,7 @@
 #include "ctrl_util.h"
 #include "xmalloc.h"
 
-bool in_active(const struct cron_job_status *status, const char *uid)
+bool cronjob_in_active(const struct cron_job_status *status, const char *uid)
 {
 	for (size_t i = 0; i < status->active.len; i++)
 		if (str_equal(status->active.items[i].uid, uid))
@@ -41,7 +41,7 @@ bool in_active(const struct cron_job_status *status, const char *uid)
 	return false;
 }
 
-bool in_active_by_name(const struct cron_job_status *status, const char *name)
+bool cronjob_in_active_by_name(const struct cron_job_status *status, const char *name)
 {
 	for (size_t i = 0; i < status->active.len; i++)
 		if (str_equal(status->active.items[i].name, name))
@@ -50,7 +50,7 @@ bool in_active_by_name(const struct cron_job_status *status, const char *name)
 }
 
 /* K8S: deleteFromActiveList. */
-void remove_active(struct cron_job_status *status, const char *uid)
+void cronjob_remove_active(struct cron_job_status *status, const char *uid)
 {
 	size_t kept = 0;
 	for (size_t i = 0; i < status->active.len; i++) {
@@ -79,7 +79,7 @@ static void add_active(struct cron_job_status *status, const struct object *job)
 
 /* K8S: getFinishedStatus: "Complete" or "Failed" when that condition is
  * True, else NULL. */
-const char *job_finished(const struct job *job)
+const char *cronjob_job_finished(const struct job *job)
 {
 	for (size_t i = 0; i < job->status.conditions.len; i++) {
 		const struct condition *cond = &job->status.conditions.items[i];
@@ -94,7 +94,7 @@ const char *job_finished(const struct job *job)
 
 /* K8S: deleteJob: delete the Job (its pods go by garbage collection) and
  * drop it from the active list. Returns whether it was deleted. */
-bool delete_job(struct cj_sync *s, const struct object *job)
+bool cronjob_delete_job(struct cj_sync *s, const struct object *job)
 {
 	struct delete_options options = DELETE_OPTIONS_DEFAULT;
 	options.propagation_policy = "Background";
@@ -105,7 +105,7 @@ bool delete_job(struct cj_sync *s, const struct object *job)
 			     "Deleted job: %s", result.message);	/* sic, upstream */
 		return false;
 	}
-	remove_active(&s->status, job->meta.uid);
+	cronjob_remove_active(&s->status, job->meta.uid);
 	client_event(s->c->client, &s->cj->obj, "Normal", "SuccessfulDelete",
 		     "Deleted job %s", job->meta.name);
 	return true;
@@ -123,20 +123,20 @@ static int by_start_time(const void *a, const void *b)
 }
 
 /* K8S: removeOldestJobs for one kind of finished Job. */
-void remove_oldest(struct cj_sync *s, const struct object_list *jobs,
+void cronjob_remove_oldest(struct cj_sync *s, const struct object_list *jobs,
 		   const char *finished, int32_t limit)
 {
 	const struct job **matching = xcalloc(jobs->len + 1, sizeof(*matching));
 	size_t n = 0;
 	for (size_t i = 0; i < jobs->len; i++) {
-		const char *state = job_finished(as_job(jobs->items[i]));
+		const char *state = cronjob_job_finished(as_job(jobs->items[i]));
 		if (state && !strcmp(state, finished))
 			matching[n++] = as_job(jobs->items[i]);
 	}
 	if ((int64_t)n > limit) {
 		qsort(matching, n, sizeof(*matching), by_start_time);
 		for (size_t i = 0; i < n - (size_t)limit; i++)
-			delete_job(s, &matching[i]->obj);
+			cronjob_delete_job(s, &matching[i]->obj);
 	}
 	free(matching);
 }
@@ -166,7 +166,7 @@ static struct job *job_from_template(const struct cron_job *cj, ktime_t schedule
 
 /* Creates the Job for `scheduled` and records it in status. Returns 0,
  * or -1 to retry. */
-int create_job(struct cj_sync *s, ktime_t scheduled)
+int cronjob_create_job(struct cj_sync *s, ktime_t scheduled)
 {
 	const struct client *client = s->c->client;
 	struct job *job = job_from_template(s->cj, scheduled);
@@ -191,7 +191,7 @@ int create_job(struct cj_sync *s, ktime_t scheduled)
 	const struct owner_reference *owner = object_controller_of(created);
 	if (code == API_ALREADY_EXISTS &&
 	    (!owner || !str_equal(owner->uid, s->cj->obj.meta.uid) ||
-	     in_active(&s->status, created->meta.uid)))
+	     cronjob_in_active(&s->status, created->meta.uid)))
 		goto out;	/* someone else's, or already recorded */
 	add_active(&s->status, created);
 	s->status.last_schedule_time = scheduled;

@@ -13,8 +13,8 @@
  *      nextScheduleTimeDuration), and Go's time.RFC1123Z for the
  *      MissSchedule Event.
  *
- * Interface (ctrl_cronjob_internal.h): most_recent_schedule_time(),
- * next_schedule_duration(), format_rfc1123z().
+ * Interface (ctrl_cronjob_internal.h): cronjob_most_recent_schedule_time(),
+ * cronjob_next_schedule_duration(), cronjob_format_rfc1123z().
  *
  * Invariants: pure functions of the status, the spec, the schedule and
  * now; times are UTC (see ctrl_cronjob.c). Simplified: missed times are
@@ -35,7 +35,7 @@
  * later and include_deadline: *most_recent is the latest scheduled time
  * <= now, 0 when there is none; *earliest where the search began. Returns
  * 0, or -1 with *why for a schedule that never fires. */
-int most_recent_schedule_time(const struct cron_job_status *status,
+int cronjob_most_recent_schedule_time(const struct cron_job_status *status,
 			      const struct cron_job *cj, ktime_t now,
 			      const struct cron_schedule *schedule, bool include_deadline,
 			      ktime_t *earliest, ktime_t *most_recent,
@@ -76,14 +76,14 @@ int most_recent_schedule_time(const struct cron_job_status *status,
 
 /* K8S: nextScheduleTimeDuration: how long from now until 100 ms past the
  * next scheduled time (-1: none, the schedule never fires again). */
-ktime_t next_schedule_duration(const struct cron_job_status *status,
+ktime_t cronjob_next_schedule_duration(const struct cron_job_status *status,
 			       const struct cron_job *cj, ktime_t now,
 			       const struct cron_schedule *schedule)
 {
 	ktime_t earliest, most_recent;
 	enum missed missed;
 	const char *why;
-	if (most_recent_schedule_time(status, cj, now, schedule, false, &earliest,
+	if (cronjob_most_recent_schedule_time(status, cj, now, schedule, false, &earliest,
 				      &most_recent, &missed, &why))
 		most_recent = now;
 	else if (!most_recent)
@@ -93,7 +93,7 @@ ktime_t next_schedule_duration(const struct cron_job_status *status,
 }
 
 /* Go's time.RFC1123Z: "Thu, 01 Jan 2026 00:01:00 +0000". */
-void format_rfc1123z(ktime_t t, char *buf, size_t size)
+void cronjob_format_rfc1123z(ktime_t t, char *buf, size_t size)
 {
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",

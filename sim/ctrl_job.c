@@ -235,7 +235,7 @@ static int reconcile(struct job_controller *c, const struct job *job, const char
 		status.start_time = now;
 	int32_t failures;
 	ktime_t last_failure;
-	backoff_record(ledger, &pods, &failures, &last_failure);
+	job_backoff_record(ledger, &pods, &failures, &last_failure);
 
 	/* LAB: job-failure. Decide whether the Job has failed. */
 	if (condition_true(job, "SuccessCriteriaMet")) {
@@ -246,7 +246,7 @@ static int reconcile(struct job_controller *c, const struct job *job, const char
 			condition_find((void *)&job->status.conditions, "FailureTarget");
 		finish = (struct finish){ NULL, "Failed", t->reason, t->message };
 	} else if (failed > job->spec.backoff_limit.value ||
-		   past_backoff_limit_on_failure(job, &pods)) {
+		   job_past_backoff_limit_on_failure(job, &pods)) {
 		finish = (struct finish){ "FailureTarget", "Failed", "BackoffLimitExceeded",
 					  "Job has reached the specified backoff limit" };
 	} else if (job->spec.active_deadline_seconds.is_set) {
@@ -263,7 +263,7 @@ static int reconcile(struct job_controller *c, const struct job *job, const char
 	if (finish.terminal && !strcmp(finish.terminal, "Failed")) {
 		/* A failing Job stops what still runs. */
 		int32_t ready_gone = 0;
-		int32_t deleted = delete_active(c, job, key, &pods.active, pods.active.len,
+		int32_t deleted = job_delete_active(c, job, key, &pods.active, pods.active.len,
 						false, &ready_gone);
 		if (deleted != active || !satisfied)
 			finish = (struct finish){0};	/* not yet: look again */
@@ -274,7 +274,7 @@ static int reconcile(struct job_controller *c, const struct job *job, const char
 			rc = -1;	/* some deletions failed: retry */
 	} else {
 		if (satisfied && !object_is_deleting(&job->obj))
-			active = manage_job(c, job, key, &pods, succeeded, completed, failures,
+			active = job_manage(c, job, key, &pods, succeeded, completed, failures,
 					    last_failure, &rc);
 		bool complete = job->spec.completions.is_set ?
 				succeeded >= job->spec.completions.value && active == 0 :

@@ -65,22 +65,22 @@ void job_pods_release(struct job_pods *pods);
 /* K8S: backoffStore.newBackoffRecord: the failures in a row since the last
  * success (the ledger's, updated by this sync's pods), and when the last of
  * them finished. */
-void backoff_record(const struct job_ledger *ledger, const struct job_pods *pods,
+void job_backoff_record(const struct job_ledger *ledger, const struct job_pods *pods,
 		    int32_t *failures, ktime_t *last_failure);
 /* K8S: pastBackoffLimitOnFailure. */
-bool past_backoff_limit_on_failure(const struct job *job, const struct job_pods *pods);
+bool job_past_backoff_limit_on_failure(const struct job *job, const struct job_pods *pods);
 
 /* ---- acting on the pods (ctrl_job_manage.c) ---- */
 
 /* Deletes the first count active pods in deletion order (at most
  * BURST_PODS), expecting the deletions when expect. Returns how many went;
  * *ready_gone counts the ready ones among them. */
-int32_t delete_active(struct job_controller *c, const struct job *job,
+int32_t job_delete_active(struct job_controller *c, const struct job *job,
 		      const char *key, const struct object_list *active, size_t count,
 		      bool expect, int32_t *ready_gone);
 /* K8S: manageJob (without suspend). Returns the new number of active
  * pods; *rc becomes -1 when a create or delete failed. */
-int32_t manage_job(struct job_controller *c, const struct job *job, const char *key,
+int32_t job_manage(struct job_controller *c, const struct job *job, const char *key,
 		   struct job_pods *pods, int32_t succeeded, const bool *completed,
 		   int32_t failures, ktime_t last_failure, int *rc);
 

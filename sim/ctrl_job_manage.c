@@ -14,7 +14,7 @@
  *      in indexed_job_utils.go), pkg/controller/controller_utils.go
  *      (PodControl, slowStartBatch).
  *
- * Interface (ctrl_job_internal.h): manage_job(), delete_active().
+ * Interface (ctrl_job_internal.h): job_manage(), job_delete_active().
  *
  * Invariants: at most BURST_PODS creations or deletions per call; every
  * expected creation or deletion that did not happen is observed back, so
@@ -65,7 +65,7 @@ static bool delete_pod(struct job_controller *c, const struct job *job, const st
 /* Deletes the first count active pods in deletion order (unscheduled,
  * pending, not ready first). Returns how many went; *ready_gone counts
  * the ready ones among them. */
-int32_t delete_active(struct job_controller *c, const struct job *job,
+int32_t job_delete_active(struct job_controller *c, const struct job *job,
 		      const char *key, const struct object_list *active, size_t count,
 		      bool expect, int32_t *ready_gone)
 {
@@ -118,7 +118,7 @@ static size_t pending_indexes(const struct job *job, const bool *completed,
 
 /* K8S: manageJob (without suspend). Returns the new number of active
  * pods; *rc becomes -1 when a create or delete failed. */
-int32_t manage_job(struct job_controller *c, const struct job *job, const char *key,
+int32_t job_manage(struct job_controller *c, const struct job *job, const char *key,
 		   struct job_pods *pods, int32_t succeeded, const bool *completed,
 		   int32_t failures, ktime_t last_failure, int *rc)
 {
@@ -138,7 +138,7 @@ int32_t manage_job(struct job_controller *c, const struct job *job, const char *
 	}
 	if (active > want) {
 		int32_t ready_gone = 0;
-		int32_t deleted = delete_active(c, job, key, &pods->active,
+		int32_t deleted = job_delete_active(c, job, key, &pods->active,
 						(size_t)(active - want), true, &ready_gone);
 		pods->ready -= ready_gone;
 		if (deleted < active - want)

@@ -15,7 +15,7 @@
  *      (CountTerminatingPods).
  *
  * Interface (ctrl_job_internal.h): job_pods_collect(), job_pods_release(),
- * backoff_record(), past_backoff_limit_on_failure().
+ * job_backoff_record(), job_past_backoff_limit_on_failure().
  *
  * Invariants: nothing here writes to the API, except the adoption and
  * release of pods by ctrl_claim(); a pod the ledger counted is never
@@ -122,7 +122,7 @@ void job_pods_release(struct job_pods *pods)
 
 /* K8S: backoffStore.newBackoffRecord: failures in a row since the last
  * success, and when the last of them finished. */
-void backoff_record(const struct job_ledger *ledger, const struct job_pods *pods,
+void job_backoff_record(const struct job_ledger *ledger, const struct job_pods *pods,
 		    int32_t *failures, ktime_t *last_failure)
 {
 	*failures = ledger->failures_after_last_success;
@@ -149,7 +149,7 @@ void backoff_record(const struct job_ledger *ledger, const struct job_pods *pods
 
 /* K8S: pastBackoffLimitOnFailure: with restartPolicy OnFailure the
  * kubelet restarts failed containers in place, so their restarts count. */
-bool past_backoff_limit_on_failure(const struct job *job, const struct job_pods *pods)
+bool job_past_backoff_limit_on_failure(const struct job *job, const struct job_pods *pods)
 {
 	const char *policy = job->spec.template.spec.restart_policy;
 	if (!policy || strcmp(policy, "OnFailure"))

@@ -61,7 +61,7 @@ static void decode_strmap(struct decoder *d, const struct ynode *node,
 			  struct strmap *map, const char *path)
 {
 	if (node->kind != YNODE_MAP) {
-		shape_mismatch(d, node, path, "a mapping");
+		decode_shape_mismatch(d, node, path, "a mapping");
 		return;
 	}
 	for (size_t i = 0; i < node->len; i++) {
@@ -73,8 +73,8 @@ static void decode_strmap(struct decoder *d, const struct ynode *node,
 			   ynode_scalar_type(value) == YSCALAR_STRING) {
 			strmap_set(map, key, value->scalar);
 		} else {
-			char *kpath = path_key(path, key);
-			mismatch(d, value, kpath, FIELD_STRING);
+			char *kpath = decode_path_key(path, key);
+			decode_mismatch(d, value, kpath, FIELD_STRING);
 			free(kpath);
 		}
 	}
@@ -85,17 +85,17 @@ static void decode_resources(struct decoder *d, const struct ynode *node,
 			     struct resource_list *list, const char *path)
 {
 	if (node->kind != YNODE_MAP) {
-		shape_mismatch(d, node, path, "a mapping");
+		decode_shape_mismatch(d, node, path, "a mapping");
 		return;
 	}
 	for (size_t i = 0; i < node->len; i++) {
 		const char *key = node->pairs[i].key->scalar;
 		const struct ynode *value = node->pairs[i].value;
-		char *kpath = path_key(path, key);
+		char *kpath = decode_path_key(path, key);
 		struct quantity quantity = { 0 };	/* null: zero, as upstream */
 		int before = d->count;
 		if (value->kind != YNODE_SCALAR)
-			mismatch(d, value, kpath, FIELD_QUANTITY);
+			decode_mismatch(d, value, kpath, FIELD_QUANTITY);
 		else if (!ynode_is_null(value))
 			decode_quantity(d, value, kpath, &quantity);
 		if (d->count == before)
@@ -126,7 +126,7 @@ static void decode_value(struct decoder *d, enum field_type type,
 		break;
 	}
 	if (node->kind != YNODE_SCALAR) {
-		mismatch(d, node, path, type);
+		decode_mismatch(d, node, path, type);
 		return;
 	}
 	enum yscalar_type scalar = ynode_scalar_type(node);
@@ -135,10 +135,10 @@ static void decode_value(struct decoder *d, enum field_type type,
 	switch (type) {
 	case FIELD_STRING:
 		if (scalar != YSCALAR_STRING) {
-			mismatch(d, node, path, type);
+			decode_mismatch(d, node, path, type);
 			break;
 		}
-		check_allowed(d, node, path, allowed);
+		decode_check_allowed(d, node, path, allowed);
 		free(*(char **)value);
 		*(char **)value = xstrdup(node->scalar);
 		break;
@@ -159,12 +159,12 @@ static void decode_value(struct decoder *d, enum field_type type,
 		break;
 	case FIELD_BOOL:
 		if (ynode_bool(node, value))
-			mismatch(d, node, path, type);
+			decode_mismatch(d, node, path, type);
 		break;
 	case FIELD_DOUBLE:
 		if (ynode_double(node, value) || !isfinite(*(double *)value)) {
 			*(double *)value = 0;
-			mismatch(d, node, path, type);
+			decode_mismatch(d, node, path, type);
 		}
 		break;
 	case FIELD_QUANTITY:
@@ -174,9 +174,9 @@ static void decode_value(struct decoder *d, enum field_type type,
 	case FIELD_DURATION:
 		/* metav1.Time and metav1.Duration are JSON strings only. */
 		if (scalar != YSCALAR_STRING)
-			mismatch(d, node, path, type);
+			decode_mismatch(d, node, path, type);
 		else if (schema_scalar_parse(type, node->scalar, value, &why))
-			invalid(d, node, path, type == FIELD_TIME ? "time"
+			decode_invalid(d, node, path, type == FIELD_TIME ? "time"
 				: "duration", why);
 		break;
 	case FIELD_INT_OR_STRING: {
@@ -188,8 +188,8 @@ static void decode_value(struct decoder *d, enum field_type type,
 			ios->str_value = xstrdup(node->scalar);
 			ios->is_string = true;
 			ios->is_set = true;
-		} else if (!read_integer(node, &integer)) {
-			mismatch(d, node, path, type);
+		} else if (!decode_read_integer(node, &integer)) {
+			decode_mismatch(d, node, path, type);
 		} else if (decode_integer(d, node, path, true, &integer)) {
 			ios->int_value = (int32_t)integer;
 			ios->is_set = true;
@@ -232,8 +232,8 @@ static void check_unique_names(struct decoder *d, const struct field *field,
 			if (!other || strcmp(mine, other))
 				continue;
 			const struct ynode *at = ynode_get(node->items[i], "name");
-			char *value = quote(mine, QUOTE_VALUE);
-			report(d, at ? at : node->items[i],
+			char *value = decode_quote(mine, QUOTE_VALUE);
+			decode_report(d, at ? at : node->items[i],
 			       "%s[%zu].name: Duplicate value: %s", path, i, value);
 			free(value);
 			break;
@@ -246,7 +246,7 @@ static void decode_list(struct decoder *d, const struct field *field,
 			const char *path)
 {
 	if (node->kind != YNODE_SEQ) {
-		shape_mismatch(d, node, path, "a list");
+		decode_shape_mismatch(d, node, path, "a list");
 		return;
 	}
 	BUG_ON(field->elem == FIELD_LIST);	/* no lists of lists in the API */
@@ -261,7 +261,7 @@ static void decode_list(struct decoder *d, const struct field *field,
 				schema_apply_defaults(field->schema, item);
 			continue;
 		}
-		char *ipath = path_index(path, i);
+		char *ipath = decode_path_index(path, i);
 		decode_value(d, field->elem, field->schema, field->allowed,
 			     node->items[i], item, ipath);
 		free(ipath);
@@ -307,7 +307,7 @@ void decode_fields(struct decoder *d, const struct ynode *node,
 		return;
 	}
 	if (node->kind != YNODE_MAP) {
-		shape_mismatch(d, node, path, "a mapping");
+		decode_shape_mismatch(d, node, path, "a mapping");
 		return;
 	}
 	for (size_t i = 0; i < node->len; i++) {
@@ -318,10 +318,10 @@ void decode_fields(struct decoder *d, const struct ynode *node,
 			continue;
 		/* K8S: strict decoding; names are case-sensitive. */
 		const struct field *field = schema_field(schema, key->scalar);
-		char *fpath = path_field(path, key->scalar);
+		char *fpath = decode_path_field(path, key->scalar);
 		if (!field) {
-			char *quoted = quote(fpath, QUOTE_PATH);
-			report(d, key, "unknown field %s", quoted);
+			char *quoted = decode_quote(fpath, QUOTE_PATH);
+			decode_report(d, key, "unknown field %s", quoted);
 			free(quoted);
 		} else if (!(field->flags & FIELD_READ_ONLY) &&
 			   !ynode_is_null(value)) {
@@ -340,7 +340,7 @@ void decode_fields(struct decoder *d, const struct ynode *node,
 		bool absent = !value || ynode_is_null(value) ||
 			      (field->flags & FIELD_READ_ONLY);
 		if (absent && (field->flags & FIELD_REQUIRED))
-			report(d, node, "missing required field \"%s\" in %s",
+			decode_report(d, node, "missing required field \"%s\" in %s",
 			       field->name, *path ? path : schema->name);
 		if (absent || (field->type == FIELD_STRING && field->dflt &&
 			       written_empty(value)))

@@ -25,40 +25,40 @@ struct decoder {
 /* ---- messages (decode_message.c) ---- */
 
 /* Adds a diagnostic at the node's position and counts it. */
-void report(struct decoder *d, const struct ynode *at, const char *fmt,
+void decode_report(struct decoder *d, const struct ynode *at, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
 
 /* Field paths for messages: "spec.replicas", "containers[0]",
  * "requests[cpu]". Caller frees. */
-char *path_field(const char *path, const char *name);
-char *path_index(const char *path, size_t index);
-char *path_key(const char *path, const char *key);
+char *decode_path_field(const char *path, const char *name);
+char *decode_path_index(const char *path, size_t index);
+char *decode_path_key(const char *path, const char *key);
 
 /* text in double quotes, escaped like Go's %q, cut after max bytes with
  * "...". Caller frees. */
-char *quote(const char *text, size_t max);
+char *decode_quote(const char *text, size_t max);
 
 #define QUOTE_VALUE 60		/* values in messages */
 #define QUOTE_PATH 200		/* field paths are never cut in practice */
 
 /* What a node is, for "got ..." in messages. Caller frees. */
-char *describe(const struct ynode *node);
+char *decode_describe(const struct ynode *node);
 
 /* "PATH: expected an integer, got WHAT": a value of the wrong type. */
-void mismatch(struct decoder *d, const struct ynode *node,
+void decode_mismatch(struct decoder *d, const struct ynode *node,
 	      const char *path, enum field_type type);
 /* "expected a mapping for PATH, got a list": the shape is wrong. */
-void shape_mismatch(struct decoder *d, const struct ynode *node,
+void decode_shape_mismatch(struct decoder *d, const struct ynode *node,
 		    const char *path, const char *expected);
 /* "PATH: invalid NOUN VALUE: WHY": the type is right, the text does not
  * parse. */
-void invalid(struct decoder *d, const struct ynode *node,
+void decode_invalid(struct decoder *d, const struct ynode *node,
 	     const char *path, const char *noun, const char *why);
 
 /* ---- scalars (decode_scalar.c) ---- */
 
 /* An integer as the JSON decoder would see it (3.0 is 3). */
-bool read_integer(const struct ynode *node, int64_t *out);
+bool decode_read_integer(const struct ynode *node, int64_t *out);
 /* read_integer with range checks and diagnostics; false after a report. */
 bool decode_integer(struct decoder *d, const struct ynode *node,
 		    const char *path, bool is_32bit, int64_t *out);
@@ -66,7 +66,7 @@ bool decode_integer(struct decoder *d, const struct ynode *node,
 void decode_quantity(struct decoder *d, const struct ynode *node,
 		     const char *path, struct quantity *out);
 /* Reports a string outside allowed (a NULL-terminated list, or NULL). */
-void check_allowed(struct decoder *d, const struct ynode *node,
+void decode_check_allowed(struct decoder *d, const struct ynode *node,
 		   const char *path, const char *const *allowed);
 
 /* ---- the schema walk (decode.c) ---- */

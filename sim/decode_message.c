@@ -10,10 +10,10 @@
  * K8S: k8s.io/apimachinery/pkg/util/validation/field (paths, "Invalid
  *      value", "Unsupported value"); the type-error wording is kubelab's own.
  *
- * Interface (decode_internal.h): report(), the path_* builders, quote(),
- * describe(), mismatch(), shape_mismatch(), invalid().
+ * Interface (decode_internal.h): decode_report(), the path_* builders, decode_quote(),
+ * decode_describe(), decode_mismatch(), decode_shape_mismatch(), decode_invalid().
  *
- * Invariants: every diagnostic of a decoder goes through report(), so
+ * Invariants: every diagnostic of a decoder goes through decode_report(), so
  * decoder.count is the number of problems found; returned strings are the
  * caller's to free.
  */
@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void report(struct decoder *d, const struct ynode *at, const char *fmt,
+void decode_report(struct decoder *d, const struct ynode *at, const char *fmt,
 	    ...)
 {
 	va_list ap;
@@ -37,17 +37,17 @@ void report(struct decoder *d, const struct ynode *at, const char *fmt,
 
 /* ---- field paths and quoting, for messages ---- */
 
-char *path_field(const char *path, const char *name)
+char *decode_path_field(const char *path, const char *name)
 {
 	return *path ? xasprintf("%s.%s", path, name) : xstrdup(name);
 }
 
-char *path_index(const char *path, size_t index)
+char *decode_path_index(const char *path, size_t index)
 {
 	return xasprintf("%s[%zu]", path, index);
 }
 
-char *path_key(const char *path, const char *key)
+char *decode_path_key(const char *path, const char *key)
 {
 	return xasprintf("%s[%s]", path, key);
 }
@@ -55,7 +55,7 @@ char *path_key(const char *path, const char *key)
 /* text in double quotes with quotes, backslashes and control characters
  * escaped (like Go's %q), cut after max bytes with "..." so that a pasted
  * certificate does not flood the terminal. Caller frees. */
-char *quote(const char *text, size_t max)
+char *decode_quote(const char *text, size_t max)
 {
 	size_t len = strlen(text);
 	size_t cut = len > max ? max : len;
@@ -88,11 +88,11 @@ char *quote(const char *text, size_t max)
 /* What a node is, for "got ..." in messages: `"three"`, `the string "3"`
  * (quoted in the YAML, hence not a number), `the integer 2`, `a mapping`.
  * Caller frees. */
-char *describe(const struct ynode *node)
+char *decode_describe(const struct ynode *node)
 {
 	if (node->kind != YNODE_SCALAR)
 		return xstrdup(ynode_kind_name(node->kind));
-	char *quoted = quote(node->scalar, QUOTE_VALUE);
+	char *quoted = decode_quote(node->scalar, QUOTE_VALUE);
 	char *out;
 	switch (ynode_scalar_type(node)) {
 	case YSCALAR_NULL:
@@ -147,42 +147,42 @@ static const char *expected_text(enum field_type type)
  * number or a boolean where a string belongs gets a hint: YAML's
  * `version: 2` and `enabled: yes` are the classic way to break a label or
  * an env value. */
-void mismatch(struct decoder *d, const struct ynode *node,
+void decode_mismatch(struct decoder *d, const struct ynode *node,
 	      const char *path, enum field_type type)
 {
-	char *got = describe(node);
+	char *got = decode_describe(node);
 	char *hint = NULL;
 	if (type == FIELD_STRING && node->kind == YNODE_SCALAR &&
 	    ynode_scalar_type(node) != YSCALAR_STRING &&
 	    ynode_scalar_type(node) != YSCALAR_NULL) {
-		char *quoted = quote(node->scalar, QUOTE_VALUE);
+		char *quoted = decode_quote(node->scalar, QUOTE_VALUE);
 		hint = xasprintf(" (quote it to make it a string: %s)", quoted);
 		free(quoted);
 	}
-	report(d, node, "%s: %s, got %s%s", path, expected_text(type), got,
+	decode_report(d, node, "%s: %s, got %s%s", path, expected_text(type), got,
 	       hint ? hint : "");
 	free(hint);
 	free(got);
 }
 
 /* "expected a mapping for spec.template, got a list": the shape is wrong. */
-void shape_mismatch(struct decoder *d, const struct ynode *node,
+void decode_shape_mismatch(struct decoder *d, const struct ynode *node,
 		    const char *path, const char *expected)
 {
-	char *got = describe(node);
+	char *got = decode_describe(node);
 	if (*path)
-		report(d, node, "expected %s for %s, got %s", expected, path, got);
+		decode_report(d, node, "expected %s for %s, got %s", expected, path, got);
 	else
-		report(d, node, "expected %s, got %s", expected, got);
+		decode_report(d, node, "expected %s, got %s", expected, got);
 	free(got);
 }
 
 /* "PATH: invalid quantity "1.5GB": unknown suffix ...": the type is right
  * but the text does not parse; why comes from the parser. */
-void invalid(struct decoder *d, const struct ynode *node,
+void decode_invalid(struct decoder *d, const struct ynode *node,
 	     const char *path, const char *noun, const char *why)
 {
-	char *value = quote(node->scalar, QUOTE_VALUE);
-	report(d, node, "%s: invalid %s %s: %s", path, noun, value, why);
+	char *value = decode_quote(node->scalar, QUOTE_VALUE);
+	decode_report(d, node, "%s: invalid %s %s: %s", path, noun, value, why);
 	free(value);
 }

@@ -32,12 +32,12 @@ static const char *type_meta_field(struct decoder *d, const struct ynode *root,
 {
 	const struct ynode *node = ynode_get(root, name);
 	if (!node || ynode_is_null(node)) {
-		report(d, root, "missing field \"%s\"", name);
+		decode_report(d, root, "missing field \"%s\"", name);
 		return NULL;
 	}
 	if (node->kind != YNODE_SCALAR ||
 	    ynode_scalar_type(node) != YSCALAR_STRING) {
-		mismatch(d, node, name, FIELD_STRING);
+		decode_mismatch(d, node, name, FIELD_STRING);
 		return NULL;
 	}
 	return node->scalar;
@@ -55,8 +55,8 @@ struct object *decode_object(const char *file, const struct ynode *root,
 {
 	struct decoder d = { .file = file, .diags = diags };
 	if (root->kind != YNODE_MAP) {
-		char *got = describe(root);
-		report(&d, root, "expected a mapping with apiVersion and kind, "
+		char *got = decode_describe(root);
+		decode_report(&d, root, "expected a mapping with apiVersion and kind, "
 		       "got %s", got);
 		free(got);
 		return NULL;
@@ -72,7 +72,7 @@ struct object *decode_object(const char *file, const struct ynode *root,
 		char *hint = other ? xasprintf(" (%s is in \"%s\")", kind_name,
 					       other->api_version)
 				   : xstrdup("");
-		report(&d, ynode_get(root, "kind"),
+		decode_report(&d, ynode_get(root, "kind"),
 		       "no kind \"%s\" is registered for version \"%s\"%s",
 		       kind_name, api_version, hint);
 		free(hint);
@@ -88,7 +88,7 @@ struct object *decode_object(const char *file, const struct ynode *root,
 			       ynode_is_null(metadata);
 	if (metadata_usable && !name_given(ynode_get(metadata, "name")) &&
 	    !name_given(ynode_get(metadata, "generateName")))
-		report(&d, metadata ? metadata : root, "metadata.name: Required "
+		decode_report(&d, metadata ? metadata : root, "metadata.name: Required "
 		       "value: name or generateName is required");
 	if (d.count) {
 		object_unref(obj);

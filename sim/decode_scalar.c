@@ -11,8 +11,8 @@
  *      k8s.io/apimachinery/pkg/api/resource Quantity.UnmarshalJSON;
  *      k8s.io/apimachinery/pkg/util/validation/field.NotSupported.
  *
- * Interface (decode_internal.h): read_integer(), decode_integer(),
- * decode_quantity(), check_allowed().
+ * Interface (decode_internal.h): decode_read_integer(), decode_integer(),
+ * decode_quantity(), decode_check_allowed().
  *
  * Invariants: on any problem exactly one diagnostic is reported and the
  * output is left as it was (decode_quantity may leave a partial quantity,
@@ -31,7 +31,7 @@
 /* An integer as the JSON decoder would see it. JSON has one number type,
  * so the YAML float 3.0 (or 1e3) reaches Go as the number 3 (1000) and
  * decodes into an int32; 2.5 does not. */
-bool read_integer(const struct ynode *node, int64_t *out)
+bool decode_read_integer(const struct ynode *node, int64_t *out)
 {
 	double number;
 	switch (ynode_scalar_type(node)) {
@@ -51,16 +51,16 @@ bool read_integer(const struct ynode *node, int64_t *out)
 bool decode_integer(struct decoder *d, const struct ynode *node,
 		    const char *path, bool is_32bit, int64_t *out)
 {
-	if (!read_integer(node, out)) {
+	if (!decode_read_integer(node, out)) {
 		if (ynode_scalar_type(node) == YSCALAR_INT)
-			report(d, node, "%s: %s does not fit in a 64-bit integer",
+			decode_report(d, node, "%s: %s does not fit in a 64-bit integer",
 			       path, node->scalar);
 		else
-			mismatch(d, node, path, FIELD_INT64);
+			decode_mismatch(d, node, path, FIELD_INT64);
 		return false;
 	}
 	if (is_32bit && (*out < INT32_MIN || *out > INT32_MAX)) {
-		report(d, node, "%s: %s does not fit in a 32-bit integer", path,
+		decode_report(d, node, "%s: %s does not fit in a 32-bit integer", path,
 		       node->scalar);
 		return false;
 	}
@@ -99,15 +99,15 @@ void decode_quantity(struct decoder *d, const struct ynode *node,
 	char *text = quantity_text(node);
 	const char *why = NULL;
 	if (!text)
-		mismatch(d, node, path, FIELD_QUANTITY);
+		decode_mismatch(d, node, path, FIELD_QUANTITY);
 	else if (schema_scalar_parse(FIELD_QUANTITY, text, out, &why))
-		invalid(d, node, path, "quantity", why);
+		decode_invalid(d, node, path, "quantity", why);
 	free(text);
 }
 
 /* K8S: field.NotSupported. Empty strings are not checked: upstream's
  * defaulting treats "" as unset, and so does kubelab's. */
-void check_allowed(struct decoder *d, const struct ynode *node,
+void decode_check_allowed(struct decoder *d, const struct ynode *node,
 		   const char *path, const char *const *allowed)
 {
 	if (!allowed || !*node->scalar)
@@ -117,14 +117,14 @@ void check_allowed(struct decoder *d, const struct ynode *node,
 			return;
 	char *list = xstrdup("");
 	for (size_t i = 0; allowed[i]; i++) {
-		char *quoted = quote(allowed[i], QUOTE_VALUE);
+		char *quoted = decode_quote(allowed[i], QUOTE_VALUE);
 		char *longer = xasprintf("%s%s%s", list, i ? ", " : "", quoted);
 		free(quoted);
 		free(list);
 		list = longer;
 	}
-	char *value = quote(node->scalar, QUOTE_VALUE);
-	report(d, node, "%s: Unsupported value: %s: supported values: %s", path,
+	char *value = decode_quote(node->scalar, QUOTE_VALUE);
+	decode_report(d, node, "%s: Unsupported value: %s: supported values: %s", path,
 	       value, list);
 	free(value);
 	free(list);

@@ -14,11 +14,11 @@
  *
  * Interface: selector_from_parts(), selector_init_nothing(),
  * selector_matches(), selector_is_empty(), selector_to_string(),
- * selector_copy(), selector_release() (selector.h); requirement_init() and
+ * selector_copy(), selector_release() (selector.h); selector_requirement_init() and
  * the message helpers for the other selector files (selector_internal.h).
  *
  * Invariants: see selector.h; every requirement stored in a selector went
- * through requirement_init(), and selectors stay sorted by key.
+ * through selector_requirement_init(), and selectors stay sorted by key.
  */
 #include "selector.h"
 #include "selector_internal.h"
@@ -53,7 +53,7 @@ static char *buf_take(struct strbuf *sb)
 
 /* Go's %q for the strings we meet: quotes, escapes " and \ and control
  * bytes. Caller frees. */
-char *go_quote(const char *s)
+char *selector_go_quote(const char *s)
 {
 	struct strbuf sb = { 0 };
 	buf_add(&sb, "\"");
@@ -72,7 +72,7 @@ char *go_quote(const char *s)
 	return buf_take(&sb);
 }
 
-void msgs_add(struct msgs *m, char *owned)
+void selector_msgs_add(struct msgs *m, char *owned)
 {
 	for (size_t i = 0; i < m->len; i++) {
 		if (!strcmp(m->items[i], owned)) {
@@ -84,7 +84,7 @@ void msgs_add(struct msgs *m, char *owned)
 	m->items[m->len++] = owned;
 }
 
-char *msgs_join(struct msgs *m, const char *sep, bool brackets)
+char *selector_msgs_join(struct msgs *m, const char *sep, bool brackets)
 {
 	struct strbuf sb = { 0 };
 	if (brackets && m->len > 1)
@@ -134,7 +134,7 @@ static char *go_string_slice(const char *const *values, size_t n)
 	struct strbuf sb = { 0 };
 	buf_add(&sb, "[]string{");
 	for (size_t i = 0; i < n; i++) {
-		char *quoted = go_quote(values[i]);
+		char *quoted = selector_go_quote(values[i]);
 		if (i)
 			buf_add(&sb, ", ");
 		buf_add(&sb, quoted);
@@ -147,21 +147,21 @@ static char *go_string_slice(const char *const *values, size_t n)
 /* Adds "field: Invalid value: <bad>: detail", taking bad and detail. */
 static void add_invalid(struct msgs *m, const char *field, char *bad, char *detail)
 {
-	msgs_add(m, xasprintf("%s: Invalid value: %s: %s", field, bad, detail));
+	selector_msgs_add(m, xasprintf("%s: Invalid value: %s: %s", field, bad, detail));
 	free(bad);
 	free(detail);
 }
 
 /* K8S: labels.NewRequirement. Validates and fills *req with copies of key
  * and values; on failure sets *err and leaves *req untouched. */
-int requirement_init(struct selector_requirement *req, const char *key,
+int selector_requirement_init(struct selector_requirement *req, const char *key,
 		     enum selector_op op, const char *const *values, size_t n,
 		     struct err **err)
 {
 	struct msgs m = { 0 };
 	char *why = selector_check_key(key);
 	if (why)
-		add_invalid(&m, "key", go_quote(key), why);
+		add_invalid(&m, "key", selector_go_quote(key), why);
 	switch (op) {
 	case SELECTOR_IN:
 	case SELECTOR_NOT_IN:
@@ -191,7 +191,7 @@ int requirement_init(struct selector_requirement *req, const char *key,
 			if (parse_int64(values[i], &ignored))
 				continue;
 			char *field = xasprintf("values[%zu]", i);
-			add_invalid(&m, field, go_quote(values[i]),
+			add_invalid(&m, field, selector_go_quote(values[i]),
 				    xstrdup("for 'Gt', 'Lt' operators, the value must be an integer"));
 			free(field);
 		}
@@ -201,12 +201,12 @@ int requirement_init(struct selector_requirement *req, const char *key,
 		why = selector_check_value(values[i]);
 		if (why) {
 			char *field = xasprintf("values[%zu][%s]", i, key);
-			add_invalid(&m, field, go_quote(values[i]), why);
+			add_invalid(&m, field, selector_go_quote(values[i]), why);
 			free(field);
 		}
 	}
 	if (m.len) {
-		char *msg = msgs_join(&m, ", ", true);
+		char *msg = selector_msgs_join(&m, ", ", true);
 		err_set(err, "%s", msg);
 		free(msg);
 		return -1;
@@ -236,7 +236,7 @@ void selector_append(struct selector *sel, const struct selector_requirement *re
 
 /* Upstream sorts by key so that String() is deterministic. An insertion
  * sort is stable, so equal keys keep their written order. */
-void sort_by_key(struct selector *sel)
+void selector_sort_by_key(struct selector *sel)
 {
 	for (size_t i = 1; i < sel->len; i++) {
 		struct selector_requirement moving = sel->reqs[i];
@@ -264,7 +264,7 @@ int selector_from_parts(const struct strmap *match_labels,
 	struct selector_requirement req;
 	for (size_t i = 0; match_labels && i < match_labels->len; i++) {
 		const char *value = match_labels->items[i].value;
-		if (requirement_init(&req, match_labels->items[i].key, SELECTOR_EQUALS,
+		if (selector_requirement_init(&req, match_labels->items[i].key, SELECTOR_EQUALS,
 				     &value, 1, err) < 0)
 			goto fail;
 		selector_append(out, &req);
@@ -274,17 +274,17 @@ int selector_from_parts(const struct strmap *match_labels,
 		while (k < n && strcmp(operators[k].name, exprs[i].op))
 			k++;
 		if (k == n) {
-			char *quoted = go_quote(exprs[i].op);
+			char *quoted = selector_go_quote(exprs[i].op);
 			err_set(err, "%s is not a valid pod selector operator", quoted);
 			free(quoted);
 			goto fail;
 		}
-		if (requirement_init(&req, exprs[i].key, operators[k].op, exprs[i].values,
+		if (selector_requirement_init(&req, exprs[i].key, operators[k].op, exprs[i].values,
 				     exprs[i].values_len, err) < 0)
 			goto fail;
 		selector_append(out, &req);
 	}
-	sort_by_key(out);
+	selector_sort_by_key(out);
 	return 0;
 fail:
 	selector_release(out);

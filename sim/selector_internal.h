@@ -20,23 +20,23 @@ struct msgs {
 };
 
 /* Adds owned (taking it) unless an equal message is already there. */
-void msgs_add(struct msgs *m, char *owned);
+void selector_msgs_add(struct msgs *m, char *owned);
 /* Joins the messages with sep (in brackets when asked and there are
  * several), empties m and returns the text; caller frees. */
-char *msgs_join(struct msgs *m, const char *sep, bool brackets);
+char *selector_msgs_join(struct msgs *m, const char *sep, bool brackets);
 
 /* Go's %q for the strings we meet: quotes, escapes " and \ and control
  * bytes. Caller frees. */
-char *go_quote(const char *s);
+char *selector_go_quote(const char *s);
 
 /* K8S: labels.NewRequirement. Validates and fills *req with copies of key
  * and values; on failure sets *err and leaves *req untouched. */
-int requirement_init(struct selector_requirement *req, const char *key,
+int selector_requirement_init(struct selector_requirement *req, const char *key,
 		     enum selector_op op, const char *const *values, size_t n,
 		     struct err **err);
 /* Appends *req to sel, which takes over its strings. */
 void selector_append(struct selector *sel, const struct selector_requirement *req);
 /* Sorts the requirements by key, stably (upstream's order). */
-void sort_by_key(struct selector *sel);
+void selector_sort_by_key(struct selector *sel);
 
 #endif

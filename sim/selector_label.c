@@ -83,20 +83,20 @@ char *selector_check_key(const char *key)
 		size_t prefix_len = (size_t)(slash - key);
 		name = slash + 1;
 		if (prefix_len == 0)
-			msgs_add(&m, xstrdup("prefix part must be non-empty"));
+			selector_msgs_add(&m, xstrdup("prefix part must be non-empty"));
 		if (prefix_len > 253)
-			msgs_add(&m, xstrdup("prefix part must be no more than 253 bytes"));
+			selector_msgs_add(&m, xstrdup("prefix part must be no more than 253 bytes"));
 		if (prefix_len && !is_dns_subdomain(key, prefix_len))
-			msgs_add(&m, xstrdup("prefix part " DNS_SUBDOMAIN_MSG));
+			selector_msgs_add(&m, xstrdup("prefix part " DNS_SUBDOMAIN_MSG));
 	}
 	size_t name_len = strlen(name);
 	if (name_len == 0)
-		msgs_add(&m, xstrdup("name part must be non-empty"));
+		selector_msgs_add(&m, xstrdup("name part must be non-empty"));
 	else if (name_len > 63)
-		msgs_add(&m, xstrdup("name part must be no more than 63 bytes"));
+		selector_msgs_add(&m, xstrdup("name part must be no more than 63 bytes"));
 	if (!is_label_name(name, name_len))
-		msgs_add(&m, xstrdup("name part " LABEL_NAME_MSG));
-	return m.len ? msgs_join(&m, "; ", false) : NULL;
+		selector_msgs_add(&m, xstrdup("name part " LABEL_NAME_MSG));
+	return m.len ? selector_msgs_join(&m, "; ", false) : NULL;
 }
 
 /* K8S: content.IsLabelValue - empty, or a label name of at most 63 bytes. */
@@ -105,12 +105,12 @@ char *selector_check_value(const char *value)
 	struct msgs m = { 0 };
 	size_t len = strlen(value);
 	if (len > 63)
-		msgs_add(&m, xstrdup("must be no more than 63 bytes"));
+		selector_msgs_add(&m, xstrdup("must be no more than 63 bytes"));
 	if (len && !is_label_name(value, len))
-		msgs_add(&m, xstrdup("a valid label must be an empty string or consist of "
+		selector_msgs_add(&m, xstrdup("a valid label must be an empty string or consist of "
 				     "alphanumeric characters, '-', '_' or '.', and must start "
 				     "and end with an alphanumeric character (e.g. 'MyValue',  "
 				     "or 'my_value',  or '12345', regex used for validation is "
 				     "'(" LABEL_NAME_RE ")?')"));
-	return m.len ? msgs_join(&m, "; ", false) : NULL;
+	return m.len ? selector_msgs_join(&m, "; ", false) : NULL;
 }

@@ -217,7 +217,7 @@ static int parse_requirement(struct parser *p, struct selector_requirement *req)
 		return err_set(p->err, "found '%s', expected: identifier", key);
 	char *why = selector_check_key(key);
 	if (why) {
-		char *quoted = go_quote(key);
+		char *quoted = selector_go_quote(key);
 		err_set(p->err, "key: Invalid value: %s: %s", quoted, why);
 		free(quoted);
 		free(why);
@@ -225,7 +225,7 @@ static int parse_requirement(struct parser *p, struct selector_requirement *req)
 	}
 	tok = lookahead(p, VALUES, &text);
 	if (negated || tok == TOK_END || tok == TOK_COMMA)
-		return requirement_init(req, key, negated ? SELECTOR_DOES_NOT_EXIST
+		return selector_requirement_init(req, key, negated ? SELECTOR_DOES_NOT_EXIST
 							   : SELECTOR_EXISTS, NULL, 0, p->err);
 
 	enum selector_op op;
@@ -245,7 +245,7 @@ static int parse_requirement(struct parser *p, struct selector_requirement *req)
 	int rc = op == SELECTOR_IN || op == SELECTOR_NOT_IN ? parse_values(p, &v)
 							     : parse_exact_value(p, &v);
 	if (rc == 0)
-		rc = requirement_init(req, key, op, v.items, v.len, p->err);
+		rc = selector_requirement_init(req, key, op, v.items, v.len, p->err);
 	free(v.items);
 	return rc;
 }
@@ -293,6 +293,6 @@ int selector_parse(const char *text, struct selector *out, struct err **err)
 	if (rc < 0)
 		selector_release(out);
 	else
-		sort_by_key(out);
+		selector_sort_by_key(out);
 	return rc;
 }
