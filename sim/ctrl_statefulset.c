@@ -61,6 +61,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctrl_history.h"
 #include "ctrl_informer.h"
 #include "ctrl_statefulset.h"
 #include "ctrl_util.h"
@@ -72,19 +73,12 @@
  * kubelab re-reads once, as the ReplicaSet controller does. */
 #define STATUS_UPDATE_RETRIES 1
 
-/* A pod template the controller has seen, under its revision name. */
-struct sts_revision {
-	char *key;			/* "namespace/web-5d4c8b9f7" */
-	struct pod_template_spec template;
-};
-
 struct sts_controller {
 	const struct client *client;
 	struct informer *sets;
 	struct informer *pods;		/* index: controller uid, or "orphan/NS" */
+	struct informer *revisions;	/* ControllerRevisions, index: controller uid */
 	struct workqueue *queue;
-	struct sts_revision *revisions;	/* in the order first seen */
-	size_t revisions_len, revisions_cap;
 };
 
 static const struct stateful_set *as_set(const struct object *obj)
@@ -128,35 +122,80 @@ static bool is_unavailable(const struct pod *pod, int32_t min_ready, ktime_t now
 	       !is_running_and_available(pod, min_ready, now);
 }
 
-/* ---- revisions: the templates seen (ControllerRevision stand-in) ------------ */
+/* ---- revisions: the ControllerRevision history (ctrl_history.h) ---------- */
 
-static const struct pod_template_spec *revision_find(const struct sts_controller *c,
-						      const char *namespace, const char *name)
+/* K8S: getStatefulSetRevisions. The update revision is the set's template:
+ * the newest revision if it holds that template already; an older one
+ * holding it is renumbered to come last (a rollback); else a new one.
+ * The current revision is the one status.currentRevision names, or the
+ * update revision. revisions is sorted (history_list); *collisions is
+ * status.collisionCount, bumped on a hash collision. On success *current
+ * and *update hold references the caller drops. Returns 0 or -1. */
+static int get_revisions(struct sts_controller *c, const struct stateful_set *set,
+			 const struct object_list *revisions, int32_t *collisions,
+			 struct controller_revision **current,
+			 struct controller_revision **update)
 {
-	if (!name)
-		return NULL;
-	for (size_t i = 0; i < c->revisions_len; i++) {
-		const char *key = c->revisions[i].key, *slash = strchr(key, '/');
-		if (slash && (size_t)(slash - key) == strlen(namespace) &&
-		    !strncmp(key, namespace, (size_t)(slash - key)) && !strcmp(slash + 1, name))
-			return &c->revisions[i].template;
+	const struct controller_revision *last = NULL, *equal = NULL, *found;
+	int64_t next = 1;
+	if (revisions->len) {
+		last = (const struct controller_revision *)revisions->items[revisions->len - 1];
+		next = last->revision + 1;
 	}
-	return NULL;
+	struct controller_revision *want = history_new(&set->obj, &set->spec.template, next,
+						       collisions);
+	for (size_t i = 0; i < revisions->len; i++)	/* K8S: FindEqualRevisions */
+		if (history_equal((const struct controller_revision *)revisions->items[i], want))
+			equal = (const struct controller_revision *)revisions->items[i];
+	if (equal && equal == last) {
+		found = last;
+		object_unref(&want->obj);
+	} else if (equal) {
+		found = history_renumber(c->client, equal, next);	/* LAB: sts-rollback */
+		object_unref(&want->obj);
+	} else {
+		found = history_create(c->client, &set->obj, want, collisions);
+	}
+	if (!found)
+		return -1;
+	*update = (struct controller_revision *)object_ref(&found->obj);
+	*current = NULL;
+	for (size_t i = 0; i < revisions->len && set->status.current_revision; i++)
+		if (!strcmp(revisions->items[i]->meta.name, set->status.current_revision))
+			*current = (struct controller_revision *)object_ref(revisions->items[i]);
+	if (!*current)
+		*current = (struct controller_revision *)object_ref(&found->obj);
+	return 0;
 }
 
-/* Remembers set's current template under its revision name (the stand-in
- * for creating a ControllerRevision). */
-static void revision_remember(struct sts_controller *c, const struct stateful_set *set)
+/* K8S: truncateHistory: the revisions no pod runs and that are neither
+ * current nor update are history; beyond revisionHistoryLimit of them,
+ * the oldest go. revisions is sorted oldest first. */
+static int truncate_history(struct sts_controller *c, const struct stateful_set *set,
+			    const struct object_list *pods, const struct object_list *revisions,
+			    const char *current, const char *update)
 {
-	char *name = sts_revision_name(set);
-	if (!revision_find(c, set->obj.meta.namespace, name)) {
-		xgrow((void **)&c->revisions, &c->revisions_cap, c->revisions_len + 1,
-		      sizeof(*c->revisions));
-		struct sts_revision *r = &c->revisions[c->revisions_len++];
-		r->key = xasprintf("%s/%s", set->obj.meta.namespace, name);
-		schema_copy(&pod_template_spec_schema, &r->template, &set->spec.template);
+	size_t history = 0;
+	const struct controller_revision **old = xcalloc(revisions->len + 1, sizeof(*old));
+	for (size_t i = 0; i < revisions->len; i++) {
+		const char *name = revisions->items[i]->meta.name;
+		bool live = !strcmp(name, current) || !strcmp(name, update);
+		for (size_t k = 0; k < pods->len && !live; k++) {
+			const char *rev = strmap_get(&pods->items[k]->meta.labels,
+						     STS_REVISION_LABEL);
+			live = rev && !strcmp(rev, name);
+		}
+		if (!live)
+			old[history++] = (const struct controller_revision *)revisions->items[i];
 	}
-	free(name);
+	int rc = 0;
+	size_t limit = set->spec.revision_history_limit > 0 ?
+		       (size_t)set->spec.revision_history_limit : 0;
+	for (size_t i = 0; history > limit && i < history - limit; i++)
+		if (history_delete(c->client, old[i]))
+			rc = -1;
+	free(old);
+	return rc;
 }
 
 /* ---- from events to keys --------------------------------------------------- */
@@ -219,12 +258,8 @@ static void on_set(void *arg, enum watch_type type, const struct object *obj,
 		   const struct object *old)
 {
 	struct sts_controller *c = arg;
-	/* The template before an edit is the current revision's: remember it
-	 * even if no sync ran in between (a ControllerRevision upstream). */
-	if (type == WATCH_MODIFIED && old && !strcmp(old->meta.uid, obj->meta.uid))
-		revision_remember(c, as_set(old));
-	if (type != WATCH_DELETED)
-		revision_remember(c, as_set(obj));
+	(void)type;
+	(void)old;
 	enqueue(c, obj, 0);
 }
 
@@ -338,8 +373,9 @@ struct sts_sync {
 	int32_t count;
 	const struct pod **condemned;	/* ordinal >= replicas, highest first */
 	size_t condemned_len;
-	char *current_revision, *update_revision;
+	char *current_revision, *update_revision;	/* revision names */
 	const struct pod_template_spec *current_template;
+	int32_t collision_count;
 	ktime_t now;
 	char *why;			/* first failure's message */
 };
@@ -447,6 +483,7 @@ static void calculate_status(const struct sts_sync *s, struct stateful_set_statu
 	out->current_revision = xstrdup(s->current_revision);
 	out->update_revision = xstrdup(s->update_revision);
 	out->observed_generation = set->obj.meta.generation;
+	out->collision_count = s->collision_count;
 	const char *type = set->spec.update_strategy.type;
 	if (type && !strcmp(type, "RollingUpdate") &&
 	    out->updated_replicas == out->replicas && out->ready_replicas == out->replicas) {
@@ -493,7 +530,8 @@ static int reconcile(struct sts_controller *c, const struct stateful_set *set)
 	struct selector selector;
 	if (label_selector_compile(&set->spec.selector, &selector, NULL))
 		return 0;	/* an invalid selector matches nothing: no retry */
-	struct object_list pods = {0};
+	struct object_list pods = {0}, revisions = {0};
+	struct controller_revision *current = NULL, *update = NULL;
 	struct stateful_set_status status = {0};
 	struct sts_sync s = { .c = c, .set = set, .now = client_now(c->client) };
 	s.count = set->spec.replicas > 0 ? set->spec.replicas : 0;
@@ -502,13 +540,15 @@ static int reconcile(struct sts_controller *c, const struct stateful_set *set)
 	if (rc)
 		goto out;
 
-	/* K8S: getStatefulSetRevisions. */
-	revision_remember(c, set);
-	s.update_revision = sts_revision_name(set);
-	s.current_template = revision_find(c, set->obj.meta.namespace,
-					   set->status.current_revision);
-	s.current_revision = xstrdup(s.current_template ? set->status.current_revision
-							: s.update_revision);
+	/* K8S: ListRevisions, getStatefulSetRevisions. */
+	history_list(c->revisions, &set->obj, &revisions);
+	s.collision_count = set->status.collision_count;
+	rc = get_revisions(c, set, &revisions, &s.collision_count, &current, &update);
+	if (rc)
+		goto out;
+	s.update_revision = xstrdup(update->obj.meta.name);
+	s.current_revision = xstrdup(current->obj.meta.name);
+	s.current_template = &current->data.spec.template;
 
 	s.condemned = xcalloc(pods.len + 1, sizeof(*s.condemned));
 	for (size_t i = 0; i < pods.len; i++) {
@@ -563,7 +603,15 @@ status:
 		rc = -1;
 	else if (!rc && min_ready > 0 && status.available_replicas != set->spec.replicas)
 		enqueue(c, &set->obj, min_ready * KTIME_SECOND);
+	if (!rc && truncate_history(c, set, &pods, &revisions, s.current_revision,
+				    s.update_revision))
+		rc = -1;
 out:
+	if (current)
+		object_unref(&current->obj);
+	if (update)
+		object_unref(&update->obj);
+	object_list_release(&revisions);
 	schema_release(stateful_set_kind.status_schema, &status);
 	free(s.why);
 	free(s.current_revision);
@@ -597,20 +645,19 @@ static void *sts_start(const struct client *client)
 	/* Sets first: the pod handler resolves owners through them. */
 	c->sets = informer_new(client, KIND_STATEFULSET, NULL, on_set, c);
 	c->pods = informer_new(client, KIND_POD, informer_index_owner_or_orphan, on_pod, c);
+	/* K8S: the revision informer has no handlers: a lister only. */
+	c->revisions = informer_new(client, KIND_CONTROLLERREVISION,
+				    informer_index_controller_uid, NULL, NULL);
 	return c;
 }
 
 static void sts_stop(void *state)
 {
 	struct sts_controller *c = state;
+	informer_free(c->revisions);
 	informer_free(c->pods);
 	informer_free(c->sets);
 	workqueue_free(c->queue);
-	for (size_t i = 0; i < c->revisions_len; i++) {
-		free(c->revisions[i].key);
-		schema_release(&pod_template_spec_schema, &c->revisions[i].template);
-	}
-	free(c->revisions);
 	free(c);
 }
 

@@ -50,9 +50,4 @@ struct pod *sts_new_pod(const struct stateful_set *set,
 			const struct pod_template_spec *template,
 			const char *revision, int ordinal);
 
-/* The revision name of set's current template, "SET-HASH" (K8S:
- * ControllerRevisionName over controller.ComputeHash). Same template,
- * same name, in every run. */
-char *sts_revision_name(const struct stateful_set *set);
-
 #endif
