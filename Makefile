@@ -40,7 +40,7 @@ API_SRC     = sim/quantity.c sim/duration.c $(wildcard sim/schema*.c) sim/object
 STORE_SRC   = $(wildcard sim/store*.c) sim/admission.c sim/client.c sim/workqueue.c
 LOAD_SRC    = sim/yamldoc.c sim/decode.c sim/image.c $(wildcard sim/scenario*.c) sim/expect.c
 CLUSTER_SRC = $(wildcard sim/sched*.c) sim/controller.c $(wildcard sim/ctrl_*.c) \
-              $(wildcard sim/kubelet*.c) sim/metrics_sim.c sim/rollout.c sim/cluster.c
+              $(wildcard sim/kubelet*.c) sim/metrics_sim.c $(wildcard sim/rollout*.c) sim/cluster.c
 OUTPUT_SRC  = sim/json.c sim/trace.c $(wildcard sim/print*.c)
 LIB_SRC := $(sort $(foreach f,$(BASE_SRC) $(ENGINE_SRC) $(API_SRC) $(STORE_SRC) $(LOAD_SRC) $(CLUSTER_SRC) $(OUTPUT_SRC),$(wildcard $(f))))
 UNLISTED := $(filter-out $(LIB_SRC),$(wildcard sim/*.c))

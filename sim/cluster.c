@@ -277,8 +277,9 @@ static void run_rollback(struct cluster *c, const struct action *a)
 {
 	struct api_status status;
 	const char *ns = a->namespace ? a->namespace : "default";
-	enum api_code code = rollout_undo(&c->actor, ns, a->name, a->to_revision,
-					  &status);
+	enum api_code code = a->kind == KIND_DEPLOYMENT ?
+		rollout_undo(&c->actor, ns, a->name, a->to_revision, &status) :
+		rollout_undo_revision(&c->actor, a->kind, ns, a->name, a->to_revision, &status);
 	char detail[48] = "";
 	if (a->to_revision)
 		snprintf(detail, sizeof(detail), "to revision %lld",

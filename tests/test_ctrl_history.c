@@ -17,6 +17,7 @@
 #include "ctrl_harness.h"
 #include "ctrl_history.h"
 #include "ctrl_statefulset.h"
+#include "rollout.h"
 
 Suite *ctrl_history_suite(void);
 
@@ -295,6 +296,107 @@ START_TEST(test_daemonset_revision_carries_the_pods_hash_and_renumbers_on_rollba
 }
 END_TEST
 
+/* ---- kubectl rollout for revisions ------------------------------------ */
+
+static char *history_text(struct harness *h, enum kind_id kind, const char *name)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	rollout_history_revisions(h->store, h_get(h, kind, "default", name), out);
+	fclose(out);
+	return text;
+}
+
+static void change_cause_fn(struct object *obj, void *arg)
+{
+	strmap_set(&obj->meta.annotations, CHANGE_CAUSE_ANNOTATION, arg);
+}
+
+START_TEST(test_rollout_undo_statefulset_restores_the_previous_template)
+{
+	struct harness *h = h_new(0);
+	h_start(h, "statefulset-controller");
+	h_auto_ready(h, 2 * S);
+	h_create(h, &new_set(2)->obj);
+	h_run_for(h, 20 * S);
+	struct api_status status;
+	/* One revision: nothing to go back to. */
+	ck_assert_int_eq(rollout_undo_revision(&h->actor, KIND_STATEFULSET, "default", "web",
+					       0, &status), API_NOT_FOUND);
+	ck_assert_str_eq(status.message, "no last revision to roll back to");
+	set_image(h, KIND_STATEFULSET, "web", "web:v2");
+	h_run_for(h, 30 * S);
+	ck_assert_int_eq(rollout_undo_revision(&h->actor, KIND_STATEFULSET, "default", "web",
+					       7, &status), API_NOT_FOUND);
+	ck_assert_str_eq(status.message, "unable to find specified revision 7 in history");
+	ck_assert_int_eq(rollout_undo_revision(&h->actor, KIND_STATEFULSET, "default", "web",
+					       2, &status), API_OK);
+	ck_assert_str_eq(status.message,
+			 "skipped rollback (current template already matches revision 2)");
+	ck_assert_int_eq(rollout_undo_revision(&h->actor, KIND_STATEFULSET, "default", "web",
+					       0, &status), API_OK);
+	ck_assert_str_eq(status.message, "rolled back");
+	ck_assert_str_eq(get_set(h)->spec.template.spec.containers.items[0].image, "web:v1");
+	h_run_for(h, 30 * S);
+	char *text = history_text(h, KIND_STATEFULSET, "web");
+	ck_assert_str_eq(text, "REVISION\n2\n3\n");	/* kubectl shows no causes here */
+	free(text);
+	char *message = NULL;
+	ck_assert_int_eq(rollout_status_statefulset(get_set(h), &message), ROLLOUT_DONE);
+	ck_assert_str_eq(message, "partitioned roll out complete: 2 new pods have been updated...");
+	free(message);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(test_rollout_daemonset_history_status_and_undo)
+{
+	struct harness *h = h_new(0);
+	create_node(h, "node-1");
+	create_node(h, "node-2");
+	h_start(h, "daemonset-controller");
+	h_auto_ready(h, 2 * S);
+	h_create(h, &new_daemon_set()->obj);
+	h_run_for(h, 10 * S);
+	/* The change-cause annotation is copied into the next revision. */
+	h_update(h, KIND_DAEMONSET, "default", "agent", change_cause_fn,
+		 "kubectl set image ds/agent agent=agent:v2", false);
+	set_image(h, KIND_DAEMONSET, "agent", "agent:v2");
+	char *message = NULL;
+	const struct daemon_set *ds =
+		(const struct daemon_set *)h_get(h, KIND_DAEMONSET, "default", "agent");
+	ck_assert_int_eq(rollout_status_daemonset(ds, &message), ROLLOUT_WAITING);
+	ck_assert_str_eq(message, "Waiting for daemon set spec update to be observed...");
+	free(message);
+	h_run_for(h, 1 * S);
+	ds = (const struct daemon_set *)h_get(h, KIND_DAEMONSET, "default", "agent");
+	ck_assert_int_eq(rollout_status_daemonset(ds, &message), ROLLOUT_WAITING);
+	ck_assert_int_eq(strncmp(message, "Waiting for daemon set \"agent\" rollout to finish: ",
+				 50), 0);
+	free(message);
+	h_run_for(h, 30 * S);
+	ds = (const struct daemon_set *)h_get(h, KIND_DAEMONSET, "default", "agent");
+	ck_assert_int_eq(rollout_status_daemonset(ds, &message), ROLLOUT_DONE);
+	ck_assert_str_eq(message, "daemon set \"agent\" successfully rolled out");
+	free(message);
+	char *text = history_text(h, KIND_DAEMONSET, "agent");
+	ck_assert_str_eq(text, "REVISION  CHANGE-CAUSE\n"
+			       "1         <none>\n"
+			       "2         kubectl set image ds/agent agent=agent:v2\n");
+	free(text);
+	struct api_status status;
+	ck_assert_int_eq(rollout_undo_revision(&h->actor, KIND_DAEMONSET, "default", "agent",
+					       1, &status), API_OK);
+	ck_assert_str_eq(status.message, "rolled back");
+	h_run_for(h, 30 * S);
+	ds = (const struct daemon_set *)h_get(h, KIND_DAEMONSET, "default", "agent");
+	ck_assert_str_eq(ds->spec.template.spec.containers.items[0].image, "agent:v1");
+	ck_assert_int_eq(ds->status.updated_number_scheduled, 2);
+	h_free(h);
+}
+END_TEST
+
 Suite *ctrl_history_suite(void)
 {
 	Suite *s = suite_create("ctrl_history");
@@ -306,6 +408,8 @@ Suite *ctrl_history_suite(void)
 	tcase_add_test(tc, test_statefulset_keeps_revision_history_limit_old_revisions);
 	tcase_add_test(tc, test_statefulset_hash_collision_bumps_collision_count);
 	tcase_add_test(tc, test_daemonset_revision_carries_the_pods_hash_and_renumbers_on_rollback);
+	tcase_add_test(tc, test_rollout_undo_statefulset_restores_the_previous_template);
+	tcase_add_test(tc, test_rollout_daemonset_history_status_and_undo);
 	suite_add_tcase(s, tc);
 	return s;
 }
