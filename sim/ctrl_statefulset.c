@@ -34,16 +34,16 @@
  *      deletes it;
  *   4. status: replicas, ready, available, current, updated, revisions.
  *
- * Revisions: every pod carries controller-revision-hash = NAME-HASH, the
- * hash of the pod template it was made from. status.updateRevision is the
- * template's revision now; status.currentRevision the one the set ran
- * before a rollout, which becomes the update revision once every pod is
- * updated and ready. Upstream stores each revision as a ControllerRevision
- * object, from which it rebuilds an old template (to recreate a pod below
- * the partition at its old version). kubelab has no ControllerRevision
- * kind yet: the controller remembers the templates it has seen in memory
- * (struct sts_revision), and a revision it never saw falls back to the
- * current template.
+ * Revisions: each pod template the set has run is a ControllerRevision it
+ * owns, named SET-HASH and numbered 1, 2, ... (ctrl_history.h); every pod
+ * carries controller-revision-hash = the name of the revision it was made
+ * from. status.updateRevision is the revision of the template now;
+ * status.currentRevision the one the set ran before a rollout, which
+ * becomes the update revision once every pod is updated and ready. A pod
+ * recreated below the partition is made from the current revision's
+ * stored template. Going back to an old template renumbers its revision
+ * instead of making a new one, and revisions beyond revisionHistoryLimit
+ * that no pod runs are deleted, oldest first.
  *
  * Unlike the ReplicaSet controller, no expectations: a pod's name is
  * fixed, so a sync working from a stale cache that tries to create web-0
@@ -54,7 +54,7 @@
  * Invariants: at most one pod per ordinal (names are unique); claims are
  * never deleted by this controller; status is only written when changed.
  * See also: ctrl_statefulset_pod.c (what pod i looks like: name, labels,
- * claims, revision hash), ctrl_replicaset.c (the same skeleton),
+ * claims), ctrl_history.c (the revisions), ctrl_replicaset.c (the same skeleton),
  * ctrl_util.h (claiming and pod health).
  */
 #include <stdio.h>
