@@ -122,82 +122,6 @@ static bool is_unavailable(const struct pod *pod, int32_t min_ready, ktime_t now
 	       !is_running_and_available(pod, min_ready, now);
 }
 
-/* ---- revisions: the ControllerRevision history (ctrl_history.h) ---------- */
-
-/* K8S: getStatefulSetRevisions. The update revision is the set's template:
- * the newest revision if it holds that template already; an older one
- * holding it is renumbered to come last (a rollback); else a new one.
- * The current revision is the one status.currentRevision names, or the
- * update revision. revisions is sorted (history_list); *collisions is
- * status.collisionCount, bumped on a hash collision. On success *current
- * and *update hold references the caller drops. Returns 0 or -1. */
-static int get_revisions(struct sts_controller *c, const struct stateful_set *set,
-			 const struct object_list *revisions, int32_t *collisions,
-			 struct controller_revision **current,
-			 struct controller_revision **update)
-{
-	const struct controller_revision *last = NULL, *equal = NULL, *found;
-	int64_t next = 1;
-	if (revisions->len) {
-		last = (const struct controller_revision *)revisions->items[revisions->len - 1];
-		next = last->revision + 1;
-	}
-	struct controller_revision *want = history_new(&set->obj, &set->spec.template, next,
-						       collisions);
-	for (size_t i = 0; i < revisions->len; i++)	/* K8S: FindEqualRevisions */
-		if (history_equal((const struct controller_revision *)revisions->items[i], want))
-			equal = (const struct controller_revision *)revisions->items[i];
-	if (equal && equal == last) {
-		found = last;
-		object_unref(&want->obj);
-	} else if (equal) {
-		found = history_renumber(c->client, equal, next);	/* LAB: sts-rollback */
-		object_unref(&want->obj);
-	} else {
-		found = history_create(c->client, &set->obj, want, collisions);
-	}
-	if (!found)
-		return -1;
-	*update = (struct controller_revision *)object_ref(&found->obj);
-	*current = NULL;
-	for (size_t i = 0; i < revisions->len && set->status.current_revision; i++)
-		if (!strcmp(revisions->items[i]->meta.name, set->status.current_revision))
-			*current = (struct controller_revision *)object_ref(revisions->items[i]);
-	if (!*current)
-		*current = (struct controller_revision *)object_ref(&found->obj);
-	return 0;
-}
-
-/* K8S: truncateHistory: the revisions no pod runs and that are neither
- * current nor update are history; beyond revisionHistoryLimit of them,
- * the oldest go. revisions is sorted oldest first. */
-static int truncate_history(struct sts_controller *c, const struct stateful_set *set,
-			    const struct object_list *pods, const struct object_list *revisions,
-			    const char *current, const char *update)
-{
-	size_t history = 0;
-	const struct controller_revision **old = xcalloc(revisions->len + 1, sizeof(*old));
-	for (size_t i = 0; i < revisions->len; i++) {
-		const char *name = revisions->items[i]->meta.name;
-		bool live = !strcmp(name, current) || !strcmp(name, update);
-		for (size_t k = 0; k < pods->len && !live; k++) {
-			const char *rev = strmap_get(&pods->items[k]->meta.labels,
-						     STS_REVISION_LABEL);
-			live = rev && !strcmp(rev, name);
-		}
-		if (!live)
-			old[history++] = (const struct controller_revision *)revisions->items[i];
-	}
-	int rc = 0;
-	size_t limit = set->spec.revision_history_limit > 0 ?
-		       (size_t)set->spec.revision_history_limit : 0;
-	for (size_t i = 0; history > limit && i < history - limit; i++)
-		if (history_delete(c->client, old[i]))
-			rc = -1;
-	free(old);
-	return rc;
-}
-
 /* ---- from events to keys --------------------------------------------------- */
 
 static void enqueue(struct sts_controller *c, const struct object *set, ktime_t after)
@@ -543,7 +467,8 @@ static int reconcile(struct sts_controller *c, const struct stateful_set *set)
 	/* K8S: ListRevisions, getStatefulSetRevisions. */
 	history_list(c->revisions, &set->obj, &revisions);
 	s.collision_count = set->status.collision_count;
-	rc = get_revisions(c, set, &revisions, &s.collision_count, &current, &update);
+	rc = sts_get_revisions(c->client, set, &revisions, &s.collision_count, &current,
+			       &update);
 	if (rc)
 		goto out;
 	s.update_revision = xstrdup(update->obj.meta.name);
@@ -603,8 +528,8 @@ status:
 		rc = -1;
 	else if (!rc && min_ready > 0 && status.available_replicas != set->spec.replicas)
 		enqueue(c, &set->obj, min_ready * KTIME_SECOND);
-	if (!rc && truncate_history(c, set, &pods, &revisions, s.current_revision,
-				    s.update_revision))
+	if (!rc && sts_truncate_history(c->client, set, &pods, &revisions, s.current_revision,
+					s.update_revision))
 		rc = -1;
 out:
 	if (current)
