@@ -198,6 +198,13 @@ static void start_control_plane(struct cluster *c)
 		.bind_latency = c->scenario->settings.bind_latency,
 		.seed = c->seed,
 	};
+	const struct sched_config *config = c->options.scheduler_config
+		? c->options.scheduler_config : c->scenario->scheduler_config;
+	if (config) {
+		so.profiles = config->profiles;
+		so.profiles_len = config->profiles_len;
+		so.percentage_of_nodes_to_score = config->percentage_of_nodes_to_score;
+	}
 	/* Only when someone listens: explaining costs the scheduler work. */
 	if (c->options.explain.attempt || trace_get_level(c->options.trace) == TRACE_FULL)
 		so.explain = (struct sched_explain_hook){ explain_attempt, c };

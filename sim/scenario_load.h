@@ -34,6 +34,13 @@ struct loader {
 	(list).items[(list).len++] = (value);				\
 } while (0)
 
+/* Loads spec.schedulerPlugins (compiling each), then the scheduler's
+ * configuration: config_root (a KubeSchedulerConfiguration document of
+ * the scenario file, or NULL) or spec.schedulerConfigFile. spec may be
+ * NULL. In scenario_scheduler.c. */
+void loader_scheduler(struct loader *l, const struct ynode *spec,
+		      const struct ynode *config_root);
+
 /* A diagnostic at node (NULL: no position). */
 void loader_problem(struct loader *l, const struct ynode *at, const char *fmt,
 		    ...) __attribute__((format(printf, 3, 4)));
