@@ -19,6 +19,8 @@
 #include "store.h"
 
 struct trace;
+struct metrics_source;
+struct controller_settings;
 
 struct client {
 	struct store *store;
@@ -31,6 +33,13 @@ struct client {
 	void (*event_hook)(void *arg, ktime_t now, const struct object *obj,
 			   const char *type, const char *reason, const char *message);
 	void *event_hook_arg;
+	/* The metrics APIs (metrics.h): metrics-server and a custom metrics
+	 * adapter. NULL when the cluster has none (the HPA then reports
+	 * FailedGetResourceMetric). */
+	const struct metrics_source *metrics;
+	/* kube-controller-manager's flags (controller.h); NULL: the defaults
+	 * of the modelled release. */
+	const struct controller_settings *settings;
 };
 
 static inline ktime_t client_now(const struct client *client)

@@ -44,11 +44,14 @@ ROW(taint_eviction_controller)
 ROW(endpoints_controller)
 ROW(endpointslice_controller)
 ROW(disruption_controller)
+ROW(horizontal_pod_autoscaler_controller)
+ROW(pod_gc_controller)
 ROW(garbage_collector_controller)
 
 /* The names are upstream's --controllers names with the -controller
  * suffix they carry as event sources (test_controllers checks that they
- * match the rows'). */
+ * match the rows'); the HPA's is its event source as upstream records
+ * it, "horizontal-pod-autoscaler". */
 const struct controller_ops controller_table[] = {
 	{ "replicaset-controller", replicaset_controller_start, replicaset_controller_stop },
 	{ "deployment-controller", deployment_controller_start, deployment_controller_stop },
@@ -66,6 +69,10 @@ const struct controller_ops controller_table[] = {
 	{ "endpointslice-controller", endpointslice_controller_start,
 	  endpointslice_controller_stop },
 	{ "disruption-controller", disruption_controller_start, disruption_controller_stop },
+	{ "horizontal-pod-autoscaler", horizontal_pod_autoscaler_controller_start,
+	  horizontal_pod_autoscaler_controller_stop },
+	{ "pod-garbage-collector-controller", pod_gc_controller_start,
+	  pod_gc_controller_stop },
 	{ "garbage-collector-controller", garbage_collector_controller_start,
 	  garbage_collector_controller_stop },
 	{ NULL, NULL, NULL },

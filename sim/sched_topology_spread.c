@@ -43,8 +43,12 @@
  * over the nodes to list the eligible domains (only for pods with
  * DoNotSchedule constraints). The counts are the same.
  *
- * Not modelled: the PreFilter AddPod/RemovePod extensions (preemption's
- * what-if; kubelab has no preemption yet), ReplicationControllers (no
+ * What-if copies: preemption's dry run and the nominated pods' pass call
+ * Filter on a scratch copy of a node with pods removed or added; upstream
+ * updates its PreFilter counts through AddPod/RemovePod, kubelab adjusts
+ * the copy's domain count by the difference (what_if below).
+ *
+ * Not modelled: ReplicationControllers (no
  * such kind), a selector that fails to compile (upstream fails the cycle
  * with an error; here it matches nothing), and the difference between a
  * nil and an empty labelSelector: kubelab cannot tell them apart and
@@ -403,24 +407,72 @@ static enum sched_code pre_filter(struct sched_state *state, const struct pod *p
 	return SCHED_SUCCESS;
 }
 
+/* How many of the node's booked pods match constraint c (terminating
+ * ones and other namespaces left out). O(pods on the node). */
+static int64_t matching_on(const struct sched_node_info *node,
+			   const struct spread_constraint *c, const char *namespace)
+{
+	int64_t n = 0;
+	if (selector_is_empty(&c->selector))
+		return 0;
+	for (size_t k = 0; k < node->pods_len; k++) {
+		const struct pod *p = node->pods[k]->pod;
+		n += !p->obj.meta.deletion_timestamp &&
+		     !strcmp(p->obj.meta.namespace ? p->obj.meta.namespace : "", namespace) &&
+		     selector_matches(&c->selector, &p->obj.meta.labels);
+	}
+	return n;
+}
+
+/* K8S: PreFilterExtensions AddPod / RemovePod (updateWithPod).
+ * Preemption's dry run and the nominated pods' pass run Filter on a
+ * scratch copy of a node with pods removed or added (sched_nodeinfo.h).
+ * The counts from PreFilter describe the real node, so the copy's domain
+ * count moves by the difference in matching pods, and the global minimum
+ * is recomputed with it. *match and *min are in/out. */
+static void what_if(const struct filter_state *s, size_t i, const struct pod *pod,
+		    const struct sched_node_info *real, const struct sched_node_info *copy,
+		    uint32_t value, int64_t *match, int64_t *min)
+{
+	const struct spread_constraint *c = &s->constraints.items[i];
+	const char *ns = pod->obj.meta.namespace ? pod->obj.meta.namespace : "";
+	if (!copy->node || !spread_node_has_keys(copy, &s->constraints) ||
+	    !spread_node_included(c, pod, copy))
+		return;		/* upstream's updateWithPod ignores such nodes */
+	int64_t delta = matching_on(copy, c, ns) - (real ? matching_on(real, c, ns) : 0);
+	if (delta == 0)
+		return;
+	*match += delta;
+	int64_t m = *match;	/* this domain, changed; the others as counted */
+	for (uint32_t v = 0; v < s->counts[i].len; v++)
+		if (v != value && s->counts[i].count[v] >= 0 && s->counts[i].count[v] < m)
+			m = s->counts[i].count[v];
+	*min = m;
+}
+
 /* LAB: sched-spread-skew. K8S: Filter. */
 static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 			      const struct sched_node_info *node,
 			      struct sched_status *status)
 {
-	(void)pod;
 	const struct filter_state *s = sched_state_read(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
+	/* A node record that is not the cache's is a what-if copy. */
+	const struct sched_node_info *real = sched_cache_node(state->cache, node->name);
 	for (size_t i = 0; i < s->constraints.len; i++) {
 		const struct spread_constraint *c = &s->constraints.items[i];
 		uint32_t value = sched_node_topology(node, c->key);
 		if (value == SCHED_TOPOLOGY_ABSENT)
 			return sched_status_add(status, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
 						REASON_NODE_LABEL_NOT_MATCH);
-		/* K8S: minMatchNum: too few domains make the global minimum 0. */
-		int64_t min = (int64_t)s->counts[i].domains < c->min_domains ? 0 : s->min[i];
+		int64_t min = s->min[i];
 		int64_t match = spread_counts_get(&s->counts[i], value);
 		if (match < 0)
 			match = 0;	/* not an eligible domain: no pods counted */
+		if (real != node)
+			what_if(s, i, pod, real, node, value, &match, &min);
+		/* K8S: minMatchNum: too few domains make the global minimum 0. */
+		if ((int64_t)s->counts[i].domains < c->min_domains)
+			min = 0;
 		/* LAB: sched-spread-skew-rule */
 		if (match + s->self[i] - min > c->max_skew)
 			return sched_status_add(status, SCHED_UNSCHEDULABLE,

@@ -241,6 +241,7 @@ START_TEST(test_minimal_scenario_gets_the_defaults)
 	ck_assert_int_eq(sc->duration, 10 * KTIME_MINUTE);
 	ck_assert(sc->settings.record_events);
 	ck_assert_int_eq(sc->settings.watch_delay, 0);
+	ck_assert_int_eq(sc->settings.terminated_pod_gc_threshold, 12500);
 	ck_assert_uint_eq(sc->node_pools.len, 0);
 	ck_assert_uint_eq(sc->timeline.len, 0);
 	ck_assert_uint_eq(sc->expectations.len, 0);
@@ -331,7 +332,9 @@ END_TEST
 START_TEST(test_every_spec_problem_is_reported_where_it_is)
 {
 	static const struct want want[] = {
-		{ NULL, 7, 3, "unknown field \"spec.traffic\"" },
+		{ NULL, 7, 13, "spec.traffic[0].target: Required value" },
+		{ NULL, 7, 14, "unknown field \"spec.traffic[0].service\"" },
+		{ NULL, 7, 33, "expected a list for spec.traffic[0].rps, got the integer 200" },
 		{ NULL, 8, 26, "spec.settings.watchDelay: invalid duration \"soon\"" },
 		{ NULL, 11, 29, "spec.cluster.nodePools[0].count: must be at least 1" },
 		{ NULL, 11, 61, "invalid quantity \"8GB\"" },

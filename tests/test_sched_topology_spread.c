@@ -370,6 +370,52 @@ START_TEST(test_filter_match_label_keys_narrow_the_selector_to_the_pods_values)
 }
 END_TEST
 
+/* Preemption's dry run asks Filter about a copy of node-a without its
+ * pods (K8S: PreFilterExtensions RemovePod): zone1 then holds 1 pod,
+ * not 3, and the pod fits there. The nominated pods' pass adds pods to a
+ * copy the same way (AddPod). */
+START_TEST(test_filter_sees_pods_removed_from_or_added_to_a_scratch_copy)
+{
+	struct sched_cache cache;
+	sched_cache_init(&cache);
+	four_nodes_two_zones(&cache);
+	add_pod(&cache, "p-a1", NULL, "foo", "node-a");
+	add_pod(&cache, "p-a2", NULL, "foo", "node-a");
+	add_pod(&cache, "p-b1", NULL, "foo", "node-b");
+	add_pod(&cache, "p-x1", NULL, "foo", "node-x");
+	struct pod *p = pod_new("p", NULL, "foo");
+	spread(p, 1, "zone", "DoNotSchedule", "foo");
+	struct sched_state state;
+	sched_state_init(&state, p, &cache);
+	struct sched_status st;
+	sched_status_reset(&st);
+	ck_assert_int_eq(plugin->pre_filter(&state, p, &st), SCHED_SUCCESS);
+	const struct sched_node_info *a = sched_cache_node(&cache, "node-a");
+	const struct sched_node_info *x = sched_cache_node(&cache, "node-x");
+	/* zone1 3, zone2 1: node-a is too full */
+	ck_assert_int_eq(plugin->filter(&state, p, a, &st), SCHED_UNSCHEDULABLE);
+	struct sched_node_info copy;
+	sched_node_scratch_init(&copy, a);
+	sched_node_scratch_remove(&copy, sched_cache_pod(&cache, "uid-default-p-a1"));
+	sched_node_scratch_remove(&copy, sched_cache_pod(&cache, "uid-default-p-a2"));
+	sched_status_reset(&st);
+	ck_assert_int_eq(plugin->filter(&state, p, &copy, &st), SCHED_SUCCESS);
+	sched_node_scratch_release(&copy);
+	/* three more pods nominated to node-x make zone2 the fuller one */
+	ck_assert_int_eq(plugin->filter(&state, p, x, &st), SCHED_SUCCESS);
+	sched_node_scratch_init(&copy, x);
+	sched_node_scratch_add(&copy, sched_cache_pod(&cache, "uid-default-p-a1"));
+	sched_node_scratch_add(&copy, sched_cache_pod(&cache, "uid-default-p-a2"));
+	sched_node_scratch_add(&copy, sched_cache_pod(&cache, "uid-default-p-b1"));
+	sched_status_reset(&st);
+	ck_assert_int_eq(plugin->filter(&state, p, &copy, &st), SCHED_UNSCHEDULABLE);
+	sched_node_scratch_release(&copy);
+	sched_state_release(&state);
+	object_unref(&p->obj);
+	sched_cache_release(&cache);
+}
+END_TEST
+
 START_TEST(test_pods_without_hard_constraints_skip_the_filter)
 {
 	struct sched_cache cache;
@@ -1096,6 +1142,7 @@ Suite *sched_topology_spread_suite(void)
 	tcase_add_test(tc, test_filter_node_affinity_policy_decides_which_domains_count);
 	tcase_add_test(tc, test_filter_node_taints_policy_honor_drops_untolerated_nodes);
 	tcase_add_test(tc, test_filter_match_label_keys_narrow_the_selector_to_the_pods_values);
+	tcase_add_test(tc, test_filter_sees_pods_removed_from_or_added_to_a_scratch_copy);
 	tcase_add_test(tc, test_pods_without_hard_constraints_skip_the_filter);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("score");

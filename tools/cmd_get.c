@@ -87,7 +87,7 @@ static int parse_args(int argc, char **argv, struct get_args *args,
 
 static const enum kind_id all_kinds[] = {
 	KIND_POD, KIND_SERVICE, KIND_DAEMONSET, KIND_DEPLOYMENT, KIND_REPLICASET,
-	KIND_STATEFULSET, KIND_JOB, KIND_CRONJOB,
+	KIND_STATEFULSET, KIND_HORIZONTALPODAUTOSCALER, KIND_JOB, KIND_CRONJOB,
 };
 
 static void print_json_list(const struct object_list *list)
@@ -189,7 +189,8 @@ static const char get_help[] =
 	"  kubelab get all -f SCENARIO\n"
 	"\n"
 	"KIND is any name kubectl takes: pods, po, deployments, deploy, nodes, no,\n"
-	"rs, sts, ds, jobs, cj, svc, ep, cm, ns, pv, pvc, sc, pc, pdb, events, leases.\n"
+	"rs, sts, ds, jobs, cj, svc, ep, cm, ns, pv, pvc, sc, pc, pdb, events, leases,\n"
+	"controllerrevisions.\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output FORMAT      wide, json or name\n"
