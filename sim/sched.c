@@ -505,6 +505,7 @@ static void schedule_one(struct scheduler *s)
 		explain_begin(s, pod, n);
 	struct sched_state state;
 	sched_state_init(&state, pod, &s->cache);
+	state.store = s->client->store;
 	struct sched_status status;
 	size_t found = 0;
 	enum sched_code code = sched_run_pre_filter(&s->profile, &state, &status);

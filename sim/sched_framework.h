@@ -51,6 +51,7 @@
 
 struct sched_cache;
 struct sched_node_info;
+struct store;
 
 #define SCHED_MAX_NODE_SCORE 100	/* K8S: framework.MaxNodeScore */
 
@@ -130,6 +131,9 @@ struct sched_state {
 	/* The profile's arguments for each plugin (sched_args.h), set by
 	 * sched_run_pre_filter; NULL means upstream's defaults. */
 	const void *args[SCHED_PLUGIN_COUNT];
+	/* The API's listers, for plugins that read other kinds
+	 * (InterPodAffinity reads Namespaces); NULL: none (unit tests). */
+	const struct store *store;
 };
 
 /* Starts a cycle for pod (borrowed, as is cache): no data, nothing
@@ -190,6 +194,7 @@ extern const struct sched_plugin sched_taint_toleration_plugin;
 extern const struct sched_plugin sched_node_affinity_plugin;
 extern const struct sched_plugin sched_fit_plugin;
 extern const struct sched_plugin sched_balanced_allocation_plugin;
+extern const struct sched_plugin sched_inter_pod_affinity_plugin;
 
 /* K8S: v1.Toleration.ToleratesTaint and v1helper.TolerationsTolerateTaint
  * (in sched_taint_toleration.c; NodeUnschedulable uses them too). */
@@ -219,7 +224,8 @@ struct sched_profile {
 
 /* Fills profile with upstream's default plugins that kubelab has, in the
  * default order with the default weights (TaintToleration 3, NodeAffinity
- * 2, NodeResourcesFit 1, NodeResourcesBalancedAllocation 1). */
+ * 2, NodeResourcesFit 1, InterPodAffinity 2, NodeResourcesBalanced-
+ * Allocation 1). */
 void sched_profile_default(struct sched_profile *profile,
 			   const char *scheduler_name);
 /* Enables plugin name with weight (appended, or re-weighted when already

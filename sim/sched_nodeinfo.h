@@ -98,6 +98,7 @@ struct sched_pod_info {
 	struct sched_pod_request request;
 	int64_t priority;		/* spec.priority, 0 when unset */
 	bool assumed;			/* placed here, binding not yet seen */
+	struct sched_pod_index *index;	/* sched_nodeinfo_affinity.c; NULL: none */
 };
 
 /* K8S: framework.NodeInfo. Plugins read these fields; only the cache
@@ -114,6 +115,8 @@ struct sched_node_info {
 	struct sched_pod_info **pods;	/* booked pods, assumed ones too */
 	size_t pods_len, pods_cap;
 	uint64_t generation;		/* bumped on every change */
+	/* pods with pod (anti-)affinity; NULL: none (sched_nodeinfo_affinity.h) */
+	struct sched_node_affinity *affinity;
 	/* internal */
 	bool listed;			/* in the node tree (node != NULL) */
 };
@@ -134,6 +137,8 @@ struct sched_cache {
 	size_t list_len, list_cap;
 	bool list_stale;
 	uint64_t generation;
+	/* nodes with affinity pods; the label index (sched_nodeinfo_affinity.h) */
+	struct sched_affinity_index *affinity;
 };
 
 /* An empty cache, embedded by its owner. Release drops every reference
