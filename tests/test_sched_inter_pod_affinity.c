@@ -668,7 +668,7 @@ START_TEST(test_label_index_counts_as_the_plain_walk_on_random_clusters)
 		struct world w;
 		world_init(&w);
 		size_t nodes = 3 + prng_below(&rng, 10);
-		char names[16][16];
+		char names[16][32];
 		const char *list[16];
 		for (size_t i = 0; i < nodes; i++) {
 			char labels[128];
