@@ -7,6 +7,7 @@
  */
 #define BENCHES \
 	BENCH(engine) \
+	BENCH(sched) \
 	BENCH(cluster)
 
 #define BENCH(name) void bench_##name(void);
