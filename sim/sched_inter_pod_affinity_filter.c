@@ -82,12 +82,11 @@ static bool matches_all(const struct sched_term_list *terms, const struct pod *p
  * term that matches target. */
 static void count_anti_terms(struct sched_topology_counts *counts,
 			     const struct sched_term_list *terms,
-			     const struct pod *target, const struct strmap *ns_labels,
-			     const struct sched_node_info *node)
+			     const struct pod *target, const struct sched_node_info *node)
 {
 	for (size_t i = 0; i < terms->len; i++) {
 		const struct sched_affinity_term *t = &terms->items[i];
-		if (!sched_affinity_term_matches(t, target, ns_labels))
+		if (!sched_affinity_term_matches(t, target, NULL))
 			continue;
 		const char *value = node_label(node, t->topology_key);
 		if (value)
@@ -95,23 +94,40 @@ static void count_anti_terms(struct sched_topology_counts *counts,
 	}
 }
 
-/* K8S: getExistingAntiAffinityCounts, over HavePodsWithRequiredAnti-
- * AffinityList only. */
+struct existing_walk {
+	struct pre_filter_state *s;
+	const struct strmap *ns_labels;
+};
+
+/* One group of identical required anti-affinity terms: when the term is
+ * about the incoming pod, +1 in each member's domain. */
+static void count_existing_group(void *arg, const struct sched_term_group *g)
+{
+	struct existing_walk *w = arg;
+	const struct sched_affinity_term *t = g->members[0].term;
+	if (!sched_affinity_term_matches(t, w->s->pod, w->ns_labels))
+		return;
+	for (size_t i = 0; i < g->len; i++) {
+		const struct sched_node_info *node = g->members[i].pod->node;
+		if (!node->node)
+			continue;	/* a ghost: not in upstream's list */
+		const char *value = node_label(node, t->topology_key);
+		if (value)
+			sched_topology_counts_add(&w->s->existing_anti, t->topology_key,
+						  value, 1);
+	}
+}
+
+/* K8S: getExistingAntiAffinityCounts: every (pod, term) with required
+ * anti-affinity on the nodes of HavePodsWithRequiredAntiAffinityList.
+ * The cache's term groups (sched_nodeinfo_affinity.h) visit only the
+ * terms that can be about this pod; the sums are the same. */
 static void count_existing_anti(struct pre_filter_state *s, struct sched_cache *cache,
 				const struct strmap *ns_labels)
 {
-	size_t len;
-	struct sched_node_info *const *nodes = sched_nodes_with_anti_affinity_pods(cache, &len);
-	for (size_t i = 0; i < len; i++) {
-		const struct sched_node_info *node = nodes[i];
-		if (!node->node)
-			continue;
-		const struct sched_node_affinity *na = node->affinity;
-		for (size_t k = 0; k < na->with_anti_len; k++)
-			count_anti_terms(&s->existing_anti,
-					 &sched_affinity_of(na->with_anti[k])->required_anti_affinity,
-					 s->pod, ns_labels, node);
-	}
+	struct existing_walk w = { s, ns_labels };
+	sched_term_groups_for_pod(cache, SCHED_TERM_REQUIRED_ANTI, s->pod,
+				  count_existing_group, &w);
 }
 
 static void count_affinity_candidate(void *arg, const struct sched_pod_info *p)
@@ -136,7 +152,7 @@ struct anti_walk {
 static void count_anti_candidate(void *arg, const struct sched_pod_info *p)
 {
 	struct anti_walk *w = arg;
-	count_anti_terms(&w->s->anti, &w->one, p->pod, NULL, p->node);
+	count_anti_terms(&w->s->anti, &w->one, p->pod, p->node);
 }
 
 /* K8S: getIncomingAffinityAntiAffinityCounts. A pod must match every
@@ -168,9 +184,8 @@ static void count_incoming(struct pre_filter_state *s, struct sched_cache *cache
 enum sched_code sched_ipa_pre_filter(struct sched_state *state, const struct pod *pod,
 				     struct sched_status *status)
 {
-	size_t with_anti;
-	sched_nodes_with_anti_affinity_pods(state->cache, &with_anti);
-	if (!with_anti && !sched_pod_has_affinity(pod))
+	if (!sched_term_groups_count(state->cache, SCHED_TERM_REQUIRED_ANTI) &&
+	    !sched_pod_has_affinity(pod))
 		return SCHED_SKIP;	/* the common case: O(1) */
 	struct pre_filter_state *s = xcalloc(1, sizeof(*s));
 	s->pod = pod;

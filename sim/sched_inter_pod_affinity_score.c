@@ -96,28 +96,45 @@ static void process_term(struct pre_score_state *s, const struct sched_affinity_
 		score_add(s, t->topology_key, value, (int64_t)(weight * multiplier));
 }
 
-static void process_terms(struct pre_score_state *s, const struct sched_term_list *terms,
-			  const struct pod *target, const struct strmap *ns_labels,
-			  const struct sched_node_info *node, int32_t multiplier)
+/* The existing pods' side of upstream's processExistingPod: their terms
+ * about the incoming pod, a group of identical terms at a time (the cache's
+ * term groups, sched_nodeinfo_affinity.h): when the term matches, each
+ * member adds weight * multiplier in its node's domain. */
+struct group_walk {
+	struct pre_score_state *s;
+	int32_t weight;			/* 0: the term's own */
+	int32_t multiplier;
+};
+
+static void process_group(void *arg, const struct sched_term_group *g)
 {
-	for (size_t i = 0; i < terms->len; i++)
-		process_term(s, &terms->items[i], terms->items[i].weight, target,
-			     ns_labels, node, multiplier);
+	struct group_walk *w = arg;
+	const struct sched_affinity_term *t = g->members[0].term;
+	if (!sched_affinity_term_matches(t, w->s->pod, w->s->ns_labels))
+		return;
+	int32_t weight = w->weight ? w->weight : t->weight;
+	for (size_t i = 0; i < g->len; i++) {
+		const struct sched_node_info *node = g->members[i].pod->node;
+		if (!node->node)
+			continue;	/* a ghost: not in upstream's list */
+		const char *value = strmap_get(&node->node->obj.meta.labels, t->topology_key);
+		if (value)
+			score_add(w->s, t->topology_key, value, (int64_t)(weight * w->multiplier));
+	}
 }
 
-/* The existing pod's side of upstream's processExistingPod: its terms
- * about the incoming pod. */
-static void process_existing_terms(struct pre_score_state *s,
-				   const struct sched_pod_info *existing)
+static void process_existing(struct pre_score_state *s, struct sched_cache *cache)
 {
-	const struct sched_pod_affinity *a = sched_affinity_of(existing);
-	const struct sched_node_info *node = existing->node;
+	struct group_walk w = { s, s->hard_weight, 1 };
 	if (s->hard_weight > 0)
-		for (size_t i = 0; i < a->required_affinity.len; i++)
-			process_term(s, &a->required_affinity.items[i], s->hard_weight,
-				     s->pod, s->ns_labels, node, 1);
-	process_terms(s, &a->preferred_affinity, s->pod, s->ns_labels, node, 1);
-	process_terms(s, &a->preferred_anti_affinity, s->pod, s->ns_labels, node, -1);
+		sched_term_groups_for_pod(cache, SCHED_TERM_REQUIRED_AFFINITY, s->pod,
+					  process_group, &w);
+	w.weight = 0;
+	sched_term_groups_for_pod(cache, SCHED_TERM_PREFERRED_AFFINITY, s->pod,
+				  process_group, &w);
+	w.multiplier = -1;
+	sched_term_groups_for_pod(cache, SCHED_TERM_PREFERRED_ANTI, s->pod,
+				  process_group, &w);
 }
 
 struct term_walk {
@@ -160,8 +177,7 @@ enum sched_code sched_ipa_pre_score(struct sched_state *state, const struct pod 
 	if (args && args->ignore_preferred_terms_of_existing_pods && !has_constraints)
 		return SCHED_SKIP;
 	size_t with_affinity;
-	struct sched_node_info *const *affinity_nodes =
-		sched_nodes_with_affinity_pods(state->cache, &with_affinity);
+	sched_nodes_with_affinity_pods(state->cache, &with_affinity);
 	if (!has_constraints && !with_affinity)
 		return SCHED_SKIP;	/* nothing to visit: O(1) */
 
@@ -181,13 +197,7 @@ enum sched_code sched_ipa_pre_score(struct sched_state *state, const struct pod 
 					      state->store);
 	s->ns_labels = sched_namespace_labels(state->store, pod->obj.meta.namespace);
 
-	for (size_t i = 0; i < with_affinity; i++) {
-		const struct sched_node_info *node = affinity_nodes[i];
-		if (!node->node || !node->node->obj.meta.labels.len)
-			continue;
-		for (size_t k = 0; k < node->affinity->with_affinity_len; k++)
-			process_existing_terms(s, node->affinity->with_affinity[k]);
-	}
+	process_existing(s, state->cache);
 	if (has_constraints) {
 		process_incoming(s, state->cache, &s->terms->preferred_affinity, 1);
 		process_incoming(s, state->cache, &s->terms->preferred_anti_affinity, -1);

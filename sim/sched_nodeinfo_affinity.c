@@ -187,6 +187,7 @@ void sched_affinity_pod_added(struct sched_cache *cache, struct sched_pod_info *
 	if (sched_pod_has_affinity(p->pod)) {
 		entry_of(p)->affinity = sched_pod_affinity_parse(p->pod);
 		affinity_add(cache, p);
+		sched_term_groups_add(cache, p);
 	}
 	if (cache->affinity && cache->affinity->labels_on)
 		labels_add(cache->affinity, p);
@@ -196,8 +197,10 @@ void sched_affinity_pod_removed(struct sched_cache *cache, struct sched_pod_info
 {
 	if (!p->index)
 		return;
-	if (p->index->affinity)
+	if (p->index->affinity) {
 		affinity_remove(cache, p);
+		sched_term_groups_remove(cache, p);
+	}
 	if (cache->affinity && cache->affinity->labels_on)
 		labels_remove(cache->affinity, p);
 	sched_affinity_pod_free(p);
@@ -208,6 +211,7 @@ void sched_affinity_pod_free(struct sched_pod_info *p)
 	if (!p->index)
 		return;
 	sched_pod_affinity_free(p->index->affinity);
+	free(p->index->memberships);
 	free(p->index->label_pos);
 	free(p->index);
 	p->index = NULL;
@@ -236,6 +240,7 @@ void sched_affinity_index_free(struct sched_cache *cache)
 		free(b);
 	}
 	hashmap_release(&ix->labels);
+	sched_term_groups_free(&ix->terms);
 	free(ix->with_affinity);
 	free(ix->with_anti);
 	free(ix);

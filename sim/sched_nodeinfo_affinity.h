@@ -48,6 +48,59 @@ struct sched_node_affinity {
 	size_t affinity_pos, anti_pos;	/* index in the cache-wide lists */
 };
 
+/* ---- term groups (sched_nodeinfo_terms.c) ----------------------------------
+ * The placed pods' terms that can be about the incoming pod. Upstream
+ * visits every pod with affinity and tests each of its terms, every cycle:
+ * with thousands of such pods that dominates the cycle. Replicas share
+ * their terms, so kubelab groups identical terms (same kind, weight,
+ * topology key, namespaces and selectors) and indexes each group by a
+ * label its selector requires (app=cache for matchLabels {app: cache}):
+ * a cycle tests one term per group whose label the incoming pod carries
+ * (plus the groups whose selector requires no particular label), and
+ * visits the members only of the groups that match. Same sums, same
+ * verdicts: the counts are added per (pod, term) as upstream does. */
+enum sched_term_kind {
+	SCHED_TERM_REQUIRED_ANTI,	/* Filter: existing pods' anti-affinity */
+	SCHED_TERM_REQUIRED_AFFINITY,	/* Score: hardPodAffinityWeight */
+	SCHED_TERM_PREFERRED_AFFINITY,	/* Score: +weight */
+	SCHED_TERM_PREFERRED_ANTI,	/* Score: -weight */
+	SCHED_TERM_KINDS
+};
+
+struct sched_affinity_term;
+
+struct sched_term_member {
+	struct sched_pod_info *pod;
+	const struct sched_affinity_term *term;	/* the pod's own copy */
+};
+
+struct sched_term_group {
+	enum sched_term_kind kind;
+	char *signature;		/* owned */
+	struct sched_term_member *members;	/* any order; never empty */
+	size_t len, cap;
+	char **buckets;			/* owned label keys it is indexed under */
+	size_t buckets_len;
+};
+
+struct sched_group_list {
+	struct sched_term_group **groups;
+	size_t len, cap;
+};
+
+struct sched_term_groups {
+	struct hashmap by_signature;	/* -> struct sched_term_group */
+	struct hashmap by_label[SCHED_TERM_KINDS];	/* -> struct sched_group_list */
+	struct sched_group_list unindexed[SCHED_TERM_KINDS];
+	size_t groups[SCHED_TERM_KINDS];	/* how many groups of each kind */
+};
+
+/* A pod's place in the groups: one per term, for O(1) removal. */
+struct sched_term_membership {
+	struct sched_term_group *group;
+	size_t pos;
+};
+
 /* Per cache (sched_cache.affinity). */
 struct sched_affinity_index {
 	struct sched_node_info **with_affinity;	/* nodes with_affinity_len > 0 */
@@ -57,14 +110,30 @@ struct sched_affinity_index {
 	bool labels_on;			/* the label index is built */
 	bool naive;			/* tests: never use the label index */
 	struct hashmap labels;		/* "key/value" -> struct sched_label_bucket */
+	struct sched_term_groups terms;
 };
 
 /* Per pod (sched_pod_info.index). */
 struct sched_pod_index {
 	struct sched_pod_affinity *affinity;	/* NULL: no pod (anti-)affinity */
+	struct sched_term_membership *memberships;
+	size_t memberships_len;
 	size_t *label_pos;		/* per label (in key order): bucket slot */
 	size_t labels_len;
 };
+
+void sched_term_groups_add(struct sched_cache *cache, struct sched_pod_info *p);
+void sched_term_groups_remove(struct sched_cache *cache, struct sched_pod_info *p);
+void sched_term_groups_free(struct sched_term_groups *groups);
+/* Calls fn for each group of kind that may be about pod (its selector's
+ * indexed label is one of pod's labels, or it has none): fn must still
+ * test the term. */
+void sched_term_groups_for_pod(const struct sched_cache *cache,
+			       enum sched_term_kind kind, const struct pod *pod,
+			       void (*fn)(void *arg, const struct sched_term_group *g),
+			       void *arg);
+size_t sched_term_groups_count(const struct sched_cache *cache,
+			       enum sched_term_kind kind);
 
 /* The pods carrying one label; slot order is arbitrary. */
 struct sched_label_bucket {
