@@ -41,8 +41,12 @@ static void add_toleration(struct pod_spec *spec, const char *key)
 	t->toleration_seconds.value = DEFAULT_TOLERATION_SECONDS;
 }
 
-/* K8S: the Priority admission plugin resolves priorityClassName to a
- * number; without a name the globalDefault class applies, else 0. */
+/* K8S: the Priority admission plugin (plugin/pkg/admission/priority):
+ * resolves priorityClassName to a number and a preemptionPolicy; without
+ * a name the globalDefault class applies (the lowest-valued one should a
+ * race have left several) and its name is written into the pod; with no
+ * default class at all, priority 0 and PreemptLowerPriority. A pod may not
+ * bring its own priority or preemptionPolicy that disagrees. */
 static enum api_code admit_priority(const struct store *store, struct pod_spec *spec,
 				    struct api_status *status)
 {
@@ -63,15 +67,41 @@ static enum api_code admit_priority(const struct store *store, struct pod_spec *
 		store_list(store, KIND_PRIORITYCLASS, NULL, NULL, &list);
 		for (size_t i = 0; i < list.len; i++) {
 			const struct priority_class *c = (const void *)list.items[i];
-			if (c->global_default)
+			if (c->global_default && (!pc || c->value < pc->value))
 				pc = c;
 		}
 		object_list_release(&list);
 	}
+	int64_t priority = pc ? pc->value : 0;
+	/* The API defaults a class's preemptionPolicy to PreemptLowerPriority. */
+	const char *policy = pc && pc->preemption_policy && *pc->preemption_policy
+		? pc->preemption_policy : "PreemptLowerPriority";
+	if (spec->priority.is_set && spec->priority.value != priority) {
+		status->code = API_FORBIDDEN;
+		snprintf(status->message, sizeof(status->message),
+			 "pods \"\" is forbidden: the integer value of priority (%lld) must not "
+			 "be provided in pod spec; priority admission controller computed %lld "
+			 "from the given PriorityClass name",
+			 (long long)spec->priority.value, (long long)priority);
+		return API_FORBIDDEN;
+	}
+	if (spec->preemption_policy && *spec->preemption_policy &&
+	    strcmp(spec->preemption_policy, policy)) {
+		status->code = API_FORBIDDEN;
+		snprintf(status->message, sizeof(status->message),
+			 "pods \"\" is forbidden: the string value of PreemptionPolicy (%s) must "
+			 "not be provided in pod spec; priority admission controller computed %s "
+			 "from the given PriorityClass name", spec->preemption_policy, policy);
+		return API_FORBIDDEN;
+	}
+	if (pc && (!spec->priority_class_name || !*spec->priority_class_name)) {
+		free(spec->priority_class_name);
+		spec->priority_class_name = xstrdup(pc->obj.meta.name);
+	}
 	spec->priority.is_set = true;
-	spec->priority.value = pc ? pc->value : 0;
-	if (pc && !spec->preemption_policy && pc->preemption_policy)
-		spec->preemption_policy = xstrdup(pc->preemption_policy);
+	spec->priority.value = priority;
+	free(spec->preemption_policy);
+	spec->preemption_policy = xstrdup(policy);
 	return API_OK;
 }
 

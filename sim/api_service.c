@@ -1,8 +1,9 @@
-/* api_service.c - schemas of Service and Endpoints.
+/* api_service.c - schemas of Service, Endpoints and EndpointSlice.
  *
  * K8S: staging/src/k8s.io/api/core/v1/types.go (Service, ServiceSpec,
  * ServicePort, Endpoints); defaults from pkg/apis/core/v1/defaults.go
- * (SetDefaults_Service, SetDefaults_Endpoints).
+ * (SetDefaults_Service, SetDefaults_Endpoints);
+ * staging/src/k8s.io/api/discovery/v1/types.go (EndpointSlice).
  *
  * A Service is a stable name and virtual IP for the pods its selector
  * picks; the endpoints controller writes the matching pods' IPs into the
@@ -180,4 +181,77 @@ const struct kind_info endpoints_kind = {
 	.has_status = false,
 	.size = sizeof(struct endpoints),
 	.schema = &endpoints_schema,
+};
+
+/* ---- EndpointSlice (discovery.k8s.io/v1; no spec either) ---- */
+
+static const char *const address_types[] = { "IPv4", "IPv6", "FQDN", NULL };
+
+static const struct field endpoint_conditions_fields[] = {
+	{ "ready", FIELD_BOOL, .offset = offsetof(struct endpoint_conditions, ready),
+	  .flags = FIELD_KEEP_ZERO },
+	{ "serving", FIELD_BOOL, .offset = offsetof(struct endpoint_conditions, serving),
+	  .flags = FIELD_KEEP_ZERO },
+	{ "terminating", FIELD_BOOL,
+	  .offset = offsetof(struct endpoint_conditions, terminating),
+	  .flags = FIELD_KEEP_ZERO },
+};
+static const struct schema endpoint_conditions_schema = {
+	"EndpointConditions", sizeof(struct endpoint_conditions),
+	FIELDS(endpoint_conditions_fields)
+};
+
+static const struct field slice_endpoint_fields[] = {
+	{ "addresses", FIELD_LIST, .offset = offsetof(struct slice_endpoint, addresses),
+	  .elem = FIELD_STRING, .flags = FIELD_REQUIRED },
+	{ "conditions", FIELD_STRUCT, .offset = offsetof(struct slice_endpoint, conditions),
+	  .schema = &endpoint_conditions_schema },
+	{ "hostname", FIELD_STRING, .offset = offsetof(struct slice_endpoint, hostname) },
+	{ "targetRef", FIELD_STRUCT, .offset = offsetof(struct slice_endpoint, target_ref),
+	  .schema = &object_reference_schema },
+	{ "nodeName", FIELD_STRING, .offset = offsetof(struct slice_endpoint, node_name),
+	  .flags = FIELD_INTERN },
+	{ "zone", FIELD_STRING, .offset = offsetof(struct slice_endpoint, zone),
+	  .flags = FIELD_INTERN },
+};
+static const struct schema slice_endpoint_schema = {
+	"Endpoint", sizeof(struct slice_endpoint), FIELDS(slice_endpoint_fields)
+};
+
+static const struct field slice_port_fields[] = {
+	{ "name", FIELD_STRING, .offset = offsetof(struct slice_port, name) },
+	{ "protocol", FIELD_STRING, .offset = offsetof(struct slice_port, protocol),
+	  .dflt = "TCP", .allowed = protocols },
+	{ "port", FIELD_INT32, .offset = offsetof(struct slice_port, port) },
+	{ "appProtocol", FIELD_STRING, .offset = offsetof(struct slice_port, app_protocol) },
+};
+static const struct schema slice_port_schema = {
+	"EndpointPort", sizeof(struct slice_port), FIELDS(slice_port_fields)
+};
+
+static const struct field endpoint_slice_fields[] = {
+	{ "metadata", FIELD_STRUCT, .offset = offsetof(struct endpoint_slice, obj.meta),
+	  .schema = &object_meta_schema },
+	{ "addressType", FIELD_STRING, .offset = offsetof(struct endpoint_slice, address_type),
+	  .flags = FIELD_REQUIRED, .allowed = address_types },
+	{ "endpoints", FIELD_LIST, .offset = offsetof(struct endpoint_slice, endpoints),
+	  .schema = &slice_endpoint_schema, .elem = FIELD_STRUCT },
+	{ "ports", FIELD_LIST, .offset = offsetof(struct endpoint_slice, ports),
+	  .schema = &slice_port_schema, .elem = FIELD_STRUCT },
+};
+static const struct schema endpoint_slice_schema = {
+	"EndpointSlice", sizeof(struct endpoint_slice), FIELDS(endpoint_slice_fields)
+};
+
+const struct kind_info endpoint_slice_kind = {
+	.id = KIND_ENDPOINTSLICE,
+	.kind = "EndpointSlice",
+	.api_version = "discovery.k8s.io/v1",
+	.resource = "endpointslices",
+	.singular = "endpointslice",
+	.short_names = NULL,
+	.namespaced = true,
+	.has_status = false,
+	.size = sizeof(struct endpoint_slice),
+	.schema = &endpoint_slice_schema,
 };

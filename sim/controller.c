@@ -42,12 +42,15 @@ ROW(ttl_after_finished_controller)
 ROW(node_lifecycle_controller)
 ROW(taint_eviction_controller)
 ROW(endpoints_controller)
+ROW(endpointslice_controller)
 ROW(disruption_controller)
+ROW(horizontal_pod_autoscaler_controller)
 ROW(garbage_collector_controller)
 
 /* The names are upstream's --controllers names with the -controller
  * suffix they carry as event sources (test_controllers checks that they
- * match the rows'). */
+ * match the rows'); the HPA's is its event source as upstream records
+ * it, "horizontal-pod-autoscaler". */
 const struct controller_ops controller_table[] = {
 	{ "replicaset-controller", replicaset_controller_start, replicaset_controller_stop },
 	{ "deployment-controller", deployment_controller_start, deployment_controller_stop },
@@ -62,7 +65,11 @@ const struct controller_ops controller_table[] = {
 	{ "taint-eviction-controller", taint_eviction_controller_start,
 	  taint_eviction_controller_stop },
 	{ "endpoint-controller", endpoints_controller_start, endpoints_controller_stop },
+	{ "endpointslice-controller", endpointslice_controller_start,
+	  endpointslice_controller_stop },
 	{ "disruption-controller", disruption_controller_start, disruption_controller_stop },
+	{ "horizontal-pod-autoscaler", horizontal_pod_autoscaler_controller_start,
+	  horizontal_pod_autoscaler_controller_stop },
 	{ "garbage-collector-controller", garbage_collector_controller_start,
 	  garbage_collector_controller_stop },
 	{ NULL, NULL, NULL },

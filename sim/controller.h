@@ -34,7 +34,9 @@ extern const struct controller_ops ttl_after_finished_controller;
 extern const struct controller_ops node_lifecycle_controller;
 extern const struct controller_ops taint_eviction_controller;
 extern const struct controller_ops endpoints_controller;
+extern const struct controller_ops endpointslice_controller;
 extern const struct controller_ops disruption_controller;
+extern const struct controller_ops horizontal_pod_autoscaler_controller;
 extern const struct controller_ops garbage_collector_controller;
 
 #endif

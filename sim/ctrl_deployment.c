@@ -21,10 +21,14 @@
  * ctrl_deployment_rollout.c, step 4 in ctrl_deployment_status.c; this file
  * is the loop around them, and the scaling every strategy uses.
  *
+ * A change of spec.replicas alone is a scaling event (the desired-replicas
+ * annotation of an active RS differs): it is not a rollout step, and
+ * ctrl_deployment_scale.c spreads the change over the active RSs.
+ *
  * Interface: the deployment_controller row (controller.h), and
- * ctrl_deployment.h for the other parts. Not modelled yet: rollback
- * (the deprecated rollbackTo annotation), proportional scaling of several
- * active ReplicaSets when replicas change mid-rollout (isScalingEvent).
+ * ctrl_deployment.h for the other parts. Not modelled: rollback through
+ * the deprecated rollbackTo annotation (kubectl rollout undo is
+ * client-side, sim/rollout.c).
  */
 #include <limits.h>
 #include <stdio.h>
@@ -187,14 +191,26 @@ int deployment_scale(struct rollout *r, struct replica_set **slot, int32_t scale
 		     bool *scaled)
 {
 	*scaled = false;
-	struct replica_set *rs = *slot;
-	if (rs->spec.replicas == scale)
+	if ((*slot)->spec.replicas == scale)
 		return 0;
+	return deployment_scale_replica_set(r, slot, scale, scaled);
+}
+
+int deployment_scale_replica_set(struct rollout *r, struct replica_set **slot,
+				 int32_t scale, bool *scaled)
+{
+	*scaled = false;
+	struct replica_set *rs = *slot;
 	const struct deployment *d = r->d;
 	struct replica_set *copy = (struct replica_set *)object_copy(&rs->obj);
+	bool annotated = deployment_set_replicas_annotations(&copy->obj, d->spec.replicas,
+							     d->spec.replicas +
+							     deployment_max_surge(d));
+	if (rs->spec.replicas == scale && !annotated) {
+		object_unref(&copy->obj);
+		return 0;
+	}
 	copy->spec.replicas = scale;
-	deployment_set_replicas_annotations(&copy->obj, d->spec.replicas,
-					    d->spec.replicas + deployment_max_surge(d));
 	struct object *keep = object_ref(&copy->obj);
 	struct api_status status;
 	if (client_update(r->c->client, &copy->obj, &status) != API_OK) {
@@ -202,13 +218,14 @@ int deployment_scale(struct rollout *r, struct replica_set **slot, int32_t scale
 		return -1;	/* a Conflict from a stale cache: requeued */
 	}
 	/* LAB: deployment-scale-event */
-	client_event(r->c->client, &d->obj, "Normal", "ScalingReplicaSet",
-		     "Scaled %s replica set %s from %d to %d",
-		     rs->spec.replicas < scale ? "up" : "down", rs->obj.meta.name,
-		     rs->spec.replicas, scale);
+	if (rs->spec.replicas != scale)
+		client_event(r->c->client, &d->obj, "Normal", "ScalingReplicaSet",
+			     "Scaled %s replica set %s from %d to %d",
+			     rs->spec.replicas < scale ? "up" : "down", rs->obj.meta.name,
+			     rs->spec.replicas, scale);
+	*scaled = rs->spec.replicas != scale;
 	object_unref(&rs->obj);
 	*slot = (struct replica_set *)keep;
-	*scaled = true;
 	return 0;
 }
 
@@ -255,6 +272,7 @@ static int reconcile(struct deployment_controller *c, const struct deployment *c
 	struct rollout r = { .c = c };
 	r.d = (struct deployment *)object_copy(&cached->obj);
 	struct selector selector;
+	bool scaling = false;
 	int rc = 0;
 	if (label_selector_compile(&r.d->spec.selector, &selector, NULL))
 		goto out;	/* invalid: nothing to do until it is fixed */
@@ -273,6 +291,10 @@ static int reconcile(struct deployment_controller *c, const struct deployment *c
 	} else if (deployment_check_paused(&r)) {
 		rc = -1;
 	} else if (r.d->spec.paused) {
+		rc = deployment_sync_only(&r, true);
+	} else if (deployment_is_scaling_event(&r, &scaling)) {
+		rc = -1;
+	} else if (scaling) {
 		rc = deployment_sync_only(&r, true);
 	} else if (!deployment_is_rolling_update(r.d)) {
 		rc = deployment_rollout_recreate(&r);

@@ -9,7 +9,10 @@
  *   ctrl_deployment_rollout.c   the strategies and their numbers
  *                               (rolling.go, recreate.go, util/:
  *                               ResolveFenceposts, NewRSNewReplicas);
- *   ctrl_deployment_status.c    status and conditions (progress.go).
+ *   ctrl_deployment_status.c    status and conditions (progress.go);
+ *   ctrl_deployment_scale.c     scaling events: proportional scaling of
+ *                               the active ReplicaSets (sync.go scale,
+ *                               isScalingEvent; util/ GetProportion).
  *
  * One sync works on a struct rollout: a private copy of the Deployment
  * (status edits accumulate there) and references to its ReplicaSets. When
@@ -89,12 +92,17 @@ bool deployment_set_condition(struct deployment_status *s, const char *type,
 /* K8S: HasProgressDeadline. */
 bool deployment_has_progress_deadline(const struct deployment *d);
 
-/* K8S: scaleReplicaSetAndRecordEvent: sets *slot's replicas to scale (and
- * the desired/max-replicas annotations), records ScalingReplicaSet, and
- * replaces *slot with the written RS. *scaled tells whether the size
- * changed. Returns 0 or -1. */
+/* K8S: scaleReplicaSetAndRecordEvent: nothing when *slot already has
+ * scale replicas; else deployment_scale_replica_set. */
 int deployment_scale(struct rollout *r, struct replica_set **slot, int32_t scale,
 		     bool *scaled);
+/* K8S: scaleReplicaSet: when the size or the desired/max-replicas
+ * annotations differ from what the deployment wants, writes *slot with
+ * replicas = scale and the annotations, records ScalingReplicaSet if the
+ * size changed, and replaces *slot with the written RS. *scaled tells
+ * whether the size changed. Returns 0 or -1 (nothing written). */
+int deployment_scale_replica_set(struct rollout *r, struct replica_set **slot,
+				 int32_t scale, bool *scaled);
 
 /* True while an old RS still has pods, even terminating ones (K8S:
  * oldPodsRunning, for Recreate). */
@@ -133,10 +141,42 @@ int deployment_check_paused(struct rollout *r);
 /* K8S: rolloutRolling and rolloutRecreate. Return 0 or -1. */
 int deployment_rollout_rolling(struct rollout *r);
 int deployment_rollout_recreate(struct rollout *r);
-/* K8S: sync (scale true, for a paused deployment) and syncStatusOnly
- * (scale false, for one being deleted): no rollout, only RS sizes and
- * status. */
+/* Rebuilds r->all from r->old and r->new_rs after slots were replaced. */
+void deployment_refresh_all(struct rollout *r);
+
+/* ---- ctrl_deployment_scale.c: scaling events ---- */
+
+/* K8S: sync (scale true, for a paused deployment or a scaling event) and
+ * syncStatusOnly (scale false, for one being deleted): no rollout, only
+ * RS sizes and status. */
 int deployment_sync_only(struct rollout *r, bool scale);
+
+/* K8S: isScalingEvent: finds the new RS (without creating it) and sets
+ * *scaling when an active RS's desired-replicas annotation differs from
+ * spec.replicas. Returns 0 or -1. */
+int deployment_is_scaling_event(struct rollout *r, bool *scaling);
+
+/* One write decided by deployment_plan_scale. */
+struct scale_step {
+	size_t index;		/* into the array given to deployment_plan_scale */
+	int32_t replicas;	/* the size to write */
+	bool proportional;	/* written with deployment_scale_replica_set (which
+				 * also refreshes the annotations), else with
+				 * deployment_scale */
+};
+
+/* K8S: DeploymentController.scale, the decision without the writes.
+ * sets holds the old RSs, then the new RS last when has_new. Fills steps
+ * (room for n) in the order upstream writes them and returns how many:
+ * one RS active (or none: the newest) takes spec.replicas; a saturated
+ * new RS sends the old ones to 0; otherwise, for RollingUpdate, the room
+ * replicas + maxSurge - sum(spec.replicas) is shared in proportion to
+ * each active RS's size against its max-replicas annotation, rounding
+ * leftovers going to the first RS in size order (newest first when
+ * growing, oldest first when shrinking). Pure: reads only its arguments. */
+size_t deployment_plan_scale(const struct deployment *d,
+			     const struct replica_set *const *sets, size_t n, bool has_new,
+			     struct scale_step *steps);
 
 /* K8S: deploymentutil.ResolveFenceposts: maxSurge as a count (percent of
  * desired rounded up) and maxUnavailable (rounded down); if both come out

@@ -232,8 +232,7 @@ static int reconcile_old(struct rollout *r, bool *scaled)
 	return 0;
 }
 
-/* Rebuilds r->all from r->old and r->new_rs after slots were replaced. */
-static void refresh_all(struct rollout *r)
+void deployment_refresh_all(struct rollout *r)
 {
 	rs_set_release(&r->all);
 	for (size_t i = 0; i < r->old.len; i++)
@@ -261,14 +260,14 @@ int deployment_rollout_rolling(struct rollout *r)
 	/* Scale up, if we can; the status shows it and the next sync goes on. */
 	if (reconcile_new(r, &scaled))
 		return -1;
-	refresh_all(r);
+	deployment_refresh_all(r);
 	if (scaled)
 		return deployment_sync_rollout_status(r);
 	/* Scale down, if we can. Old RSs already at 0 take no part (upstream
 	 * filters them out; every step below skips them). */
 	if (reconcile_old(r, &scaled))
 		return -1;
-	refresh_all(r);
+	deployment_refresh_all(r);
 	if (scaled)
 		return deployment_sync_rollout_status(r);
 	if (complete(r->d) && deployment_cleanup(r))
@@ -292,7 +291,7 @@ int deployment_rollout_recreate(struct rollout *r)
 			return -1;
 		any |= scaled;
 	}
-	refresh_all(r);
+	deployment_refresh_all(r);
 	if (any || deployment_old_pods_running(r))
 		return deployment_sync_rollout_status(r);
 	if (!r->new_rs && deployment_get_new_rs(r, true))
@@ -300,64 +299,8 @@ int deployment_rollout_recreate(struct rollout *r)
 	bool scaled;
 	if (deployment_scale(r, &r->new_rs, r->d->spec.replicas, &scaled))
 		return -1;
-	refresh_all(r);
+	deployment_refresh_all(r);
 	if (complete(r->d) && deployment_cleanup(r))
 		return -1;
 	return deployment_sync_rollout_status(r);
-}
-
-/* ---- paused and deleting ------------------------------------------------- */
-
-/* K8S: sync.go scale(), without proportional scaling: with one active RS
- * (or none, the newest) that RS takes spec.replicas; with a saturated new
- * RS the old ones go to 0. Several active RSs in mid-rollout are left as
- * they are (upstream spreads the change proportionally; see the report). */
-static int scale(struct rollout *r)
-{
-	struct replica_set **only = NULL;
-	size_t active = 0;
-	for (size_t i = 0; i < r->old.len; i++)
-		if (r->old.items[i]->spec.replicas > 0) {
-			only = &r->old.items[i];
-			active++;
-		}
-	if (r->new_rs && r->new_rs->spec.replicas > 0) {
-		only = &r->new_rs;
-		active++;
-	}
-	if (active == 0) {	/* K8S: FindActiveOrLatest: the newest RS */
-		if (r->new_rs) {
-			only = &r->new_rs;
-		} else if (r->old.len) {
-			rs_set_sort_by_age(&r->old);
-			only = &r->old.items[r->old.len - 1];
-		}
-	}
-	bool scaled;
-	if (only && active <= 1)
-		return (*only)->spec.replicas == r->d->spec.replicas ? 0 :
-			deployment_scale(r, only, r->d->spec.replicas, &scaled);
-	/* K8S: IsSaturated: the new RS has all replicas, all available. */
-	if (r->new_rs && r->new_rs->spec.replicas == r->d->spec.replicas &&
-	    r->new_rs->status.available_replicas == r->d->spec.replicas) {
-		for (size_t i = 0; i < r->old.len; i++)
-			if (r->old.items[i]->spec.replicas > 0 &&
-			    deployment_scale(r, &r->old.items[i], 0, &scaled))
-				return -1;
-	}
-	return 0;
-}
-
-int deployment_sync_only(struct rollout *r, bool do_scale)
-{
-	if (deployment_get_new_rs(r, false))
-		return -1;
-	if (do_scale) {
-		if (scale(r))
-			return -1;
-		refresh_all(r);
-		if (r->d->spec.paused && deployment_cleanup(r))
-			return -1;
-	}
-	return deployment_sync_status(r);
 }

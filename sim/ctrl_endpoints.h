@@ -33,6 +33,13 @@ extern const struct controller_ops endpoints_controller;
 void endpoints_build_subsets(const struct service *svc, const struct object_list *pods,
 			     struct endpoints *out);
 
+/* K8S: ShouldPodBeInEndpoints: not Succeeded or Failed, has an IP, and
+ * not terminating unless include_terminating. */
+bool endpoints_pod_included(const struct pod *pod, bool include_terminating);
+/* K8S: podutil.FindPort: the pod's port for a Service port (a named
+ * targetPort is looked up in the containers' ports), or -1. */
+int32_t endpoints_find_port(const struct pod *pod, const struct service_port *port);
+
 /* Whether the subsets of a and b are the same (metadata not compared). */
 bool endpoints_subsets_equal(const struct endpoints *a, const struct endpoints *b);
 

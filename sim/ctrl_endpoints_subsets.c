@@ -31,7 +31,7 @@ static bool phase_is(const struct pod *pod, const char *phase)
 
 /* K8S: ShouldPodBeInEndpoints: not terminal, has an IP, and not
  * terminating unless the Service publishes not-ready addresses. */
-static bool pod_in_endpoints(const struct pod *pod, bool include_terminating)
+bool endpoints_pod_included(const struct pod *pod, bool include_terminating)
 {
 	if (phase_is(pod, POD_PHASE_SUCCEEDED) || phase_is(pod, POD_PHASE_FAILED))
 		return false;
@@ -49,7 +49,7 @@ static const char *or_tcp(const char *protocol)
  * container port of that name and the Service port's protocol. Returns
  * -1 when the pod has no such port. (Upstream also looks in sidecar init
  * containers; kubelab models none.) */
-static int32_t find_port(const struct pod *pod, const struct service_port *port)
+int32_t endpoints_find_port(const struct pod *pod, const struct service_port *port)
 {
 	const struct int_or_string *target = &port->target_port;
 	if (!target->is_set)
@@ -225,7 +225,7 @@ void endpoints_build_subsets(const struct service *svc, const struct object_list
 	struct port_row *rows = NULL;
 	for (size_t i = 0; i < pods->len; i++) {
 		const struct pod *pod = (const void *)pods->items[i];
-		if (!pod_in_endpoints(pod, publish))
+		if (!endpoints_pod_included(pod, publish))
 			continue;
 		/* K8S: addEndpointSubset: ready, or tolerated unready. */
 		unsigned char state = publish || ctrl_pod_is_ready(pod) ? 2 : 1;
@@ -234,7 +234,7 @@ void endpoints_build_subsets(const struct service *svc, const struct object_list
 			row_for(&rows, &nrows, &cap, NULL, -1, pods->len)->member[at] = state;
 		for (size_t p = 0; p < svc->spec.ports.len; p++) {
 			const struct service_port *sp = &svc->spec.ports.items[p];
-			int32_t number = find_port(pod, sp);
+			int32_t number = endpoints_find_port(pod, sp);
 			if (number < 0)
 				continue;	/* this pod does not offer that port */
 			unsigned char *slot =

@@ -14,15 +14,20 @@
  *      cluster, 10% of 5000 nodes) -- in a big cluster the scheduler
  *      trades a perfect choice for speed, and the rotation gives every
  *      node its turn;
- *   4. none feasible: PostFilter (where preemption would run), then the
- *      FailedScheduling event, the PodScheduled=False condition, and the
- *      pod goes back to the queue;
+ *   4. none feasible: PostFilter, where DefaultPreemption may evict
+ *      lower-priority pods and nominate the pod to the node they free
+ *      (sched_preemption.c), then the FailedScheduling event, the
+ *      PodScheduled=False condition (and nominatedNodeName), and the pod
+ *      goes back to the queue;
  *   5. one feasible: take it; several: Score each with every score plugin,
  *      weight, sum, and take the highest total, ties broken at random
  *      (seeded) by reservoir sampling so that equal nodes share the load;
  *   6. assume: book the pod on the node in the cache now, so the next
- *      cycle already sees the node fuller;
- *   7. bind, bind_latency later: write spec.nodeName and record the
+ *      cycle already sees the node fuller; then Reserve and Permit
+ *      plugins (none of the built-in ones has such a hook yet): a "no"
+ *      runs Unreserve, forgets the pod and fails the attempt;
+ *   7. bind, bind_latency later: PreBind plugins (a "no" undoes as
+ *      above), then write spec.nodeName and record the
  *      Scheduled event. Upstream posts a Binding, which also sets
  *      PodScheduled=True; here a plain update writes nodeName and the
  *      kubelet's first status write sets the condition. The watch event
@@ -36,13 +41,23 @@
  * booked in the cache. Terminal pods (Succeeded, Failed) leave the cache,
  * as upstream's informer filters them out.
  *
- * Not modelled yet (a later issue fills these in): preemption (the
- * PostFilter computes the message upstream gives when preemption finds no
- * victims, and says so when victims would exist), the other default
+ * Nominated pods (sched_nominator.h): a pod nominated by an earlier
+ * preemption tries its nominated node first; every Filter counts the pods
+ * nominated to a node with equal or higher priority, so the room being
+ * freed is kept for them.
+ *
+ * Not modelled yet (a later issue fills these in): the other default
  * plugins (NodePorts, volumes, PodTopologySpread, InterPodAffinity,
- * ImageLocality), PreFilterResult node narrowing, nominated nodes,
+ * ImageLocality), PreFilterResult node narrowing,
  * QueueingHints (every cluster event moves every parked pod),
- * Permit/Reserve/PreBind, extenders, multiple profiles.
+ * Permit's Wait, PostBind, extenders.
+ *
+ * Profiles (K8S: profile.Map, frameworkForPod): one scheduler may serve
+ * several schedulerNames, each with its own plugins, weights and args
+ * (sched_config.h). They share the queue and the cache; a cycle runs the
+ * profile named by the pod's spec.schedulerName. A pod naming a scheduler
+ * no profile serves is left alone, Pending, as upstream leaves it to
+ * whichever scheduler does serve that name.
  *
  * Explaining: with scheduler_options.explain set, every attempt is also
  * described to the hook (sched.h): the Filter verdict of each node
@@ -63,6 +78,7 @@
 #include "release.h"
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
+#include "sched_nominator.h"
 #include "sched_queue.h"
 #include "xmalloc.h"
 
@@ -78,18 +94,26 @@ struct binding {
 	struct sched_queued_pod *qp;	/* in flight until the bind is done */
 	char *node;
 	timer_id timer;
+	/* K8S: the binding cycle goes on with the scheduling cycle's state
+	 * and framework (PreBind and Unreserve see what Reserve wrote). */
+	const struct sched_profile *profile;
+	struct sched_state state;	/* owned */
 	struct binding *prev, *next;
 };
 
 struct scheduler {
 	const struct client *client;
-	char *name;			/* schedulerName served */
 	ktime_t bind_latency;
-	int32_t percentage_of_nodes_to_score;
+	int32_t percentage_of_nodes_to_score;	/* the global one */
 	struct prng rng;
-	struct sched_profile profile;
+	/* The profiles, one per schedulerName served (a copy; their args
+	 * are borrowed from the configuration). profile is this cycle's. */
+	struct sched_profile *profiles;
+	size_t profiles_len;
+	const struct sched_profile *profile;
 	struct sched_cache cache;
 	struct sched_queue *queue;
+	struct sched_nominator nominator;	/* K8S: the queue's PodNominator */
 	int pod_watch, node_watch;
 	timer_id cycle_timer;
 	size_t next_start_node_index;	/* K8S: sched.nextStartNodeIndex */
@@ -126,15 +150,30 @@ static bool is_assigned(const struct pod *pod)
 	return pod->spec.node_name && *pod->spec.node_name;
 }
 
-static bool is_responsible(const struct scheduler *s, const struct pod *pod)
+/* K8S: profile.Map lookup (frameworkForPod): the profile serving the
+ * pod's schedulerName, or NULL when none does. */
+static const struct sched_profile *profile_for(const struct scheduler *s,
+					       const struct pod *pod)
 {
 	const char *name = pod->spec.scheduler_name;
-	return !strcmp(name && *name ? name : DEFAULT_SCHEDULER_NAME, s->name);
+	if (!name || !*name)
+		name = DEFAULT_SCHEDULER_NAME;
+	for (size_t i = 0; i < s->profiles_len; i++)
+		if (!strcmp(s->profiles[i].scheduler_name, name))
+			return &s->profiles[i];
+	return NULL;
 }
 
-static int64_t priority_of(const struct pod *pod)
+static bool is_responsible(const struct scheduler *s, const struct pod *pod)
 {
-	return pod->spec.priority.is_set ? pod->spec.priority.value : 0;
+	return profile_for(s, pod) != NULL;
+}
+
+/* K8S: the profile's percentageOfNodesToScore, else the global one. */
+static int32_t percentage_of(const struct scheduler *s)
+{
+	return s->profile->percentage_set ? s->profile->percentage_of_nodes_to_score
+					  : s->percentage_of_nodes_to_score;
 }
 
 /* ---- explaining (only with a hook) --------------------------------------- */
@@ -146,9 +185,9 @@ static void explain_begin(struct scheduler *s, const struct pod *pod, size_t n)
 	a->pod = pod;
 	a->time = client_now(s->client);
 	a->num_all_nodes = n;
-	a->percentage = s->percentage_of_nodes_to_score;
+	a->percentage = percentage_of(s);
 	a->num_to_find = sched_num_feasible_nodes_to_find(a->percentage, n);
-	if (!sched_profile_has_score(&s->profile))
+	if (!sched_profile_has_score(s->profile))
 		a->num_to_find = n ? 1 : 0;
 	a->start_index = n ? s->next_start_node_index % n : 0;
 	a->nodes = s->ex_nodes;
@@ -193,8 +232,8 @@ static void explain_scores(struct scheduler *s, const struct sched_score_detail 
 	a->ties = 0;
 	for (size_t i = 0; i < found; i++) {
 		struct sched_explain_node *e = &s->ex_nodes[s->ex_feasible[i]];
-		e->raw = &s->ex_raw[i * SCHED_PLUGIN_COUNT];
-		e->normalized = &s->ex_normalized[i * SCHED_PLUGIN_COUNT];
+		e->raw = &s->ex_raw[i * SCHED_PLUGIN_MAX];
+		e->normalized = &s->ex_normalized[i * SCHED_PLUGIN_MAX];
 		e->total = s->totals[i];
 		if (s->totals[i] == s->totals[chosen])
 			a->ties++;
@@ -222,9 +261,11 @@ static void explain_end(struct scheduler *s, size_t found, const char *chosen,
 
 /* K8S: updatePod with a PodScheduled condition (podutil.UpdatePodCondition:
  * lastTransitionTime moves only when the status changes; nothing is
- * written when nothing changed) and nominatedNodeName cleared. */
+ * written when nothing changed) and, when nominate is not NULL
+ * (NominatingMode Override), nominatedNodeName set to it ("" clears). */
 static void set_unschedulable_condition(struct scheduler *s, const struct pod *pod,
-					const char *reason, const char *message)
+					const char *reason, const char *message,
+					const char *nominate)
 {
 	struct pod *copy = (struct pod *)object_copy(&pod->obj);
 	struct pod_status *st = &copy->status;
@@ -251,9 +292,9 @@ static void set_unschedulable_condition(struct scheduler *s, const struct pod *p
 	c->status = xstrdup("False");
 	c->reason = xstrdup(reason);
 	c->message = xstrdup(message);
-	if (st->nominated_node_name) {
+	if (nominate && strcmp(nominate, st->nominated_node_name ? st->nominated_node_name : "")) {
 		free(st->nominated_node_name);
-		st->nominated_node_name = NULL;
+		st->nominated_node_name = *nominate ? xstrdup(nominate) : NULL;
 		changed = true;
 	}
 	if (changed)
@@ -265,9 +306,12 @@ static void set_unschedulable_condition(struct scheduler *s, const struct pod *p
 /* LAB: sched-failure. K8S: handleSchedulingFailure. rejected: the status
  * was Unschedulable(AndUnresolvable) (condition reason Unschedulable, not
  * SchedulerError); by_plugins: Filter plugins rejected it, so it parks
- * until the cluster changes instead of backing off. */
+ * until the cluster changes instead of backing off. nominate: NULL leaves
+ * the pod's nomination alone, else the node PostFilter nominated it to
+ * ("" clears). */
 static void handle_failure(struct scheduler *s, struct sched_queued_pod *qp,
-			   const char *message, bool rejected, bool by_plugins)
+			   const char *message, bool rejected, bool by_plugins,
+			   const char *nominate)
 {
 	s->failed_attempts++;
 	const struct pod *pod = (const struct pod *)object_ref(&qp->pod->obj);
@@ -287,59 +331,49 @@ static void handle_failure(struct scheduler *s, struct sched_queued_pod *qp,
 	client_event(s->client, &pod->obj, "Warning", "FailedScheduling", "%s",
 		     note ? note : message);
 	free(note);
+	/* K8S: AddNominatedPod before the status write comes back, so the
+	 * next cycles already count the pod on its nominated node. */
+	if (latest && !is_assigned(latest) && nominate)
+		sched_nominator_add(&s->nominator, &s->cache, latest, nominate);
 	if (latest && !is_assigned(latest))
 		set_unschedulable_condition(s, latest,
 					    rejected ? "Unschedulable" : "SchedulerError",
-					    message);
+					    message, nominate);
 	object_unref((struct object *)latest);
 	object_unref((struct object *)pod);
 }
 
-/* K8S: DefaultPreemption's PostFilter, as far as kubelab goes: the message
- * upstream writes when preemption finds nothing to evict. Nodes that
- * rejected the pod for good cannot be helped; nodes without lower-priority
- * pods have no victims; on the others upstream would try evicting pods,
- * which kubelab does not model yet and says so. */
-static char *post_filter(struct scheduler *s, const struct pod *pod,
-			 struct sched_node_info *const *nodes, size_t n)
-{
-	if (pod->spec.preemption_policy && !strcmp(pod->spec.preemption_policy, "Never"))
-		return xstrdup("preemption: not eligible due to preemptionPolicy=Never.");
-	struct sched_diagnosis d = { 0 };
-	sched_diagnosis_reset(&d, n);
-	struct sched_status status;
-	int64_t priority = priority_of(pod);
-	for (size_t i = 0; i < n; i++) {
-		sched_status_reset(&status);
-		if (s->verdicts[i] == SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE)
-			sched_status_add(&status, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
-					 "Preemption is not helpful for scheduling");
-		else if (sched_node_min_priority(nodes[i]) >= priority)
-			sched_status_add(&status, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
-					 "No preemption victims found for incoming pod");
-		else
-			sched_status_add(&status, SCHED_UNSCHEDULABLE,
-					 "kubelab does not model preemption yet");
-		sched_diagnosis_add(&d, &status);
-	}
-	char *fit = sched_fit_error_message(&d);
-	char *msg = xasprintf("preemption: %s", fit);
-	free(fit);
-	sched_diagnosis_release(&d);
-	return msg;
-}
-
-static void fit_error(struct scheduler *s, struct sched_queued_pod *qp,
+/* K8S: the end of schedulingCycle when no node fits: RunPostFilterPlugins
+ * (DefaultPreemption, sched_preemption.c), whose message becomes the
+ * FitError's "preemption: ..." part, then handleSchedulingFailure with the
+ * nomination it asked for. */
+static void fit_error(struct scheduler *s, struct sched_state *state,
+		      struct sched_queued_pod *qp,
 		      struct sched_node_info *const *nodes, size_t n)
 {
-	s->diagnosis.post_filter_msg = post_filter(s, qp->pod, nodes, n);
+	struct sched_post_filter_input in = {
+		.nodes = nodes, .verdicts = s->verdicts, .len = n,
+		.profile = s->profile, .client = s->client, .rng = &s->rng,
+		.nominator = &s->nominator,
+	};
+	struct sched_post_filter_result result;
+	sched_run_post_filter(s->profile, state, &in, &result);
+	s->diagnosis.post_filter_msg = result.message;
+	result.message = NULL;		/* the diagnosis owns it now */
 	if (s->diagnosis.rejected_by & (1u << SCHED_PLUGIN_INTER_POD_AFFINITY))
 		s->affinity_parked = true;
 	char *message = sched_fit_error_message(&s->diagnosis);
-	if (s->explain.attempt)
+	if (s->explain.attempt) {
+		s->attempt.nominated_node = result.nominate && *result.nominated_node
+			? result.nominated_node : NULL;
+		s->attempt.victims = (const char *const *)result.victims;
+		s->attempt.victims_len = result.victims_len;
 		explain_end(s, 0, NULL, message);
-	handle_failure(s, qp, message, true, true);
+	}
+	handle_failure(s, qp, message, true, true,
+		       result.nominate ? result.nominated_node : NULL);
 	free(message);
+	sched_post_filter_result_release(&result);
 }
 
 /* ---- binding ------------------------------------------------------------- */
@@ -352,8 +386,32 @@ static void binding_free(struct scheduler *s, struct binding *b)
 		s->bindings = b->next;
 	if (b->next)
 		b->next->prev = b->prev;
+	sched_state_release(&b->state);
 	free(b->node);
 	free(b);
+}
+
+/* K8S: a Reserve, Permit or PreBind status that is not Success: a
+ * rejection reads as a FitError over the one chosen node ("0/1 nodes are
+ * available: 1 <reason>."), anything else is the plugin's error. The
+ * caller has already undone the reservation. */
+static void after_select_failure(struct scheduler *s, struct sched_queued_pod *qp,
+				 const struct sched_status *status)
+{
+	bool rejected = status->code == SCHED_UNSCHEDULABLE ||
+			status->code == SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE;
+	char *message;
+	if (rejected) {
+		struct sched_diagnosis d = { 0 };
+		sched_diagnosis_reset(&d, 1);
+		sched_diagnosis_add(&d, status);
+		message = sched_fit_error_message(&d);
+		sched_diagnosis_release(&d);
+	} else {
+		message = xstrdup(status->reasons_len ? status->reasons[0] : "plugin error");
+	}
+	handle_failure(s, qp, message, rejected, rejected, "");
+	free(message);
 }
 
 /* LAB: sched-bind. K8S: bindingCycle + DefaultBinder + finishBinding. */
@@ -371,8 +429,19 @@ static void bind(void *arg)
 	    is_assigned(pod) || object_is_deleting(cur)) {
 		/* Gone, replaced, bound by someone else, or terminating: the
 		 * binding would be refused; just drop the assumption. */
+		sched_run_unreserve(b->profile, &b->state, b->node);
 		sched_cache_forget_pod(&s->cache, qp->uid);
 		sched_queue_done(s->queue, qp);
+		binding_free(s, b);
+		return;
+	}
+	/* K8S: bindingCycle: PreBind, then the bind itself. */
+	struct sched_status pre_bind;
+	if (sched_run_pre_bind(b->profile, &b->state, b->node, &pre_bind) != SCHED_SUCCESS) {
+		sched_run_unreserve(b->profile, &b->state, b->node);
+		sched_cache_forget_pod(&s->cache, qp->uid);
+		sched_queue_move_all(s->queue);	/* the forgotten room is free */
+		after_select_failure(s, qp, &pre_bind);
 		binding_free(s, b);
 		return;
 	}
@@ -381,9 +450,11 @@ static void bind(void *arg)
 	copy->spec.node_name = xstrdup(b->node);
 	struct api_status status;
 	if (client_update(s->client, &copy->obj, &status) != API_OK) {
+		sched_run_unreserve(b->profile, &b->state, b->node);
 		sched_cache_forget_pod(&s->cache, qp->uid);
 		sched_queue_move_all(s->queue);	/* the forgotten room is free */
-		handle_failure(s, qp, status.message, false, false);
+		/* K8S: handleBindingCycleError clears the nomination. */
+		handle_failure(s, qp, status.message, false, false, "");
 		binding_free(s, b);
 		return;
 	}
@@ -395,15 +466,31 @@ static void bind(void *arg)
 	binding_free(s, b);
 }
 
+/* Takes over state (released here on failure, by the binding otherwise). */
 static void assume_and_bind(struct scheduler *s, struct sched_queued_pod *qp,
-			    const struct sched_node_info *node)
+			    const struct sched_node_info *node, struct sched_state *state)
 {
 	/* LAB: sched-assume. Booked now; bound later. */
 	sched_cache_assume_pod(&s->cache, qp->pod, node->name);
+	sched_nominator_delete(&s->nominator, qp->uid);
+	/* K8S: RunReservePluginsReserve, then RunPermitPlugins. */
+	struct sched_status status;
+	enum sched_code code = sched_run_reserve(s->profile, state, node->name, &status);
+	if (code == SCHED_SUCCESS)
+		code = sched_run_permit(s->profile, state, node->name, &status);
+	if (code != SCHED_SUCCESS) {
+		sched_run_unreserve(s->profile, state, node->name);
+		sched_cache_forget_pod(&s->cache, qp->uid);
+		after_select_failure(s, qp, &status);
+		sched_state_release(state);
+		return;
+	}
 	struct binding *b = xcalloc(1, sizeof(*b));
 	b->scheduler = s;
 	b->qp = qp;
 	b->node = xstrdup(node->name);
+	b->profile = s->profile;
+	b->state = *state;	/* moved: the caller's copy is not released */
 	b->next = s->bindings;
 	if (s->bindings)
 		s->bindings->prev = b;
@@ -427,9 +514,9 @@ static void grow_scratch(struct scheduler *s, size_t n)
 		return;
 	s->ex_nodes = xrealloc(s->ex_nodes, cap * sizeof(*s->ex_nodes));
 	s->ex_feasible = xrealloc(s->ex_feasible, cap * sizeof(*s->ex_feasible));
-	s->ex_raw = xrealloc(s->ex_raw, cap * SCHED_PLUGIN_COUNT * sizeof(*s->ex_raw));
+	s->ex_raw = xrealloc(s->ex_raw, cap * SCHED_PLUGIN_MAX * sizeof(*s->ex_raw));
 	s->ex_normalized = xrealloc(s->ex_normalized,
-				    cap * SCHED_PLUGIN_COUNT * sizeof(*s->ex_normalized));
+				    cap * SCHED_PLUGIN_MAX * sizeof(*s->ex_normalized));
 }
 
 /* LAB: sched-select-host. K8S: selectHost: the highest total; among
@@ -456,16 +543,19 @@ static size_t select_host(struct scheduler *s, size_t n)
 static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 			    struct sched_node_info *const *nodes, size_t n)
 {
-	size_t want = sched_num_feasible_nodes_to_find(s->percentage_of_nodes_to_score, n);
-	if (!sched_profile_has_score(&s->profile))
+	size_t want = sched_num_feasible_nodes_to_find(percentage_of(s), n);
+	if (!sched_profile_has_score(s->profile))
 		want = 1;	/* nothing to compare: the first will do */
 	struct sched_status status;
 	size_t found = 0, examined = 0;
 	const bool explaining = s->explain.attempt != NULL;	/* hoisted: hot loop */
+	const bool nominated = s->nominator.len != 0;	/* any preemption pending */
 	for (; examined < n && found < want; examined++) {
 		size_t i = (s->next_start_node_index + examined) % n;
 		sched_cache_prefetch(nodes, n, i);	/* speed only, see there */
-		enum sched_code code = sched_run_filter(&s->profile, state, nodes[i], &status);
+		enum sched_code code = nominated
+			? sched_run_filter_with_nominated(s->profile, state, nodes[i], &status)
+			: sched_run_filter(s->profile, state, nodes[i], &status);
 		s->verdicts[i] = code;
 		if (code == SCHED_SUCCESS)
 			s->feasible[found++] = nodes[i];
@@ -478,6 +568,28 @@ static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 	return found;
 }
 
+/* K8S: evaluateNominatedNode. A pod that preempted others was nominated to
+ * the node being emptied for it: try that node first, and take it alone
+ * if it fits. Returns 1 when it did (s->feasible[0]); 0 leaves the full
+ * walk to decide, which examines that node again. */
+static size_t try_nominated_node(struct scheduler *s, struct sched_state *state,
+				 const struct pod *pod)
+{
+	const char *name = pod->status.nominated_node_name;
+	if (!name || !*name)
+		return 0;
+	const struct sched_node_info *node = sched_cache_node(&s->cache, name);
+	if (!node || !node->listed)
+		return 0;
+	struct sched_status status;
+	if (sched_run_filter_with_nominated(s->profile, state, node, &status) != SCHED_SUCCESS)
+		return 0;
+	s->feasible[0] = (struct sched_node_info *)node;
+	if (s->explain.attempt)
+		explain_node(s, node, &status, 1);
+	return 1;
+}
+
 /* K8S: ScheduleOne + schedulingCycle + schedulePod. */
 static void schedule_one(struct scheduler *s)
 {
@@ -485,6 +597,9 @@ static void schedule_one(struct scheduler *s)
 	if (!qp)
 		return;
 	const struct pod *pod = qp->pod;
+	/* Queued only when a profile serves it; schedulerName is immutable. */
+	s->profile = profile_for(s, pod);
+	BUG_ON(!s->profile);
 	if (object_is_deleting(&pod->obj)) {
 		client_event(s->client, &pod->obj, "Warning", "FailedScheduling",
 			     "skip schedule deleting pod: %s/%s",
@@ -501,7 +616,7 @@ static void schedule_one(struct scheduler *s)
 			explain_begin(s, pod, 0);
 			explain_end(s, 0, NULL, "no nodes available to schedule pods");
 		}
-		handle_failure(s, qp, "no nodes available to schedule pods", true, false);
+		handle_failure(s, qp, "no nodes available to schedule pods", true, false, NULL);
 		return;
 	}
 	grow_scratch(s, n);
@@ -511,9 +626,10 @@ static void schedule_one(struct scheduler *s)
 	struct sched_state state;
 	sched_state_init(&state, pod, &s->cache);
 	state.store = s->client->store;
+	state.nominator = &s->nominator;
 	struct sched_status status;
 	size_t found = 0;
-	enum sched_code code = sched_run_pre_filter(&s->profile, &state, &status);
+	enum sched_code code = sched_run_pre_filter(s->profile, &state, &status);
 	if (code != SCHED_SUCCESS) {
 		/* Every node gets the PreFilter verdict; the message is its. */
 		char *msg = NULL;
@@ -527,27 +643,36 @@ static void schedule_one(struct scheduler *s)
 		s->attempt.pre_filter_plugin = status.plugin->name;
 		for (size_t i = 0; i < n; i++)
 			s->verdicts[i] = code;
-	} else {
+	} else if (!(found = try_nominated_node(s, &state, pod))) {
 		found = find_feasible(s, &state, nodes, n);
 	}
 	if (found == 0) {
-		fit_error(s, qp, nodes, n);
+		fit_error(s, &state, qp, nodes, n);
 	} else {
 		size_t chosen = 0;
 		if (found > 1) {
 			struct sched_score_detail detail = {
 				.raw = s->ex_raw, .normalized = s->ex_normalized,
 			};
-			sched_run_score(&s->profile, &state, s->feasible, found,
-					s->scratch, s->totals,
-					s->explain.attempt ? &detail : NULL);
+			if (sched_run_score(s->profile, &state, s->feasible, found,
+					    s->scratch, s->totals,
+					    s->explain.attempt ? &detail : NULL) != SCHED_SUCCESS) {
+				/* K8S: a plugin's error fails the cycle:
+				 * SchedulerError, and the pod backs off. */
+				if (s->explain.attempt)
+					explain_end(s, 0, NULL, state.error);
+				handle_failure(s, qp, state.error, false, false, "");
+				sched_state_release(&state);
+				return;
+			}
 			chosen = select_host(s, found);
 			if (s->explain.attempt)
 				explain_scores(s, &detail, found, chosen);
 		}
 		if (s->explain.attempt)
 			explain_end(s, found, s->feasible[chosen]->name, NULL);
-		assume_and_bind(s, qp, s->feasible[chosen]);
+		assume_and_bind(s, qp, s->feasible[chosen], &state);
+		return;
 	}
 	sched_state_release(&state);
 }
@@ -592,6 +717,7 @@ static void pod_added(struct scheduler *s, const struct pod *pod)
 		pod_bound(s);
 	} else if (is_responsible(s, pod)) {
 		sched_queue_add(s->queue, pod);
+		sched_nominator_add(&s->nominator, &s->cache, pod, NULL);
 	}
 }
 
@@ -601,6 +727,7 @@ static void pod_deleted(struct scheduler *s, const struct pod *pod)
 	if (sched_cache_remove_pod(&s->cache, pod->obj.meta.uid))
 		sched_queue_move_all(s->queue);
 	sched_queue_delete(s->queue, pod->obj.meta.uid);
+	sched_nominator_delete(&s->nominator, pod->obj.meta.uid);
 }
 
 /* K8S: eventhandlers.go: one informer for assigned pods (the cache), one
@@ -618,6 +745,7 @@ static void pod_modified(struct scheduler *s, const struct pod *old,
 		sched_cache_add_pod(&s->cache, pod);
 		if (!is_assigned(old)) {
 			sched_queue_delete(s->queue, pod->obj.meta.uid);
+			sched_nominator_delete(&s->nominator, pod->obj.meta.uid);
 			pod_bound(s);
 		}
 		return;
@@ -625,6 +753,7 @@ static void pod_modified(struct scheduler *s, const struct pod *old,
 	if (!is_responsible(s, pod) || sched_cache_pod(&s->cache, pod->obj.meta.uid))
 		return;		/* not ours, or assumed and being bound */
 	sched_queue_update(s->queue, old, pod);
+	sched_nominator_update(&s->nominator, &s->cache, old, pod);
 }
 
 static void on_pod(void *arg, enum watch_type type, const struct object *obj,
@@ -704,15 +833,28 @@ struct scheduler *scheduler_new(const struct client *client,
 {
 	struct scheduler *s = xcalloc(1, sizeof(*s));
 	s->client = client;
-	s->name = xstrdup(options->name ? options->name : DEFAULT_SCHEDULER_NAME);
 	s->bind_latency = options->bind_latency;
 	s->percentage_of_nodes_to_score = options->percentage_of_nodes_to_score;
+	if (options->profiles_len) {
+		s->profiles_len = options->profiles_len;
+		s->profiles = xcalloc(s->profiles_len, sizeof(*s->profiles));
+		memcpy(s->profiles, options->profiles,
+		       s->profiles_len * sizeof(*s->profiles));
+	} else {
+		s->profiles_len = 1;
+		s->profiles = xcalloc(1, sizeof(*s->profiles));
+		sched_profile_default(&s->profiles[0], options->name ? options->name
+							      : DEFAULT_SCHEDULER_NAME);
+	}
+	/* The names outlive the options: each profile points into one copy. */
+	for (size_t i = 0; i < s->profiles_len; i++)
+		s->profiles[i].scheduler_name = xstrdup(s->profiles[i].scheduler_name);
 	s->explain = options->explain;
 	struct prng root;
 	prng_seed(&root, options->seed);
 	prng_derive(&root, SCHED_PRNG_STREAM, &s->rng);
-	sched_profile_default(&s->profile, s->name);
 	sched_cache_init(&s->cache);
+	sched_nominator_init(&s->nominator);
 	s->queue = sched_queue_new(&client->clock, on_active, s);
 
 	/* K8S: informers: watch first, then list what exists (deliveries
@@ -745,6 +887,7 @@ void scheduler_free(struct scheduler *s)
 		binding_free(s, s->bindings);	/* its entry goes with the queue */
 	}
 	sched_queue_free(s->queue);
+	sched_nominator_release(&s->nominator);
 	sched_cache_release(&s->cache);
 	sched_diagnosis_release(&s->diagnosis);
 	free(s->feasible);
@@ -755,7 +898,9 @@ void scheduler_free(struct scheduler *s)
 	free(s->ex_feasible);
 	free(s->ex_raw);
 	free(s->ex_normalized);
-	free(s->name);
+	for (size_t i = 0; i < s->profiles_len; i++)
+		free((char *)s->profiles[i].scheduler_name);
+	free(s->profiles);
 	free(s);
 }
 

@@ -52,7 +52,8 @@ START_TEST(test_controller_table_names_every_controller_once)
 		&replicaset_controller, &deployment_controller, &statefulset_controller,
 		&daemonset_controller, &job_controller, &cronjob_controller,
 		&ttl_after_finished_controller, &node_lifecycle_controller,
-		&taint_eviction_controller, &endpoints_controller, &disruption_controller,
+		&taint_eviction_controller, &endpoints_controller, &endpointslice_controller,
+		&disruption_controller, &horizontal_pod_autoscaler_controller,
 		&garbage_collector_controller,
 	};
 	const size_t expected = sizeof(rows) / sizeof(rows[0]);
