@@ -48,6 +48,8 @@ struct pre_filter_state {
 	const struct pod *pod;
 	struct sched_pod_affinity *terms;	/* the incoming pod's, merged */
 	struct sched_topology_counts existing_anti;
+	const char **existing_keys;	/* the topology keys in existing_anti */
+	size_t existing_keys_len;
 	struct sched_topology_counts affinity;
 	struct sched_topology_counts anti;
 };
@@ -56,6 +58,7 @@ static void state_free(void *data)
 {
 	struct pre_filter_state *s = data;
 	sched_pod_affinity_free(s->terms);
+	free(s->existing_keys);
 	sched_topology_counts_release(&s->existing_anti);
 	sched_topology_counts_release(&s->affinity);
 	sched_topology_counts_release(&s->anti);
@@ -107,6 +110,14 @@ static void count_existing_group(void *arg, const struct sched_term_group *g)
 	const struct sched_affinity_term *t = g->members[0].term;
 	if (!sched_affinity_term_matches(t, w->s->pod, w->ns_labels))
 		return;
+	struct pre_filter_state *s = w->s;
+	size_t k = 0;
+	while (k < s->existing_keys_len && strcmp(s->existing_keys[k], t->topology_key))
+		k++;
+	if (k == s->existing_keys_len) {	/* borrowed: the cache's pods live on */
+		s->existing_keys = xrealloc(s->existing_keys, (k + 1) * sizeof(*s->existing_keys));
+		s->existing_keys[s->existing_keys_len++] = t->topology_key;
+	}
 	for (size_t i = 0; i < g->len; i++) {
 		const struct sched_node_info *node = g->members[i].pod->node;
 		if (!node->node)
@@ -248,18 +259,20 @@ static bool satisfies_anti_affinity(const struct pre_filter_state *s,
 	return true;
 }
 
-/* K8S: satisfyExistingPodsAntiAffinity: any of the node's labels may be
- * the topology key of some existing pod's term. */
+/* K8S: satisfyExistingPodsAntiAffinity. Upstream looks up every label
+ * of the node; only the topology keys that occur in the counts can hit,
+ * so kubelab looks up those (usually one) -- the same answer. */
 static bool satisfies_existing_anti_affinity(const struct pre_filter_state *s,
 					     const struct sched_node_info *node)
 {
 	if (!s->existing_anti.map.len)
 		return true;
-	const struct strmap *labels = &node->node->obj.meta.labels;
-	for (size_t i = 0; i < labels->len; i++)
-		if (sched_topology_counts_get(&s->existing_anti, labels->items[i].key,
-					      labels->items[i].value) > 0)
+	for (size_t k = 0; k < s->existing_keys_len; k++) {
+		const char *value = node_label(node, s->existing_keys[k]);
+		if (value && sched_topology_counts_get(&s->existing_anti,
+						       s->existing_keys[k], value) > 0)
 			return false;
+	}
 	return true;
 }
 
