@@ -105,6 +105,7 @@ struct sched_pod_info {
 	bool assumed;			/* placed here, binding not yet seen */
 	struct sched_pod_labels *labels;	/* owned; its place in the label
 						 * index (sched_nodeinfo_labels.c) */
+	struct sched_pod_index *index;	/* sched_nodeinfo_affinity.c; NULL: none */
 };
 
 /* K8S: framework.NodeInfo. Plugins read these fields; only the cache
@@ -128,6 +129,8 @@ struct sched_node_info {
 	size_t pods_len, pods_cap;
 	uint64_t generation;		/* bumped on every change */
 	uint32_t *topology_more;	/* owned; see topology[] */
+	/* pods with pod (anti-)affinity; NULL: none (sched_nodeinfo_affinity.h) */
+	struct sched_node_affinity *affinity;
 	/* the host ports the booked pods use (sched_nodeinfo_ports.c);
 	 * NULL when none does */
 	struct sched_used_ports *used_ports;
@@ -163,6 +166,8 @@ struct sched_cache {
 	 * (sched_nodeinfo_topology.c) */
 	struct sched_topology_key *topology_keys;
 	size_t topology_keys_len, topology_keys_cap;
+	/* nodes with affinity pods; the label index (sched_nodeinfo_affinity.h) */
+	struct sched_affinity_index *affinity;
 };
 
 /* An empty cache, embedded by its owner. Release drops every reference

@@ -721,8 +721,9 @@ START_TEST(test_default_profile_has_upstream_order_and_weights)
 	} want[] = {
 		{ "NodeUnschedulable", 0 }, { "NodeName", 0 }, { "TaintToleration", 3 },
 		{ "NodeAffinity", 2 }, { "NodePorts", 0 }, { "NodeResourcesFit", 1 },
-		{ "PodTopologySpread", 2 }, { "DefaultPreemption", 0 },
-		{ "NodeResourcesBalancedAllocation", 1 }, { "ImageLocality", 1 },
+		{ "PodTopologySpread", 2 }, { "InterPodAffinity", 2 },
+		{ "DefaultPreemption", 0 }, { "NodeResourcesBalancedAllocation", 1 },
+		{ "ImageLocality", 1 },
 	};
 	ck_assert_uint_eq(profile.len, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < profile.len; i++) {
