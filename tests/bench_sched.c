@@ -13,6 +13,11 @@
  * 10% of 5,000 nodes) and percentageOfNodesToScore 100. Each runs in a
  * forked child, so that each peak RSS is its own. Prints pods/s, wall time
  * and peak RSS. KUBELAB_BENCH_SCALE=10 runs a tenth of the cluster.
+ * KUBELAB_BENCH_DUMP=PREFIX writes each configuration's decisions (one
+ * "pod node" line per pod, in the store's order) to PREFIX-PERCENTAGE.txt,
+ * so that a change meant to be a pure speed-up can be diffed against the
+ * decisions before it. KUBELAB_BENCH_PERCENT=0 (adaptive) or 100 runs only
+ * that configuration (for profiling one).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,6 +205,32 @@ static size_t count_bound(struct sched_bench *b)
 	return bound;
 }
 
+/* Writes "pod node" per pod to PREFIX-PERCENTAGE.txt when KUBELAB_BENCH_DUMP
+ * names a PREFIX. */
+static void dump_decisions(struct sched_bench *b, int32_t percentage)
+{
+	const char *prefix = getenv("KUBELAB_BENCH_DUMP");
+	if (!prefix || !*prefix)
+		return;
+	char *path = xasprintf("%s-%d.txt", prefix, (int)percentage);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		free(path);
+		return;
+	}
+	struct object_list pods = {0};
+	store_list(b->store, KIND_POD, NULL, NULL, &pods);
+	for (size_t i = 0; i < pods.len; i++) {
+		const struct pod *pod = (const struct pod *)pods.items[i];
+		fprintf(f, "%s %s\n", pod->obj.meta.name,
+			pod->spec.node_name ? pod->spec.node_name : "<none>");
+	}
+	object_list_release(&pods);
+	fclose(f);
+	free(path);
+}
+
 /* One configuration, in this process: prints one line. */
 static void run_config(int nodes, int groups, int32_t percentage)
 {
@@ -239,6 +270,7 @@ static void run_config(int nodes, int groups, int32_t percentage)
 	       count_bound(&b), (unsigned long long)scheduler_failed_attempts(s),
 	       (double)usage.ru_maxrss / 1024.0);
 	fflush(stdout);
+	dump_decisions(&b, percentage);
 	scheduler_free(s);
 	store_free(b.store);
 	engine_free(b.engine);
@@ -248,8 +280,11 @@ void bench_sched(void)
 {
 	const char *text = getenv("KUBELAB_BENCH_SCALE");
 	int scale = text && atoi(text) > 1 ? atoi(text) : 1;
+	const char *only = getenv("KUBELAB_BENCH_PERCENT");
 	int32_t percentages[] = {0, 100};
 	for (size_t i = 0; i < sizeof(percentages) / sizeof(percentages[0]); i++) {
+		if (only && *only && atoi(only) != percentages[i])
+			continue;
 		fflush(stdout);
 		pid_t pid = fork();
 		if (pid < 0) {
