@@ -44,6 +44,8 @@ ROW(taint_eviction_controller)
 ROW(endpoints_controller)
 ROW(endpointslice_controller)
 ROW(disruption_controller)
+ROW(persistentvolume_controller)
+ROW(attach_detach_controller)
 ROW(garbage_collector_controller)
 
 /* The names are upstream's --controllers names with the -controller
@@ -66,6 +68,10 @@ const struct controller_ops controller_table[] = {
 	{ "endpointslice-controller", endpointslice_controller_start,
 	  endpointslice_controller_stop },
 	{ "disruption-controller", disruption_controller_start, disruption_controller_stop },
+	{ "persistentvolume-controller", persistentvolume_controller_start,
+	  persistentvolume_controller_stop },
+	{ "attachdetach-controller", attach_detach_controller_start,
+	  attach_detach_controller_stop },
 	{ "garbage-collector-controller", garbage_collector_controller_start,
 	  garbage_collector_controller_stop },
 	{ NULL, NULL, NULL },

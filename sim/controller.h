@@ -36,6 +36,8 @@ extern const struct controller_ops taint_eviction_controller;
 extern const struct controller_ops endpoints_controller;
 extern const struct controller_ops endpointslice_controller;
 extern const struct controller_ops disruption_controller;
+extern const struct controller_ops persistentvolume_controller;
+extern const struct controller_ops attach_detach_controller;
 extern const struct controller_ops garbage_collector_controller;
 
 #endif

@@ -64,6 +64,7 @@
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
 #include "sched_queue.h"
+#include "sched_volume.h"
 #include "xmalloc.h"
 
 /* K8S: validation.NoteLengthLimit: event messages are cut there. */
@@ -371,7 +372,13 @@ static void bind(void *arg)
 		binding_free(s, b);
 		return;
 	}
+	/* K8S: PreBind: the VolumeBinding plugin's claims first. */
+	struct object *hold = object_ref(cur);	/* across the claims' writes */
+	for (size_t i = 0; i < s->profile.len; i++)
+		if (s->profile.plugins[i].plugin->id == SCHED_PLUGIN_VOLUME_BINDING)
+			sched_volume_binding_pre_bind(s->client, pod, b->node);
 	struct pod *copy = (struct pod *)object_copy(cur);
+	object_unref(hold);
 	free(copy->spec.node_name);
 	copy->spec.node_name = xstrdup(b->node);
 	struct api_status status;
@@ -505,6 +512,7 @@ static void schedule_one(struct scheduler *s)
 		explain_begin(s, pod, n);
 	struct sched_state state;
 	sched_state_init(&state, pod, &s->cache);
+	state.client = s->client;
 	struct sched_status status;
 	size_t found = 0;
 	enum sched_code code = sched_run_pre_filter(&s->profile, &state, &status);

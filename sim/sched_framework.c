@@ -103,6 +103,8 @@ static const struct sched_plugin *const registry[SCHED_PLUGIN_COUNT] = {
 	[SCHED_PLUGIN_TAINT_TOLERATION] = &sched_taint_toleration_plugin,
 	[SCHED_PLUGIN_NODE_AFFINITY] = &sched_node_affinity_plugin,
 	[SCHED_PLUGIN_NODE_RESOURCES_FIT] = &sched_fit_plugin,
+	[SCHED_PLUGIN_VOLUME_BINDING] = &sched_volume_binding_plugin,
+	[SCHED_PLUGIN_VOLUME_ZONE] = &sched_volume_zone_plugin,
 	[SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION] = &sched_balanced_allocation_plugin,
 };
 

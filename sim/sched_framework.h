@@ -49,6 +49,7 @@
 
 #include "api.h"
 
+struct client;
 struct sched_cache;
 struct sched_node_info;
 
@@ -110,6 +111,8 @@ enum sched_plugin_id {
 	SCHED_PLUGIN_NODE_AFFINITY,
 	SCHED_PLUGIN_NODE_PORTS,
 	SCHED_PLUGIN_NODE_RESOURCES_FIT,
+	SCHED_PLUGIN_VOLUME_BINDING,
+	SCHED_PLUGIN_VOLUME_ZONE,
 	SCHED_PLUGIN_POD_TOPOLOGY_SPREAD,
 	SCHED_PLUGIN_INTER_POD_AFFINITY,
 	SCHED_PLUGIN_DEFAULT_PREEMPTION,
@@ -123,6 +126,9 @@ enum sched_plugin_id {
 struct sched_state {
 	const struct pod *pod;
 	struct sched_cache *cache;	/* for plugins that need cache-wide data */
+	/* The scheduler's client, for plugins that read other objects (the
+	 * volume plugins' claims and volumes; as upstream's listers). */
+	const struct client *client;
 	void *data[SCHED_PLUGIN_COUNT];	/* written by each plugin's Pre hooks */
 	void (*release[SCHED_PLUGIN_COUNT])(void *data);
 	bool skip_filter[SCHED_PLUGIN_COUNT];	/* PreFilter said Skip */
@@ -190,6 +196,8 @@ extern const struct sched_plugin sched_taint_toleration_plugin;
 extern const struct sched_plugin sched_node_affinity_plugin;
 extern const struct sched_plugin sched_fit_plugin;
 extern const struct sched_plugin sched_balanced_allocation_plugin;
+extern const struct sched_plugin sched_volume_binding_plugin;
+extern const struct sched_plugin sched_volume_zone_plugin;
 
 /* K8S: v1.Toleration.ToleratesTaint and v1helper.TolerationsTolerateTaint
  * (in sched_taint_toleration.c; NodeUnschedulable uses them too). */
