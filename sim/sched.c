@@ -39,10 +39,11 @@
  * Not modelled yet (a later issue fills these in): preemption (the
  * PostFilter computes the message upstream gives when preemption finds no
  * victims, and says so when victims would exist), the other default
- * plugins (NodePorts, volumes, PodTopologySpread, InterPodAffinity,
- * ImageLocality), PreFilterResult node narrowing, nominated nodes,
+ * plugins (NodePorts, PodTopologySpread, InterPodAffinity, ImageLocality,
+ * NodeVolumeLimits), PreFilterResult node narrowing, nominated nodes,
  * QueueingHints (every cluster event moves every parked pod),
- * Permit/Reserve/PreBind, extenders, multiple profiles.
+ * Permit/Reserve and a PreBind extension point (VolumeBinding's PreBind is
+ * called by name in bind), extenders, multiple profiles.
  *
  * Explaining: with scheduler_options.explain set, every attempt is also
  * described to the hook (sched.h): the Filter verdict of each node
