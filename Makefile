@@ -40,7 +40,7 @@ API_SRC     = sim/quantity.c sim/duration.c $(wildcard sim/schema*.c) sim/object
 STORE_SRC   = $(wildcard sim/store*.c) sim/admission.c sim/client.c sim/workqueue.c
 LOAD_SRC    = sim/yamldoc.c sim/decode.c sim/image.c $(wildcard sim/scenario*.c) sim/expect.c
 CLUSTER_SRC = $(wildcard sim/sched*.c) sim/controller.c $(wildcard sim/ctrl_*.c) \
-              $(wildcard sim/kubelet*.c) sim/rollout.c sim/cluster.c
+              $(wildcard sim/kubelet*.c) sim/metrics_sim.c sim/rollout.c sim/cluster.c
 OUTPUT_SRC  = sim/json.c sim/trace.c $(wildcard sim/print*.c)
 LIB_SRC := $(sort $(foreach f,$(BASE_SRC) $(ENGINE_SRC) $(API_SRC) $(STORE_SRC) $(LOAD_SRC) $(CLUSTER_SRC) $(OUTPUT_SRC),$(wildcard $(f))))
 UNLISTED := $(filter-out $(LIB_SRC),$(wildcard sim/*.c))
@@ -72,8 +72,14 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# Student scheduler plugins (sched_plugin_load.c) are compiled against the
+# headers and call back into the binary: it exports its symbols.
+$(O)/sim/sched_plugin_load.o: CPPFLAGS += -DKUBELAB_SRC_INCLUDEDIR='"$(CURDIR)/sim"' \
+	-DKUBELAB_INCLUDEDIR='"$(PREFIX)/include/kubelab"'
+PLUGIN_LDFLAGS = -rdynamic -ldl
+
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS) -lm $(PLUGIN_LDFLAGS)
 
 # The test runner's suite table is generated from the test files, so adding
 # tests/test_foo.c (which defines `Suite *foo_suite(void)`) needs no edit here.
@@ -87,10 +93,10 @@ $(O)/tests/check_main.o: tests/check_main.c $(O)/tests/suites.inc
 	$(CC) $(CPPFLAGS) -I$(O)/tests $(CFLAGS) $(WARN) $(PKG_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
 
 $(TESTS): $(TEST_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(PKG_LIBS) $(CHECK_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(PKG_LIBS) $(CHECK_LIBS) -lm $(PLUGIN_LDFLAGS)
 
 $(BENCH): $(BENCH_SRC:%.c=$(O)/%.o) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(BENCH_SRC:%.c=$(O)/%.o) $(LIB) $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_SRC:%.c=$(O)/%.o) $(LIB) $(PKG_LIBS) -lm $(PLUGIN_LDFLAGS)
 
 # deps: install what is missing (Debian 12, as root). Quiet when all is there.
 DEB_PKGS = build-essential pkg-config libyaml-dev libcjson-dev check gnuplot-nox graphviz
@@ -132,6 +138,9 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kubelab/scenarios
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/kubelab
 	install -m 644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/kubelab/scenarios/
+	install -d $(DESTDIR)$(PREFIX)/include/kubelab $(DESTDIR)$(PREFIX)/share/kubelab/examples/plugins
+	install -m 644 sim/*.h $(DESTDIR)$(PREFIX)/include/kubelab/
+	install -m 644 examples/plugins/*.c $(DESTDIR)$(PREFIX)/share/kubelab/examples/plugins/
 
 format:
 	clang-format -i sim/*.c sim/*.h tools/*.c tests/*.c

@@ -10,5 +10,6 @@
 #include "api_batch.h"
 #include "api_service.h"
 #include "api_misc.h"
+#include "api_autoscaling.h"
 
 #endif

@@ -19,6 +19,7 @@
 #include "store.h"
 
 struct trace;
+struct metrics_source;
 
 struct client {
 	struct store *store;
@@ -31,6 +32,10 @@ struct client {
 	void (*event_hook)(void *arg, ktime_t now, const struct object *obj,
 			   const char *type, const char *reason, const char *message);
 	void *event_hook_arg;
+	/* The metrics APIs (metrics.h): metrics-server and a custom metrics
+	 * adapter. NULL when the cluster has none (the HPA then reports
+	 * FailedGetResourceMetric). */
+	const struct metrics_source *metrics;
 };
 
 static inline ktime_t client_now(const struct client *client)

@@ -22,6 +22,7 @@
 #include "engine.h"
 #include "json.h"
 #include "kubelet.h"
+#include "metrics_sim.h"
 #include "release.h"
 #include "rollout.h"
 #include "sched.h"
@@ -53,6 +54,7 @@ struct cluster {
 	struct engine *engine;
 	struct clock clock;
 	struct store *store;
+	struct metrics_sim *metrics;	/* metrics-server, from spec.traffic */
 	struct client actor;		/* the scenario's own client ("kubectl") */
 	struct component *controllers;
 	size_t controllers_len;
@@ -79,6 +81,7 @@ static void init_client(struct cluster *c, struct client *client,
 		.record_events = c->options.record_events,
 		.event_hook = c->options.event_hook,
 		.event_hook_arg = c->options.event_hook_arg,
+		.metrics = metrics_sim_source(c->metrics),
 	};
 }
 
@@ -193,6 +196,13 @@ static void start_control_plane(struct cluster *c)
 		.bind_latency = c->scenario->settings.bind_latency,
 		.seed = c->seed,
 	};
+	const struct sched_config *config = c->options.scheduler_config
+		? c->options.scheduler_config : c->scenario->scheduler_config;
+	if (config) {
+		so.profiles = config->profiles;
+		so.profiles_len = config->profiles_len;
+		so.percentage_of_nodes_to_score = config->percentage_of_nodes_to_score;
+	}
 	/* Only when someone listens: explaining costs the scheduler work. */
 	if (c->options.explain.attempt || trace_get_level(c->options.trace) == TRACE_FULL)
 		so.explain = (struct sched_explain_hook){ explain_attempt, c };
@@ -474,6 +484,7 @@ struct cluster *cluster_new(const struct scenario *scenario,
 	c->clock = engine_clock(c->engine);
 	c->store = store_new(&c->clock, c->seed);
 	store_set_watch_delay(c->store, scenario->settings.watch_delay);
+	c->metrics = metrics_sim_new(c->store, &c->clock, scenario, c->start);
 	trace_set_clock(options->trace, &c->clock, c->start);
 	if (options->trace)
 		store_set_observer(c->store, trace_observe, options->trace);
@@ -562,6 +573,7 @@ void cluster_free(struct cluster *c)
 		free(c->expects[i].observed);
 	free(c->expects);
 	free(c->steps);
+	metrics_sim_free(c->metrics);
 	store_free(c->store);
 	engine_free(c->engine);
 	free(c);

@@ -37,6 +37,10 @@ struct run_options {
 	 * may be NULL. With a full-level trace, attempts are also written as
 	 * "schedule" records. */
 	struct sched_explain_hook explain;
+	/* K8S: kube-scheduler --config: overrides the scenario's scheduler
+	 * configuration (borrowed; must outlive the cluster). NULL: the
+	 * scenario's, else upstream's default profile. */
+	const struct sched_config *scheduler_config;
 };
 
 struct cluster;

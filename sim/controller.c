@@ -44,13 +44,15 @@ ROW(taint_eviction_controller)
 ROW(endpoints_controller)
 ROW(endpointslice_controller)
 ROW(disruption_controller)
+ROW(horizontal_pod_autoscaler_controller)
 ROW(persistentvolume_controller)
 ROW(attach_detach_controller)
 ROW(garbage_collector_controller)
 
 /* The names are upstream's --controllers names with the -controller
  * suffix they carry as event sources (test_controllers checks that they
- * match the rows'). */
+ * match the rows'); the HPA's is its event source as upstream records
+ * it, "horizontal-pod-autoscaler". */
 const struct controller_ops controller_table[] = {
 	{ "replicaset-controller", replicaset_controller_start, replicaset_controller_stop },
 	{ "deployment-controller", deployment_controller_start, deployment_controller_stop },
@@ -68,6 +70,8 @@ const struct controller_ops controller_table[] = {
 	{ "endpointslice-controller", endpointslice_controller_start,
 	  endpointslice_controller_stop },
 	{ "disruption-controller", disruption_controller_start, disruption_controller_stop },
+	{ "horizontal-pod-autoscaler", horizontal_pod_autoscaler_controller_start,
+	  horizontal_pod_autoscaler_controller_stop },
 	{ "persistentvolume-controller", persistentvolume_controller_start,
 	  persistentvolume_controller_stop },
 	{ "attachdetach-controller", attach_detach_controller_start,

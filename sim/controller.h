@@ -36,6 +36,7 @@ extern const struct controller_ops taint_eviction_controller;
 extern const struct controller_ops endpoints_controller;
 extern const struct controller_ops endpointslice_controller;
 extern const struct controller_ops disruption_controller;
+extern const struct controller_ops horizontal_pod_autoscaler_controller;
 extern const struct controller_ops persistentvolume_controller;
 extern const struct controller_ops attach_detach_controller;
 extern const struct controller_ops garbage_collector_controller;

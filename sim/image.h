@@ -28,8 +28,30 @@ struct image_behavior {
 					 * container's memory limit (if it has
 					 * one): OOMKilled; 0 = never */
 	bool pull_fails;		/* ErrImagePull / ImagePullBackOff */
+	ktime_t startup_delay;		/* from start until it answers its
+					 * startupProbe (if the pod declares
+					 * one); default 0 */
+	/* Termination (kubelet_stop.c): */
+	ktime_t pre_stop;		/* how long its exec or httpGet preStop
+					 * hook runs; default 0 */
+	bool pre_stop_fails;		/* that hook fails: FailedPreStopHook */
+	ktime_t termination_delay;	/* from SIGTERM until it exits (draining);
+					 * default 0: at once */
+	int32_t sigterm_exit_code;	/* its exit code then; default 143,
+					 * 128 + SIGTERM, as a process that
+					 * dies of the signal */
+	bool ignores_sigterm;		/* only SIGKILL ends it (exit code 137) */
 	struct quantity cpu;		/* usage while running */
-	struct quantity memory;
+	struct quantity memory;		/* working set while running; the
+					 * eviction manager adds it up */
+	ktime_t memory_grows_after;	/* from start, the working set becomes */
+	struct quantity memory_grows_to;	/* this (a leak); 0 = never */
+	/* Cost of load (spec.traffic, traffic.h): usage added per request
+	 * per second the pod serves ("cpuPerRps: 5m": 5 millicores). */
+	struct quantity cpu_per_rps;
+	struct quantity memory_per_rps;
+	struct quantity size;		/* bytes on disk, reported in node
+					 * status.images; default 10Mi */
 };
 
 /* The defaults for an image the scenario does not describe: fills *image

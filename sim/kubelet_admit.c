@@ -20,6 +20,10 @@
  * (only when the node's allocatable lists "pods"; a node without it is not
  * limited), then cpu, memory and ephemeral-storage, each only when the pod
  * requests some. Extended resources (nvidia.com/gpu) are not checked here.
+ * Last, the host ports: a pod whose hostPort clashes with one of an
+ * admitted pod (same rule as the scheduler's NodePorts) is rejected with
+ * reason NodePorts and message "Predicate NodePorts failed: node(s)
+ * didn't have free ports for the requested pod ports".
  *
  * The running total (kubelet->used_*) covers every admitted pod that is
  * not yet terminal, as upstream's filterOutInactivePods: a Succeeded pod
@@ -30,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sched_nodeinfo.h"
 #include "xmalloc.h"
 
 struct requests {
@@ -120,6 +125,34 @@ static bool reject(const char *resource, int64_t requested, int64_t used,
 	return false;
 }
 
+/* K8S: nodeports.Fits against the pods admitted so far. O(admitted pods)
+ * only for a pod that asks for host ports; nothing otherwise. */
+static bool host_ports_taken(const struct kubelet *kubelet,
+			     const struct kubelet_worker *worker)
+{
+	const struct container_port *want[16], *have[16];
+	size_t n = sched_pod_host_ports(worker->pod, want, 16);
+	if (n > 16)
+		n = 16;		/* more host ports than that: the rest unchecked */
+	if (n == 0)
+		return false;
+	const char *key;
+	void *value;
+	for (size_t pos = 0; hashmap_next(&kubelet->pods, &pos, &key, &value);) {
+		const struct kubelet_worker *other = value;
+		if (other == worker || !other->counted)
+			continue;
+		size_t m = sched_pod_host_ports(other->pod, have, 16);
+		if (m > 16)
+			m = 16;
+		for (size_t i = 0; i < m; i++)
+			for (size_t k = 0; k < n; k++)
+				if (sched_host_port_clash(have[i], want[k]))
+					return true;
+	}
+	return false;
+}
+
 bool kubelet_admit(struct kubelet *kubelet, struct kubelet_worker *worker,
 		   char **reason, char **message)
 {
@@ -145,6 +178,13 @@ bool kubelet_admit(struct kubelet *kubelet, struct kubelet_worker *worker,
 	if (want.ephemeral > 0 && want.ephemeral > ephemeral - kubelet->used_ephemeral)
 		return reject("ephemeral-storage", want.ephemeral, kubelet->used_ephemeral,
 			      ephemeral, reason, message);
+	if (host_ports_taken(kubelet, worker)) {
+		/* K8S: PredicateFailureError{nodeports.Name, ErrReason} */
+		*reason = xstrdup("NodePorts");
+		*message = xstrdup("Predicate NodePorts failed: node(s) didn't have free "
+				   "ports for the requested pod ports");
+		return false;
+	}
 	return true;
 }
 

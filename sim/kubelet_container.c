@@ -14,10 +14,13 @@
  * create and start take the image's start time, and the container runs.
  *
  * Running, the image behaviour (image.h) decides what happens:
- *   - readiness: a container whose spec declares a readinessProbe becomes
- *     ready ready_after after it started (the scenario's readyAfter stands
- *     for the moment the probe first passes); without a probe a container
- *     is ready as soon as it started, as upstream;
+ *   - startup and readiness (kubelet_probe.c): a container whose spec
+ *     declares a startupProbe is `started` once the image answers it
+ *     (startup_delay), or killed after failureThreshold failures; one
+ *     with a readinessProbe becomes ready ready_after after it started
+ *     (the scenario's readyAfter stands for the moment the probe first
+ *     passes), never before it is started; without probes a container is
+ *     started and ready as soon as it runs, as upstream;
  *   - crash_after: it exits with exit_code (reason Error);
  *   - complete_after: it exits 0 (reason Completed);
  *   - oom_after: with a memory limit, its usage passes the limit and the
@@ -45,7 +48,8 @@
  * the back-off (10s, doubling to 300s, counted from the failure) ends.
  *
  * Invariants: a container has a pending `timer` only while CREATING (the
- * start), RUNNING (its exit) or WAITING (a retry or back-off); it is in the
+ * start), RUNNING (its exit, or the next step of a stop: kubelet_stop.c)
+ * or WAITING (a retry or back-off); it is in the
  * node's pull queue exactly while PULLING.
  */
 #include "kubelet_sim.h"
@@ -167,6 +171,7 @@ void kubelet_container_init(struct kubelet_ctr *ctr, struct kubelet_worker *work
 	ctr->sidecar = init && spec->restart_policy && !strcmp(spec->restart_policy, "Always");
 	ctr->has_readiness_probe = probe_declared(&spec->readiness_probe);
 	ctr->has_liveness_probe = probe_declared(&spec->liveness_probe);
+	ctr->has_startup_probe = probe_declared(&spec->startup_probe);
 	ctr->phase = CTR_WAITING;
 	ctr->due = true;
 }
@@ -189,6 +194,7 @@ void kubelet_container_cancel(struct kubelet_ctr *ctr)
 		clock_cancel(clock, ctr->ready_timer);
 	ctr->timer = ctr->ready_timer = 0;
 	kubelet_probe_cancel(ctr);
+	kubelet_stop_cancel(ctr);
 	if (ctr->phase == CTR_PULLING)
 		kubelet_pull_cancel(ctr->worker->kubelet, ctr);
 	/* A start that was under way did not happen. */
@@ -221,7 +227,6 @@ static void ctr_start_failed(struct kubelet_ctr *ctr, const char *reason,
 }
 
 static void ctr_exit_timer(void *arg);
-static void ctr_ready_timer(void *arg);
 
 /* Whether the container has a memory limit: the cgroup the OOM killer
  * watches (K8S: the container's memory.max is its limits.memory). */
@@ -284,11 +289,6 @@ static void ctr_started(void *arg)
 	kubelet_pod_event(worker, "Normal", "Started", "Started container %s", ctr->spec->name);
 	ctr->phase = CTR_RUNNING;
 	ctr->started_at = ctr_now(ctr);
-	if (!ctr->has_readiness_probe || ctr->image->ready_after <= 0)
-		ctr->ready = true;
-	else
-		ctr->ready_timer = clock_after(clock, ctr->image->ready_after,
-					       ctr_ready_timer, ctr);
 	ktime_t after;
 	int32_t code;
 	const char *reason;
@@ -381,14 +381,6 @@ void kubelet_container_pull_done(struct kubelet_ctr *ctr, bool ok, ktime_t pulle
 
 /* ---- running and exiting ------------------------------------------------- */
 
-static void ctr_ready_timer(void *arg)
-{
-	struct kubelet_ctr *ctr = arg;
-	ctr->ready_timer = 0;
-	ctr->ready = true;
-	kubelet_status_mark_dirty(ctr->worker);
-}
-
 static void ctr_exit_timer(void *arg)
 {
 	struct kubelet_ctr *ctr = arg;
@@ -451,6 +443,7 @@ void kubelet_container_stop(struct kubelet_ctr *ctr, int32_t code, const char *r
 {
 	kubelet_container_cancel(ctr);
 	ctr->ready = false;
+	ctr->started = false;
 	exit_clear(&ctr->exit);
 	ctr->exit = (struct kubelet_exit){
 		.set = true, .exit_code = code, .reason = reason,

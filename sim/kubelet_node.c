@@ -15,8 +15,11 @@
  * That split (KEP-589) is why a quiet node writes its big Node object
  * only every five minutes.
  *
- * Conditions: a sim node never runs short of memory, disk or PIDs, so
- * MemoryPressure, DiskPressure and PIDPressure are False and Ready is
+ * Conditions: MemoryPressure is the eviction manager's
+ * (kubelet_eviction.c): True, reason KubeletHasInsufficientMemory, while
+ * the node's memory.available is under the eviction threshold and for
+ * the pressure transition period after. A sim node never runs short of
+ * disk or PIDs, so DiskPressure and PIDPressure are False, and Ready is
  * True whenever the kubelet is up. When the node lifecycle controller has
  * meanwhile set them Unknown (the node was down), the next write turns
  * them back, and each change is an Event ("Node worker-1 status is now:
@@ -58,6 +61,21 @@ static const struct condition_row {
 };
 #define CONDITIONS (sizeof(condition_rows) / sizeof(condition_rows[0]))
 #define READY_ROW (CONDITIONS - 1)
+#define MEMORY_ROW 0
+
+/* K8S: nodestatus MemoryPressureCondition, when the eviction manager
+ * reports memory pressure. */
+static const struct condition_row memory_pressure_row = {
+	"MemoryPressure", "True", "KubeletHasInsufficientMemory",
+	"kubelet has insufficient memory available", "NodeHasInsufficientMemory"
+};
+
+static const struct condition_row *condition_row(const struct kubelet *kubelet, size_t i)
+{
+	if (i == MEMORY_ROW && kubelet_eviction_memory_pressure(kubelet))
+		return &memory_pressure_row;
+	return &condition_rows[i];
+}
 
 /* ---- addresses ----------------------------------------------------------- */
 
@@ -86,35 +104,48 @@ static void resources_copy(struct resource_list *dst, const struct resource_list
 		resource_list_set(dst, src->items[i].name, &src->items[i].quantity);
 }
 
-static int compare_names(const void *a, const void *b)
+/* Largest first (K8S: sliceutils.ByImageSize); equal sizes by name, so
+ * the order never depends on the hash table. */
+static int compare_images(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const struct image_behavior *x = *(const struct image_behavior *const *)a;
+	const struct image_behavior *y = *(const struct image_behavior *const *)b;
+	int64_t sx = quantity_value(&x->size), sy = quantity_value(&y->size);
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
+	return strcmp(x->name, y->name);
 }
 
-/* K8S: nodestatus.Images: the images on the node, at most 50. Upstream
- * sorts them by size; sim images have no size, so by name. */
+/* K8S: nodestatus.Images: the images on the node with their sizes, the
+ * 50 largest (nodeStatusMaxImages). A runtime reports an image pulled as
+ * "web" under its tag "web:latest"; kubelab does the same, so that the
+ * scheduler's ImageLocality, which reads "web" as "web:latest", finds it. */
 static void images_fill(const struct kubelet *kubelet, struct node_status *st)
 {
 	size_t n = kubelet->image_cache.len, i = 0;
 	if (!n)
 		return;
-	const char **names = xcalloc(n, sizeof(*names));
+	const struct image_behavior **images = xcalloc(n, sizeof(*images));
 	const char *key;
 	void *value;
 	for (size_t pos = 0; hashmap_next(&kubelet->image_cache, &pos, &key, &value);)
-		names[i++] = key;
-	qsort(names, n, sizeof(*names), compare_names);
+		images[i++] = value;
+	qsort(images, n, sizeof(*images), compare_images);
 	if (n > KUBELET_NODE_STATUS_MAX_IMAGES)
 		n = KUBELET_NODE_STATUS_MAX_IMAGES;
 	st->images.items = xcalloc(n, sizeof(*st->images.items));
 	st->images.len = n;
 	for (i = 0; i < n; i++) {
 		struct container_image *image = &st->images.items[i];
+		const char *name = images[i]->name;
+		const char *slash = strrchr(name, '/'), *colon = strrchr(name, ':');
+		bool tagged = colon && (!slash || colon > slash);
 		image->names.items = xcalloc(1, sizeof(char *));
-		image->names.items[0] = xstrdup(names[i]);
+		image->names.items[0] = tagged ? xstrdup(name) : xasprintf("%s:latest", name);
 		image->names.len = 1;
+		image->size_bytes = quantity_value(&images[i]->size);
 	}
-	free(names);
+	free(images);
 }
 
 /* The status the kubelet reports at now. A condition keeps its
@@ -129,7 +160,7 @@ static void status_fill(const struct kubelet *kubelet, const struct node *cur,
 	st->conditions.items = xcalloc(CONDITIONS, sizeof(*st->conditions.items));
 	st->conditions.len = CONDITIONS;
 	for (size_t i = 0; i < CONDITIONS; i++) {
-		const struct condition_row *row = &condition_rows[i];
+		const struct condition_row *row = condition_row(kubelet, i);
 		struct condition *c = &st->conditions.items[i];
 		const struct condition *old = cur ? condition_find((void *)&cur->status.conditions,
 								   row->type) : NULL;
@@ -193,7 +224,7 @@ static void record_transitions(const struct kubelet *kubelet, const struct node 
 			       const struct node *old, bool starting)
 {
 	for (size_t i = 0; i < CONDITIONS; i++) {
-		const struct condition_row *row = &condition_rows[i];
+		const struct condition_row *row = condition_row(kubelet, i);
 		if (i == READY_ROW && starting)
 			client_event(kubelet->client, &node->obj, "Normal",
 				     "NodeAllocatableEnforced",
@@ -246,13 +277,14 @@ static struct node *update_status(struct kubelet *kubelet, bool force,
 			return NULL;	/* deleted under us; upstream logs and waits */
 		const struct node *cur = (const struct node *)obj;
 		/* The status depends only on the stored one and the image
-		 * cache: when neither changed since the last look, neither
+		 * cache and pressure: when none changed since the last look, neither
 		 * did the outcome (a shortcut, not a difference from upstream). */
 		if (!force && obj->meta.resource_version == kubelet->node_rv_checked &&
-		    !kubelet->images_changed && !kubelet->volumes_changed)
+		    !kubelet->images_changed && !kubelet->pressure_changed &&
+		    !kubelet->volumes_changed)
 			return NULL;
 		kubelet->node_rv_checked = obj->meta.resource_version;
-		kubelet->images_changed = false;
+		kubelet->images_changed = kubelet->pressure_changed = false;
 		kubelet->volumes_changed = false;
 		struct node_status st = {0};
 		status_fill(kubelet, cur, &st, now);

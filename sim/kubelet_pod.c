@@ -19,12 +19,14 @@
  * the API, holding neither requests nor an address, until deleted.
  *
  * Deletion: a pod with a deletionTimestamp has its running containers
- * stopped (Killing "Stopping container web"). kubelab's containers exit at
- * once, with code 0, on SIGTERM instead of using their grace period; one
+ * stopped gracefully (kubelet_stop.c: Killing "Stopping container web",
+ * the preStop hook, SIGTERM, SIGKILL when the grace period ends); one
  * that never started is reported as upstream's status manager does
- * (ContainerStatusUnknown, exit code 137). The worker writes that final
- * status, with its terminal phase, then deletes the pod with grace period
- * 0, as upstream's status manager does once nothing runs any more.
+ * (ContainerStatusUnknown, exit code 137). Once the last container exited
+ * the worker writes the final status, with its terminal phase, then
+ * deletes the pod with grace period 0, as upstream's status manager does
+ * once nothing runs any more. An evicted pod (kubelet_eviction.c) is
+ * stopped the same way but not deleted: it stays Failed, reason Evicted.
  *
  * The node going down and coming back (kubelet_suspend/kubelet_resume) is
  * a reboot: what ran was killed when the node went down (reason Unknown,
@@ -34,8 +36,7 @@
  * restarts, its restartCount one up. Pods marked for deletion meanwhile
  * are finished; pods deleted meanwhile are forgotten.
  *
- * Not modelled: liveness and startup probes, lifecycle hooks, termination
- * grace periods, spec changes of a running pod (upstream restarts a
+ * Not modelled: postStart hooks, spec changes of a running pod (upstream restarts a
  * container whose image changed), ephemeral containers, a new pod IP after
  * a reboot.
  *
@@ -102,11 +103,11 @@ static struct kubelet_ctr *next_to_start(struct kubelet_worker *worker)
 void kubelet_pod_sync(struct kubelet_worker *worker)
 {
 	/* LAB: kubelet-wait-volumes. K8S: syncPod's WaitForAttachAndMount. */
-	if (worker->kubelet->up && !worker->terminal && !worker->delete_sent &&
-	    !kubelet_volume_ready(worker))
+	if (worker->kubelet->up && !worker->terminal && !worker->terminating &&
+	    !worker->delete_sent && !kubelet_volume_ready(worker))
 		return;
-	while (worker->kubelet->up && !worker->terminal && !worker->delete_sent &&
-	       !worker->starting) {
+	while (worker->kubelet->up && !worker->terminal && !worker->terminating &&
+	       !worker->delete_sent && !worker->starting) {
 		struct kubelet_ctr *ctr = next_to_start(worker);
 		if (!ctr)
 			return;
@@ -167,29 +168,64 @@ static void worker_kill_events(const struct kubelet_worker *worker)
 	}
 }
 
-/* K8S: syncTerminatingPod (kill every container), then the status
- * manager's final write and delete with grace period 0. */
-static void worker_terminate(struct kubelet_worker *worker)
+/* K8S: pod_workers.go calculateEffectiveGracePeriod: the deletion's grace
+ * period, else the pod's (kubelet_stop_pod makes it at least 1s). */
+static int64_t deletion_grace(const struct kubelet_worker *worker)
 {
-	const struct client *client = worker->kubelet->client;
-	worker->delete_sent = true;
-	if (worker->admitted && !worker->terminal) {
-		worker_kill_events(worker);
-		worker_cancel(worker);
-		for (size_t i = 0; i < worker->len; i++) {
-			struct kubelet_ctr *ctr = &worker->ctrs[i];
-			if (ctr->phase == CTR_RUNNING)
-				kubelet_container_stop(ctr, 0, "Completed");
-			kubelet_container_mark_unknown(ctr);
-		}
-		worker->terminal = true;
-		worker_release(worker);
-		kubelet_status_flush(worker);
-	}
+	const struct pod *pod = worker->pod;
+	if (object_is_deleting(&pod->obj) && pod->obj.meta.deletion_grace_period_seconds > 0)
+		return pod->obj.meta.deletion_grace_period_seconds;
+	return worker->spec_pod->spec.termination_grace_period_seconds;
+}
+
+/* The final delete, with grace period 0, as the status manager sends it
+ * once nothing of the pod runs. */
+static void worker_delete(struct kubelet_worker *worker)
+{
 	struct delete_options options = DELETE_OPTIONS_DEFAULT;
 	options.grace_period_seconds = 0;
-	client_delete(client, KIND_POD, worker->pod->obj.meta.namespace,
+	worker->delete_sent = true;
+	client_delete(worker->kubelet->client, KIND_POD, worker->pod->obj.meta.namespace,
 		      worker->pod->obj.meta.name, &options, NULL);
+}
+
+void kubelet_pod_stopped(struct kubelet_worker *worker)
+{
+	for (size_t i = 0; i < worker->len; i++)
+		kubelet_container_mark_unknown(&worker->ctrs[i]);
+	worker->terminating = false;
+	worker->terminal = true;
+	worker_release(worker);
+	if (worker->evict_message && !object_is_deleting(&worker->pod->obj)) {
+		kubelet_status_mark_dirty(worker);
+		kubelet_eviction_pod_stopped(worker->kubelet);
+		return;		/* evicted: stays, Failed */
+	}
+	worker->delete_sent = true;	/* the final status is the terminal one */
+	kubelet_status_flush(worker);
+	worker_delete(worker);
+}
+
+void kubelet_pod_evict(struct kubelet_worker *worker, const char *message,
+		       int64_t grace_seconds)
+{
+	if (worker->terminal || worker->terminating || worker->delete_sent)
+		return;
+	free(worker->evict_message);
+	worker->evict_message = xstrdup(message);
+	kubelet_stop_pod(worker, grace_seconds);
+}
+
+/* K8S: syncTerminatingPod: every container is stopped gracefully; the
+ * rest follows in kubelet_pod_stopped. A pod that never ran, or already
+ * finished, is deleted at once. */
+static void worker_terminate(struct kubelet_worker *worker)
+{
+	if (worker->admitted && !worker->terminal) {
+		kubelet_stop_pod(worker, deletion_grace(worker));
+		return;
+	}
+	worker_delete(worker);
 }
 
 /* Admission, then the sandbox: the pod gets its address and start time. */
@@ -253,6 +289,7 @@ static void worker_free(struct kubelet_worker *worker)
 	free(worker->ctrs);
 	free(worker->reject_reason);
 	free(worker->reject_message);
+	free(worker->evict_message);
 	free(worker->pod_ip);
 	free(worker->full_name);
 	object_unref(&worker->pod->obj);
@@ -297,7 +334,7 @@ void kubelet_pod_observe(struct kubelet *kubelet, const struct pod *pod)
 		if (!finished && !deleting)
 			worker_start(worker);
 	}
-	if (deleting && !worker->delete_sent)
+	if (deleting && !worker->delete_sent && !worker->terminating)
 		worker_terminate(worker);
 }
 
@@ -308,7 +345,7 @@ void kubelet_pod_forget(struct kubelet *kubelet, const char *uid)
 	struct kubelet_worker *worker = hashmap_remove(&kubelet->pods, uid);
 	if (!worker)
 		return;
-	if (kubelet->up && !worker->terminal && !worker->delete_sent)
+	if (kubelet->up && !worker->terminal && !worker->delete_sent && !worker->terminating)
 		worker_kill_events(worker);
 	worker_free(worker);
 }
@@ -322,6 +359,8 @@ void kubelet_pod_suspend_all(struct kubelet *kubelet)
 	for (size_t pos = 0; hashmap_next(&kubelet->pods, &pos, &key, &value);) {
 		struct kubelet_worker *worker = value;
 		worker_cancel(worker);
+		/* A stop under way dies with the node; resuming finishes it. */
+		worker->terminating = false;
 		if (worker->flush_timer)
 			clock_cancel(&kubelet->client->clock, worker->flush_timer);
 		worker->flush_timer = 0;

@@ -1,43 +1,62 @@
-/* kubelet_probe.c - the liveness prober, and the kill a failing probe leads to.
+/* kubelet_probe.c - the startup, readiness and liveness probers, and the
+ * kills a failing probe leads to.
  *
  * K8S: pkg/kubelet/prober/worker.go (one worker per container and probe:
  * probes every periodSeconds once initialDelaySeconds passed, counts
- * consecutive results against failureThreshold), prober/prober.go (the
- * Warning Unhealthy Event "Liveness probe failed: <output>" on every
- * failed probe) and kuberuntime/kuberuntime_manager.go (computePodActions
- * kills a container whose liveness result is Failure: Normal Killing
- * "Container web failed liveness probe, will be restarted"; killContainer
- * sends SIGTERM and, after the grace period, SIGKILL).
+ * consecutive results against failureThreshold; liveness and readiness
+ * workers skip their probes until the container has started),
+ * prober/prober.go (the Warning Unhealthy Event "<Kind> probe failed:
+ * <output>" on every failed probe), prober/prober_manager.go
+ * (UpdatePodStatus: `started` from the startup result, `ready` only once
+ * started) and kuberuntime/kuberuntime_manager.go (computePodActions kills
+ * a container whose liveness or startup result is Failure: Normal Killing
+ * "Container web failed liveness probe, will be restarted"; the kill
+ * itself, preStop hook, SIGTERM and SIGKILL, is kubelet_stop.c).
  *
  * A real probe asks the process; a simulated one asks the image behaviour:
- * the probe passes until liveness_fails_after after the container started,
- * and fails from then on. Only a container whose spec declares a
- * livenessProbe is probed (without one upstream has no liveness worker,
- * and nothing happens). The probes run at start + initialDelaySeconds +
- * k * periodSeconds (k = 0, 1, ...): upstream's worker ticks every period
- * from when it was created, with a random first delay after a kubelet
- * restart; kubelab has no jitter, so the ticks are exact. Passing probes
- * change nothing visible, so only the failing ones are scheduled.
+ *   - startup: the probe fails until startup_delay after the container
+ *     started, and passes from then on. Until it passes the container is
+ *     not `started` (containerStatuses[].started false) and neither
+ *     liveness nor readiness is probed. At failureThreshold consecutive
+ *     failures (failureThreshold x periodSeconds of a slow start) the
+ *     kubelet kills the container: Killing "Container web failed startup
+ *     probe, will be restarted";
+ *   - readiness: a container that declares a readinessProbe becomes ready
+ *     ready_after after it started (the moment the probe first passes),
+ *     but not before it started: upstream triggers a readiness probe at
+ *     once when the startup probe passes. Without a readinessProbe it is
+ *     ready as soon as it started, as upstream;
+ *   - liveness: the probe passes until liveness_fails_after after the
+ *     container started, and fails from then on.
+ * A probe the spec does not declare has no worker and never fails. The
+ * probes run at start + initialDelaySeconds + k * periodSeconds (k = 0, 1,
+ * ...): upstream's worker ticks every period from when it was created,
+ * with a random first delay after a kubelet restart; kubelab has no
+ * jitter, so the ticks are exact. Passing probes change nothing visible,
+ * so only the failing ones and the first passing startup probe are
+ * scheduled.
  *
- * The output in the Event follows the probe's handler: an httpGet probe
- * reads "HTTP probe failed with statuscode: 500", a tcpSocket probe
- * "dial tcp <podIP>:<port>: connect: connection refused", an exec probe
- * the command's output, which a simulated command does not have (empty).
+ * The output in the Event follows the probe's handler. A hung server (a
+ * failing liveness probe) answers: an httpGet probe reads "HTTP probe
+ * failed with statuscode: 500". A server that is not up yet (a failing
+ * startup probe) refuses the connection: "Get \"http://<podIP>:<port>
+ * <path>\": dial tcp <podIP>:<port>: connect: connection refused". A
+ * tcpSocket probe reads "dial tcp <podIP>:<port>: connect: connection
+ * refused" either way, an exec probe the command's output, which a
+ * simulated command does not have (empty).
  *
- * At failureThreshold consecutive failures the kubelet kills the
- * container (the prober's worker then holds until the container is a new
- * instance). kubelab's images model a process that fails its liveness
- * probe as hung: it ignores SIGTERM, so the runtime sends SIGKILL when the
- * grace period ends and the container terminates with exit code 137,
- * reason Error. The grace period is the probe's terminationGracePeriodSeconds
- * if set, else the pod's (default 30s), at least 2s (killContainer's
- * minimum). The container then restarts per the pod's restartPolicy, with
- * the usual CrashLoopBackOff back-off (kubelet_container.c). If the image's
- * own exit (crash, completion, OOM kill) comes sooner, it wins.
+ * After a kill the prober's worker holds until the container is a new
+ * instance. kubelab's images model a process that fails its liveness
+ * probe as hung: it ignores SIGTERM, so the SIGKILL at the end of the
+ * grace period ends it, exit code 137, reason Error (kubelet_stop.c). The
+ * grace period is the probe's terminationGracePeriodSeconds if set, else
+ * the pod's. The container then restarts per the pod's restartPolicy,
+ * with the usual CrashLoopBackOff back-off (kubelet_container.c). If the
+ * image's own exit (crash, completion, OOM kill) comes sooner, it wins.
  *
- * Invariant: ctr->probe_timer is pending only while the container runs:
- * the next failing probe, or (ctr->killing) the SIGKILL at the end of the
- * grace period. kubelet_container_cancel cancels it.
+ * Invariant: ctr->probe_timer is pending only while the container runs
+ * and no stop is under way: the next startup probe, or the next failing
+ * liveness probe. kubelet_container_cancel cancels it.
  */
 #include "kubelet_sim.h"
 
@@ -48,8 +67,6 @@
 /* K8S: v1.Probe defaults (SetDefaults_Probe). */
 #define PROBE_DEFAULT_PERIOD_SECONDS 10
 #define PROBE_DEFAULT_FAILURE_THRESHOLD 3
-/* K8S: kuberuntime_container.go minimumGracePeriodInSeconds. */
-#define KILL_MIN_GRACE_SECONDS 2
 
 static const struct clock *probe_clock(const struct kubelet_ctr *ctr)
 {
@@ -69,86 +86,168 @@ static int32_t probe_failure_threshold(const struct probe *probe)
 					    : PROBE_DEFAULT_FAILURE_THRESHOLD;
 }
 
-/* What the failed probe reports, by handler (K8S: probe/http, tcp, exec).
- * Caller frees. */
-static char *probe_output(const struct kubelet_ctr *ctr, const struct probe *probe)
+/* "<ip>:<port>" as Go's dialer prints it. Upstream resolves a named port
+ * to its number; kubelab prints the name. Caller frees. */
+static char *host_port(const struct kubelet_ctr *ctr, const struct int_or_string *port)
 {
-	if (probe->http_get.path || probe->http_get.port.is_set)
-		return xstrdup("HTTP probe failed with statuscode: 500");
+	const char *ip = ctr->worker->pod_ip ? ctr->worker->pod_ip : "";
+	if (port->is_string)
+		return xasprintf("%s:%s", ip, port->str_value);
+	return xasprintf("%s:%d", ip, port->int_value);
+}
+
+/* What the failed probe reports, by handler (K8S: probe/http, tcp, exec).
+ * refused: nothing listens yet (a slow start), else the server answers
+ * but is unhealthy. Caller frees. */
+static char *probe_output(const struct kubelet_ctr *ctr, const struct probe *probe,
+			  bool refused)
+{
+	if (probe->http_get.path || probe->http_get.port.is_set) {
+		if (!refused)
+			return xstrdup("HTTP probe failed with statuscode: 500");
+		char *addr = host_port(ctr, &probe->http_get.port);
+		const char *path = probe->http_get.path ? probe->http_get.path : "";
+		char *out = xasprintf("Get \"http://%s%s%s\": dial tcp %s: connect: connection refused",
+				      addr, *path == '/' || !*path ? "" : "/", path, addr);
+		free(addr);
+		return out;
+	}
 	if (probe->tcp_socket.port.is_set) {
-		const struct int_or_string *port = &probe->tcp_socket.port;
-		const char *ip = ctr->worker->pod_ip ? ctr->worker->pod_ip : "";
-		/* Upstream resolves a named port to its number; kubelab
-		 * prints the name. */
-		if (port->is_string)
-			return xasprintf("dial tcp %s:%s: connect: connection refused", ip,
-					 port->str_value);
-		return xasprintf("dial tcp %s:%d: connect: connection refused", ip,
-				 port->int_value);
+		char *addr = host_port(ctr, &probe->tcp_socket.port);
+		char *out = xasprintf("dial tcp %s: connect: connection refused", addr);
+		free(addr);
+		return out;
 	}
 	return xstrdup("");
 }
 
-/* K8S: killContainer's grace period for reasonLivenessProbe. */
-static ktime_t kill_grace(const struct kubelet_ctr *ctr)
+/* The first probe tick at or after `at` (from the container's start):
+ * ticks are at initialDelaySeconds + k * periodSeconds. */
+static ktime_t first_tick_at_or_after(const struct probe *probe, ktime_t at)
 {
-	const struct probe *probe = &ctr->spec->liveness_probe;
-	int64_t seconds = probe->termination_grace_period_seconds.is_set ?
-		probe->termination_grace_period_seconds.value :
-		ctr->worker->spec_pod->spec.termination_grace_period_seconds;
-	if (seconds < KILL_MIN_GRACE_SECONDS)
-		seconds = KILL_MIN_GRACE_SECONDS;
-	return (ktime_t)seconds * KTIME_SECOND;
+	ktime_t delay = (ktime_t)probe->initial_delay_seconds * KTIME_SECOND;
+	ktime_t period = probe_period(probe);
+	if (at <= delay)
+		return delay;
+	return delay + (at - delay + period - 1) / period * period;
 }
 
-/* The grace period is over and the hung process is SIGKILLed. */
-static void probe_killed(void *arg)
+/* The time since the container started. */
+static ktime_t since_start(const struct kubelet_ctr *ctr)
 {
-	struct kubelet_ctr *ctr = arg;
-	ctr->probe_timer = 0;
-	ctr->killing = false;
-	kubelet_container_exited(ctr, 137, "Error");
+	return client_now(ctr->worker->kubelet->client) - ctr->started_at;
 }
+
+/* ---- liveness ------------------------------------------------------------ */
 
 /* One failing liveness probe: K8S: worker.doProbe with result Failure. */
-static void probe_failed(void *arg)
+static void liveness_failed(void *arg)
 {
 	struct kubelet_ctr *ctr = arg;
 	const struct probe *probe = &ctr->spec->liveness_probe;
 	ctr->probe_timer = 0;
-	char *output = probe_output(ctr, probe);
+	char *output = probe_output(ctr, probe, false);
 	kubelet_pod_event(ctr->worker, "Warning", "Unhealthy", "Liveness probe failed: %s",
 			  output);
 	free(output);
 	if (++ctr->probe_failures < probe_failure_threshold(probe)) {
 		ctr->probe_timer = clock_after(probe_clock(ctr), probe_period(probe),
-					       probe_failed, ctr);
+					       liveness_failed, ctr);
 		return;
 	}
 	/* The result turns Failure: the pod worker syncs at once and
 	 * computePodActions kills the container, to start it again. */
-	kubelet_pod_event(ctr->worker, "Normal", "Killing",
-			  "Container %s failed liveness probe, will be restarted",
-			  ctr->spec->name);
-	ctr->killing = true;
-	ctr->probe_timer = clock_after(probe_clock(ctr), kill_grace(ctr), probe_killed, ctr);
+	char *message = xasprintf("Container %s failed liveness probe, will be restarted",
+				  ctr->spec->name);
+	kubelet_stop_container(ctr, KILL_LIVENESS, message, -1);
+	free(message);
+}
+
+/* Arms the liveness worker's first failing probe, if the image stops
+ * answering and the spec has a livenessProbe. The probes before the
+ * container started do not count (the worker skips them). */
+static void liveness_arm(struct kubelet_ctr *ctr)
+{
+	ktime_t fails = ctr->image->liveness_fails_after;
+	if (!ctr->has_liveness_probe || fails <= 0)
+		return;
+	ktime_t now = since_start(ctr);
+	ktime_t first = first_tick_at_or_after(&ctr->spec->liveness_probe,
+					       fails > now ? fails : now);
+	ctr->probe_failures = 0;
+	ctr->probe_timer = clock_after(probe_clock(ctr), first - now, liveness_failed, ctr);
+}
+
+/* ---- readiness ----------------------------------------------------------- */
+
+static void ready_timer(void *arg)
+{
+	struct kubelet_ctr *ctr = arg;
+	ctr->ready_timer = 0;
+	ctr->ready = true;
+	kubelet_status_mark_dirty(ctr->worker);
+}
+
+/* The container has started: ready now, or when the readiness probe
+ * first passes (ready_after from the start). */
+static void readiness_arm(struct kubelet_ctr *ctr)
+{
+	ktime_t now = since_start(ctr);
+	if (!ctr->has_readiness_probe || ctr->image->ready_after <= now) {
+		ctr->ready = true;
+		kubelet_status_mark_dirty(ctr->worker);
+		return;
+	}
+	ctr->ready_timer = clock_after(probe_clock(ctr), ctr->image->ready_after - now,
+				       ready_timer, ctr);
+}
+
+/* ---- startup ------------------------------------------------------------- */
+
+static void container_started(struct kubelet_ctr *ctr)
+{
+	ctr->started = true;
+	kubelet_status_mark_dirty(ctr->worker);
+	readiness_arm(ctr);
+	liveness_arm(ctr);
+}
+
+/* One startup probe: it passes once startup_delay has gone by. */
+static void startup_probe(void *arg)
+{
+	struct kubelet_ctr *ctr = arg;
+	const struct probe *probe = &ctr->spec->startup_probe;
+	ctr->probe_timer = 0;
+	if (since_start(ctr) >= ctr->image->startup_delay) {
+		container_started(ctr);
+		return;
+	}
+	char *output = probe_output(ctr, probe, true);
+	kubelet_pod_event(ctr->worker, "Warning", "Unhealthy", "Startup probe failed: %s",
+			  output);
+	free(output);
+	if (++ctr->probe_failures < probe_failure_threshold(probe)) {
+		ctr->probe_timer = clock_after(probe_clock(ctr), probe_period(probe),
+					       startup_probe, ctr);
+		return;
+	}
+	char *message = xasprintf("Container %s failed startup probe, will be restarted",
+				  ctr->spec->name);
+	kubelet_stop_container(ctr, KILL_STARTUP, message, -1);
+	free(message);
 }
 
 void kubelet_probe_start(struct kubelet_ctr *ctr)
 {
-	const struct probe *probe = &ctr->spec->liveness_probe;
-	ktime_t fails = ctr->image->liveness_fails_after;
 	ctr->probe_failures = 0;
-	ctr->killing = false;
-	if (!ctr->has_liveness_probe || fails <= 0)
+	ctr->started = false;
+	if (!ctr->has_startup_probe) {
+		container_started(ctr);
 		return;
-	/* The first tick at or after the moment the probe starts failing. */
-	ktime_t delay = (ktime_t)probe->initial_delay_seconds * KTIME_SECOND;
-	ktime_t period = probe_period(probe);
-	ktime_t first = delay;
-	if (fails > delay)
-		first += (fails - delay + period - 1) / period * period;
-	ctr->probe_timer = clock_after(probe_clock(ctr), first, probe_failed, ctr);
+	}
+	ctr->probe_timer = clock_after(probe_clock(ctr),
+				       first_tick_at_or_after(&ctr->spec->startup_probe, 0),
+				       startup_probe, ctr);
 }
 
 void kubelet_probe_cancel(struct kubelet_ctr *ctr)
@@ -156,5 +255,4 @@ void kubelet_probe_cancel(struct kubelet_ctr *ctr)
 	if (ctr->probe_timer)
 		clock_cancel(probe_clock(ctr), ctr->probe_timer);
 	ctr->probe_timer = 0;
-	ctr->killing = false;
 }

@@ -83,7 +83,9 @@ static void puller_done(void *arg)
 	kubelet->pulling = NULL;
 	kubelet->pull_timer = 0;
 	bool ok = !ctr->image->pull_fails;
-	if (ok && !hashmap_put(&kubelet->image_cache, ctr->image->name, kubelet))
+	/* The value is the image's behaviour (for its size in node status). */
+	if (ok && !hashmap_put(&kubelet->image_cache, ctr->image->name,
+			       (void *)ctr->image))
 		kubelet->images_changed = true;	/* node.status.images */
 	kubelet_container_pull_done(ctr, ok, kubelet->pull_duration);
 	puller_start_next(kubelet);
@@ -237,6 +239,7 @@ struct kubelet *kubelet_new(const struct client *client,
 						      kubelet_watch, kubelet);
 	kubelet_node_start(kubelet);
 	sync_existing_pods(kubelet);
+	kubelet_eviction_start(kubelet);
 	return kubelet;
 }
 
@@ -248,6 +251,7 @@ void kubelet_free(struct kubelet *kubelet)
 	client_unwatch(kubelet->client, kubelet->watch_id);
 	kubelet->up = false;	/* no pull starts while the workers go */
 	kubelet_node_stop(kubelet);
+	kubelet_eviction_stop(kubelet);
 	kubelet_pod_free_all(kubelet);
 	BUG_ON(kubelet->pulling || kubelet->pull_head);
 	const char *key;
@@ -275,6 +279,7 @@ void kubelet_suspend(struct kubelet *kubelet)
 	kubelet->up = false;
 	kubelet->down_since = client_now(kubelet->client);
 	kubelet_node_stop(kubelet);
+	kubelet_eviction_stop(kubelet);
 	kubelet_pod_suspend_all(kubelet);
 	BUG_ON(kubelet->pulling || kubelet->pull_head);
 }
@@ -290,6 +295,7 @@ void kubelet_resume(struct kubelet *kubelet)
 	kubelet->up = true;
 	kubelet_node_start(kubelet);
 	kubelet_pod_resume_all(kubelet);
+	kubelet_eviction_start(kubelet);
 }
 
 bool kubelet_is_up(const struct kubelet *kubelet)

@@ -16,9 +16,17 @@
  *   kubelet_container.c  one container's life: image, start, readiness,
  *                     exit, restart back-off (K8S: kuberuntime_container.go,
  *                     images/image_manager.go, flowcontrol backoff);
- *   kubelet_probe.c   the liveness prober and the kill it leads to
- *                     (K8S: prober/worker.go, prober.go,
+ *   kubelet_probe.c   the startup, readiness and liveness probers and
+ *                     the kills they lead to (K8S: prober/worker.go,
+ *                     prober.go, prober_manager.go,
  *                     kuberuntime_manager.go computePodActions);
+ *   kubelet_stop.c    stopping a container gracefully: preStop hook,
+ *                     SIGTERM, grace period, SIGKILL; and the pod's
+ *                     termination (K8S: kuberuntime_container.go
+ *                     killContainer, executePreStopHook, lifecycle/
+ *                     handlers.go, pod_workers.go);
+ *   kubelet_eviction.c  the eviction manager: node memory pressure and
+ *                     the pods evicted to relieve it (K8S: eviction/);
  *   kubelet_status.c  the pod status the worker reports: phase, conditions,
  *                     container statuses (K8S: kubelet_pods.go
  *                     generateAPIPodStatus/getPhase, status/generate.go,
@@ -67,6 +75,13 @@ enum kubelet_ctr_phase {
 	CTR_EXITED,		/* terminated (possibly about to restart) */
 };
 
+/* Why a container is being stopped (K8S: containerKillReason). */
+enum kubelet_kill_reason {
+	KILL_POD,			/* the pod terminates: deleted or evicted */
+	KILL_LIVENESS,			/* failed its liveness probe: restarts */
+	KILL_STARTUP,			/* failed its startup probe: restarts */
+};
+
 /* One terminated instance of a container. */
 struct kubelet_exit {
 	bool set;
@@ -95,12 +110,18 @@ struct kubelet_ctr {
 	bool sidecar;			/* an init container with restartPolicy Always */
 	bool has_readiness_probe;
 	bool has_liveness_probe;
+	bool has_startup_probe;
+	/* kubelet_stop.c: a stop under way (the container still runs; its
+	 * next step, the hook's end or the process's exit, is `timer`). */
+	bool stopping;
+	enum kubelet_kill_reason kill_reason : 8;
 
 	enum kubelet_ctr_phase phase;
 	bool due;			/* may be started by the next sync */
 	char *waiting_reason;		/* owned; NULL: the default reason */
 	char *waiting_message;		/* owned */
 	bool ready;
+	bool started;			/* passed its startup probe (or has none) */
 	ktime_t started_at;		/* of the running instance */
 	char *container_id;		/* of the running instance; owned */
 	int32_t restart_count;
@@ -114,11 +135,14 @@ struct kubelet_ctr {
 	ktime_t pull_requested;		/* when Pulling was reported */
 	struct kubelet_ctr *pull_next;	/* link in the kubelet's pull queue */
 
-	timer_id timer;			/* the next step of its life */
+	timer_id timer;			/* the next step of its life (while
+					 * stopping: of the stop) */
 	timer_id ready_timer;		/* readiness probe passing */
-	timer_id probe_timer;		/* the next failing liveness probe */
-	int32_t probe_failures;		/* consecutive liveness failures */
-	bool killing;			/* liveness kill sent; SIGKILL pending */
+	timer_id probe_timer;		/* the next startup probe, or the next
+					 * failing liveness probe */
+	int32_t probe_failures;		/* consecutive failures of that probe */
+	int32_t stop_grace;		/* kubelet_stop.c: the grace period (s)
+					 * before the preStop hook */
 };
 
 /* A pod bound to this node, and what the kubelet does about it.
@@ -134,7 +158,12 @@ struct kubelet_worker {
 	bool admitted;			/* passed node admission */
 	bool terminal;			/* nothing runs or restarts any more:
 					 * Succeeded, Failed, rejected, deleted */
+	bool terminating;		/* its containers are being stopped
+					 * (deleted or evicted; kubelet_stop.c) */
+	bool stopping_all;		/* kubelet_stop_pod is stopping them */
 	bool delete_sent;		/* the final delete was requested */
+	char *evict_message;		/* owned; set when evicted: the pod ends
+					 * Failed, reason Evicted */
 	char *reject_reason;		/* owned, when rejected */
 	char *reject_message;
 
@@ -184,6 +213,16 @@ struct kubelet {
 	int64_t node_rv_checked;	/* the Node version last compared with */
 	bool images_changed;		/* since node_rv_checked */
 	bool volumes_changed;		/* volumesInUse may differ, ditto */
+
+	/* kubelet_eviction.c */
+	timer_id eviction_timer;
+	bool memory_model;		/* some image has a working set: else
+					 * there is nothing to watch */
+	bool memory_pressure;		/* the node condition MemoryPressure */
+	bool pressure_changed;		/* since the node status last looked */
+	bool awaiting_cleanup;		/* an evicted pod is being stopped */
+	ktime_t pressure_observed;	/* when the threshold was last met */
+	int64_t memory_available;	/* bytes, at the last pass */
 
 	/* kubelet_pod.c and kubelet_admit.c */
 	struct hashmap pods;		/* uid -> struct kubelet_worker * */
@@ -265,6 +304,13 @@ const char *kubelet_pod_restart_policy(const struct kubelet_worker *worker);
 /* K8S: SyncPod's start loop: starts the next container that is due, if
  * no other start is under way. */
 void kubelet_pod_sync(struct kubelet_worker *worker);
+/* Every container of a terminating worker stopped (kubelet_stop.c): the
+ * final status, then the delete (or, when evicted, the Failed status). */
+void kubelet_pod_stopped(struct kubelet_worker *worker);
+/* K8S: the eviction manager's killPodFunc: stops the pod's containers with
+ * grace_seconds; the pod ends Failed, reason Evicted, with message. */
+void kubelet_pod_evict(struct kubelet_worker *worker, const char *message,
+		       int64_t grace_seconds);
 /* A container exited: the pod may be done, else the sync goes on. */
 void kubelet_pod_exited(struct kubelet_worker *worker);
 /* A pod bound to this node was added or changed (watch or resync). */
@@ -309,11 +355,42 @@ void kubelet_container_exited(struct kubelet_ctr *ctr, int32_t code, const char 
 
 /* ---- kubelet_probe.c ---- */
 
-/* The container just started: arms its liveness probe worker, if the
- * spec declares a livenessProbe and the image stops answering it. */
+/* The container just started: runs its startup probe if it has one, and
+ * once started its readiness (ctr->ready_timer) and, if the image stops
+ * answering it, its liveness probe. */
 void kubelet_probe_start(struct kubelet_ctr *ctr);
-/* Cancels the probe and kill timers (ctr->probe_timer). */
+/* Cancels the probe timers (ctr->probe_timer). */
 void kubelet_probe_cancel(struct kubelet_ctr *ctr);
+
+/* ---- kubelet_stop.c ---- */
+
+/* K8S: killContainer. Stops the running ctr: Killing Event (message, or
+ * "Stopping container NAME"), its preStop hook, SIGTERM, and SIGKILL when
+ * the grace period ends. grace_override >= 0 replaces the grace period
+ * (seconds) the reason calls for. The container keeps running until the
+ * process exits; then, for a probe kill, kubelet_container_exited (a
+ * restart per policy), else kubelet_pod_stopped once the pod's last
+ * container stopped. A stop already under way is not started again. */
+void kubelet_stop_container(struct kubelet_ctr *ctr, enum kubelet_kill_reason reason,
+			    const char *message, int64_t grace_override);
+/* Cancels a stop under way (the node went down, the pod was forgotten). */
+void kubelet_stop_cancel(struct kubelet_ctr *ctr);
+/* K8S: syncTerminatingPod. Stops every running container of the worker
+ * with grace_seconds (the pod worker's effective grace period): nothing
+ * starts any more, what never ran is reported ContainerStatusUnknown, and
+ * kubelet_pod_stopped is called when the last container exited (at once
+ * if none runs). */
+void kubelet_stop_pod(struct kubelet_worker *worker, int64_t grace_seconds);
+
+/* ---- kubelet_eviction.c ---- */
+
+/* Arms the eviction manager's housekeeping pass (every 10s). */
+void kubelet_eviction_start(struct kubelet *kubelet);
+void kubelet_eviction_stop(struct kubelet *kubelet);
+/* An evicted pod's containers all stopped: the manager runs again soon. */
+void kubelet_eviction_pod_stopped(struct kubelet *kubelet);
+/* The node condition MemoryPressure as the eviction manager sees it. */
+bool kubelet_eviction_memory_pressure(const struct kubelet *kubelet);
 
 /* ---- kubelet_status.c ---- */
 

@@ -277,9 +277,20 @@ static void conditions_fill(const struct kubelet_worker *worker, const struct ct
 	size_t kept = 0;
 	for (size_t i = 0; i < old->conditions.len; i++)
 		kept += !owned_by_kubelet(old->conditions.items[i].type);
-	st->conditions.len = kept + 5;
+	/* K8S: evictPod's condition DisruptionTarget, added once. */
+	bool disruption = worker->evict_message &&
+		!condition_find((void *)&old->conditions, "DisruptionTarget");
+	st->conditions.len = kept + 5 + disruption;
 	st->conditions.items = xcalloc(st->conditions.len, sizeof(*st->conditions.items));
 	size_t n = 0;
+	if (disruption) {
+		struct condition *c = &st->conditions.items[n++];
+		c->type = xstrdup("DisruptionTarget");
+		c->status = xstrdup("True");
+		c->reason = xstrdup("TerminationByKubelet");
+		c->message = xstrdup(worker->evict_message);
+		c->last_transition_time = now;
+	}
 	for (size_t i = 0; i < old->conditions.len; i++)
 		if (!owned_by_kubelet(old->conditions.items[i].type))
 			schema_copy(&condition_schema, &st->conditions.items[n++],
@@ -308,7 +319,7 @@ static void container_status_fill(const struct kubelet_ctr *ctr, const struct ct
 	if (v->state == VIEW_RUNNING) {
 		cs->state.running.started_at = ctr->started_at;
 		cs->ready = ctr->ready;
-		cs->started = true;
+		cs->started = ctr->started;
 		cs->container_id = xstrdup(ctr->container_id);
 	} else if (v->state == VIEW_TERMINATED) {
 		exit_fill(&cs->state.terminated, v->terminated);
@@ -371,11 +382,17 @@ static void status_build(const struct kubelet_worker *worker, const struct pod_s
 	}
 	struct ctr_view *views = views_new(worker);
 	const char *phase = phase_of(worker, views, worker->delete_sent);
-	st->phase = xstrdup(phase);
-	if (old->phase && !strcmp(old->phase, phase)) {
+	if (worker->evict_message) {
+		/* K8S: the eviction manager's status function, applied as the
+		 * pod starts terminating (kubelet_eviction.c). */
+		phase = POD_PHASE_FAILED;
+		st->reason = xstrdup("Evicted");
+		st->message = xstrdup(worker->evict_message);
+	} else if (old->phase && !strcmp(old->phase, phase)) {
 		st->reason = xstrdup(old->reason);
 		st->message = xstrdup(old->message);
 	}
+	st->phase = xstrdup(phase);
 	conditions_fill(worker, views, phase, old, st, now);
 	st->host_ip = xstrdup(worker->kubelet->internal_ip);
 	st->pod_ip = xstrdup(worker->pod_ip);

@@ -112,6 +112,7 @@ static const struct kind_info *const kinds[KIND_COUNT] = {
 	[KIND_STORAGECLASS]		= &storage_class_kind,
 	[KIND_PRIORITYCLASS]		= &priority_class_kind,
 	[KIND_PODDISRUPTIONBUDGET]	= &pod_disruption_budget_kind,
+	[KIND_HORIZONTALPODAUTOSCALER]	= &horizontal_pod_autoscaler_kind,
 	[KIND_EVENT]			= &event_kind,
 	[KIND_LEASE]			= &lease_kind,
 };

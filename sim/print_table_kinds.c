@@ -5,7 +5,8 @@
  * printDeployment, printStatefulSet, printDaemonSet, printJob,
  * printCronJob, printService, printEndpoints, printConfigMap,
  * printPersistentVolume(Claim), printStorageClass, printPriorityClass,
- * printPodDisruptionBudget, printLease).
+ * printPodDisruptionBudget, printLease, printHorizontalPodAutoscaler and
+ * formatHPAMetrics).
  *
  * Every row writes what upstream's printer writes, cell for cell, in the
  * order of upstream's column definitions (the struct column tables here).
@@ -480,6 +481,89 @@ static void lease_row(struct table *t, const struct object *obj)
 	table_age(t, obj->meta.creation_timestamp);
 }
 
+static const struct column hpa_columns[] = {
+	COL("Name"), COL("Reference"), COL("Targets"), COL("MinPods"), COL("MaxPods"),
+	COL("Replicas"), COL("Age"),
+};
+
+static char *hpa_quantity(const struct quantity *q)
+{
+	char buf[64];
+	quantity_format(q, buf, sizeof(buf));
+	return xstrdup(buf);
+}
+
+/* K8S: formatHPAMetrics: "cpu: 85%/50%" per metric, "<unknown>" before
+ * the first measurement, at most two then "+ N more...". */
+static char *hpa_targets(const struct horizontal_pod_autoscaler *hpa)
+{
+	const struct hpa_status *st = &hpa->status;
+	if (!hpa->spec.metrics.len)
+		return xstrdup("<none>");
+	char *text = xstrdup("");
+	size_t n = hpa->spec.metrics.len;
+	for (size_t i = 0; i < n && i < 2; i++) {
+		const struct hpa_metric_spec *m = &hpa->spec.metrics.items[i];
+		const struct hpa_metric_status *ms = NULL;
+		for (size_t j = 0; j < st->current_metrics.len; j++) {
+			const struct hpa_metric_status *c = &st->current_metrics.items[j];
+			bool same = !strcmp(m->type, HPA_METRIC_RESOURCE) ?
+				c->resource.name && !strcmp(c->resource.name, m->resource.name) :
+				c->pods.metric.name && m->pods.metric.name &&
+				!strcmp(c->pods.metric.name, m->pods.metric.name);
+			if (c->type && !strcmp(c->type, m->type) && same)
+				ms = c;
+		}
+		char *current, *target, *cell;
+		if (!strcmp(m->type, HPA_METRIC_PODS)) {
+			current = ms ? hpa_quantity(&ms->pods.current.average_value)
+				     : xstrdup("<unknown>");
+			target = hpa_quantity(&m->pods.target.average_value);
+			cell = xasprintf("%s/%s", current, target);
+		} else if (quantity_milli_value(&m->resource.target.average_value)) {
+			current = ms ? hpa_quantity(&ms->resource.current.average_value)
+				     : xstrdup("<unknown>");
+			target = hpa_quantity(&m->resource.target.average_value);
+			cell = xasprintf("%s: %s/%s", m->resource.name, current, target);
+		} else {
+			current = ms && ms->resource.current.average_utilization.is_set ?
+				xasprintf("%lld%%", (long long)
+					  ms->resource.current.average_utilization.value) :
+				xstrdup("<unknown>");
+			target = m->resource.target.average_utilization ?
+				xasprintf("%d%%", m->resource.target.average_utilization) :
+				xstrdup("<auto>");
+			cell = xasprintf("%s: %s/%s", m->resource.name, current, target);
+		}
+		char *next = xasprintf("%s%s%s", text, *text ? ", " : "", cell);
+		free(text);
+		free(current);
+		free(target);
+		free(cell);
+		text = next;
+	}
+	if (n > 2) {
+		char *more = xasprintf("%s + %zu more...", text, n - 2);
+		free(text);
+		text = more;
+	}
+	return text;
+}
+
+static void hpa_row(struct table *t, const struct object *obj)
+{
+	const struct horizontal_pod_autoscaler *hpa =
+		object_as(obj, KIND_HORIZONTALPODAUTOSCALER, struct horizontal_pod_autoscaler);
+	const struct hpa_target_ref *ref = &hpa->spec.scale_target_ref;
+	table_name(t, obj, obj->meta.name);
+	table_cell(t, "%s/%s", ref->kind ? ref->kind : "", ref->name ? ref->name : "");
+	table_cell_free(t, hpa_targets(hpa));
+	table_cell(t, "%d", hpa->spec.min_replicas);
+	table_cell(t, "%d", hpa->spec.max_replicas);
+	table_cell(t, "%d", hpa->status.current_replicas);
+	table_age(t, obj->meta.creation_timestamp);
+}
+
 static const struct kind_printer printers[KIND_COUNT] = {
 	[KIND_REPLICASET] = KIND_PRINTER(replica_set_columns, replica_set_row),
 	[KIND_DEPLOYMENT] = KIND_PRINTER(deployment_columns, deployment_row),
@@ -497,6 +581,7 @@ static const struct kind_printer printers[KIND_COUNT] = {
 	[KIND_PRIORITYCLASS] = KIND_PRINTER(priority_class_columns, priority_class_row),
 	[KIND_PODDISRUPTIONBUDGET] = KIND_PRINTER(pdb_columns, pdb_row),
 	[KIND_LEASE] = KIND_PRINTER(lease_columns, lease_row),
+	[KIND_HORIZONTALPODAUTOSCALER] = KIND_PRINTER(hpa_columns, hpa_row),
 };
 
 const struct kind_printer *print_table_kinds_printer(enum kind_id kind)

@@ -113,8 +113,25 @@ static const struct field image_fields[] = {
 	{ SCENARIO_FIELD("livenessFailsAfter", FIELD_DURATION, struct image_behavior,
 			 liveness_fails_after) },
 	{ SCENARIO_FIELD("oomAfter", FIELD_DURATION, struct image_behavior, oom_after) },
+	{ SCENARIO_FIELD("startupDelay", FIELD_DURATION, struct image_behavior,
+			 startup_delay) },
+	{ SCENARIO_FIELD("preStop", FIELD_DURATION, struct image_behavior, pre_stop) },
+	{ SCENARIO_FIELD("preStopFails", FIELD_BOOL, struct image_behavior, pre_stop_fails) },
+	{ SCENARIO_FIELD("terminationDelay", FIELD_DURATION, struct image_behavior,
+			 termination_delay) },
+	{ SCENARIO_FIELD("sigtermExitCode", FIELD_INT32, struct image_behavior,
+			 sigterm_exit_code) },
+	{ SCENARIO_FIELD("ignoresSigterm", FIELD_BOOL, struct image_behavior,
+			 ignores_sigterm) },
 	{ SCENARIO_FIELD("cpu", FIELD_QUANTITY, struct image_behavior, cpu) },
 	{ SCENARIO_FIELD("memory", FIELD_QUANTITY, struct image_behavior, memory) },
+	{ SCENARIO_FIELD("cpuPerRps", FIELD_QUANTITY, struct image_behavior, cpu_per_rps) },
+	{ SCENARIO_FIELD("memoryPerRps", FIELD_QUANTITY, struct image_behavior, memory_per_rps) },
+	{ SCENARIO_FIELD("size", FIELD_QUANTITY, struct image_behavior, size) },
+	{ SCENARIO_FIELD("memoryGrowsAfter", FIELD_DURATION, struct image_behavior,
+			 memory_grows_after) },
+	{ SCENARIO_FIELD("memoryGrowsTo", FIELD_QUANTITY, struct image_behavior,
+			 memory_grows_to) },
 };
 
 static const struct schema image_schema = {
@@ -260,6 +277,10 @@ static void check_image(struct loader *l, const struct ynode *node,
 			loader_problem(l, at, "%s.%s: must not be negative, got %s",
 				       path, f->name, at->scalar);
 	}
+	if ((at = ynode_get(node, "sigtermExitCode")) &&
+	    (image->sigterm_exit_code < 0 || image->sigterm_exit_code > 255))
+		loader_problem(l, at, "%s.sigtermExitCode: a process exits with 0 to 255, got %d",
+			       path, image->sigterm_exit_code);
 	if ((at = ynode_get(node, "exitCode")) &&
 	    (image->exit_code < 0 || image->exit_code > 255))
 		loader_problem(l, at, "%s.exitCode: a process exits with 0 to 255, "
@@ -327,8 +348,8 @@ static void load_metadata(struct loader *l, const struct ynode *root)
 static void load_spec(struct loader *l, const struct ynode *spec)
 {
 	static const char *const known[] = {
-		"seed", "duration", "settings", "cluster", "images", "timeline",
-		"expect", NULL
+		"seed", "duration", "settings", "cluster", "images", "traffic",
+		"timeline", "expect", "schedulerConfigFile", "schedulerPlugins", NULL
 	};
 	struct scenario *sc = l->scenario;
 	const struct ynode *node;
@@ -361,6 +382,8 @@ static void load_spec(struct loader *l, const struct ynode *spec)
 		load_pools(l, node);
 	if ((node = ynode_get(spec, "images")) && !ynode_is_null(node))
 		load_images(l, node);
+	if ((node = ynode_get(spec, "traffic")) && !ynode_is_null(node))
+		load_traffic(l, node);
 	if ((node = ynode_get(spec, "timeline")) && !ynode_is_null(node))
 		load_timeline(l, node);
 	if ((node = ynode_get(spec, "expect")) && !ynode_is_null(node))
@@ -494,12 +517,22 @@ struct scenario *scenario_load(const char *path, struct diag_list *diags)
 			 "with apiVersion: " SCENARIO_API_VERSION ", kind: "
 			 SCENARIO_KIND ")");
 
-	/* 2. The other documents are manifests, applied first, at 0s. */
+	/* 2. The other documents are manifests, applied first, at 0s; a
+	 * KubeSchedulerConfiguration configures the scheduler instead. */
 	struct action apply = { .type = ACTION_APPLY };
+	const struct ynode *config_root = NULL;
 	for (size_t i = 0; i < file->len; i++) {
 		const struct ynode *root = file->docs[i].root;
 		if (is_scenario_doc(root))
 			continue;
+		if (sched_config_is_document(root)) {
+			if (config_root)
+				loader_problem(&l, root, "a second %s document (the "
+					       "first is at line %d)", SCHED_CONFIG_KIND,
+					       config_root->line);
+			config_root = root;
+			continue;
+		}
 		if (!apply.line) {
 			apply.line = root->line;
 			apply.column = root->column;
@@ -514,6 +547,9 @@ struct scenario *scenario_load(const char *path, struct diag_list *diags)
 	/* 3. The Scenario document itself. */
 	if (scenario_root)
 		load_scenario_doc(&l, scenario_root);
+	/* 4. The scheduler: plugins first, then the config that names them. */
+	loader_scheduler(&l, scenario_root ? ynode_get(scenario_root, "spec") : NULL,
+			 config_root);
 	sort_timeline(sc);
 
 	free(l.dir);
@@ -548,12 +584,16 @@ void scenario_free(struct scenario *scenario)
 	for (size_t i = 0; i < scenario->images.len; i++)
 		image_behavior_release(&scenario->images.items[i]);
 	free(scenario->images.items);
+	for (size_t i = 0; i < scenario->traffic.len; i++)
+		traffic_profile_release(&scenario->traffic.items[i]);
+	free(scenario->traffic.items);
 	for (size_t i = 0; i < scenario->timeline.len; i++)
 		action_release(&scenario->timeline.items[i]);
 	free(scenario->timeline.items);
 	for (size_t i = 0; i < scenario->expectations.len; i++)
 		expectation_release(&scenario->expectations.items[i]);
 	free(scenario->expectations.items);
+	sched_config_free(scenario->scheduler_config);
 	free(scenario->path);
 	free(scenario->name);
 	free(scenario->chapter);

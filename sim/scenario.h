@@ -21,6 +21,8 @@
 #include "image.h"
 #include "object.h"
 #include "api_node.h"
+#include "traffic.h"
+#include "sched_config.h"
 
 struct node_pool {
 	char *name;			/* nodes are NAME-1 .. NAME-count */
@@ -77,8 +79,14 @@ struct scenario {
 	struct scenario_settings settings;
 	LIST_OF(struct node_pool) node_pools;
 	LIST_OF(struct image_behavior) images;
+	LIST_OF(struct traffic_profile) traffic;	/* offered load (traffic.h) */
 	LIST_OF(struct action) timeline;	/* sorted by at, stable */
 	LIST_OF(struct expectation) expectations;
+	/* The scheduler: a KubeSchedulerConfiguration document in the file
+	 * or spec.schedulerConfigFile (owned; NULL: upstream's default
+	 * profile), and the plugins spec.schedulerPlugins compiled and
+	 * registered (sched_plugin_load.h) before the config was read. */
+	struct sched_config *scheduler_config;
 };
 
 /* Loads and checks path. Returns NULL after adding diagnostics. */

@@ -34,6 +34,13 @@ struct loader {
 	(list).items[(list).len++] = (value);				\
 } while (0)
 
+/* Loads spec.schedulerPlugins (compiling each), then the scheduler's
+ * configuration: config_root (a KubeSchedulerConfiguration document of
+ * the scenario file, or NULL) or spec.schedulerConfigFile. spec may be
+ * NULL. In scenario_scheduler.c. */
+void loader_scheduler(struct loader *l, const struct ynode *spec,
+		      const struct ynode *config_root);
+
 /* A diagnostic at node (NULL: no position). */
 void loader_problem(struct loader *l, const struct ynode *at, const char *fmt,
 		    ...) __attribute__((format(printf, 3, 4)));
@@ -88,6 +95,9 @@ int loader_value_check(const struct path_leaf *leaf, const char *text,
 /* scenario_timeline.c: spec.timeline and spec.expect. */
 void load_timeline(struct loader *l, const struct ynode *timeline);
 void load_expectations(struct loader *l, const struct ynode *expect);
+/* spec.traffic (scenario_traffic.c); its profiles' release. */
+void load_traffic(struct loader *l, const struct ynode *traffic);
+void traffic_profile_release(struct traffic_profile *profile);
 
 /* Frees what an action owns and zeroes it. */
 void action_release(struct action *action);

@@ -21,8 +21,11 @@
  *      weight, sum, and take the highest total, ties broken at random
  *      (seeded) by reservoir sampling so that equal nodes share the load;
  *   6. assume: book the pod on the node in the cache now, so the next
- *      cycle already sees the node fuller;
- *   7. bind, bind_latency later: write spec.nodeName and record the
+ *      cycle already sees the node fuller; then Reserve and Permit
+ *      plugins (none of the built-in ones has such a hook yet): a "no"
+ *      runs Unreserve, forgets the pod and fails the attempt;
+ *   7. bind, bind_latency later: PreBind plugins (a "no" undoes as
+ *      above), then write spec.nodeName and record the
  *      Scheduled event. Upstream posts a Binding, which also sets
  *      PodScheduled=True; here a plain update writes nodeName and the
  *      kubelet's first status write sets the condition. The watch event
@@ -39,11 +42,17 @@
  * Not modelled yet (a later issue fills these in): preemption (the
  * PostFilter computes the message upstream gives when preemption finds no
  * victims, and says so when victims would exist), the other default
- * plugins (NodePorts, PodTopologySpread, InterPodAffinity, ImageLocality,
- * NodeVolumeLimits), PreFilterResult node narrowing, nominated nodes,
+ * plugins (NodePorts, volumes, PodTopologySpread, InterPodAffinity,
+ * ImageLocality), PreFilterResult node narrowing, nominated nodes,
  * QueueingHints (every cluster event moves every parked pod),
- * Permit/Reserve and a PreBind extension point (VolumeBinding's PreBind is
- * called by name in bind), extenders, multiple profiles.
+ * Permit's Wait, PostBind, extenders.
+ *
+ * Profiles (K8S: profile.Map, frameworkForPod): one scheduler may serve
+ * several schedulerNames, each with its own plugins, weights and args
+ * (sched_config.h). They share the queue and the cache; a cycle runs the
+ * profile named by the pod's spec.schedulerName. A pod naming a scheduler
+ * no profile serves is left alone, Pending, as upstream leaves it to
+ * whichever scheduler does serve that name.
  *
  * Explaining: with scheduler_options.explain set, every attempt is also
  * described to the hook (sched.h): the Filter verdict of each node
@@ -65,7 +74,6 @@
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
 #include "sched_queue.h"
-#include "sched_volume.h"
 #include "xmalloc.h"
 
 /* K8S: validation.NoteLengthLimit: event messages are cut there. */
@@ -80,16 +88,23 @@ struct binding {
 	struct sched_queued_pod *qp;	/* in flight until the bind is done */
 	char *node;
 	timer_id timer;
+	/* K8S: the binding cycle goes on with the scheduling cycle's state
+	 * and framework (PreBind and Unreserve see what Reserve wrote). */
+	const struct sched_profile *profile;
+	struct sched_state state;	/* owned */
 	struct binding *prev, *next;
 };
 
 struct scheduler {
 	const struct client *client;
-	char *name;			/* schedulerName served */
 	ktime_t bind_latency;
-	int32_t percentage_of_nodes_to_score;
+	int32_t percentage_of_nodes_to_score;	/* the global one */
 	struct prng rng;
-	struct sched_profile profile;
+	/* The profiles, one per schedulerName served (a copy; their args
+	 * are borrowed from the configuration). profile is this cycle's. */
+	struct sched_profile *profiles;
+	size_t profiles_len;
+	const struct sched_profile *profile;
 	struct sched_cache cache;
 	struct sched_queue *queue;
 	int pod_watch, node_watch;
@@ -125,10 +140,30 @@ static bool is_assigned(const struct pod *pod)
 	return pod->spec.node_name && *pod->spec.node_name;
 }
 
-static bool is_responsible(const struct scheduler *s, const struct pod *pod)
+/* K8S: profile.Map lookup (frameworkForPod): the profile serving the
+ * pod's schedulerName, or NULL when none does. */
+static const struct sched_profile *profile_for(const struct scheduler *s,
+					       const struct pod *pod)
 {
 	const char *name = pod->spec.scheduler_name;
-	return !strcmp(name && *name ? name : DEFAULT_SCHEDULER_NAME, s->name);
+	if (!name || !*name)
+		name = DEFAULT_SCHEDULER_NAME;
+	for (size_t i = 0; i < s->profiles_len; i++)
+		if (!strcmp(s->profiles[i].scheduler_name, name))
+			return &s->profiles[i];
+	return NULL;
+}
+
+static bool is_responsible(const struct scheduler *s, const struct pod *pod)
+{
+	return profile_for(s, pod) != NULL;
+}
+
+/* K8S: the profile's percentageOfNodesToScore, else the global one. */
+static int32_t percentage_of(const struct scheduler *s)
+{
+	return s->profile->percentage_set ? s->profile->percentage_of_nodes_to_score
+					  : s->percentage_of_nodes_to_score;
 }
 
 static int64_t priority_of(const struct pod *pod)
@@ -145,9 +180,9 @@ static void explain_begin(struct scheduler *s, const struct pod *pod, size_t n)
 	a->pod = pod;
 	a->time = client_now(s->client);
 	a->num_all_nodes = n;
-	a->percentage = s->percentage_of_nodes_to_score;
+	a->percentage = percentage_of(s);
 	a->num_to_find = sched_num_feasible_nodes_to_find(a->percentage, n);
-	if (!sched_profile_has_score(&s->profile))
+	if (!sched_profile_has_score(s->profile))
 		a->num_to_find = n ? 1 : 0;
 	a->start_index = n ? s->next_start_node_index % n : 0;
 	a->nodes = s->ex_nodes;
@@ -192,8 +227,8 @@ static void explain_scores(struct scheduler *s, const struct sched_score_detail 
 	a->ties = 0;
 	for (size_t i = 0; i < found; i++) {
 		struct sched_explain_node *e = &s->ex_nodes[s->ex_feasible[i]];
-		e->raw = &s->ex_raw[i * SCHED_PLUGIN_COUNT];
-		e->normalized = &s->ex_normalized[i * SCHED_PLUGIN_COUNT];
+		e->raw = &s->ex_raw[i * SCHED_PLUGIN_MAX];
+		e->normalized = &s->ex_normalized[i * SCHED_PLUGIN_MAX];
 		e->total = s->totals[i];
 		if (s->totals[i] == s->totals[chosen])
 			a->ties++;
@@ -349,8 +384,32 @@ static void binding_free(struct scheduler *s, struct binding *b)
 		s->bindings = b->next;
 	if (b->next)
 		b->next->prev = b->prev;
+	sched_state_release(&b->state);
 	free(b->node);
 	free(b);
+}
+
+/* K8S: a Reserve, Permit or PreBind status that is not Success: a
+ * rejection reads as a FitError over the one chosen node ("0/1 nodes are
+ * available: 1 <reason>."), anything else is the plugin's error. The
+ * caller has already undone the reservation. */
+static void after_select_failure(struct scheduler *s, struct sched_queued_pod *qp,
+				 const struct sched_status *status)
+{
+	bool rejected = status->code == SCHED_UNSCHEDULABLE ||
+			status->code == SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE;
+	char *message;
+	if (rejected) {
+		struct sched_diagnosis d = { 0 };
+		sched_diagnosis_reset(&d, 1);
+		sched_diagnosis_add(&d, status);
+		message = sched_fit_error_message(&d);
+		sched_diagnosis_release(&d);
+	} else {
+		message = xstrdup(status->reasons_len ? status->reasons[0] : "plugin error");
+	}
+	handle_failure(s, qp, message, rejected, rejected);
+	free(message);
 }
 
 /* LAB: sched-bind. K8S: bindingCycle + DefaultBinder + finishBinding. */
@@ -368,22 +427,28 @@ static void bind(void *arg)
 	    is_assigned(pod) || object_is_deleting(cur)) {
 		/* Gone, replaced, bound by someone else, or terminating: the
 		 * binding would be refused; just drop the assumption. */
+		sched_run_unreserve(b->profile, &b->state, b->node);
 		sched_cache_forget_pod(&s->cache, qp->uid);
 		sched_queue_done(s->queue, qp);
 		binding_free(s, b);
 		return;
 	}
-	/* K8S: PreBind: the VolumeBinding plugin's claims first. */
-	struct object *hold = object_ref(cur);	/* across the claims' writes */
-	for (size_t i = 0; i < s->profile.len; i++)
-		if (s->profile.plugins[i].plugin->id == SCHED_PLUGIN_VOLUME_BINDING)
-			sched_volume_binding_pre_bind(s->client, pod, b->node);
+	/* K8S: bindingCycle: PreBind, then the bind itself. */
+	struct sched_status pre_bind;
+	if (sched_run_pre_bind(b->profile, &b->state, b->node, &pre_bind) != SCHED_SUCCESS) {
+		sched_run_unreserve(b->profile, &b->state, b->node);
+		sched_cache_forget_pod(&s->cache, qp->uid);
+		sched_queue_move_all(s->queue);	/* the forgotten room is free */
+		after_select_failure(s, qp, &pre_bind);
+		binding_free(s, b);
+		return;
+	}
 	struct pod *copy = (struct pod *)object_copy(cur);
-	object_unref(hold);
 	free(copy->spec.node_name);
 	copy->spec.node_name = xstrdup(b->node);
 	struct api_status status;
 	if (client_update(s->client, &copy->obj, &status) != API_OK) {
+		sched_run_unreserve(b->profile, &b->state, b->node);
 		sched_cache_forget_pod(&s->cache, qp->uid);
 		sched_queue_move_all(s->queue);	/* the forgotten room is free */
 		handle_failure(s, qp, status.message, false, false);
@@ -398,15 +463,30 @@ static void bind(void *arg)
 	binding_free(s, b);
 }
 
+/* Takes over state (released here on failure, by the binding otherwise). */
 static void assume_and_bind(struct scheduler *s, struct sched_queued_pod *qp,
-			    const struct sched_node_info *node)
+			    const struct sched_node_info *node, struct sched_state *state)
 {
 	/* LAB: sched-assume. Booked now; bound later. */
 	sched_cache_assume_pod(&s->cache, qp->pod, node->name);
+	/* K8S: RunReservePluginsReserve, then RunPermitPlugins. */
+	struct sched_status status;
+	enum sched_code code = sched_run_reserve(s->profile, state, node->name, &status);
+	if (code == SCHED_SUCCESS)
+		code = sched_run_permit(s->profile, state, node->name, &status);
+	if (code != SCHED_SUCCESS) {
+		sched_run_unreserve(s->profile, state, node->name);
+		sched_cache_forget_pod(&s->cache, qp->uid);
+		after_select_failure(s, qp, &status);
+		sched_state_release(state);
+		return;
+	}
 	struct binding *b = xcalloc(1, sizeof(*b));
 	b->scheduler = s;
 	b->qp = qp;
 	b->node = xstrdup(node->name);
+	b->profile = s->profile;
+	b->state = *state;	/* moved: the caller's copy is not released */
 	b->next = s->bindings;
 	if (s->bindings)
 		s->bindings->prev = b;
@@ -430,9 +510,9 @@ static void grow_scratch(struct scheduler *s, size_t n)
 		return;
 	s->ex_nodes = xrealloc(s->ex_nodes, cap * sizeof(*s->ex_nodes));
 	s->ex_feasible = xrealloc(s->ex_feasible, cap * sizeof(*s->ex_feasible));
-	s->ex_raw = xrealloc(s->ex_raw, cap * SCHED_PLUGIN_COUNT * sizeof(*s->ex_raw));
+	s->ex_raw = xrealloc(s->ex_raw, cap * SCHED_PLUGIN_MAX * sizeof(*s->ex_raw));
 	s->ex_normalized = xrealloc(s->ex_normalized,
-				    cap * SCHED_PLUGIN_COUNT * sizeof(*s->ex_normalized));
+				    cap * SCHED_PLUGIN_MAX * sizeof(*s->ex_normalized));
 }
 
 /* LAB: sched-select-host. K8S: selectHost: the highest total; among
@@ -459,8 +539,8 @@ static size_t select_host(struct scheduler *s, size_t n)
 static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 			    struct sched_node_info *const *nodes, size_t n)
 {
-	size_t want = sched_num_feasible_nodes_to_find(s->percentage_of_nodes_to_score, n);
-	if (!sched_profile_has_score(&s->profile))
+	size_t want = sched_num_feasible_nodes_to_find(percentage_of(s), n);
+	if (!sched_profile_has_score(s->profile))
 		want = 1;	/* nothing to compare: the first will do */
 	struct sched_status status;
 	size_t found = 0, examined = 0;
@@ -468,7 +548,7 @@ static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 	for (; examined < n && found < want; examined++) {
 		size_t i = (s->next_start_node_index + examined) % n;
 		sched_cache_prefetch(nodes, n, i);	/* speed only, see there */
-		enum sched_code code = sched_run_filter(&s->profile, state, nodes[i], &status);
+		enum sched_code code = sched_run_filter(s->profile, state, nodes[i], &status);
 		s->verdicts[i] = code;
 		if (code == SCHED_SUCCESS)
 			s->feasible[found++] = nodes[i];
@@ -488,6 +568,9 @@ static void schedule_one(struct scheduler *s)
 	if (!qp)
 		return;
 	const struct pod *pod = qp->pod;
+	/* Queued only when a profile serves it; schedulerName is immutable. */
+	s->profile = profile_for(s, pod);
+	BUG_ON(!s->profile);
 	if (object_is_deleting(&pod->obj)) {
 		client_event(s->client, &pod->obj, "Warning", "FailedScheduling",
 			     "skip schedule deleting pod: %s/%s",
@@ -516,7 +599,7 @@ static void schedule_one(struct scheduler *s)
 	state.client = s->client;
 	struct sched_status status;
 	size_t found = 0;
-	enum sched_code code = sched_run_pre_filter(&s->profile, &state, &status);
+	enum sched_code code = sched_run_pre_filter(s->profile, &state, &status);
 	if (code != SCHED_SUCCESS) {
 		/* Every node gets the PreFilter verdict; the message is its. */
 		char *msg = NULL;
@@ -541,16 +624,25 @@ static void schedule_one(struct scheduler *s)
 			struct sched_score_detail detail = {
 				.raw = s->ex_raw, .normalized = s->ex_normalized,
 			};
-			sched_run_score(&s->profile, &state, s->feasible, found,
-					s->scratch, s->totals,
-					s->explain.attempt ? &detail : NULL);
+			if (sched_run_score(s->profile, &state, s->feasible, found,
+					    s->scratch, s->totals,
+					    s->explain.attempt ? &detail : NULL) != SCHED_SUCCESS) {
+				/* K8S: a plugin's error fails the cycle:
+				 * SchedulerError, and the pod backs off. */
+				if (s->explain.attempt)
+					explain_end(s, 0, NULL, state.error);
+				handle_failure(s, qp, state.error, false, false);
+				sched_state_release(&state);
+				return;
+			}
 			chosen = select_host(s, found);
 			if (s->explain.attempt)
 				explain_scores(s, &detail, found, chosen);
 		}
 		if (s->explain.attempt)
 			explain_end(s, found, s->feasible[chosen]->name, NULL);
-		assume_and_bind(s, qp, s->feasible[chosen]);
+		assume_and_bind(s, qp, s->feasible[chosen], &state);
+		return;
 	}
 	sched_state_release(&state);
 }
@@ -690,14 +782,26 @@ struct scheduler *scheduler_new(const struct client *client,
 {
 	struct scheduler *s = xcalloc(1, sizeof(*s));
 	s->client = client;
-	s->name = xstrdup(options->name ? options->name : DEFAULT_SCHEDULER_NAME);
 	s->bind_latency = options->bind_latency;
 	s->percentage_of_nodes_to_score = options->percentage_of_nodes_to_score;
+	if (options->profiles_len) {
+		s->profiles_len = options->profiles_len;
+		s->profiles = xcalloc(s->profiles_len, sizeof(*s->profiles));
+		memcpy(s->profiles, options->profiles,
+		       s->profiles_len * sizeof(*s->profiles));
+	} else {
+		s->profiles_len = 1;
+		s->profiles = xcalloc(1, sizeof(*s->profiles));
+		sched_profile_default(&s->profiles[0], options->name ? options->name
+							      : DEFAULT_SCHEDULER_NAME);
+	}
+	/* The names outlive the options: each profile points into one copy. */
+	for (size_t i = 0; i < s->profiles_len; i++)
+		s->profiles[i].scheduler_name = xstrdup(s->profiles[i].scheduler_name);
 	s->explain = options->explain;
 	struct prng root;
 	prng_seed(&root, options->seed);
 	prng_derive(&root, SCHED_PRNG_STREAM, &s->rng);
-	sched_profile_default(&s->profile, s->name);
 	sched_cache_init(&s->cache);
 	s->queue = sched_queue_new(&client->clock, on_active, s);
 
@@ -741,7 +845,9 @@ void scheduler_free(struct scheduler *s)
 	free(s->ex_feasible);
 	free(s->ex_raw);
 	free(s->ex_normalized);
-	free(s->name);
+	for (size_t i = 0; i < s->profiles_len; i++)
+		free((char *)s->profiles[i].scheduler_name);
+	free(s->profiles);
 	free(s);
 }
 

@@ -58,8 +58,8 @@ struct sched_attempt {
 	/* The score plugins that ran (PreScore did not skip them); none when
 	 * at most one node was feasible, as upstream skips scoring then. */
 	size_t plugins_len;
-	const char *plugins[SCHED_PLUGIN_COUNT];
-	int32_t weights[SCHED_PLUGIN_COUNT];
+	const char *plugins[SCHED_PLUGIN_MAX];
+	int32_t weights[SCHED_PLUGIN_MAX];
 	const char *chosen;		/* NULL when the attempt failed */
 	size_t ties;			/* feasible nodes sharing the top total */
 	const char *message;		/* the FailedScheduling message, or NULL */
@@ -75,7 +75,12 @@ struct sched_explain_hook {
 struct json *sched_attempt_json(const struct sched_attempt *attempt);
 
 struct scheduler_options {
-	const char *name;		/* schedulerName served; default-scheduler */
+	/* K8S: KubeSchedulerConfiguration.profiles (sched_config.h builds
+	 * them): copied, but each profile's args stay borrowed and must
+	 * outlive the scheduler. None: one default profile serving name. */
+	const struct sched_profile *profiles;
+	size_t profiles_len;
+	const char *name;		/* without profiles; default-scheduler */
 	ktime_t bind_latency;		/* sim: time from decision to binding */
 	uint64_t seed;			/* tie-breaks */
 	int32_t percentage_of_nodes_to_score;	/* 0: upstream's adaptive default */

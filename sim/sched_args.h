@@ -38,6 +38,9 @@ struct sched_shape_point {
 };
 
 #define SCHED_ARGS_SHAPE_MAX 16
+/* K8S: config.MaxCustomPriorityScore: shape scores run 0..10 and are
+ * scaled by SCHED_MAX_NODE_SCORE / 10 when used. */
+#define SCHED_MAX_CUSTOM_PRIORITY_SCORE 10
 
 enum sched_scoring_strategy {
 	SCHED_LEAST_ALLOCATED,		/* default: prefer emptier nodes */
@@ -45,21 +48,34 @@ enum sched_scoring_strategy {
 	SCHED_REQUESTED_TO_CAPACITY_RATIO,	/* a piecewise-linear shape */
 };
 
-/* K8S: config.NodeResourcesFitArgs. Defaults: LeastAllocated over cpu and
- * memory, weight 1 each. */
+/* K8S: config.NodeResourcesFitArgs (scoringStrategy). Defaults:
+ * LeastAllocated over cpu and memory, weight 1 each. As upstream's
+ * defaulting does, the plugin reads resources_len 0 as those two and a
+ * weight of 0 as 1. Resource names are borrowed from the args' owner. */
 struct sched_fit_args {
 	enum sched_scoring_strategy strategy;
 	size_t resources_len;
 	struct sched_resource_spec resources[SCHED_ARGS_RESOURCES_MAX];
-	size_t shape_len;		/* RequestedToCapacityRatio only */
+	/* RequestedToCapacityRatio only: utilization increasing, scores
+	 * 0..10; without a shape the strategy scores nothing (upstream's
+	 * validation requires one). */
+	size_t shape_len;
 	struct sched_shape_point shape[SCHED_ARGS_SHAPE_MAX];
 };
 
-/* K8S: config.NodeResourcesBalancedAllocationArgs. Default: cpu, memory. */
+/* Fills args with upstream's defaults (LeastAllocated, cpu:1, memory:1). */
+void sched_fit_args_default(struct sched_fit_args *args);
+
+/* K8S: config.NodeResourcesBalancedAllocationArgs. Default: cpu, memory.
+ * The weights are not used by this score; resources_len 0 means the
+ * default. */
 struct sched_balanced_args {
 	size_t resources_len;
 	struct sched_resource_spec resources[SCHED_ARGS_RESOURCES_MAX];
 };
+
+/* Fills args with upstream's defaults (cpu:1, memory:1). */
+void sched_balanced_args_default(struct sched_balanced_args *args);
 
 enum sched_spread_defaulting {
 	SCHED_SPREAD_DEFAULTING_SYSTEM,	/* default: upstream's built-in pair */

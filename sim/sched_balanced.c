@@ -14,44 +14,70 @@
  * entirely (they request nothing, so they cannot unbalance a node; scoring
  * them would herd them onto one node, kubernetes#129138). Default weight 1.
  *
- * Interface: sched_balanced_allocation_plugin (PreScore + Score). The
- * floating point is exactly upstream's; results are deterministic on a
- * given machine.
+ * The resources are configurable (struct sched_balanced_args: e.g. cpu,
+ * memory and nvidia.com/gpu); an extended resource the pod does not
+ * request is left out, as in NodeResourcesFit's scores.
+ *
+ * Interface: sched_balanced_allocation_plugin (PreScore + Score),
+ * sched_balanced_args_default (sched_args.h). The floating point is
+ * exactly upstream's; results are deterministic on a given machine.
  */
 #include <math.h>
 #include <stdlib.h>
 
+#include "sched_args.h"
+#include "sched_fit_score.h"
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
 #include "xmalloc.h"
 
-static void release_request(void *data)
+static const struct sched_balanced_args balanced_defaults = {
+	.resources_len = 2,
+	.resources = { { "cpu", 1 }, { "memory", 1 } },
+};
+
+/* LAB: sched-balanced-defaults */
+void sched_balanced_args_default(struct sched_balanced_args *args)
 {
-	sched_pod_request_release(data);
+	*args = balanced_defaults;
+}
+
+static void release_alloc(void *data)
+{
 	free(data);
 }
 
+/* K8S: BalancedAllocation.PreScore: the pod's real requests (no non-zero
+ * floor) of the configured resources. */
 static enum sched_code pre_score(struct sched_state *state, const struct pod *pod,
 				  struct sched_node_info *const *nodes, size_t len)
 {
 	(void)nodes, (void)len;	/* these scores need no node list */
-	struct sched_pod_request *r = xmalloc(sizeof(*r));
-	sched_pod_request_compute(state->cache, pod, r);
-	sched_state_write(state, SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION, r,
-			  release_request);
-	if (r->milli_cpu == 0 && r->memory == 0)
+	const struct sched_balanced_args *args =
+		sched_state_args(state, SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION);
+	if (!args || args->resources_len == 0)
+		args = &balanced_defaults;
+	struct sched_pod_request r;
+	sched_pod_request_compute(state->cache, pod, &r);
+	struct sched_alloc *alloc = xmalloc(sizeof(*alloc));
+	sched_alloc_prepare(alloc, state->cache, &r, args->resources,
+			    args->resources_len, true);
+	sched_pod_request_release(&r);
+	sched_state_write(state, SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION, alloc,
+			  release_alloc);
+	if (sched_alloc_best_effort(alloc))
 		return SCHED_SKIP;	/* LAB: sched-balanced-besteffort */
 	return SCHED_SUCCESS;
 }
 
-/* K8S: balancedResourceScorer. kubelab scores cpu and memory, upstream's
- * default resources; the general formula is kept for three or more. */
-#define BALANCED_RESOURCES 2
-static int64_t balanced(const int64_t *requested, const int64_t *allocatable)
+/* K8S: balancedResourceScorer. Resources the node does not have are left
+ * out; with two left, std is half their difference. */
+static int64_t balanced(const int64_t *requested, const int64_t *allocatable,
+			size_t len)
 {
-	double fractions[BALANCED_RESOURCES], total = 0;
+	double fractions[SCHED_ARGS_RESOURCES_MAX], total = 0;
 	size_t n = 0;
-	for (size_t i = 0; i < BALANCED_RESOURCES; i++) {
+	for (size_t i = 0; i < len; i++) {
 		if (allocatable[i] == 0)
 			continue;	/* the node has none: left out */
 		double f = (double)requested[i] / (double)allocatable[i];
@@ -61,7 +87,7 @@ static int64_t balanced(const int64_t *requested, const int64_t *allocatable)
 		fractions[n++] = f;
 	}
 	double std = 0;
-	if (n == 2) {	/* LAB: sched-balanced-std */
+	if (n == 2) {
 		std = fabs((fractions[0] - fractions[1]) / 2);
 	} else if (n > 2) {
 		double mean = total / (double)n, sum = 0;
@@ -72,20 +98,41 @@ static int64_t balanced(const int64_t *requested, const int64_t *allocatable)
 	return (int64_t)((1 - std) * (double)SCHED_MAX_NODE_SCORE);
 }
 
+/* LAB: sched-balanced-std. cpu and memory, the default: the standard
+ * deviation of two fractions is half their difference. The same numbers
+ * as balanced() for two resources, without its loop. */
+static int64_t balanced_cpu_memory(const struct sched_alloc *alloc,
+				   const struct sched_node_info *node)
+{
+	int64_t cpu = node->allocatable.milli_cpu, memory = node->allocatable.memory;
+	double f_cpu = 0, f_memory = 0;
+	if (cpu) {
+		f_cpu = (double)(node->requested.milli_cpu + alloc->res[0].pod_request) /
+			(double)cpu;
+		if (f_cpu > 1)
+			f_cpu = 1;
+	}
+	if (memory) {
+		f_memory = (double)(node->requested.memory + alloc->res[1].pod_request) /
+			(double)memory;
+		if (f_memory > 1)
+			f_memory = 1;
+	}
+	double std = cpu && memory ? fabs((f_cpu - f_memory) / 2) : 0;
+	return (int64_t)((1 - std) * (double)SCHED_MAX_NODE_SCORE);
+}
+
 static int64_t score(struct sched_state *state, const struct pod *pod,
 		     const struct sched_node_info *node)
 {
 	(void)pod;
-	const struct sched_pod_request *r =
+	const struct sched_alloc *alloc =
 		sched_state_read(state, SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION);
-	const int64_t allocatable[BALANCED_RESOURCES] = {
-		node->allocatable.milli_cpu, node->allocatable.memory,
-	};
-	const int64_t requested[BALANCED_RESOURCES] = {
-		node->requested.milli_cpu + r->milli_cpu,
-		node->requested.memory + r->memory,
-	};
-	return balanced(requested, allocatable);
+	if (alloc->cpu_memory)	/* the default, without the general loop */
+		return balanced_cpu_memory(alloc, node);
+	int64_t requested[SCHED_ARGS_RESOURCES_MAX], allocatable[SCHED_ARGS_RESOURCES_MAX];
+	sched_alloc_fill(alloc, node, requested, allocatable);
+	return balanced(requested, allocatable, alloc->len);
 }
 
 const struct sched_plugin sched_balanced_allocation_plugin = {

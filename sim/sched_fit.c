@@ -15,47 +15,65 @@
  * Unschedulable (preemption could help); short because the pod is bigger
  * than the whole node is UnschedulableAndUnresolvable.
  *
- * Score, strategy LeastAllocated (the default): for cpu and memory, the
- * free fraction after placing the pod, (allocatable - requested) * 100 /
- * allocatable in integer arithmetic, averaged with weight 1 each. Here the
- * requests are the "non-zero" ones (a container without a cpu request
- * counts 100m, without a memory request 200Mi), so BestEffort pods still
- * spread out. The effect: new pods go to the emptiest node, which spreads
- * load; MostAllocated (not modelled) would pack instead.
+ * Score. How much room a node has left after placing the pod, per
+ * resource, averaged with weights; the strategy comes from the profile's
+ * pluginConfig (struct sched_fit_args): LeastAllocated (the default:
+ * emptier nodes win, load spreads), MostAllocated (fuller nodes win: bin
+ * packing) or RequestedToCapacityRatio (a user-drawn line from
+ * utilization to score). The resources are cpu and memory, weight 1 each,
+ * unless configured (e.g. nvidia.com/gpu with weight 5). Here the cpu and
+ * memory requests are the "non-zero" ones (a container without a cpu
+ * request counts 100m, without a memory request 200Mi), so BestEffort
+ * pods still spread out. The scorers live in sched_fit_score.c.
  *
- * Interface: sched_fit_plugin. PreFilter computes the pod's request
- * (sched_pod_request_compute) into the cycle state; Filter and Score read
- * it for every node without allocating.
+ * Interface: sched_fit_plugin, sched_fit_args_default (sched_args.h).
+ * PreFilter computes the pod's request (sched_pod_request_compute) into
+ * the cycle state, PreScore resolves the strategy; Filter and Score read
+ * them for every node without allocating.
  */
 #include <stdlib.h>
+#include <string.h>
 
+#include "sched_args.h"
+#include "sched_fit_score.h"
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
 #include "xmalloc.h"
 
-static void release_request(void *data)
+/* What a cycle of NodeResourcesFit keeps: the pod's request (PreFilter)
+ * and the resolved scoring strategy (PreScore). */
+struct fit_cycle {
+	struct sched_pod_request request;
+	enum sched_scoring_strategy strategy;
+	bool default_least;		/* LeastAllocated over cpu:1, memory:1 */
+	struct sched_alloc alloc;
+	size_t shape_len;
+	struct sched_shape_point shape[SCHED_ARGS_SHAPE_MAX];	/* scores 0..100 */
+};
+
+static void release_cycle(void *data)
 {
-	sched_pod_request_release(data);
-	free(data);
+	struct fit_cycle *c = data;
+	sched_pod_request_release(&c->request);
+	free(c);
 }
 
-static const struct sched_pod_request *pod_request(struct sched_state *state,
-						   const struct pod *pod)
+static struct fit_cycle *fit_cycle(struct sched_state *state, const struct pod *pod)
 {
-	struct sched_pod_request *r = sched_state_read(state, SCHED_PLUGIN_NODE_RESOURCES_FIT);
-	if (!r) {
-		r = xmalloc(sizeof(*r));
-		sched_pod_request_compute(state->cache, pod, r);
-		sched_state_write(state, SCHED_PLUGIN_NODE_RESOURCES_FIT, r, release_request);
+	struct fit_cycle *c = sched_state_read(state, SCHED_PLUGIN_NODE_RESOURCES_FIT);
+	if (!c) {
+		c = xcalloc(1, sizeof(*c));
+		sched_pod_request_compute(state->cache, pod, &c->request);
+		sched_state_write(state, SCHED_PLUGIN_NODE_RESOURCES_FIT, c, release_cycle);
 	}
-	return r;
+	return c;
 }
 
 static enum sched_code pre_filter(struct sched_state *state, const struct pod *pod,
 				  struct sched_status *status)
 {
 	(void)status;
-	pod_request(state, pod);
+	fit_cycle(state, pod);
 	return SCHED_SUCCESS;
 }
 
@@ -74,7 +92,7 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 			      const struct sched_node_info *node,
 			      struct sched_status *status)
 {
-	const struct sched_pod_request *r = pod_request(state, pod);
+	const struct sched_pod_request *r = &fit_cycle(state, pod)->request;
 	const struct sched_resources *alloc = &node->allocatable;
 	const struct sched_resources *used = &node->requested;
 	if ((int64_t)node->pods_len + 1 > alloc->allowed_pods)
@@ -101,6 +119,57 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 	return status->code;
 }
 
+/* K8S: SetDefaults_NodeResourcesFitArgs: LeastAllocated over cpu and
+ * memory, weight 1 each. */
+static const struct sched_fit_args fit_defaults = {
+	.strategy = SCHED_LEAST_ALLOCATED,
+	.resources_len = 2,
+	.resources = { { "cpu", 1 }, { "memory", 1 } },
+};
+
+/* LAB: sched-fit-defaults */
+void sched_fit_args_default(struct sched_fit_args *args)
+{
+	*args = fit_defaults;
+}
+
+/* PreScore resolves the strategy's resources and shape once per cycle. */
+static enum sched_code pre_score(struct sched_state *state, const struct pod *pod,
+				  struct sched_node_info *const *nodes, size_t len)
+{
+	(void)nodes, (void)len;	/* these scores need no node list */
+	struct fit_cycle *c = fit_cycle(state, pod);
+	const struct sched_fit_args *args =
+		sched_state_args(state, SCHED_PLUGIN_NODE_RESOURCES_FIT);
+	if (!args)
+		args = &fit_defaults;
+	c->strategy = args->strategy;
+	/* Upstream's defaulting: no resources means cpu and memory; a
+	 * weight of 0 means 1. */
+	const struct sched_fit_args *from = args->resources_len ? args : &fit_defaults;
+	struct sched_resource_spec resources[SCHED_ARGS_RESOURCES_MAX];
+	for (size_t i = 0; i < from->resources_len; i++) {
+		resources[i] = from->resources[i];
+		if (resources[i].weight == 0)
+			resources[i].weight = 1;
+	}
+	sched_alloc_prepare(&c->alloc, state->cache, &c->request, resources,
+			    from->resources_len, false);
+	/* K8S: requestedToCapacityRatioScorer: shape scores 0..10 become
+	 * 0..100 (MaxNodeScore / MaxCustomPriorityScore = 10). */
+	c->shape_len = args->shape_len;
+	for (size_t i = 0; i < args->shape_len; i++) {
+		c->shape[i].utilization = args->shape[i].utilization;
+		c->shape[i].score = args->shape[i].score *
+			(SCHED_MAX_NODE_SCORE / SCHED_MAX_CUSTOM_PRIORITY_SCORE);
+	}
+	c->default_least = c->strategy == SCHED_LEAST_ALLOCATED && c->alloc.cpu_memory &&
+		c->alloc.res[0].weight == 1 && c->alloc.res[1].weight == 1;
+	if (c->strategy == SCHED_REQUESTED_TO_CAPACITY_RATIO && c->shape_len == 0)
+		return SCHED_SKIP;	/* a loader's validation rejects this */
+	return SCHED_SUCCESS;
+}
+
 /* K8S: leastRequestedScore */
 static int64_t least_requested(int64_t requested, int64_t capacity)
 {
@@ -109,36 +178,48 @@ static int64_t least_requested(int64_t requested, int64_t capacity)
 	return (capacity - requested) * SCHED_MAX_NODE_SCORE / capacity;
 }
 
-static enum sched_code pre_score(struct sched_state *state, const struct pod *pod,
-				  struct sched_node_info *const *nodes, size_t len)
+/* LAB: sched-least-allocated. The default (cpu and memory, weight 1
+ * each), spelled out: it runs for every feasible node of every pod, so it
+ * skips the general loop of sched_alloc_least (same result). A resource
+ * the node does not have (allocatable 0) is left out of the average. */
+static int64_t least_cpu_memory(const struct sched_pod_request *r,
+				const struct sched_node_info *node)
 {
-	(void)nodes, (void)len;	/* these scores need no node list */
-	pod_request(state, pod);
-	return SCHED_SUCCESS;
+	int64_t cpu = node->allocatable.milli_cpu, memory = node->allocatable.memory;
+	int64_t sum = 0, n = 0;
+	if (cpu) {
+		sum += least_requested(node->non_zero_milli_cpu + r->non_zero_milli_cpu, cpu);
+		n++;
+	}
+	if (memory) {
+		sum += least_requested(node->non_zero_memory + r->non_zero_memory, memory);
+		n++;
+	}
+	return n ? sum / n : 0;
 }
 
-/* LAB: sched-least-allocated. cpu and memory, weight 1 each; a resource
- * the node does not have (allocatable 0) is left out of the average. */
+/* LAB: sched-fit-score. The strategy's scorer over the pairs of the
+ * configured resources (cpu and memory, weight 1 each, by default). */
 static int64_t score(struct sched_state *state, const struct pod *pod,
 		     const struct sched_node_info *node)
 {
-	const struct sched_pod_request *r = pod_request(state, pod);
-	const int64_t allocatable[2] = {
-		node->allocatable.milli_cpu, node->allocatable.memory,
-	};
-	const int64_t requested[2] = {
-		node->non_zero_milli_cpu + r->non_zero_milli_cpu,
-		node->non_zero_memory + r->non_zero_memory,
-	};
-	const int64_t weight[2] = { 1, 1 };
-	int64_t sum = 0, weights = 0;
-	for (size_t i = 0; i < 2; i++) {
-		if (allocatable[i] == 0)
-			continue;
-		sum += least_requested(requested[i], allocatable[i]) * weight[i];
-		weights += weight[i];
+	const struct fit_cycle *c = fit_cycle(state, pod);
+	if (c->default_least)
+		return least_cpu_memory(&c->request, node);
+	if (c->strategy == SCHED_LEAST_ALLOCATED)
+		return sched_alloc_least_node(&c->alloc, node);
+	int64_t requested[SCHED_ARGS_RESOURCES_MAX], allocatable[SCHED_ARGS_RESOURCES_MAX];
+	sched_alloc_fill(&c->alloc, node, requested, allocatable);
+	switch (c->strategy) {
+	case SCHED_MOST_ALLOCATED:
+		return sched_alloc_most(&c->alloc, requested, allocatable);
+	case SCHED_REQUESTED_TO_CAPACITY_RATIO:
+		return sched_alloc_rtcr(&c->alloc, c->shape, c->shape_len,
+					requested, allocatable);
+	case SCHED_LEAST_ALLOCATED:
+		break;
 	}
-	return weights ? sum / weights : 0;
+	return sched_alloc_least(&c->alloc, requested, allocatable);
 }
 
 const struct sched_plugin sched_fit_plugin = {

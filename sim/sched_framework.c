@@ -27,6 +27,7 @@ const char *sched_code_name(enum sched_code code)
 		[SCHED_UNSCHEDULABLE] = "Unschedulable",
 		[SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE] = "UnschedulableAndUnresolvable",
 		[SCHED_SKIP] = "Skip",
+		[SCHED_ERROR] = "Error",
 	};
 	return names[code];
 }
@@ -87,7 +88,7 @@ void sched_state_write(struct sched_state *state, enum sched_plugin_id id,
 
 void sched_state_release(struct sched_state *state)
 {
-	for (size_t i = 0; i < SCHED_PLUGIN_COUNT; i++)
+	for (size_t i = 0; i < SCHED_PLUGIN_MAX; i++)
 		if (state->data[i] && state->release[i])
 			state->release[i](state->data[i]);
 	memset(state, 0, sizeof(*state));
@@ -102,18 +103,76 @@ static const struct sched_plugin *const registry[SCHED_PLUGIN_COUNT] = {
 	[SCHED_PLUGIN_NODE_NAME] = &sched_node_name_plugin,
 	[SCHED_PLUGIN_TAINT_TOLERATION] = &sched_taint_toleration_plugin,
 	[SCHED_PLUGIN_NODE_AFFINITY] = &sched_node_affinity_plugin,
+	[SCHED_PLUGIN_NODE_PORTS] = &sched_node_ports_plugin,
 	[SCHED_PLUGIN_NODE_RESOURCES_FIT] = &sched_fit_plugin,
 	[SCHED_PLUGIN_VOLUME_BINDING] = &sched_volume_binding_plugin,
 	[SCHED_PLUGIN_VOLUME_ZONE] = &sched_volume_zone_plugin,
 	[SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION] = &sched_balanced_allocation_plugin,
+	[SCHED_PLUGIN_IMAGE_LOCALITY] = &sched_image_locality_plugin,
 };
+
+/* Out-of-tree plugins, in the order registered: process-wide, as the
+ * registry kube-scheduler is built with. Never freed. */
+static struct sched_plugin extra[SCHED_PLUGIN_EXTRA_MAX];
+static size_t extra_len;
 
 const struct sched_plugin *sched_plugin_lookup(const char *name)
 {
 	for (size_t i = 0; i < SCHED_PLUGIN_COUNT; i++)
 		if (registry[i] && !strcmp(registry[i]->name, name))
 			return registry[i];
+	for (size_t i = 0; i < extra_len; i++)
+		if (!strcmp(extra[i].name, name))
+			return &extra[i];
 	return NULL;
+}
+
+const struct sched_plugin *sched_plugin_register(const struct sched_plugin *plugin,
+						 const char **why)
+{
+	if (!plugin->name || !*plugin->name) {
+		*why = "a plugin needs a name";
+		return NULL;
+	}
+	if (sched_plugin_lookup(plugin->name)) {
+		*why = "a plugin of that name is already registered";
+		return NULL;
+	}
+	if (extra_len == SCHED_PLUGIN_EXTRA_MAX) {
+		*why = "too many plugins loaded (at most 8)";
+		return NULL;
+	}
+	struct sched_plugin *copy = &extra[extra_len];
+	*copy = *plugin;
+	copy->id = (enum sched_plugin_id)(SCHED_PLUGIN_COUNT + extra_len++);
+	return copy;
+}
+
+bool sched_profile_plugin_runs(const struct sched_profile_plugin *entry,
+			       enum sched_point point)
+{
+	const struct sched_plugin *pl = entry->plugin;
+	if (entry->disabled & SCHED_POINT_BIT(point))
+		return false;
+	switch (point) {
+	case SCHED_POINT_PRE_FILTER:
+		return pl->pre_filter != NULL;
+	case SCHED_POINT_FILTER:
+		return pl->filter != NULL;
+	case SCHED_POINT_PRE_SCORE:
+		return pl->pre_score != NULL;
+	case SCHED_POINT_SCORE:
+		return pl->score != NULL;
+	case SCHED_POINT_RESERVE:
+		return pl->reserve != NULL;
+	case SCHED_POINT_PERMIT:
+		return pl->permit != NULL;
+	case SCHED_POINT_PRE_BIND:
+		return pl->pre_bind != NULL;
+	case SCHED_POINT_COUNT:
+		break;
+	}
+	return false;
 }
 
 void sched_profile_default(struct sched_profile *profile,
@@ -143,7 +202,7 @@ int sched_profile_enable(struct sched_profile *profile, const char *name,
 			return 0;
 		}
 	}
-	BUG_ON(profile->len >= SCHED_PLUGIN_COUNT);
+	BUG_ON(profile->len >= SCHED_PLUGIN_MAX);
 	profile->plugins[profile->len++] = (struct sched_profile_plugin){
 		.plugin = plugin, .weight = weight,
 	};
@@ -166,7 +225,7 @@ int sched_profile_disable(struct sched_profile *profile, const char *name)
 bool sched_profile_has_score(const struct sched_profile *profile)
 {
 	for (size_t i = 0; i < profile->len; i++)
-		if (profile->plugins[i].plugin->score)
+		if (sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_SCORE))
 			return true;
 	return false;
 }
@@ -198,9 +257,8 @@ enum sched_code sched_run_pre_filter(const struct sched_profile *profile,
 		state->args[profile->plugins[i].plugin->id] = profile->plugins[i].args;
 	for (size_t i = 0; i < profile->len; i++) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
-		if (!pl->filter)
-			continue;
-		if (!pl->pre_filter)
+		if (!pl->filter ||
+		    !sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_PRE_FILTER))
 			continue;
 		enum sched_code code = pl->pre_filter(state, state->pod, status);
 		if (code == SCHED_SKIP) {
@@ -225,9 +283,20 @@ enum sched_code sched_run_filter(const struct sched_profile *profile,
 	sched_status_reset(status);
 	for (size_t i = 0; i < profile->len; i++) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
-		if (!pl->filter || state->skip_filter[pl->id])
+		if (state->skip_filter[pl->id] ||
+		    !sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_FILTER))
 			continue;
 		enum sched_code code = pl->filter(state, state->pod, node, status);
+		if (code != SCHED_SUCCESS && pl->id >= SCHED_PLUGIN_COUNT &&
+		    (code == SCHED_SKIP || code > SCHED_ERROR ||
+		     status->reasons_len == 0)) {
+			/* A loaded plugin broke the contract: say so on the
+			 * node rather than trusting it. */
+			sched_status_reset(status);
+			code = sched_status_addf(status, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
+						 "plugin %s returned an invalid Filter status",
+						 pl->name);
+		}
 		if (code != SCHED_SUCCESS) {
 			BUG_ON(code == SCHED_SKIP || status->reasons_len == 0);
 			status->plugin = pl;
@@ -239,7 +308,7 @@ enum sched_code sched_run_filter(const struct sched_profile *profile,
 
 /* LAB: sched-score. Each plugin scores every feasible node, normalizes,
  * and its weight multiplies the result into the node's total. */
-void sched_run_score(const struct sched_profile *profile,
+enum sched_code sched_run_score(const struct sched_profile *profile,
 		     struct sched_state *state,
 		     struct sched_node_info *const *nodes, size_t len,
 		     int64_t *scratch, int64_t *totals,
@@ -250,14 +319,16 @@ void sched_run_score(const struct sched_profile *profile,
 		detail->plugins_len = 0;
 	for (size_t i = 0; i < profile->len; i++) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
-		if (pl->score && pl->pre_score &&
+		if (sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_SCORE) &&
+		    sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_PRE_SCORE) &&
 		    pl->pre_score(state, state->pod, nodes, len) == SCHED_SKIP)
 			state->skip_score[pl->id] = true;
 	}
 	for (size_t i = 0; i < profile->len; i++) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
 		int64_t weight = profile->plugins[i].weight;
-		if (!pl->score || state->skip_score[pl->id])
+		if (state->skip_score[pl->id] ||
+		    !sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_SCORE))
 			continue;
 		for (size_t n = 0; n < len; n++)
 			scratch[n] = pl->score(state, state->pod, nodes[n]);
@@ -266,19 +337,91 @@ void sched_run_score(const struct sched_profile *profile,
 			k = detail->plugins_len++;
 			detail->plugins[k] = &profile->plugins[i];
 			for (size_t n = 0; n < len; n++)
-				detail->raw[n * SCHED_PLUGIN_COUNT + k] = scratch[n];
+				detail->raw[n * SCHED_PLUGIN_MAX + k] = scratch[n];
 		}
 		if (pl->normalize_score)
 			pl->normalize_score(state, state->pod, scratch, len);
 		if (detail)
 			for (size_t n = 0; n < len; n++)
-				detail->normalized[n * SCHED_PLUGIN_COUNT + k] = scratch[n];
+				detail->normalized[n * SCHED_PLUGIN_MAX + k] = scratch[n];
 		for (size_t n = 0; n < len; n++) {
-			/* K8S: RunScorePlugins rejects scores out of range. */
-			BUG_ON(scratch[n] < 0 || scratch[n] > SCHED_MAX_NODE_SCORE);
+			/* K8S: RunScorePlugins rejects scores out of range and
+			 * fails the cycle. Built-in plugins never do. */
+			if (scratch[n] < 0 || scratch[n] > SCHED_MAX_NODE_SCORE) {
+				BUG_ON(pl->id < SCHED_PLUGIN_COUNT);
+				snprintf(state->error, sizeof(state->error),
+					 "applying score defaultWeights on Score plugins: "
+					 "plugin \"%s\" returns an invalid score %lld, it "
+					 "should in the range of [0, %d] after normalizing",
+					 pl->name, (long long)scratch[n], SCHED_MAX_NODE_SCORE);
+				return SCHED_ERROR;
+			}
 			totals[n] += scratch[n] * weight;
 		}
 	}
+	return SCHED_SUCCESS;
+}
+
+/* LAB: sched-reserve. Reserve, Permit and PreBind share one shape: run
+ * each enabled plugin in turn, stop at the first "no". */
+static enum sched_code run_after_select(const struct sched_profile *profile,
+					struct sched_state *state, const char *node_name,
+					enum sched_point point, struct sched_status *status)
+{
+	sched_status_reset(status);
+	for (size_t i = 0; i < profile->len; i++) {
+		const struct sched_plugin *pl = profile->plugins[i].plugin;
+		if (!sched_profile_plugin_runs(&profile->plugins[i], point))
+			continue;
+		enum sched_code code =
+			point == SCHED_POINT_RESERVE ? pl->reserve(state, state->pod, node_name, status)
+			: point == SCHED_POINT_PERMIT ? pl->permit(state, state->pod, node_name, status)
+			: pl->pre_bind(state, state->pod, node_name, status);
+		if (code == SCHED_SUCCESS)
+			continue;
+		if (code == SCHED_SKIP || status->reasons_len == 0) {
+			/* A plugin with nothing to say about its "no". */
+			sched_status_reset(status);
+			code = sched_status_addf(status, SCHED_ERROR,
+						 "plugin %s returned %s without a reason",
+						 pl->name, sched_code_name(code));
+		}
+		status->plugin = pl;
+		return code;
+	}
+	return SCHED_SUCCESS;
+}
+
+enum sched_code sched_run_reserve(const struct sched_profile *profile,
+				  struct sched_state *state, const char *node_name,
+				  struct sched_status *status)
+{
+	return run_after_select(profile, state, node_name, SCHED_POINT_RESERVE, status);
+}
+
+void sched_run_unreserve(const struct sched_profile *profile,
+			 struct sched_state *state, const char *node_name)
+{
+	for (size_t i = profile->len; i-- > 0;) {
+		const struct sched_plugin *pl = profile->plugins[i].plugin;
+		if (pl->unreserve &&
+		    sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_RESERVE))
+			pl->unreserve(state, state->pod, node_name);
+	}
+}
+
+enum sched_code sched_run_permit(const struct sched_profile *profile,
+				 struct sched_state *state, const char *node_name,
+				 struct sched_status *status)
+{
+	return run_after_select(profile, state, node_name, SCHED_POINT_PERMIT, status);
+}
+
+enum sched_code sched_run_pre_bind(const struct sched_profile *profile,
+				   struct sched_state *state, const char *node_name,
+				   struct sched_status *status)
+{
+	return run_after_select(profile, state, node_name, SCHED_POINT_PRE_BIND, status);
 }
 
 void sched_default_normalize_score(int64_t max_priority, bool reverse,

@@ -55,13 +55,15 @@ struct sched_node_info;
 
 #define SCHED_MAX_NODE_SCORE 100	/* K8S: framework.MaxNodeScore */
 
-/* K8S: fwk.Code. Error and Wait/Pending are not modelled: no kubelab
- * plugin fails for reasons of its own. */
+/* K8S: fwk.Code. Wait/Pending are not modelled. Error is only what the
+ * framework says of a plugin that broke its contract (a student's score
+ * outside 0..100): no built-in plugin fails for reasons of its own. */
 enum sched_code {
 	SCHED_SUCCESS,
 	SCHED_UNSCHEDULABLE,
 	SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
 	SCHED_SKIP,			/* from a Pre hook: leave this plugin out */
+	SCHED_ERROR,			/* the cycle fails: SchedulerError */
 };
 
 const char *sched_code_name(enum sched_code code);	/* "Unschedulable" */
@@ -121,21 +123,30 @@ enum sched_plugin_id {
 	SCHED_PLUGIN_COUNT
 };
 
+/* Plugins loaded at run time (a student's, sched_plugin_load.h) take the
+ * ids after the built-in ones; arrays indexed by plugin id have this
+ * size. */
+#define SCHED_PLUGIN_EXTRA_MAX 8
+#define SCHED_PLUGIN_MAX (SCHED_PLUGIN_COUNT + SCHED_PLUGIN_EXTRA_MAX)
+
 /* K8S: framework.CycleState: what one scheduling cycle of one pod knows.
  * Upstream keys plugin data by string; kubelab by plugin id. */
 struct sched_state {
 	const struct pod *pod;
 	struct sched_cache *cache;	/* for plugins that need cache-wide data */
 	/* The scheduler's client, for plugins that read other objects (the
-	 * volume plugins' claims and volumes; as upstream's listers). */
+	 * volume plugins' claims and volumes, as upstream's listers; they
+	 * write only at PreBind). NULL: such plugins have nothing to say. */
 	const struct client *client;
-	void *data[SCHED_PLUGIN_COUNT];	/* written by each plugin's Pre hooks */
-	void (*release[SCHED_PLUGIN_COUNT])(void *data);
-	bool skip_filter[SCHED_PLUGIN_COUNT];	/* PreFilter said Skip */
-	bool skip_score[SCHED_PLUGIN_COUNT];	/* PreScore said Skip */
+	void *data[SCHED_PLUGIN_MAX];	/* written by each plugin's Pre hooks */
+	void (*release[SCHED_PLUGIN_MAX])(void *data);
+	bool skip_filter[SCHED_PLUGIN_MAX];	/* PreFilter said Skip */
+	bool skip_score[SCHED_PLUGIN_MAX];	/* PreScore said Skip */
 	/* The profile's arguments for each plugin (sched_args.h), set by
 	 * sched_run_pre_filter; NULL means upstream's defaults. */
-	const void *args[SCHED_PLUGIN_COUNT];
+	const void *args[SCHED_PLUGIN_MAX];
+	/* Why sched_run_score returned SCHED_ERROR (upstream's wording). */
+	char error[SCHED_STATUS_TEXT_MAX];
 };
 
 /* Starts a cycle for pod (borrowed, as is cache): no data, nothing
@@ -187,6 +198,22 @@ struct sched_plugin {
 	/* Over all feasible nodes' raw scores, in place, into 0..100. */
 	void (*normalize_score)(struct sched_state *state, const struct pod *pod,
 				int64_t *scores, size_t len);
+	/* After a node is chosen and the pod assumed on it, in upstream's
+	 * order: Reserve (book plugin-side state; a rejection undoes it
+	 * all), Permit (approve or reject; Wait is not modelled), then, in
+	 * the binding cycle, PreBind (e.g. bind volumes; a rejection undoes
+	 * it all). Unreserve undoes Reserve when anything after it fails,
+	 * in reverse order. Of the built-in plugins only VolumeBinding has
+	 * one (PreBind). A rejection must
+	 * give a reason in status. */
+	enum sched_code (*reserve)(struct sched_state *state, const struct pod *pod,
+				   const char *node_name, struct sched_status *status);
+	void (*unreserve)(struct sched_state *state, const struct pod *pod,
+			  const char *node_name);
+	enum sched_code (*permit)(struct sched_state *state, const struct pod *pod,
+				  const char *node_name, struct sched_status *status);
+	enum sched_code (*pre_bind)(struct sched_state *state, const struct pod *pod,
+				    const char *node_name, struct sched_status *status);
 };
 
 /* The plugins, one per file (sched_node_unschedulable.c ...). */
@@ -194,6 +221,8 @@ extern const struct sched_plugin sched_node_unschedulable_plugin;
 extern const struct sched_plugin sched_node_name_plugin;
 extern const struct sched_plugin sched_taint_toleration_plugin;
 extern const struct sched_plugin sched_node_affinity_plugin;
+extern const struct sched_plugin sched_node_ports_plugin;
+extern const struct sched_plugin sched_image_locality_plugin;
 extern const struct sched_plugin sched_fit_plugin;
 extern const struct sched_plugin sched_balanced_allocation_plugin;
 extern const struct sched_plugin sched_volume_binding_plugin;
@@ -206,8 +235,32 @@ bool sched_toleration_tolerates(const struct toleration *toleration,
 bool sched_tolerations_tolerate(const struct pod_spec *spec,
 				const struct taint *taint);
 
-/* K8S: the in-tree registry (plugins/registry.go). NULL when unknown. */
+/* K8S: the in-tree registry (plugins/registry.go) plus the out-of-tree
+ * plugins registered so far. NULL when unknown. */
 const struct sched_plugin *sched_plugin_lookup(const char *name);
+/* K8S: app.WithPlugin (an out-of-tree registry entry). Registers a copy
+ * of plugin (its id is ignored: the copy gets the next free id after the
+ * built-in ones) for the rest of the process; plugin's strings and hooks
+ * must live that long too. Returns the registered copy, or NULL with *why
+ * set when the name is taken or SCHED_PLUGIN_EXTRA_MAX are registered. */
+const struct sched_plugin *sched_plugin_register(const struct sched_plugin *plugin,
+						 const char **why);
+
+/* The extension points a profile can turn on and off per plugin (K8S:
+ * config.Plugins: preFilter, filter, preScore, score, ...). A plugin
+ * takes part in a point when it has the hook and the point is not
+ * disabled for it in its profile entry. */
+enum sched_point {
+	SCHED_POINT_PRE_FILTER,
+	SCHED_POINT_FILTER,
+	SCHED_POINT_PRE_SCORE,
+	SCHED_POINT_SCORE,		/* Score and its NormalizeScore */
+	SCHED_POINT_RESERVE,		/* Reserve and its Unreserve */
+	SCHED_POINT_PERMIT,
+	SCHED_POINT_PRE_BIND,
+	SCHED_POINT_COUNT
+};
+#define SCHED_POINT_BIT(point) (1u << (point))
 
 /* K8S: config.KubeSchedulerProfile: which plugins run, in which order,
  * with which score weights. A plain value. */
@@ -218,16 +271,28 @@ struct sched_profile_plugin {
 	 * sched_args.h, borrowed (the profile's owner keeps it alive); NULL
 	 * for upstream's defaults. */
 	const void *args;
+	/* SCHED_POINT_BIT()s of the points this plugin is disabled at (K8S:
+	 * plugins.score.disabled: [{name: X}] keeps X's Filter). 0: every
+	 * hook the plugin has runs. */
+	uint32_t disabled;
 };
 struct sched_profile {
 	const char *scheduler_name;	/* borrowed */
+	/* K8S: profiles[].percentageOfNodesToScore; unset: the scheduler's. */
+	bool percentage_set;
+	int32_t percentage_of_nodes_to_score;
 	size_t len;
-	struct sched_profile_plugin plugins[SCHED_PLUGIN_COUNT];
+	struct sched_profile_plugin plugins[SCHED_PLUGIN_MAX];
 };
+
+/* Whether entry's plugin runs at point (has the hook, not disabled). */
+bool sched_profile_plugin_runs(const struct sched_profile_plugin *entry,
+			       enum sched_point point);
 
 /* Fills profile with upstream's default plugins that kubelab has, in the
  * default order with the default weights (TaintToleration 3, NodeAffinity
- * 2, NodeResourcesFit 1, NodeResourcesBalancedAllocation 1). */
+ * 2, NodeResourcesFit 1, NodeResourcesBalancedAllocation 1, ImageLocality
+ * 1; NodeUnschedulable, NodeName and NodePorts only filter). */
 void sched_profile_default(struct sched_profile *profile,
 			   const char *scheduler_name);
 /* Enables plugin name with weight (appended, or re-weighted when already
@@ -256,23 +321,42 @@ enum sched_code sched_run_filter(const struct sched_profile *profile,
 				 const struct sched_node_info *node,
 				 struct sched_status *status);
 /* What sched_run_score computed, for an explanation (sched.h). raw and
- * normalized are the caller's, len * SCHED_PLUGIN_COUNT values each: the
- * k-th score plugin that ran on nodes[i] is at [i * SCHED_PLUGIN_COUNT + k]. */
+ * normalized are the caller's, len * SCHED_PLUGIN_MAX values each: the
+ * k-th score plugin that ran on nodes[i] is at [i * SCHED_PLUGIN_MAX + k]. */
 struct sched_score_detail {
 	size_t plugins_len;		/* out: score plugins that ran */
-	const struct sched_profile_plugin *plugins[SCHED_PLUGIN_COUNT];
+	const struct sched_profile_plugin *plugins[SCHED_PLUGIN_MAX];
 	int64_t *raw, *normalized;
 };
 
 /* K8S: RunPreScorePlugins + RunScorePlugins: totals[i] (out) is the
  * weighted sum over the score plugins for nodes[i]; scratch must hold len
  * values. detail may be NULL (the normal case); otherwise it is filled
- * too. No allocation. */
-void sched_run_score(const struct sched_profile *profile,
+ * too. No allocation. Returns SCHED_SUCCESS, or SCHED_ERROR with
+ * state->error set when a plugin gave a score outside 0..100 (upstream
+ * fails the cycle then; only a student's plugin can). */
+enum sched_code sched_run_score(const struct sched_profile *profile,
 		     struct sched_state *state,
 		     struct sched_node_info *const *nodes, size_t len,
 		     int64_t *scratch, int64_t *totals,
 		     struct sched_score_detail *detail);
+
+/* K8S: RunReservePluginsReserve, RunPermitPlugins, RunPreBindPlugins:
+ * each runs the profile's plugins at that point on the chosen node and
+ * stops at the first that does not succeed (its status, with
+ * status->plugin set, is returned). RunReservePluginsUnreserve runs every
+ * Unreserve in reverse order. */
+enum sched_code sched_run_reserve(const struct sched_profile *profile,
+				  struct sched_state *state, const char *node_name,
+				  struct sched_status *status);
+void sched_run_unreserve(const struct sched_profile *profile,
+			 struct sched_state *state, const char *node_name);
+enum sched_code sched_run_permit(const struct sched_profile *profile,
+				 struct sched_state *state, const char *node_name,
+				 struct sched_status *status);
+enum sched_code sched_run_pre_bind(const struct sched_profile *profile,
+				   struct sched_state *state, const char *node_name,
+				   struct sched_status *status);
 
 /* K8S: helper.DefaultNormalizeScore: scales to 0..max_priority by the
  * largest score; reverse turns "more is worse" into "more is better". */

@@ -291,6 +291,7 @@ static void node_free(struct sched_node_info *n)
 	object_unref((struct object *)n->node);
 	resources_release(&n->allocatable);
 	resources_release(&n->requested);
+	sched_node_ports_free(n);
 	free(n->pods);
 	free(n->zone);
 	free(n->name);
@@ -309,6 +310,7 @@ static void node_maybe_drop(struct sched_cache *cache, struct sched_node_info *n
 void sched_cache_set_node(struct sched_cache *cache, const struct node *node)
 {
 	struct sched_node_info *n = node_get_or_ghost(cache, node->obj.meta.name);
+	sched_cache_images_update(cache, n->node, node);
 	object_unref((struct object *)n->node);
 	n->node = (const struct node *)object_ref(&node->obj);
 
@@ -353,6 +355,7 @@ void sched_cache_remove_node(struct sched_cache *cache, const char *name)
 		return;
 	if (n->listed)
 		tree_remove(cache, n);
+	sched_cache_images_update(cache, n->node, NULL);
 	object_unref((struct object *)n->node);
 	n->node = NULL;
 	n->generation = ++cache->generation;
@@ -392,6 +395,7 @@ static void node_add_pod(struct sched_cache *cache, struct sched_node_info *n,
 		resources_add_scalar(&n->requested, r->scalars[i].id, r->scalars[i].value);
 	n->non_zero_milli_cpu += r->non_zero_milli_cpu;
 	n->non_zero_memory += r->non_zero_memory;
+	sched_node_ports_update(n, p->pod, +1);
 	n->generation = ++cache->generation;
 }
 
@@ -411,6 +415,7 @@ static void node_remove_pod(struct sched_cache *cache, struct sched_pod_info *p)
 		resources_add_scalar(&n->requested, r->scalars[i].id, -r->scalars[i].value);
 	n->non_zero_milli_cpu -= r->non_zero_milli_cpu;
 	n->non_zero_memory -= r->non_zero_memory;
+	sched_node_ports_update(n, p->pod, -1);
 	n->generation = ++cache->generation;
 	p->node = NULL;
 }
@@ -515,6 +520,7 @@ void sched_cache_release(struct sched_cache *cache)
 		node_free(value);
 	hashmap_release(&cache->pods);
 	hashmap_release(&cache->nodes);
+	sched_cache_images_release(cache);
 	for (size_t i = 0; i < cache->zones_len; i++) {
 		free(cache->zones[i].key);
 		free(cache->zones[i].nodes);

@@ -89,6 +89,7 @@ struct sched_pod_request {
 
 struct sched_node_info;
 struct sched_zone;
+struct sched_used_ports;
 
 /* A pod in the book. K8S: the cache's podState + framework.PodInfo. */
 struct sched_pod_info {
@@ -114,6 +115,9 @@ struct sched_node_info {
 	struct sched_pod_info **pods;	/* booked pods, assumed ones too */
 	size_t pods_len, pods_cap;
 	uint64_t generation;		/* bumped on every change */
+	/* the host ports the booked pods use (sched_nodeinfo_ports.c);
+	 * NULL when none does */
+	struct sched_used_ports *used_ports;
 	/* internal */
 	bool listed;			/* in the node tree (node != NULL) */
 };
@@ -122,6 +126,7 @@ struct sched_node_info {
 struct sched_cache {
 	struct hashmap nodes;		/* name -> struct sched_node_info */
 	struct hashmap pods;		/* uid -> struct sched_pod_info */
+	struct hashmap images;		/* name -> struct sched_image_state */
 	char **scalar_names;		/* interned scalar resource names */
 	size_t scalar_names_len, scalar_names_cap;
 	/* the node tree: zones in order of first appearance, each with its
@@ -209,6 +214,46 @@ void sched_cache_prefetch(struct sched_node_info *const *list, size_t len, size_
 /* The lowest priority of the pods booked on node, or INT64_MAX when none.
  * O(pods on the node): for the failure path only. */
 int64_t sched_node_min_priority(const struct sched_node_info *node);
+
+/* ---- sched_nodeinfo_ports.c: K8S: framework.HostPortInfo ---------------- */
+
+/* K8S: util.GetHostPorts: the ports with a hostPort of pod's sidecars
+ * (restartable init containers) then app containers. Stores up to cap
+ * pointers (into pod) in out and returns how many there are in all. */
+size_t sched_pod_host_ports(const struct pod *pod, const struct container_port **out,
+			    size_t cap);
+/* Books (sign +1) or un-books (-1) the host ports of pod's containers on
+ * node. O(container ports); nothing for pods without host ports. */
+void sched_node_ports_update(struct sched_node_info *node, const struct pod *pod,
+			     int sign);
+/* K8S: HostPortInfo.CheckConflict: would (ip, protocol, port) clash with
+ * a port in use on node? ip "" means 0.0.0.0 (every address), protocol
+ * "" means TCP; 0.0.0.0 clashes with any address on the same protocol
+ * and port. */
+bool sched_node_ports_conflict(const struct sched_node_info *node, const char *ip,
+			       const char *protocol, int32_t port);
+/* The same rule for two declared ports (for the kubelet's admission,
+ * which has no cache). */
+bool sched_host_port_clash(const struct container_port *used,
+			   const struct container_port *want);
+void sched_node_ports_free(struct sched_node_info *node);
+
+/* ---- sched_nodeinfo_images.c: K8S: cache.imageStates ------------------- */
+
+/* K8S: framework.ImageStateSummary */
+struct sched_image_state {
+	int64_t size;			/* bytes, as first reported */
+	size_t num_nodes;		/* nodes whose status lists the name */
+};
+
+/* Moves the counts from old's status.images to node's (either may be
+ * NULL: a node added or removed). */
+void sched_cache_images_update(struct sched_cache *cache, const struct node *old,
+			       const struct node *node);
+/* The state of an image name as nodes report it, NULL when no node has it. */
+const struct sched_image_state *sched_cache_image(const struct sched_cache *cache,
+						  const char *name);
+void sched_cache_images_release(struct sched_cache *cache);
 
 /* Checks the invariant above for every node; prints what broke and
  * returns false. O(pods): for tests and paranoid builds. */

@@ -19,8 +19,7 @@
  * All three rejections are UnschedulableAndUnresolvable: preempting pods
  * would not help.
  *
- * PreBind (sched_volume_binding_pre_bind, called by sched.c before the
- * pod is bound): each unbound WaitForFirstConsumer claim gets the
+ * PreBind (in the binding cycle, before the pod is bound): each unbound WaitForFirstConsumer claim gets the
  * volume.kubernetes.io/selected-node annotation, which tells the PV
  * controller to bind (or provision) for that node.
  * Simplified: upstream's PreBind also writes the chosen static volume's
@@ -33,13 +32,11 @@
  * assume cache (two pods of one cycle grabbing the same volume), storage
  * capacity, the Score extension (alpha StorageCapacityScoring).
  *
- * Interface: sched_volume_binding_plugin; sched_volume_binding_pre_bind
- * (sched_volume.h). Costs: nothing for pods without claims (PreFilter
+ * Interface: sched_volume_binding_plugin (PreFilter, Filter, PreBind).
+ * Costs: nothing for pods without claims (PreFilter
  * skips); per node, one pass over the volumes for each unbound delayed
  * claim.
  */
-#include "sched_volume.h"
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,10 +172,16 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 }
 
 /* LAB: sched-volume-prebind. K8S: PreBind + BindPodVolumes, simplified
- * (see the file comment). */
-void sched_volume_binding_pre_bind(const struct client *client, const struct pod *pod,
-				   const char *node)
+ * (see the file comment): each unbound WaitForFirstConsumer claim of the
+ * pod gets volume.kubernetes.io/selected-node = node (retried on
+ * Conflict). Never rejects. */
+static enum sched_code pre_bind(struct sched_state *state, const struct pod *pod,
+				const char *node, struct sched_status *status)
 {
+	(void)status;
+	const struct client *client = state->client;
+	if (!client || !sched_state_read(state, SCHED_PLUGIN_VOLUME_BINDING))
+		return SCHED_SUCCESS;	/* no claims */
 	for (size_t i = 0; i < pod->spec.volumes.len; i++) {
 		const char *name = pod->spec.volumes.items[i].persistent_volume_claim.claim_name;
 		for (int attempt = 0; name && attempt < 3; attempt++) {
@@ -197,11 +200,12 @@ void sched_volume_binding_pre_bind(const struct client *client, const struct pod
 			struct persistent_volume_claim *copy =
 				(struct persistent_volume_claim *)object_copy(obj);
 			strmap_set(&copy->obj.meta.annotations, ANN_SELECTED_NODE, node);
-			struct api_status status;
-			if (client_update(client, &copy->obj, &status) != API_CONFLICT)
+			struct api_status result;
+			if (client_update(client, &copy->obj, &result) != API_CONFLICT)
 				break;	/* written, or gone: nothing more to do */
 		}
 	}
+	return SCHED_SUCCESS;
 }
 
 const struct sched_plugin sched_volume_binding_plugin = {
@@ -209,4 +213,5 @@ const struct sched_plugin sched_volume_binding_plugin = {
 	.name = "VolumeBinding",
 	.pre_filter = pre_filter,
 	.filter = filter,
+	.pre_bind = pre_bind,
 };

@@ -39,6 +39,7 @@ struct harness {
 	struct clock clock;
 	struct store *store;
 	struct client actor;		/* the test: kubectl, scheduler, kubelet */
+	const struct metrics_source *metrics;	/* given to controllers started after */
 	struct client clients[H_MAX_CONTROLLERS];
 	const struct controller_ops *ops[H_MAX_CONTROLLERS];
 	void *states[H_MAX_CONTROLLERS];
@@ -97,6 +98,7 @@ static inline void h_start(struct harness *h, const char *name)
 	h->clients[i] = (struct client){
 		.store = h->store, .clock = h->clock, .component = ops->name,
 		.record_events = true, .event_hook = h_log_event, .event_hook_arg = h,
+		.metrics = h->metrics,
 	};
 	h->ops[i] = ops;
 	h->states[i] = ops->start(&h->clients[i]);

@@ -311,6 +311,8 @@ START_TEST(test_node_status_lists_pulled_images_at_the_next_update)
 	node = (const struct node *)store_get(f->store, KIND_NODE, NULL, NODE);
 	ck_assert_uint_eq(node->status.images.len, 1);
 	ck_assert_str_eq(node->status.images.items[0].names.items[0], "web:v1");
+	/* an image the scenario does not size weighs image.c's default */
+	ck_assert_int_eq(node->status.images.items[0].size_bytes, 10LL * 1024 * 1024);
 	fixture_free(f);
 }
 END_TEST
@@ -680,6 +682,42 @@ START_TEST(test_deleting_a_pod_stops_its_containers_then_removes_it)
 	const struct logged_event *killing = event_get(f, "web-abc", "Killing", 0);
 	ck_assert_str_eq(killing->message, "Stopping container web");
 	ck_assert_int_eq(killing->t, 10 * S);
+	fixture_free(f);
+}
+END_TEST
+
+/* Adds hostPort port (TCP, every address) to pod's first container. */
+static void host_port(struct pod *pod, int32_t port)
+{
+	struct container *c = &pod->spec.containers.items[0];
+	c->ports.items = xcalloc(1, sizeof(*c->ports.items));
+	c->ports.len = 1;
+	c->ports.items[0].container_port = port;
+	c->ports.items[0].host_port = port;
+}
+
+START_TEST(test_admission_rejects_a_pod_whose_host_port_is_taken)
+{
+	struct fixture *f = fixture_new();
+	fixture_start(f);
+	struct pod *first = pod_new("edge-1", "proxy", "web:v1");
+	host_port(first, 8080);
+	create(f, first);
+	struct pod *second = pod_new("edge-2", "proxy", "web:v1");
+	host_port(second, 8080);
+	create(f, second);
+	struct pod *third = pod_new("edge-3", "proxy", "web:v1");
+	host_port(third, 8081);
+	create(f, third);
+	run_to(f, 10 * S);
+	ck_assert_str_eq(get_pod(f, "edge-1")->status.phase, "Running");
+	ck_assert_str_eq(get_pod(f, "edge-3")->status.phase, "Running");
+	const struct pod *p = get_pod(f, "edge-2");
+	ck_assert_str_eq(p->status.phase, "Failed");
+	ck_assert_str_eq(p->status.reason, "NodePorts");
+	ck_assert_str_eq(p->status.message,
+			 "Pod was rejected: Predicate NodePorts failed: node(s) didn't "
+			 "have free ports for the requested pod ports");
 	fixture_free(f);
 }
 END_TEST
@@ -1072,6 +1110,7 @@ Suite *kubelet_suite(void)
 	tcase_add_test(pods, test_deleting_a_pod_stops_its_containers_then_removes_it);
 	tcase_add_test(pods, test_force_deleted_pod_has_its_containers_stopped);
 	tcase_add_test(pods, test_admission_rejects_a_pod_that_does_not_fit);
+	tcase_add_test(pods, test_admission_rejects_a_pod_whose_host_port_is_taken);
 	tcase_add_test(pods, test_admission_ignores_finished_pods);
 	suite_add_tcase(s, pods);
 	TCase *faults = tcase_create("faults");

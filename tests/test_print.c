@@ -450,6 +450,8 @@ START_TEST(test_get_prints_upstream_columns_for_every_kind)
 		[KIND_PODDISRUPTIONBUDGET] = "NAME    MIN AVAILABLE   MAX UNAVAILABLE   ALLOWED DISRUPTIONS   AGE",
 		[KIND_EVENT] = "LAST SEEN   TYPE   REASON   OBJECT   MESSAGE",
 		[KIND_LEASE] = "NAME    HOLDER   AGE",
+		[KIND_HORIZONTALPODAUTOSCALER] =
+			"NAME    REFERENCE   TARGETS   MINPODS   MAXPODS   REPLICAS   AGE",
 	};
 	for (int kind = 0; kind < KIND_COUNT; kind++) {
 		struct object *obj = object_new(kind_get(kind));

@@ -331,7 +331,9 @@ END_TEST
 START_TEST(test_every_spec_problem_is_reported_where_it_is)
 {
 	static const struct want want[] = {
-		{ NULL, 7, 3, "unknown field \"spec.traffic\"" },
+		{ NULL, 7, 13, "spec.traffic[0].target: Required value" },
+		{ NULL, 7, 14, "unknown field \"spec.traffic[0].service\"" },
+		{ NULL, 7, 33, "expected a list for spec.traffic[0].rps, got the integer 200" },
 		{ NULL, 8, 26, "spec.settings.watchDelay: invalid duration \"soon\"" },
 		{ NULL, 11, 29, "spec.cluster.nodePools[0].count: must be at least 1" },
 		{ NULL, 11, 61, "invalid quantity \"8GB\"" },

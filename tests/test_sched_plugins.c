@@ -720,8 +720,9 @@ START_TEST(test_default_profile_has_upstream_order_and_weights)
 		int32_t weight;
 	} want[] = {
 		{ "NodeUnschedulable", 0 }, { "NodeName", 0 }, { "TaintToleration", 3 },
-		{ "NodeAffinity", 2 }, { "NodeResourcesFit", 1 }, { "VolumeBinding", 0 },
-		{ "VolumeZone", 0 }, { "NodeResourcesBalancedAllocation", 1 },
+		{ "NodeAffinity", 2 }, { "NodePorts", 0 }, { "NodeResourcesFit", 1 },
+		{ "VolumeBinding", 0 }, { "VolumeZone", 0 },
+		{ "NodeResourcesBalancedAllocation", 1 }, { "ImageLocality", 1 },
 	};
 	ck_assert_uint_eq(profile.len, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < profile.len; i++) {
@@ -735,7 +736,7 @@ START_TEST(test_default_profile_has_upstream_order_and_weights)
 	ck_assert_int_eq(profile.plugins[3].weight, 5);
 	ck_assert_int_eq(sched_profile_enable(&profile, "NodeAffinity", 0), -1);
 	ck_assert_int_eq(sched_profile_disable(&profile, "NodeName"), 0);
-	ck_assert_uint_eq(profile.len, 7);
+	ck_assert_uint_eq(profile.len, sizeof(want) / sizeof(want[0]) - 1);
 }
 END_TEST
 

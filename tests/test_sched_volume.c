@@ -13,7 +13,6 @@
 #include "ctrl_volume_util.h"
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
-#include "sched_volume.h"
 
 Suite *sched_volume_suite(void);
 
@@ -259,6 +258,21 @@ START_TEST(test_provisioner_with_allowed_topologies_limits_the_nodes)
 }
 END_TEST
 
+/* PreFilter, then PreBind on node, as the binding cycle runs them. */
+static void pre_bind(struct world *w, const struct pod *pod, const char *node)
+{
+	struct sched_state state;
+	sched_state_init(&state, pod, &w->cache);
+	state.client = &w->h->actor;
+	struct sched_status status;
+	sched_status_reset(&status);
+	sched_volume_binding_plugin.pre_filter(&state, pod, &status);
+	sched_status_reset(&status);
+	ck_assert_int_eq(sched_volume_binding_plugin.pre_bind(&state, pod, node, &status),
+			 SCHED_SUCCESS);
+	sched_state_release(&state);
+}
+
 START_TEST(test_pre_bind_annotates_only_delayed_unbound_claims)
 {
 	struct world w;
@@ -268,12 +282,12 @@ START_TEST(test_pre_bind_annotates_only_delayed_unbound_claims)
 	add_claim(&w, "wffc", "zonal", NULL);
 	add_claim(&w, "immediate", "fast", NULL);
 	struct pod *p = pod_with_claim("wffc");
-	sched_volume_binding_pre_bind(&w.h->actor, p, "worker-2");
+	pre_bind(&w, p, "worker-2");
 	const struct object *c = h_get(w.h, KIND_PERSISTENTVOLUMECLAIM, "default", "wffc");
 	ck_assert_str_eq(strmap_get(&c->meta.annotations, ANN_SELECTED_NODE), "worker-2");
 	object_unref(&p->obj);
 	p = pod_with_claim("immediate");
-	sched_volume_binding_pre_bind(&w.h->actor, p, "worker-2");
+	pre_bind(&w, p, "worker-2");
 	c = h_get(w.h, KIND_PERSISTENTVOLUMECLAIM, "default", "immediate");
 	ck_assert_ptr_null(strmap_get(&c->meta.annotations, ANN_SELECTED_NODE));
 	object_unref(&p->obj);

@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "duration.h"
 #include "json.h"
+#include "sched_plugin_load.h"
 #include "xmalloc.h"
 
 int cli_fail(const char *fmt, ...)
@@ -108,7 +109,65 @@ const char cli_replay_help[] =
 	"  -f, --filename SCENARIO  replay this scenario\n"
 	"      --trace FILE         replay the run that wrote this trace\n"
 	"      --seed N             seed (default: the scenario's, or the trace's)\n"
-	"      --at DURATION        the moment to show (default: the end of the run)\n";
+	"      --at DURATION        the moment to show (default: the end of the run)\n"
+	"      --scheduler-config FILE, --plugin FILE.c\n"
+	"                           as given to kubelab run (a trace does not\n"
+	"                           record them)\n";
+
+const char cli_scheduler_help[] =
+	"  --scheduler-config FILE  a KubeSchedulerConfiguration (kube-scheduler\n"
+	"                       --config) replacing the scenario's\n"
+	"  --plugin FILE.c      compile and load a scheduler plugin (repeatable;\n"
+	"                       docs/scheduler-plugins.md)\n";
+
+int cli_scheduler_option(int option, const char *value,
+			 struct cli_scheduler_flags *flags)
+{
+	switch (option) {
+	case 'C':
+		flags->config_path = value;
+		return 1;
+	case 'P':
+		if (flags->plugins_len == SCHED_PLUGIN_EXTRA_MAX) {
+			cli_fail("at most %d --plugin flags", SCHED_PLUGIN_EXTRA_MAX);
+			return EXIT_USAGE;
+		}
+		flags->plugins[flags->plugins_len++] = value;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+struct scenario *cli_load_scenario_with(const char *path,
+					const struct cli_scheduler_flags *flags)
+{
+	for (size_t i = 0; i < flags->plugins_len; i++) {
+		struct err *err = NULL;
+		if (!sched_plugin_load(flags->plugins[i], &err)) {
+			cli_fail("--plugin: %s", err->msg);
+			err_free(err);
+			return NULL;
+		}
+	}
+	struct scenario *scenario = cli_load_scenario(path);
+	if (!scenario || !flags->config_path)
+		return scenario;
+	struct diag_list diags = {0};
+	struct sched_config *config = sched_config_load(flags->config_path, &diags);
+	if (!config) {
+		diag_print(&diags, stderr);
+		fprintf(stderr, "kubelab: %s: %zu error%s; nothing was run\n",
+			flags->config_path, diags.len, diags.len == 1 ? "" : "s");
+		diag_release(&diags);
+		scenario_free(scenario);
+		return NULL;
+	}
+	diag_release(&diags);
+	sched_config_free(scenario->scheduler_config);
+	scenario->scheduler_config = config;
+	return scenario;
+}
 
 int cli_replay_option(int option, const char *value, struct replay_source *source)
 {
@@ -130,7 +189,7 @@ int cli_replay_option(int option, const char *value, struct replay_source *sourc
 		source->at_set = true;
 		return 1;
 	default:
-		return 0;
+		return cli_scheduler_option(option, value, &source->scheduler);
 	}
 }
 
@@ -164,7 +223,7 @@ struct cluster *cli_replay_explained(const struct replay_source *source,
 		options.seed_set = true;
 		options.seed = source->seed;
 	}
-	struct scenario *scenario = cli_load_scenario(path);
+	struct scenario *scenario = cli_load_scenario_with(path, &source->scheduler);
 	free(path);
 	if (!scenario)
 		return NULL;

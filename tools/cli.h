@@ -39,6 +39,28 @@ bool cli_color(FILE *stream);
 /* Loads a scenario, printing every diagnostic; NULL on failure. */
 struct scenario *cli_load_scenario(const char *path);
 
+/* The scheduler flags of every command that runs a scenario:
+ * --scheduler-config FILE (kube-scheduler --config) and --plugin FILE.c
+ * (repeatable; sched_plugin_load.h). */
+struct cli_scheduler_flags {
+	const char *config_path;
+	const char *plugins[SCHED_PLUGIN_EXTRA_MAX];
+	size_t plugins_len;
+};
+#define CLI_SCHEDULER_OPTIONS \
+	{"scheduler-config", required_argument, NULL, 'C'}, \
+	{"plugin", required_argument, NULL, 'P'}
+extern const char cli_scheduler_help[];
+/* Handles 'C' and 'P': 1 when it was one, 0 when not, EXIT_USAGE after
+ * printing why it was invalid. */
+int cli_scheduler_option(int option, const char *value,
+			 struct cli_scheduler_flags *flags);
+/* Loads the scenario as cli_load_scenario does, with the flags' plugins
+ * compiled and registered first and their configuration replacing the
+ * scenario's. NULL after printing why. */
+struct scenario *cli_load_scenario_with(const char *path,
+					const struct cli_scheduler_flags *flags);
+
 /* Where `get`/`describe` find a finished run: the scenario file (-f) or a
  * trace whose header names it (--trace), and the moment (--at). */
 struct replay_source {
@@ -48,6 +70,7 @@ struct replay_source {
 	uint64_t seed;
 	bool at_set;
 	ktime_t at;
+	struct cli_scheduler_flags scheduler;
 };
 
 /* The replay options every read command takes, for getopt_long tables:
@@ -56,7 +79,8 @@ struct replay_source {
 	{"filename", required_argument, NULL, 'f'}, \
 	{"trace", required_argument, NULL, 't'}, \
 	{"seed", required_argument, NULL, 's'}, \
-	{"at", required_argument, NULL, 'a'}
+	{"at", required_argument, NULL, 'a'}, \
+	CLI_SCHEDULER_OPTIONS
 extern const char cli_replay_help[];
 
 /* Handles one of those options: 1 when it was one (and was valid), 0 when

@@ -87,7 +87,7 @@ static int parse_args(int argc, char **argv, struct get_args *args,
 
 static const enum kind_id all_kinds[] = {
 	KIND_POD, KIND_SERVICE, KIND_DAEMONSET, KIND_DEPLOYMENT, KIND_REPLICASET,
-	KIND_STATEFULSET, KIND_JOB, KIND_CRONJOB,
+	KIND_STATEFULSET, KIND_HORIZONTALPODAUTOSCALER, KIND_JOB, KIND_CRONJOB,
 };
 
 static void print_json_list(const struct object_list *list)

@@ -35,6 +35,7 @@ static const char run_help[] =
 	"  --trace-level LEVEL  brief (no object bodies) or full (default)\n"
 	"  -o, --output FORMAT  text (default) or json (one JSON document at the end)\n"
 	"  -q, --quiet          no event stream, only the summary\n"
+	"%s"
 	"  -h, --help           this help\n"
 	"\n"
 	"Exit status: 0 all expectations held, 1 one failed, 2 invalid input.\n"
@@ -135,7 +136,7 @@ static void print_summary(struct run_state *st, const struct scenario *scenario)
 	};
 	static const enum kind_id kinds[] = {
 		KIND_NODE, KIND_DEPLOYMENT, KIND_REPLICASET, KIND_STATEFULSET,
-		KIND_DAEMONSET, KIND_JOB, KIND_CRONJOB, KIND_SERVICE, KIND_POD,
+		KIND_HORIZONTALPODAUTOSCALER, KIND_DAEMONSET, KIND_JOB, KIND_CRONJOB, KIND_SERVICE, KIND_POD,
 	};
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		print_kind(store, kinds[i], &po);
@@ -214,6 +215,7 @@ struct run_args {
 	enum trace_level level;
 	struct run_options options;
 	bool json, quiet;
+	struct cli_scheduler_flags scheduler;
 };
 
 static int parse_run_args(int argc, char **argv, struct run_args *args)
@@ -227,12 +229,18 @@ static int parse_run_args(int argc, char **argv, struct run_args *args)
 		{"output", required_argument, NULL, 'o'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
+		CLI_SCHEDULER_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
 	optind = 1;
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		int handled = cli_scheduler_option(c, optarg, &args->scheduler);
+		if (handled == 1)
+			continue;
+		if (handled)
+			return handled;
 		switch (c) {
 		case 's':
 			if (cli_uint64("--seed", optarg, &args->options.seed))
@@ -269,7 +277,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *args)
 			args->quiet = true;
 			break;
 		case 'h':
-			fputs(run_help, stdout);
+			printf(run_help, cli_scheduler_help);
 			return -1;
 		default:
 			return cli_fail("run: unknown or incomplete option \"%s\" (see kubelab run --help)",
@@ -289,7 +297,8 @@ int cmd_run(int argc, char **argv)
 	int rc = parse_run_args(argc, argv, &args);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	struct scenario *scenario = cli_load_scenario(args.scenario);
+	struct scenario *scenario = cli_load_scenario_with(args.scenario,
+							   &args.scheduler);
 	if (!scenario)
 		return EXIT_USAGE;
 	struct trace *trace = NULL;

@@ -1,0 +1,73 @@
+/* sched_node_ports.c - the NodePorts plugin: is the pod's hostPort free
+ * on this node?
+ *
+ * K8S: pkg/scheduler/framework/plugins/nodeports/node_ports.go (PreFilter,
+ * Filter, fitsPorts), scheduler/util GetHostPorts and framework/types.go
+ * HostPortInfo.CheckConflict.
+ *
+ * A container that declares ports[].hostPort 8080 takes port 8080 of the
+ * node it lands on. A second pod asking for the same port, protocol and
+ * address cannot run there, so the scheduler filters such nodes out with
+ * "node(s) didn't have free ports for the requested pod ports"
+ * (Unschedulable: if the other pod goes away, the node fits again). A
+ * DaemonSet with a hostPort therefore gets at most one pod per node, and a
+ * Deployment with a hostPort can never have more ready replicas than
+ * nodes. Address 0.0.0.0 (the default) clashes with every address; the
+ * protocol defaults to TCP, and TCP 53 and UDP 53 do not clash.
+ *
+ * Most pods declare no host port: PreFilter then says Skip, and Filter
+ * never runs for them.
+ *
+ * Interface: sched_node_ports_plugin. The used ports of every node are
+ * kept by the cache (sched_nodeinfo_ports.c).
+ */
+#include <stdlib.h>
+
+#include "sched_framework.h"
+#include "sched_nodeinfo.h"
+#include "xmalloc.h"
+
+/* K8S: nodeports.ErrReason */
+#define NODE_PORTS_REASON "node(s) didn't have free ports for the requested pod ports"
+
+/* The pod's host ports, pointing into the pod (alive for the cycle). */
+struct wanted_ports {
+	size_t len;
+	const struct container_port *ports[];
+};
+
+static enum sched_code pre_filter(struct sched_state *state, const struct pod *pod,
+				  struct sched_status *status)
+{
+	(void)status;
+	size_t n = sched_pod_host_ports(pod, NULL, 0);
+	if (n == 0)
+		return SCHED_SKIP;	/* LAB: sched-ports-skip */
+	struct wanted_ports *w = xmalloc(sizeof(*w) + n * sizeof(w->ports[0]));
+	w->len = sched_pod_host_ports(pod, w->ports, n);
+	sched_state_write(state, SCHED_PLUGIN_NODE_PORTS, w, free);
+	return SCHED_SUCCESS;
+}
+
+/* K8S: fitsPorts */
+static enum sched_code filter(struct sched_state *state, const struct pod *pod,
+			      const struct sched_node_info *node,
+			      struct sched_status *status)
+{
+	(void)pod;
+	const struct wanted_ports *w = sched_state_read(state, SCHED_PLUGIN_NODE_PORTS);
+	for (size_t i = 0; i < w->len; i++) {
+		const struct container_port *p = w->ports[i];
+		if (sched_node_ports_conflict(node, p->host_ip, p->protocol, p->host_port))
+			return sched_status_add(status, SCHED_UNSCHEDULABLE,
+						NODE_PORTS_REASON);
+	}
+	return SCHED_SUCCESS;
+}
+
+const struct sched_plugin sched_node_ports_plugin = {
+	.id = SCHED_PLUGIN_NODE_PORTS,
+	.name = "NodePorts",
+	.pre_filter = pre_filter,
+	.filter = filter,
+};
