@@ -37,7 +37,8 @@
  * controller writes volumesAttached itself, at once), attach and detach
  * latency, attach limits, the --disable-force-detach-on-timeout flag.
  * Costs: a reconcile lists the pods that use claims and the nodes; it runs
- * only when such a pod, a claim, or a node with volumes changes.
+ * only when such a pod, a claim, or a node with volumes changes. The pod
+ * and node informers start with the first claim (see on_claim).
  *
  * Interface: the attach_detach_controller row (controller.h).
  * Invariant: a volume that does not allow multi-attach is never listed in
@@ -102,13 +103,26 @@ static void on_pod(void *arg, enum watch_type type, const struct object *obj,
 		workqueue_add(c->queue, RECONCILE_KEY);
 }
 
+static void on_node(void *arg, enum watch_type type, const struct object *obj,
+		    const struct object *old);
+
+/* Speed only: the pod and node informers start with the first claim. A
+ * cluster without claims has nothing to attach, and 150,000 pods' watch
+ * events would cost it 6% more engine events for nothing; a pod can only
+ * need an attachment through a claim, and the informers list what exists
+ * when they start, so nothing is missed. */
 static void on_claim(void *arg, enum watch_type type, const struct object *obj,
 		     const struct object *old)
 {
+	struct adc *c = arg;
 	(void)type;
 	(void)obj;
 	(void)old;
-	workqueue_add(((struct adc *)arg)->queue, RECONCILE_KEY);
+	if (!c->pods) {
+		c->nodes = informer_new(c->client, KIND_NODE, NULL, on_node, c);
+		c->pods = informer_new(c->client, KIND_POD, index_claim_users, on_pod, c);
+	}
+	workqueue_add(c->queue, RECONCILE_KEY);
 }
 
 static bool has_volumes(const struct node *node)
@@ -377,6 +391,8 @@ static int sync(void *arg, const char *key)
 {
 	struct adc *c = arg;
 	(void)key;
+	if (!c->pods)
+		return 0;	/* no claim ever: nothing to do */
 	struct want *wants;
 	size_t len;
 	desired(c, &wants, &len);
@@ -409,18 +425,18 @@ static void *adc_start(const struct client *client)
 	struct adc *c = xcalloc(1, sizeof(*c));
 	c->client = client;
 	c->queue = workqueue_new(&client->clock, "volumes", sync, c);
-	c->nodes = informer_new(client, KIND_NODE, NULL, on_node, c);
 	c->claims = informer_new(client, KIND_PERSISTENTVOLUMECLAIM, NULL, on_claim, c);
-	c->pods = informer_new(client, KIND_POD, index_claim_users, on_pod, c);
 	return c;
 }
 
 static void adc_stop(void *state)
 {
 	struct adc *c = state;
-	informer_free(c->pods);
+	if (c->pods) {
+		informer_free(c->pods);
+		informer_free(c->nodes);
+	}
 	informer_free(c->claims);
-	informer_free(c->nodes);
 	workqueue_free(c->queue);
 	const char *key;
 	void *value;

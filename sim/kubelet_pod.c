@@ -142,7 +142,7 @@ static void worker_finish(struct kubelet_worker *worker)
 			kubelet_container_stop(&worker->ctrs[i], 0, "Completed");
 	worker->terminal = true;
 	worker_release(worker);
-	if (worker->volume_names_len)	/* unmounted: no longer in use */
+	if (worker->volumes && worker->volumes->names_len)	/* unmounted */
 		worker->kubelet->volumes_changed = true;
 	kubelet_status_mark_dirty(worker);
 }

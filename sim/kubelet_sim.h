@@ -183,12 +183,10 @@ struct kubelet_worker {
 
 	timer_id flush_timer;		/* status write at the end of the instant */
 
-	/* kubelet_volume.c */
+	/* kubelet_volume.c: NULL until the pod turns out to have claims
+	 * (most pods never pay for it) */
+	struct kubelet_pod_volumes *volumes;	/* owned */
 	bool volumes_ready;		/* every volume attached and mounted */
-	ktime_t volume_wait_since;	/* 0: not waiting */
-	timer_id volume_timer;		/* the next poll */
-	char **volume_names;		/* owned: attachable volumes, unique names */
-	size_t volume_names_len;
 };
 
 struct kubelet {
@@ -261,6 +259,14 @@ void kubelet_ip_release(struct kubelet *kubelet, int slot);
 uint64_t kubelet_hash(const char *text, uint64_t h);
 
 /* ---- kubelet_volume.c ---- */
+
+/* The volume manager's view of one pod with claims. */
+struct kubelet_pod_volumes {
+	ktime_t wait_since;		/* 0: not waiting */
+	timer_id timer;			/* the next poll */
+	char **names;			/* owned: attachable volumes, unique names */
+	size_t names_len;
+};
 
 /* K8S: WaitForAttachAndMount, one poll: true once the pod's volumes are
  * attached (when attachable) and mounted; else arms a retry that calls

@@ -60,20 +60,28 @@ static bool attached_here(const struct node *node, const char *name)
 	return false;
 }
 
-static void names_release(struct kubelet_worker *worker)
+static void names_release(struct kubelet_pod_volumes *pv)
 {
-	for (size_t i = 0; i < worker->volume_names_len; i++)
-		free(worker->volume_names[i]);
-	free(worker->volume_names);
-	worker->volume_names = NULL;
-	worker->volume_names_len = 0;
+	for (size_t i = 0; i < pv->names_len; i++)
+		free(pv->names[i]);
+	free(pv->names);
+	pv->names = NULL;
+	pv->names_len = 0;
 }
 
 static void retry(void *arg)
 {
 	struct kubelet_worker *worker = arg;
-	worker->volume_timer = 0;
+	worker->volumes->timer = 0;
 	kubelet_pod_sync(worker);
+}
+
+static bool has_claims(const struct pod *pod)
+{
+	for (size_t i = 0; i < pod->spec.volumes.len; i++)
+		if (pod->spec.volumes.items[i].persistent_volume_claim.claim_name)
+			return true;
+	return false;
 }
 
 /* Appends "name" to a "[a b]"-style list as Go's %v prints []string. */
@@ -91,6 +99,13 @@ bool kubelet_volume_ready(struct kubelet_worker *worker)
 	const struct pod *pod = worker->pod;
 	if (worker->volumes_ready)
 		return true;
+	if (!has_claims(pod)) {
+		worker->volumes_ready = true;	/* nothing to wait for */
+		return true;
+	}
+	if (!worker->volumes)
+		worker->volumes = xcalloc(1, sizeof(*worker->volumes));
+	struct kubelet_pod_volumes *pv = worker->volumes;
 	const struct object *node_obj = client_get(client, KIND_NODE, NULL, kubelet->node_name);
 	const struct node *node = node_obj ? object_as(node_obj, KIND_NODE, const struct node)
 					   : NULL;
@@ -121,12 +136,12 @@ bool kubelet_volume_ready(struct kubelet_worker *worker)
 		}
 	}
 	/* What the next node status reports in use (desired state). */
-	bool changed = names_len != worker->volume_names_len;
+	bool changed = names_len != pv->names_len;
 	for (size_t i = 0; !changed && i < names_len; i++)
-		changed = strcmp(names[i], worker->volume_names[i]) != 0;
-	names_release(worker);
-	worker->volume_names = names;
-	worker->volume_names_len = names_len;
+		changed = strcmp(names[i], pv->names[i]) != 0;
+	names_release(pv);
+	pv->names = names;
+	pv->names_len = names_len;
 	if (changed)
 		kubelet->volumes_changed = true;
 	if (!*unmounted) {
@@ -134,34 +149,40 @@ bool kubelet_volume_ready(struct kubelet_worker *worker)
 		return true;
 	}
 	ktime_t now = client_now(client);
-	if (!worker->volume_wait_since)
-		worker->volume_wait_since = now;
-	if (now - worker->volume_wait_since >= ATTACH_AND_MOUNT_TIMEOUT) {
+	if (!pv->wait_since)
+		pv->wait_since = now;
+	if (now - pv->wait_since >= ATTACH_AND_MOUNT_TIMEOUT) {
 		kubelet_pod_event(worker, "Warning", "FailedMount",
 				  "Unable to attach or mount volumes: unmounted volumes=[%s], "
 				  "unattached volumes=[%s], failed to process volumes=[]: "
 				  "context deadline exceeded", unmounted, unattached);
-		worker->volume_wait_since = now;	/* the next syncPod waits anew */
+		pv->wait_since = now;	/* the next syncPod waits anew */
 	}
-	if (!worker->volume_timer)
-		worker->volume_timer = clock_after(&client->clock, ATTACH_AND_MOUNT_RETRY,
-						   retry, worker);
+	if (!pv->timer)
+		pv->timer = clock_after(&client->clock, ATTACH_AND_MOUNT_RETRY, retry, worker);
 	return false;
 }
 
 void kubelet_volume_cancel(struct kubelet_worker *worker)
 {
-	if (worker->volume_timer)
-		clock_cancel(&worker->kubelet->client->clock, worker->volume_timer);
-	worker->volume_timer = 0;
+	struct kubelet_pod_volumes *pv = worker->volumes;
+	if (pv && pv->timer)
+		clock_cancel(&worker->kubelet->client->clock, pv->timer);
+	if (pv)
+		pv->timer = 0;
 }
 
 void kubelet_volume_release(struct kubelet_worker *worker)
 {
+	struct kubelet_pod_volumes *pv = worker->volumes;
+	if (!pv)
+		return;
 	kubelet_volume_cancel(worker);
-	if (worker->volume_names_len)
+	if (pv->names_len)
 		worker->kubelet->volumes_changed = true;
-	names_release(worker);
+	names_release(pv);
+	free(pv);
+	worker->volumes = NULL;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -179,11 +200,11 @@ void kubelet_volume_fill_in_use(const struct kubelet *kubelet, struct node_statu
 	char **names = NULL;
 	for (size_t pos = 0; hashmap_next(&kubelet->pods, &pos, &key, &value);) {
 		const struct kubelet_worker *worker = value;
-		if (worker->terminal)
+		if (worker->terminal || !worker->volumes)
 			continue;
-		for (size_t i = 0; i < worker->volume_names_len; i++) {
+		for (size_t i = 0; i < worker->volumes->names_len; i++) {
 			xgrow((void **)&names, &cap, len + 1, sizeof(*names));
-			names[len++] = worker->volume_names[i];
+			names[len++] = worker->volumes->names[i];
 		}
 	}
 	if (!len)
