@@ -14,9 +14,11 @@
  *      cluster, 10% of 5000 nodes) -- in a big cluster the scheduler
  *      trades a perfect choice for speed, and the rotation gives every
  *      node its turn;
- *   4. none feasible: PostFilter (where preemption would run), then the
- *      FailedScheduling event, the PodScheduled=False condition, and the
- *      pod goes back to the queue;
+ *   4. none feasible: PostFilter, where DefaultPreemption may evict
+ *      lower-priority pods and nominate the pod to the node they free
+ *      (sched_preemption.c), then the FailedScheduling event, the
+ *      PodScheduled=False condition (and nominatedNodeName), and the pod
+ *      goes back to the queue;
  *   5. one feasible: take it; several: Score each with every score plugin,
  *      weight, sum, and take the highest total, ties broken at random
  *      (seeded) by reservoir sampling so that equal nodes share the load;
@@ -39,11 +41,14 @@
  * booked in the cache. Terminal pods (Succeeded, Failed) leave the cache,
  * as upstream's informer filters them out.
  *
- * Not modelled yet (a later issue fills these in): preemption (the
- * PostFilter computes the message upstream gives when preemption finds no
- * victims, and says so when victims would exist), the other default
+ * Nominated pods (sched_nominator.h): a pod nominated by an earlier
+ * preemption tries its nominated node first; every Filter counts the pods
+ * nominated to a node with equal or higher priority, so the room being
+ * freed is kept for them.
+ *
+ * Not modelled yet (a later issue fills these in): the other default
  * plugins (NodePorts, volumes, PodTopologySpread, InterPodAffinity,
- * ImageLocality), PreFilterResult node narrowing, nominated nodes,
+ * ImageLocality), PreFilterResult node narrowing,
  * QueueingHints (every cluster event moves every parked pod),
  * Permit's Wait, PostBind, extenders.
  *
@@ -73,6 +78,7 @@
 #include "release.h"
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
+#include "sched_nominator.h"
 #include "sched_queue.h"
 #include "xmalloc.h"
 
@@ -107,9 +113,13 @@ struct scheduler {
 	const struct sched_profile *profile;
 	struct sched_cache cache;
 	struct sched_queue *queue;
+	struct sched_nominator nominator;	/* K8S: the queue's PodNominator */
 	int pod_watch, node_watch;
 	timer_id cycle_timer;
 	size_t next_start_node_index;	/* K8S: sched.nextStartNodeIndex */
+	/* A pod was parked by InterPodAffinity: a newly bound pod may be the
+	 * one it waits for (see pod_bound). */
+	bool affinity_parked;
 	uint64_t scheduled, failed_attempts;
 	struct binding *bindings;
 	/* Scratch for one cycle, grown to the node count and reused. */
@@ -164,11 +174,6 @@ static int32_t percentage_of(const struct scheduler *s)
 {
 	return s->profile->percentage_set ? s->profile->percentage_of_nodes_to_score
 					  : s->percentage_of_nodes_to_score;
-}
-
-static int64_t priority_of(const struct pod *pod)
-{
-	return pod->spec.priority.is_set ? pod->spec.priority.value : 0;
 }
 
 /* ---- explaining (only with a hook) --------------------------------------- */
@@ -256,9 +261,11 @@ static void explain_end(struct scheduler *s, size_t found, const char *chosen,
 
 /* K8S: updatePod with a PodScheduled condition (podutil.UpdatePodCondition:
  * lastTransitionTime moves only when the status changes; nothing is
- * written when nothing changed) and nominatedNodeName cleared. */
+ * written when nothing changed) and, when nominate is not NULL
+ * (NominatingMode Override), nominatedNodeName set to it ("" clears). */
 static void set_unschedulable_condition(struct scheduler *s, const struct pod *pod,
-					const char *reason, const char *message)
+					const char *reason, const char *message,
+					const char *nominate)
 {
 	struct pod *copy = (struct pod *)object_copy(&pod->obj);
 	struct pod_status *st = &copy->status;
@@ -285,9 +292,9 @@ static void set_unschedulable_condition(struct scheduler *s, const struct pod *p
 	c->status = xstrdup("False");
 	c->reason = xstrdup(reason);
 	c->message = xstrdup(message);
-	if (st->nominated_node_name) {
+	if (nominate && strcmp(nominate, st->nominated_node_name ? st->nominated_node_name : "")) {
 		free(st->nominated_node_name);
-		st->nominated_node_name = NULL;
+		st->nominated_node_name = *nominate ? xstrdup(nominate) : NULL;
 		changed = true;
 	}
 	if (changed)
@@ -299,9 +306,12 @@ static void set_unschedulable_condition(struct scheduler *s, const struct pod *p
 /* LAB: sched-failure. K8S: handleSchedulingFailure. rejected: the status
  * was Unschedulable(AndUnresolvable) (condition reason Unschedulable, not
  * SchedulerError); by_plugins: Filter plugins rejected it, so it parks
- * until the cluster changes instead of backing off. */
+ * until the cluster changes instead of backing off. nominate: NULL leaves
+ * the pod's nomination alone, else the node PostFilter nominated it to
+ * ("" clears). */
 static void handle_failure(struct scheduler *s, struct sched_queued_pod *qp,
-			   const char *message, bool rejected, bool by_plugins)
+			   const char *message, bool rejected, bool by_plugins,
+			   const char *nominate)
 {
 	s->failed_attempts++;
 	const struct pod *pod = (const struct pod *)object_ref(&qp->pod->obj);
@@ -321,57 +331,49 @@ static void handle_failure(struct scheduler *s, struct sched_queued_pod *qp,
 	client_event(s->client, &pod->obj, "Warning", "FailedScheduling", "%s",
 		     note ? note : message);
 	free(note);
+	/* K8S: AddNominatedPod before the status write comes back, so the
+	 * next cycles already count the pod on its nominated node. */
+	if (latest && !is_assigned(latest) && nominate)
+		sched_nominator_add(&s->nominator, &s->cache, latest, nominate);
 	if (latest && !is_assigned(latest))
 		set_unschedulable_condition(s, latest,
 					    rejected ? "Unschedulable" : "SchedulerError",
-					    message);
+					    message, nominate);
 	object_unref((struct object *)latest);
 	object_unref((struct object *)pod);
 }
 
-/* K8S: DefaultPreemption's PostFilter, as far as kubelab goes: the message
- * upstream writes when preemption finds nothing to evict. Nodes that
- * rejected the pod for good cannot be helped; nodes without lower-priority
- * pods have no victims; on the others upstream would try evicting pods,
- * which kubelab does not model yet and says so. */
-static char *post_filter(struct scheduler *s, const struct pod *pod,
-			 struct sched_node_info *const *nodes, size_t n)
-{
-	if (pod->spec.preemption_policy && !strcmp(pod->spec.preemption_policy, "Never"))
-		return xstrdup("preemption: not eligible due to preemptionPolicy=Never.");
-	struct sched_diagnosis d = { 0 };
-	sched_diagnosis_reset(&d, n);
-	struct sched_status status;
-	int64_t priority = priority_of(pod);
-	for (size_t i = 0; i < n; i++) {
-		sched_status_reset(&status);
-		if (s->verdicts[i] == SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE)
-			sched_status_add(&status, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
-					 "Preemption is not helpful for scheduling");
-		else if (sched_node_min_priority(nodes[i]) >= priority)
-			sched_status_add(&status, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
-					 "No preemption victims found for incoming pod");
-		else
-			sched_status_add(&status, SCHED_UNSCHEDULABLE,
-					 "kubelab does not model preemption yet");
-		sched_diagnosis_add(&d, &status);
-	}
-	char *fit = sched_fit_error_message(&d);
-	char *msg = xasprintf("preemption: %s", fit);
-	free(fit);
-	sched_diagnosis_release(&d);
-	return msg;
-}
-
-static void fit_error(struct scheduler *s, struct sched_queued_pod *qp,
+/* K8S: the end of schedulingCycle when no node fits: RunPostFilterPlugins
+ * (DefaultPreemption, sched_preemption.c), whose message becomes the
+ * FitError's "preemption: ..." part, then handleSchedulingFailure with the
+ * nomination it asked for. */
+static void fit_error(struct scheduler *s, struct sched_state *state,
+		      struct sched_queued_pod *qp,
 		      struct sched_node_info *const *nodes, size_t n)
 {
-	s->diagnosis.post_filter_msg = post_filter(s, qp->pod, nodes, n);
+	struct sched_post_filter_input in = {
+		.nodes = nodes, .verdicts = s->verdicts, .len = n,
+		.profile = s->profile, .client = s->client, .rng = &s->rng,
+		.nominator = &s->nominator,
+	};
+	struct sched_post_filter_result result;
+	sched_run_post_filter(s->profile, state, &in, &result);
+	s->diagnosis.post_filter_msg = result.message;
+	result.message = NULL;		/* the diagnosis owns it now */
+	if (s->diagnosis.rejected_by & (1u << SCHED_PLUGIN_INTER_POD_AFFINITY))
+		s->affinity_parked = true;
 	char *message = sched_fit_error_message(&s->diagnosis);
-	if (s->explain.attempt)
+	if (s->explain.attempt) {
+		s->attempt.nominated_node = result.nominate && *result.nominated_node
+			? result.nominated_node : NULL;
+		s->attempt.victims = (const char *const *)result.victims;
+		s->attempt.victims_len = result.victims_len;
 		explain_end(s, 0, NULL, message);
-	handle_failure(s, qp, message, true, true);
+	}
+	handle_failure(s, qp, message, true, true,
+		       result.nominate ? result.nominated_node : NULL);
 	free(message);
+	sched_post_filter_result_release(&result);
 }
 
 /* ---- binding ------------------------------------------------------------- */
@@ -408,7 +410,7 @@ static void after_select_failure(struct scheduler *s, struct sched_queued_pod *q
 	} else {
 		message = xstrdup(status->reasons_len ? status->reasons[0] : "plugin error");
 	}
-	handle_failure(s, qp, message, rejected, rejected);
+	handle_failure(s, qp, message, rejected, rejected, "");
 	free(message);
 }
 
@@ -451,7 +453,8 @@ static void bind(void *arg)
 		sched_run_unreserve(b->profile, &b->state, b->node);
 		sched_cache_forget_pod(&s->cache, qp->uid);
 		sched_queue_move_all(s->queue);	/* the forgotten room is free */
-		handle_failure(s, qp, status.message, false, false);
+		/* K8S: handleBindingCycleError clears the nomination. */
+		handle_failure(s, qp, status.message, false, false, "");
 		binding_free(s, b);
 		return;
 	}
@@ -469,6 +472,7 @@ static void assume_and_bind(struct scheduler *s, struct sched_queued_pod *qp,
 {
 	/* LAB: sched-assume. Booked now; bound later. */
 	sched_cache_assume_pod(&s->cache, qp->pod, node->name);
+	sched_nominator_delete(&s->nominator, qp->uid);
 	/* K8S: RunReservePluginsReserve, then RunPermitPlugins. */
 	struct sched_status status;
 	enum sched_code code = sched_run_reserve(s->profile, state, node->name, &status);
@@ -545,10 +549,13 @@ static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 	struct sched_status status;
 	size_t found = 0, examined = 0;
 	const bool explaining = s->explain.attempt != NULL;	/* hoisted: hot loop */
+	const bool nominated = s->nominator.len != 0;	/* any preemption pending */
 	for (; examined < n && found < want; examined++) {
 		size_t i = (s->next_start_node_index + examined) % n;
 		sched_cache_prefetch(nodes, n, i);	/* speed only, see there */
-		enum sched_code code = sched_run_filter(s->profile, state, nodes[i], &status);
+		enum sched_code code = nominated
+			? sched_run_filter_with_nominated(s->profile, state, nodes[i], &status)
+			: sched_run_filter(s->profile, state, nodes[i], &status);
 		s->verdicts[i] = code;
 		if (code == SCHED_SUCCESS)
 			s->feasible[found++] = nodes[i];
@@ -559,6 +566,28 @@ static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 	}
 	s->next_start_node_index = (s->next_start_node_index + examined) % n;
 	return found;
+}
+
+/* K8S: evaluateNominatedNode. A pod that preempted others was nominated to
+ * the node being emptied for it: try that node first, and take it alone
+ * if it fits. Returns 1 when it did (s->feasible[0]); 0 leaves the full
+ * walk to decide, which examines that node again. */
+static size_t try_nominated_node(struct scheduler *s, struct sched_state *state,
+				 const struct pod *pod)
+{
+	const char *name = pod->status.nominated_node_name;
+	if (!name || !*name)
+		return 0;
+	const struct sched_node_info *node = sched_cache_node(&s->cache, name);
+	if (!node || !node->listed)
+		return 0;
+	struct sched_status status;
+	if (sched_run_filter_with_nominated(s->profile, state, node, &status) != SCHED_SUCCESS)
+		return 0;
+	s->feasible[0] = (struct sched_node_info *)node;
+	if (s->explain.attempt)
+		explain_node(s, node, &status, 1);
+	return 1;
 }
 
 /* K8S: ScheduleOne + schedulingCycle + schedulePod. */
@@ -587,7 +616,7 @@ static void schedule_one(struct scheduler *s)
 			explain_begin(s, pod, 0);
 			explain_end(s, 0, NULL, "no nodes available to schedule pods");
 		}
-		handle_failure(s, qp, "no nodes available to schedule pods", true, false);
+		handle_failure(s, qp, "no nodes available to schedule pods", true, false, NULL);
 		return;
 	}
 	grow_scratch(s, n);
@@ -596,6 +625,8 @@ static void schedule_one(struct scheduler *s)
 		explain_begin(s, pod, n);
 	struct sched_state state;
 	sched_state_init(&state, pod, &s->cache);
+	state.store = s->client->store;
+	state.nominator = &s->nominator;
 	state.client = s->client;
 	struct sched_status status;
 	size_t found = 0;
@@ -613,11 +644,11 @@ static void schedule_one(struct scheduler *s)
 		s->attempt.pre_filter_plugin = status.plugin->name;
 		for (size_t i = 0; i < n; i++)
 			s->verdicts[i] = code;
-	} else {
+	} else if (!(found = try_nominated_node(s, &state, pod))) {
 		found = find_feasible(s, &state, nodes, n);
 	}
 	if (found == 0) {
-		fit_error(s, qp, nodes, n);
+		fit_error(s, &state, qp, nodes, n);
 	} else {
 		size_t chosen = 0;
 		if (found > 1) {
@@ -631,7 +662,7 @@ static void schedule_one(struct scheduler *s)
 				 * SchedulerError, and the pod backs off. */
 				if (s->explain.attempt)
 					explain_end(s, 0, NULL, state.error);
-				handle_failure(s, qp, state.error, false, false);
+				handle_failure(s, qp, state.error, false, false, "");
 				sched_state_release(&state);
 				return;
 			}
@@ -665,14 +696,30 @@ static void on_active(void *arg)
 
 /* ---- watch events -------------------------------------------------------- */
 
+/* K8S: InterPodAffinity's EventsToRegister (an assigned Pod added): a
+ * pod parked for want of a pod to be near may fit once one is bound.
+ * Upstream's queueing hint asks whether the new pod matches the parked
+ * pod's terms; kubelab moves every parked pod, only while some pod was
+ * parked by InterPodAffinity, so clusters without affinity pay nothing. */
+static void pod_bound(struct scheduler *s)
+{
+	if (!s->affinity_parked)
+		return;
+	s->affinity_parked = false;
+	sched_queue_move_all(s->queue);
+}
+
 static void pod_added(struct scheduler *s, const struct pod *pod)
 {
 	if (is_terminal(pod))
 		return;
-	if (is_assigned(pod))
+	if (is_assigned(pod)) {
 		sched_cache_add_pod(&s->cache, pod);
-	else if (is_responsible(s, pod))
+		pod_bound(s);
+	} else if (is_responsible(s, pod)) {
 		sched_queue_add(s->queue, pod);
+		sched_nominator_add(&s->nominator, &s->cache, pod, NULL);
+	}
 }
 
 static void pod_deleted(struct scheduler *s, const struct pod *pod)
@@ -681,6 +728,7 @@ static void pod_deleted(struct scheduler *s, const struct pod *pod)
 	if (sched_cache_remove_pod(&s->cache, pod->obj.meta.uid))
 		sched_queue_move_all(s->queue);
 	sched_queue_delete(s->queue, pod->obj.meta.uid);
+	sched_nominator_delete(&s->nominator, pod->obj.meta.uid);
 }
 
 /* K8S: eventhandlers.go: one informer for assigned pods (the cache), one
@@ -696,13 +744,17 @@ static void pod_modified(struct scheduler *s, const struct pod *old,
 	}
 	if (is_assigned(pod)) {
 		sched_cache_add_pod(&s->cache, pod);
-		if (!is_assigned(old))
+		if (!is_assigned(old)) {
 			sched_queue_delete(s->queue, pod->obj.meta.uid);
+			sched_nominator_delete(&s->nominator, pod->obj.meta.uid);
+			pod_bound(s);
+		}
 		return;
 	}
 	if (!is_responsible(s, pod) || sched_cache_pod(&s->cache, pod->obj.meta.uid))
 		return;		/* not ours, or assumed and being bound */
 	sched_queue_update(s->queue, old, pod);
+	sched_nominator_update(&s->nominator, &s->cache, old, pod);
 }
 
 static void on_pod(void *arg, enum watch_type type, const struct object *obj,
@@ -803,6 +855,7 @@ struct scheduler *scheduler_new(const struct client *client,
 	prng_seed(&root, options->seed);
 	prng_derive(&root, SCHED_PRNG_STREAM, &s->rng);
 	sched_cache_init(&s->cache);
+	sched_nominator_init(&s->nominator);
 	s->queue = sched_queue_new(&client->clock, on_active, s);
 
 	/* K8S: informers: watch first, then list what exists (deliveries
@@ -835,6 +888,7 @@ void scheduler_free(struct scheduler *s)
 		binding_free(s, s->bindings);	/* its entry goes with the queue */
 	}
 	sched_queue_free(s->queue);
+	sched_nominator_release(&s->nominator);
 	sched_cache_release(&s->cache);
 	sched_diagnosis_release(&s->diagnosis);
 	free(s->feasible);

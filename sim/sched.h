@@ -63,6 +63,12 @@ struct sched_attempt {
 	const char *chosen;		/* NULL when the attempt failed */
 	size_t ties;			/* feasible nodes sharing the top total */
 	const char *message;		/* the FailedScheduling message, or NULL */
+	/* When PostFilter preempted (a failed attempt): the node the pod was
+	 * nominated to and the victims deleted for it ("namespace/name",
+	 * most important first). NULL and 0 otherwise. */
+	const char *nominated_node;
+	const char *const *victims;
+	size_t victims_len;
 };
 
 struct sched_explain_hook {

@@ -126,7 +126,7 @@ static const struct point_desc {
 	{ "queueSort", "QueueSortPlugin", -1 },
 	{ "preFilter", "PreFilterPlugin", SCHED_POINT_PRE_FILTER },
 	{ "filter", "FilterPlugin", SCHED_POINT_FILTER },
-	{ "postFilter", "PostFilterPlugin", -1 },
+	{ "postFilter", "PostFilterPlugin", SCHED_POINT_POST_FILTER },
 	{ "preScore", "PreScorePlugin", SCHED_POINT_PRE_SCORE },
 	{ "score", "ScorePlugin", SCHED_POINT_SCORE },
 	{ "reserve", "ReservePlugin", SCHED_POINT_RESERVE },
@@ -142,10 +142,9 @@ static const struct point_desc {
 /* Upstream's in-tree plugins kubelab does not have (yet): disabling one is
  * fine (a real config often does), enabling one is an error. */
 static const char *const upstream_only[] = {
-	"PrioritySort", "SchedulingGates", "DefaultBinder", "NodePorts",
+	"PrioritySort", "SchedulingGates", "DefaultBinder",
 	"VolumeRestrictions", "NodeVolumeLimits",
-	"PodTopologySpread", "InterPodAffinity", "DefaultPreemption",
-	"ImageLocality", "DynamicResources", NULL
+	"PodTopologySpread", "InterPodAffinity", "DynamicResources", NULL
 };
 
 static bool is_upstream_only(const char *name)
@@ -385,10 +384,9 @@ static void build_profile(struct plugin_set sets[POINTS_LEN],
 		expand_point(point_sets[p], p, multi, multi_len, &lists[p]);
 
 	/* One list in Filter's order, then whatever the other points add,
-	 * then multiPoint plugins that run at none of them (a PostFilter
-	 * plugin, say), so that their other hooks still run. */
+	 * then multiPoint plugins that run at none of them, so that their other hooks still run. */
 	static const int order[] = { SCHED_POINT_FILTER, SCHED_POINT_PRE_FILTER,
-				     SCHED_POINT_PRE_SCORE, SCHED_POINT_SCORE,
+				     SCHED_POINT_POST_FILTER, SCHED_POINT_PRE_SCORE, SCHED_POINT_SCORE,
 				     SCHED_POINT_RESERVE, SCHED_POINT_PERMIT,
 				     SCHED_POINT_PRE_BIND };
 	struct plugin_list all = { .len = 0 };

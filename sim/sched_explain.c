@@ -71,5 +71,12 @@ struct json *sched_attempt_json(const struct sched_attempt *a)
 		json_add_int(body, "ties", (int64_t)a->ties);
 	if (a->message)
 		json_add_string(body, "message", a->message);
+	if (a->nominated_node) {
+		json_add_string(body, "nominatedNode", a->nominated_node);
+		struct json *victims = json_new_array();
+		for (size_t i = 0; i < a->victims_len; i++)
+			json_append(victims, json_new_string(a->victims[i]));
+		json_add(body, "victims", victims);
+	}
 	return body;
 }

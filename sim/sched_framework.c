@@ -105,6 +105,8 @@ static const struct sched_plugin *const registry[SCHED_PLUGIN_COUNT] = {
 	[SCHED_PLUGIN_NODE_AFFINITY] = &sched_node_affinity_plugin,
 	[SCHED_PLUGIN_NODE_PORTS] = &sched_node_ports_plugin,
 	[SCHED_PLUGIN_NODE_RESOURCES_FIT] = &sched_fit_plugin,
+	[SCHED_PLUGIN_INTER_POD_AFFINITY] = &sched_inter_pod_affinity_plugin,
+	[SCHED_PLUGIN_DEFAULT_PREEMPTION] = &sched_default_preemption_plugin,
 	[SCHED_PLUGIN_VOLUME_BINDING] = &sched_volume_binding_plugin,
 	[SCHED_PLUGIN_VOLUME_ZONE] = &sched_volume_zone_plugin,
 	[SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION] = &sched_balanced_allocation_plugin,
@@ -159,6 +161,8 @@ bool sched_profile_plugin_runs(const struct sched_profile_plugin *entry,
 		return pl->pre_filter != NULL;
 	case SCHED_POINT_FILTER:
 		return pl->filter != NULL;
+	case SCHED_POINT_POST_FILTER:
+		return pl->post_filter != NULL;
 	case SCHED_POINT_PRE_SCORE:
 		return pl->pre_score != NULL;
 	case SCHED_POINT_SCORE:
@@ -304,6 +308,38 @@ enum sched_code sched_run_filter(const struct sched_profile *profile,
 		}
 	}
 	return SCHED_SUCCESS;
+}
+
+void sched_post_filter_result_release(struct sched_post_filter_result *result)
+{
+	free(result->message);
+	free(result->nominated_node);
+	for (size_t i = 0; i < result->victims_len; i++)
+		free(result->victims[i]);
+	free(result->victims);
+	memset(result, 0, sizeof(*result));
+}
+
+/* LAB: sched-post-filter. Upstream stops at the first plugin that returns
+ * Success (or an error); with one PostFilter plugin, DefaultPreemption,
+ * that is simply its answer. */
+enum sched_code sched_run_post_filter(const struct sched_profile *profile,
+				      struct sched_state *state,
+				      const struct sched_post_filter_input *in,
+				      struct sched_post_filter_result *result)
+{
+	memset(result, 0, sizeof(*result));
+	enum sched_code code = SCHED_UNSCHEDULABLE;
+	for (size_t i = 0; i < profile->len; i++) {
+		const struct sched_plugin *pl = profile->plugins[i].plugin;
+		if (!sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_POST_FILTER))
+			continue;
+		sched_post_filter_result_release(result);
+		code = pl->post_filter(state, state->pod, in, result);
+		if (code == SCHED_SUCCESS)
+			break;
+	}
+	return code;
 }
 
 /* LAB: sched-score. Each plugin scores every feasible node, normalizes,

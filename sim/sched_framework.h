@@ -50,8 +50,12 @@
 #include "api.h"
 
 struct client;
+struct prng;
 struct sched_cache;
 struct sched_node_info;
+struct store;
+struct sched_nominator;
+struct sched_profile;
 
 #define SCHED_MAX_NODE_SCORE 100	/* K8S: framework.MaxNodeScore */
 
@@ -147,6 +151,12 @@ struct sched_state {
 	const void *args[SCHED_PLUGIN_MAX];
 	/* Why sched_run_score returned SCHED_ERROR (upstream's wording). */
 	char error[SCHED_STATUS_TEXT_MAX];
+	/* K8S: the framework handle's PodNominator: pods nominated to nodes
+	 * by earlier preemptions (sched_nominator.h); NULL: none. */
+	const struct sched_nominator *nominator;
+	/* The API's listers, for plugins that read other kinds
+	 * (InterPodAffinity reads Namespaces); NULL: none (unit tests). */
+	const struct store *store;
 };
 
 /* Starts a cycle for pod (borrowed, as is cache): no data, nothing
@@ -170,7 +180,33 @@ static inline void *sched_state_read(const struct sched_state *state,
 }
 void sched_state_release(struct sched_state *state);	/* frees all data */
 
-/* A plugin: a name and up to five hooks; a NULL hook means the plugin
+/* K8S: PostFilterPlugin's inputs: what the failed cycle found (each
+ * listed node's Filter verdict, fwk.NodeToStatusReader) and the handle a
+ * plugin needs to act on the cluster. All borrowed for the call. */
+struct sched_post_filter_input {
+	struct sched_node_info *const *nodes;	/* the cycle's node list */
+	const enum sched_code *verdicts;	/* per node, same order */
+	size_t len;
+	const struct sched_profile *profile;	/* to re-run Filter */
+	const struct client *client;		/* writes and Events */
+	struct prng *rng;			/* the scheduler's seeded PRNG */
+	struct sched_nominator *nominator;
+};
+
+/* K8S: fwk.PostFilterResult (NominatingInfo) plus the status message. */
+struct sched_post_filter_result {
+	char *message;			/* owned; "preemption: ..." or NULL */
+	/* K8S: NominatingMode: false (ModeNoop) leaves the pod's
+	 * nominatedNodeName as it is; true (ModeOverride) sets it to
+	 * nominated_node ("" clears it). */
+	bool nominate;
+	char *nominated_node;		/* owned */
+	char **victims;			/* owned "namespace/name", for explain */
+	size_t victims_len;
+};
+void sched_post_filter_result_release(struct sched_post_filter_result *result);
+
+/* A plugin: a name and up to six hooks; a NULL hook means the plugin
  * does not take part in that extension point. */
 struct sched_plugin {
 	enum sched_plugin_id id;
@@ -198,6 +234,13 @@ struct sched_plugin {
 	/* Over all feasible nodes' raw scores, in place, into 0..100. */
 	void (*normalize_score)(struct sched_state *state, const struct pod *pod,
 				int64_t *scores, size_t len);
+	/* After a cycle found no feasible node: try to make the pod fit in
+	 * a later cycle (preemption). SCHED_SUCCESS when it did something
+	 * (result says what); a rejection otherwise, with result->message
+	 * saying why. */
+	enum sched_code (*post_filter)(struct sched_state *state, const struct pod *pod,
+				       const struct sched_post_filter_input *in,
+				       struct sched_post_filter_result *result);
 	/* After a node is chosen and the pod assumed on it, in upstream's
 	 * order: Reserve (book plugin-side state; a rejection undoes it
 	 * all), Permit (approve or reject; Wait is not modelled), then, in
@@ -225,6 +268,8 @@ extern const struct sched_plugin sched_node_ports_plugin;
 extern const struct sched_plugin sched_image_locality_plugin;
 extern const struct sched_plugin sched_fit_plugin;
 extern const struct sched_plugin sched_balanced_allocation_plugin;
+extern const struct sched_plugin sched_inter_pod_affinity_plugin;
+extern const struct sched_plugin sched_default_preemption_plugin;
 extern const struct sched_plugin sched_volume_binding_plugin;
 extern const struct sched_plugin sched_volume_zone_plugin;
 
@@ -253,6 +298,7 @@ const struct sched_plugin *sched_plugin_register(const struct sched_plugin *plug
 enum sched_point {
 	SCHED_POINT_PRE_FILTER,
 	SCHED_POINT_FILTER,
+	SCHED_POINT_POST_FILTER,	/* preemption */
 	SCHED_POINT_PRE_SCORE,
 	SCHED_POINT_SCORE,		/* Score and its NormalizeScore */
 	SCHED_POINT_RESERVE,		/* Reserve and its Unreserve */
@@ -291,8 +337,9 @@ bool sched_profile_plugin_runs(const struct sched_profile_plugin *entry,
 
 /* Fills profile with upstream's default plugins that kubelab has, in the
  * default order with the default weights (TaintToleration 3, NodeAffinity
- * 2, NodeResourcesFit 1, NodeResourcesBalancedAllocation 1, ImageLocality
- * 1; NodeUnschedulable, NodeName and NodePorts only filter). */
+ * 2, NodeResourcesFit 1, InterPodAffinity 2, NodeResourcesBalanced-
+ * Allocation 1, ImageLocality 1; NodeUnschedulable, NodeName and NodePorts
+ * only filter). */
 void sched_profile_default(struct sched_profile *profile,
 			   const char *scheduler_name);
 /* Enables plugin name with weight (appended, or re-weighted when already
@@ -328,6 +375,15 @@ struct sched_score_detail {
 	const struct sched_profile_plugin *plugins[SCHED_PLUGIN_MAX];
 	int64_t *raw, *normalized;
 };
+
+/* K8S: RunPostFilterPlugins: runs the profile's PostFilter plugins in
+ * order until one succeeds; result is filled by the last one run (zeroed
+ * first). Returns SCHED_UNSCHEDULABLE with no message when the profile has
+ * none. Release result with sched_post_filter_result_release. */
+enum sched_code sched_run_post_filter(const struct sched_profile *profile,
+				      struct sched_state *state,
+				      const struct sched_post_filter_input *in,
+				      struct sched_post_filter_result *result);
 
 /* K8S: RunPreScorePlugins + RunScorePlugins: totals[i] (out) is the
  * weighted sum over the score plugins for nodes[i]; scratch must hold len

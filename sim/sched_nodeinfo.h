@@ -99,6 +99,7 @@ struct sched_pod_info {
 	struct sched_pod_request request;
 	int64_t priority;		/* spec.priority, 0 when unset */
 	bool assumed;			/* placed here, binding not yet seen */
+	struct sched_pod_index *index;	/* sched_nodeinfo_affinity.c; NULL: none */
 };
 
 /* K8S: framework.NodeInfo. Plugins read these fields; only the cache
@@ -115,6 +116,8 @@ struct sched_node_info {
 	struct sched_pod_info **pods;	/* booked pods, assumed ones too */
 	size_t pods_len, pods_cap;
 	uint64_t generation;		/* bumped on every change */
+	/* pods with pod (anti-)affinity; NULL: none (sched_nodeinfo_affinity.h) */
+	struct sched_node_affinity *affinity;
 	/* the host ports the booked pods use (sched_nodeinfo_ports.c);
 	 * NULL when none does */
 	struct sched_used_ports *used_ports;
@@ -139,6 +142,8 @@ struct sched_cache {
 	size_t list_len, list_cap;
 	bool list_stale;
 	uint64_t generation;
+	/* nodes with affinity pods; the label index (sched_nodeinfo_affinity.h) */
+	struct sched_affinity_index *affinity;
 };
 
 /* An empty cache, embedded by its owner. Release drops every reference
@@ -254,6 +259,24 @@ void sched_cache_images_update(struct sched_cache *cache, const struct node *old
 const struct sched_image_state *sched_cache_image(const struct sched_cache *cache,
 						  const char *name);
 void sched_cache_images_release(struct sched_cache *cache);
+
+/* ---- scratch copies (sched_nodeinfo_scratch.c) ------------------------------
+ * K8S: NodeInfo.Snapshot + AddPodInfo / RemovePod on the copy. Preemption
+ * asks "would the pod fit if these pods were gone?" and the nominated-pods
+ * filter "would it fit if those pods were here?" without touching the
+ * cache: a scratch node is a copy of a node's numbers and pod list that
+ * pods can be added to and removed from. The pod infos are borrowed (their
+ * node field still names the real node); the cache must not change while
+ * a scratch copy is in use. */
+void sched_node_scratch_init(struct sched_node_info *scratch,
+			     const struct sched_node_info *node);
+/* Adds p's request and p to the copy's list (p borrowed). */
+void sched_node_scratch_add(struct sched_node_info *scratch,
+			    const struct sched_pod_info *p);
+/* Removes p (by identity) from the copy; BUG when it is not there. */
+void sched_node_scratch_remove(struct sched_node_info *scratch,
+			       const struct sched_pod_info *p);
+void sched_node_scratch_release(struct sched_node_info *scratch);
 
 /* Checks the invariant above for every node; prints what broke and
  * returns false. O(pods): for tests and paranoid builds. */

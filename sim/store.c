@@ -45,6 +45,7 @@ static const char *const code_reasons[] = {
 	[API_ALREADY_EXISTS] = "AlreadyExists",
 	[API_CONFLICT] = "Conflict",
 	[API_INVALID] = "Invalid",
+	[API_FORBIDDEN] = "Forbidden",
 };
 
 const char *api_code_reason(enum api_code code)

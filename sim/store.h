@@ -47,6 +47,7 @@ enum api_code {
 	API_ALREADY_EXISTS,
 	API_CONFLICT,
 	API_INVALID,
+	API_FORBIDDEN,			/* refused by admission */
 };
 
 /* K8S: metav1.Status, the body of a failed request. */

@@ -722,7 +722,9 @@ START_TEST(test_default_profile_has_upstream_order_and_weights)
 		{ "NodeUnschedulable", 0 }, { "NodeName", 0 }, { "TaintToleration", 3 },
 		{ "NodeAffinity", 2 }, { "NodePorts", 0 }, { "NodeResourcesFit", 1 },
 		{ "VolumeBinding", 0 }, { "VolumeZone", 0 },
-		{ "NodeResourcesBalancedAllocation", 1 }, { "ImageLocality", 1 },
+		{ "InterPodAffinity", 2 }, { "DefaultPreemption", 0 },
+		{ "NodeResourcesBalancedAllocation", 1 },
+		{ "ImageLocality", 1 },
 	};
 	ck_assert_uint_eq(profile.len, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < profile.len; i++) {

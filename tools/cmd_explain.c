@@ -14,7 +14,8 @@
  *   - per feasible node, each Score plugin's raw score, normalized score
  *     and weight, and the weighted total;
  *   - the chosen node and how many nodes tied at the top, or the
- *     FailedScheduling message.
+ *     FailedScheduling message and, when the attempt preempted, the node
+ *     the pod was nominated to and the victims deleted for it.
  * -o json prints the same attempts as a JSON array; each element is a
  * trace "schedule" record (docs/trace-format.md). See docs/explain.md.
  */
@@ -31,7 +32,8 @@
 static const char explain_help[] =
 	"Explain every scheduling attempt of a pod of a finished run: the nodes the\n"
 	"scheduler examined, which Filter plugin rejected each one and why, every\n"
-	"Score plugin's score of the others, and the node it chose.\n"
+	"Score plugin's score of the others, and the node it chose; when no node fit\n"
+	"and the pod preempted others, the node it was nominated to and the victims.\n"
 	"\n"
 	"Usage:\n"
 	"  kubelab explain pod NAME (-f SCENARIO | --trace FILE) [--at T] [options]\n"
@@ -254,6 +256,21 @@ static void print_nodes(const struct json *a)
 	table_print(&t);
 }
 
+/* LAB: sched-explain-preemption. What PostFilter (DefaultPreemption) did:
+ * the node the pod was nominated to and the pods deleted for it. */
+static void print_preemption(const struct json *a)
+{
+	if (!json_get(a, "nominatedNode"))
+		return;
+	printf("  Preemption: nominated node %s; victims (deleted gracefully):",
+	       member_string(a, "nominatedNode"));
+	const struct json *victims = json_get(a, "victims");
+	for (size_t i = 0; i < json_array_len(victims); i++)
+		printf("%s %s", i ? "," : "", json_string(json_array_at(victims, i)));
+	printf("\n  The pod waits in the queue until they are gone; its next attempt\n"
+	       "  tries the nominated node first.\n");
+}
+
 static void print_attempt(size_t number, const struct json *a)
 {
 	double t = 0;
@@ -270,6 +287,7 @@ static void print_attempt(size_t number, const struct json *a)
 	print_nodes(a);
 	if (!scheduled) {
 		printf("  Message: %s\n", member_string(a, "message"));
+		print_preemption(a);
 		return;
 	}
 	int64_t feasible = member_int(a, "feasible");
