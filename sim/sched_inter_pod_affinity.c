@@ -223,33 +223,76 @@ const struct strmap *sched_namespace_labels(const struct store *store, const cha
 
 /* ---- domain counts -------------------------------------------------------- */
 
-void sched_topology_counts_add(struct sched_topology_counts *counts,
-			       const char *key, const char *value, int64_t delta)
+static struct sched_topology_count_key *count_key(const struct sched_topology_counts *counts,
+						  uint32_t key)
 {
-	struct hashmap_key k;
-	const char *text = hashmap_key_join(&k, key, value);
-	intptr_t now = (intptr_t)hashmap_get(&counts->map, text) + (intptr_t)delta;
-	if (now == 0)		/* as upstream, a pair down to zero goes */
-		hashmap_remove(&counts->map, text);
-	else
-		hashmap_put(&counts->map, text, (void *)now);
-	hashmap_key_release(&k);
+	for (size_t i = 0; i < counts->keys_len; i++)
+		if (counts->keys[i].key == key)
+			return &counts->keys[i];
+	return NULL;
 }
 
-int64_t sched_topology_counts_get(const struct sched_topology_counts *counts,
-				  const char *key, const char *value)
+void sched_topology_counts_add_node(struct sched_topology_counts *counts,
+				    const struct sched_cache *cache, uint32_t key,
+				    const struct sched_node_info *node, int64_t delta)
 {
-	if (!counts->map.len)
+	uint32_t value = sched_node_topology(node, key);
+	if (value == SCHED_TOPOLOGY_ABSENT)
+		return;
+	struct sched_topology_count_key *k = count_key(counts, key);
+	if (!k) {
+		counts->keys = xrealloc(counts->keys,
+					(counts->keys_len + 1) * sizeof(*counts->keys));
+		k = &counts->keys[counts->keys_len++];
+		*k = (struct sched_topology_count_key){ .key = key };
+	}
+	if (value >= k->len) {
+		uint32_t len = sched_cache_topology_values(cache, key);
+		BUG_ON(value >= len);
+		k->count = xrealloc(k->count, len * sizeof(*k->count));
+		memset(k->count + k->len, 0, (len - k->len) * sizeof(*k->count));
+		k->len = len;
+	}
+	bool was = k->count[value] != 0;
+	k->count[value] += delta;
+	bool is = k->count[value] != 0;
+	/* as upstream, a pair down to zero leaves the map */
+	if (is && !was)
+		counts->pairs++;
+	else if (was && !is)
+		counts->pairs--;
+}
+
+int64_t sched_topology_counts_node(const struct sched_topology_counts *counts,
+				   uint32_t key, const struct sched_node_info *node)
+{
+	if (!counts->pairs)
 		return 0;
-	struct hashmap_key k;
-	intptr_t n = (intptr_t)hashmap_get(&counts->map, hashmap_key_join(&k, key, value));
-	hashmap_key_release(&k);
-	return n;
+	const struct sched_topology_count_key *k = count_key(counts, key);
+	uint32_t value = sched_node_topology(node, key);
+	return k && value < k->len ? k->count[value] : 0;
 }
 
 void sched_topology_counts_release(struct sched_topology_counts *counts)
 {
-	hashmap_release(&counts->map);
+	for (size_t i = 0; i < counts->keys_len; i++)
+		free(counts->keys[i].count);
+	free(counts->keys);
+	memset(counts, 0, sizeof(*counts));
+}
+
+static void resolve_list(struct sched_term_list *list, struct sched_cache *cache)
+{
+	for (size_t i = 0; i < list->len; i++)
+		list->items[i].key = sched_cache_topology_key(cache, list->items[i].topology_key);
+}
+
+void sched_pod_affinity_resolve_keys(struct sched_pod_affinity *a, struct sched_cache *cache)
+{
+	resolve_list(&a->required_affinity, cache);
+	resolve_list(&a->required_anti_affinity, cache);
+	resolve_list(&a->preferred_affinity, cache);
+	resolve_list(&a->preferred_anti_affinity, cache);
 }
 
 /* ---- candidates ----------------------------------------------------------- */

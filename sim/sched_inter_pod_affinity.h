@@ -49,6 +49,8 @@ struct sched_affinity_term {
 	struct selector selector;	/* labelSelector; nothing when absent */
 	struct selector ns_selector;	/* namespaceSelector; nothing when absent */
 	const char *topology_key;	/* borrowed from the pod's spec */
+	uint32_t key;			/* its id (sched_cache_topology_key), set
+					 * by sched_pod_affinity_resolve_keys */
 	int32_t weight;			/* preferred terms only */
 };
 
@@ -99,18 +101,38 @@ const struct strmap *sched_namespace_labels(const struct store *store,
 					    const char *ns);
 
 /* ---- counting pods per topology domain -------------------------------------
- * K8S: topologyToMatchedTermCount: (topologyKey, value) -> a count. Keys
- * are "topologyKey/value" (a label value has no '/', so the last '/'
- * splits them). The counts are kept in the map's pointer values. */
-struct sched_topology_counts {
-	struct hashmap map;
+ * K8S: topologyToMatchedTermCount: (topologyKey, value) -> a count. Here
+ * the key and the value are the cache's interned ids (sched_nodeinfo.h:
+ * sched_cache_topology_key, sched_node_topology), so counting a node and
+ * reading a node's count are array reads, not string hashes: Filter asks
+ * once per node per pod. pairs is the number of (key, value) pairs whose
+ * count is not 0 (upstream drops a pair down to zero from its map, and
+ * tests the map's length). */
+struct sched_topology_count_key {
+	uint32_t key;			/* topology key id */
+	uint32_t len;			/* entries in count */
+	int64_t *count;			/* owned; by value id */
 };
 
-void sched_topology_counts_add(struct sched_topology_counts *counts,
-			       const char *key, const char *value, int64_t delta);
-int64_t sched_topology_counts_get(const struct sched_topology_counts *counts,
-				  const char *key, const char *value);
+struct sched_topology_counts {
+	struct sched_topology_count_key *keys;	/* owned; few (one per key) */
+	size_t keys_len;
+	size_t pairs;
+};
+
+/* Adds delta to (key, the node's value of key); nothing when the node has
+ * no such label. */
+void sched_topology_counts_add_node(struct sched_topology_counts *counts,
+				    const struct sched_cache *cache, uint32_t key,
+				    const struct sched_node_info *node, int64_t delta);
+/* The count of (key, the node's value of key); 0 without the label. */
+int64_t sched_topology_counts_node(const struct sched_topology_counts *counts,
+				   uint32_t key, const struct sched_node_info *node);
 void sched_topology_counts_release(struct sched_topology_counts *counts);
+
+/* Registers every term's topology key with the cache (term->key). */
+void sched_pod_affinity_resolve_keys(struct sched_pod_affinity *affinity,
+				     struct sched_cache *cache);
 
 /* Calls fn for every pod booked on a live node of cache that may match
  * selector: with the label index (sched_nodeinfo_affinity.c), only the

@@ -31,8 +31,9 @@
  * Costs: the existing pods' side walks only the pods with required
  * anti-affinity (the cache's lists); the incoming pod's side walks the pods
  * carrying its selector's label (the cache's label index) -- upstream
- * walks every pod. Filter is O(terms) per node, plus O(node labels) when
- * some existing anti-affinity matched.
+ * walks every pod. Filter is O(terms) per node, plus O(keys) when some
+ * existing anti-affinity matched: the counts are arrays indexed by the
+ * cache's topology value ids, read with the node's id for each key.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,7 @@ struct pre_filter_state {
 	const struct pod *pod;
 	struct sched_pod_affinity *terms;	/* the incoming pod's, merged */
 	struct sched_topology_counts existing_anti;
-	const char **existing_keys;	/* the topology keys in existing_anti */
+	uint32_t *existing_keys;	/* the topology key ids in existing_anti */
 	size_t existing_keys_len;
 	struct sched_topology_counts affinity;
 	struct sched_topology_counts anti;
@@ -65,11 +66,6 @@ static void state_free(void *data)
 	free(s);
 }
 
-static const char *node_label(const struct sched_node_info *node, const char *key)
-{
-	return strmap_get(&node->node->obj.meta.labels, key);
-}
-
 /* K8S: podMatchesAllAffinityTerms (false for no terms). */
 static bool matches_all(const struct sched_term_list *terms, const struct pod *pod)
 {
@@ -84,21 +80,20 @@ static bool matches_all(const struct sched_term_list *terms, const struct pod *p
 /* K8S: updateWithAntiAffinityTerms: +1 in the pod's node's domain for each
  * term that matches target. */
 static void count_anti_terms(struct sched_topology_counts *counts,
+			     const struct sched_cache *cache,
 			     const struct sched_term_list *terms,
 			     const struct pod *target, const struct sched_node_info *node)
 {
 	for (size_t i = 0; i < terms->len; i++) {
 		const struct sched_affinity_term *t = &terms->items[i];
-		if (!sched_affinity_term_matches(t, target, NULL))
-			continue;
-		const char *value = node_label(node, t->topology_key);
-		if (value)
-			sched_topology_counts_add(counts, t->topology_key, value, 1);
+		if (sched_affinity_term_matches(t, target, NULL))
+			sched_topology_counts_add_node(counts, cache, t->key, node, 1);
 	}
 }
 
 struct existing_walk {
 	struct pre_filter_state *s;
+	const struct sched_cache *cache;
 	const struct strmap *ns_labels;
 };
 
@@ -112,20 +107,17 @@ static void count_existing_group(void *arg, const struct sched_term_group *g)
 		return;
 	struct pre_filter_state *s = w->s;
 	size_t k = 0;
-	while (k < s->existing_keys_len && strcmp(s->existing_keys[k], t->topology_key))
+	while (k < s->existing_keys_len && s->existing_keys[k] != t->key)
 		k++;
-	if (k == s->existing_keys_len) {	/* borrowed: the cache's pods live on */
+	if (k == s->existing_keys_len) {
 		s->existing_keys = xrealloc(s->existing_keys, (k + 1) * sizeof(*s->existing_keys));
-		s->existing_keys[s->existing_keys_len++] = t->topology_key;
+		s->existing_keys[s->existing_keys_len++] = t->key;
 	}
 	for (size_t i = 0; i < g->len; i++) {
 		const struct sched_node_info *node = g->members[i].pod->node;
 		if (!node->node)
 			continue;	/* a ghost: not in upstream's list */
-		const char *value = node_label(node, t->topology_key);
-		if (value)
-			sched_topology_counts_add(&w->s->existing_anti, t->topology_key,
-						  value, 1);
+		sched_topology_counts_add_node(&s->existing_anti, w->cache, t->key, node, 1);
 	}
 }
 
@@ -136,34 +128,32 @@ static void count_existing_group(void *arg, const struct sched_term_group *g)
 static void count_existing_anti(struct pre_filter_state *s, struct sched_cache *cache,
 				const struct strmap *ns_labels)
 {
-	struct existing_walk w = { s, ns_labels };
+	struct existing_walk w = { s, cache, ns_labels };
 	sched_term_groups_for_pod(cache, SCHED_TERM_REQUIRED_ANTI, s->pod,
 				  count_existing_group, &w);
 }
 
+struct incoming_walk {
+	struct pre_filter_state *s;
+	const struct sched_cache *cache;
+	struct sched_term_list one;	/* anti-affinity: the term being counted */
+};
+
 static void count_affinity_candidate(void *arg, const struct sched_pod_info *p)
 {
-	struct pre_filter_state *s = arg;
-	const struct sched_term_list *terms = &s->terms->required_affinity;
+	struct incoming_walk *w = arg;
+	const struct sched_term_list *terms = &w->s->terms->required_affinity;
 	if (!matches_all(terms, p->pod))	/* K8S: updateWithAffinityTerms */
 		return;
-	for (size_t i = 0; i < terms->len; i++) {
-		const char *value = node_label(p->node, terms->items[i].topology_key);
-		if (value)
-			sched_topology_counts_add(&s->affinity, terms->items[i].topology_key,
-						  value, 1);
-	}
+	for (size_t i = 0; i < terms->len; i++)
+		sched_topology_counts_add_node(&w->s->affinity, w->cache,
+					       terms->items[i].key, p->node, 1);
 }
-
-struct anti_walk {
-	struct pre_filter_state *s;
-	struct sched_term_list one;	/* the term being counted */
-};
 
 static void count_anti_candidate(void *arg, const struct sched_pod_info *p)
 {
-	struct anti_walk *w = arg;
-	count_anti_terms(&w->s->anti, &w->one, p->pod, p->node);
+	struct incoming_walk *w = arg;
+	count_anti_terms(&w->s->anti, w->cache, &w->one, p->pod, p->node);
 }
 
 /* K8S: getIncomingAffinityAntiAffinityCounts. A pod must match every
@@ -181,12 +171,13 @@ static void count_incoming(struct pre_filter_state *s, struct sched_cache *cache
 				best = i;
 			}
 		}
+		struct incoming_walk w = { s, cache, { NULL, 0 } };
 		sched_affinity_for_each_candidate(cache, &aff->items[best].selector,
-						  count_affinity_candidate, s);
+						  count_affinity_candidate, &w);
 	}
 	const struct sched_term_list *anti = &s->terms->required_anti_affinity;
 	for (size_t i = 0; i < anti->len; i++) {
-		struct anti_walk w = { s, { &anti->items[i], 1 } };
+		struct incoming_walk w = { s, cache, { &anti->items[i], 1 } };
 		sched_affinity_for_each_candidate(cache, &anti->items[i].selector,
 						  count_anti_candidate, &w);
 	}
@@ -207,6 +198,7 @@ enum sched_code sched_ipa_pre_filter(struct sched_state *state, const struct pod
 		state_free(s);
 		return SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE;
 	}
+	sched_pod_affinity_resolve_keys(s->terms, state->cache);
 	sched_affinity_terms_merge_namespaces(&s->terms->required_affinity, state->store);
 	sched_affinity_terms_merge_namespaces(&s->terms->required_anti_affinity,
 					      state->store);
@@ -214,7 +206,7 @@ enum sched_code sched_ipa_pre_filter(struct sched_state *state, const struct pod
 		sched_namespace_labels(state->store, pod->obj.meta.namespace);
 	count_existing_anti(s, state->cache, ns_labels);
 	count_incoming(s, state->cache);
-	if (!s->existing_anti.map.len && !s->terms->required_affinity.len &&
+	if (!s->existing_anti.pairs && !s->terms->required_affinity.len &&
 	    !s->terms->required_anti_affinity.len) {
 		state_free(s);
 		return SCHED_SKIP;
@@ -230,32 +222,28 @@ static bool satisfies_affinity(const struct pre_filter_state *s,
 	const struct sched_term_list *terms = &s->terms->required_affinity;
 	bool pods_exist = true;
 	for (size_t i = 0; i < terms->len; i++) {
-		const char *key = terms->items[i].topology_key;
-		const char *value = node_label(node, key);
-		if (!value)
+		uint32_t key = terms->items[i].key;
+		if (sched_node_topology(node, key) == SCHED_TOPOLOGY_ABSENT)
 			return false;	/* every topology key must be on the node */
-		if (sched_topology_counts_get(&s->affinity, key, value) <= 0)
+		if (sched_topology_counts_node(&s->affinity, key, node) <= 0)
 			pods_exist = false;
 	}
 	if (pods_exist)
 		return true;
 	/* The first pod of a group with affinity to itself. */
-	return s->affinity.map.len == 0 && matches_all(terms, s->pod);
+	return s->affinity.pairs == 0 && matches_all(terms, s->pod);
 }
 
 /* K8S: satisfyPodAntiAffinity */
 static bool satisfies_anti_affinity(const struct pre_filter_state *s,
 				    const struct sched_node_info *node)
 {
-	if (!s->anti.map.len)
+	if (!s->anti.pairs)
 		return true;
 	const struct sched_term_list *terms = &s->terms->required_anti_affinity;
-	for (size_t i = 0; i < terms->len; i++) {
-		const char *key = terms->items[i].topology_key;
-		const char *value = node_label(node, key);
-		if (value && sched_topology_counts_get(&s->anti, key, value) > 0)
+	for (size_t i = 0; i < terms->len; i++)
+		if (sched_topology_counts_node(&s->anti, terms->items[i].key, node) > 0)
 			return false;
-	}
 	return true;
 }
 
@@ -265,14 +253,11 @@ static bool satisfies_anti_affinity(const struct pre_filter_state *s,
 static bool satisfies_existing_anti_affinity(const struct pre_filter_state *s,
 					     const struct sched_node_info *node)
 {
-	if (!s->existing_anti.map.len)
+	if (!s->existing_anti.pairs)
 		return true;
-	for (size_t k = 0; k < s->existing_keys_len; k++) {
-		const char *value = node_label(node, s->existing_keys[k]);
-		if (value && sched_topology_counts_get(&s->existing_anti,
-						       s->existing_keys[k], value) > 0)
+	for (size_t k = 0; k < s->existing_keys_len; k++)
+		if (sched_topology_counts_node(&s->existing_anti, s->existing_keys[k], node) > 0)
 			return false;
-	}
 	return true;
 }
 

@@ -37,49 +37,33 @@
 /* K8S: InterPodAffinityArgs defaults (apis/config/v1/defaults.go) */
 #define DEFAULT_HARD_POD_AFFINITY_WEIGHT 1
 
-/* One topology key of upstream's scoreMap: value -> summed weight, the
- * sums kept in the map's pointer values (0 when absent). */
-struct score_key {
-	char *key;
-	struct hashmap values;
-};
 
 /* K8S: preScoreState */
 struct pre_score_state {
 	struct sched_pod_affinity *terms;	/* the incoming pod's, merged */
 	const struct pod *pod;
 	const struct strmap *ns_labels;
+	const struct sched_cache *cache;
 	int32_t hard_weight;
-	struct score_key *keys;		/* K8S: topologyScore */
-	size_t keys_len;
+	/* K8S: topologyScore: per topology key id, per value id, the summed
+	 * weights (a node's score is one array read per key) */
+	struct sched_topology_counts scores;
 };
 
 static void state_free(void *data)
 {
 	struct pre_score_state *s = data;
-	for (size_t i = 0; i < s->keys_len; i++) {
-		free(s->keys[i].key);
-		hashmap_release(&s->keys[i].values);
-	}
-	free(s->keys);
+	sched_topology_counts_release(&s->scores);
 	sched_pod_affinity_free(s->terms);
 	free(s);
 }
 
-static void score_add(struct pre_score_state *s, const char *key, const char *value,
-		      int64_t delta)
+/* Adds delta to the domain of node for the term's key (nothing when the
+ * node has no such label). */
+static void score_add(struct pre_score_state *s, const struct sched_affinity_term *t,
+		      const struct sched_node_info *node, int64_t delta)
 {
-	struct score_key *k = NULL;
-	for (size_t i = 0; i < s->keys_len && !k; i++)
-		if (!strcmp(s->keys[i].key, key))
-			k = &s->keys[i];
-	if (!k) {
-		s->keys = xrealloc(s->keys, (s->keys_len + 1) * sizeof(*s->keys));
-		k = &s->keys[s->keys_len++];
-		*k = (struct score_key){ .key = xstrdup(key) };
-	}
-	intptr_t now = (intptr_t)hashmap_get(&k->values, value) + (intptr_t)delta;
-	hashmap_put(&k->values, value, (void *)now);
+	sched_topology_counts_add_node(&s->scores, s->cache, t->key, node, delta);
 }
 
 /* K8S: scoreMap.processTerm: weight * multiplier in the domain of node
@@ -89,11 +73,8 @@ static void process_term(struct pre_score_state *s, const struct sched_affinity_
 			 const struct strmap *ns_labels,
 			 const struct sched_node_info *node, int32_t multiplier)
 {
-	if (!sched_affinity_term_matches(t, target, ns_labels))
-		return;
-	const char *value = strmap_get(&node->node->obj.meta.labels, t->topology_key);
-	if (value)
-		score_add(s, t->topology_key, value, (int64_t)(weight * multiplier));
+	if (sched_affinity_term_matches(t, target, ns_labels))
+		score_add(s, t, node, (int64_t)(weight * multiplier));
 }
 
 /* The existing pods' side of upstream's processExistingPod: their terms
@@ -117,9 +98,7 @@ static void process_group(void *arg, const struct sched_term_group *g)
 		const struct sched_node_info *node = g->members[i].pod->node;
 		if (!node->node)
 			continue;	/* a ghost: not in upstream's list */
-		const char *value = strmap_get(&node->node->obj.meta.labels, t->topology_key);
-		if (value)
-			score_add(w->s, t->topology_key, value, (int64_t)(weight * w->multiplier));
+		score_add(w->s, t, node, (int64_t)(weight * w->multiplier));
 	}
 }
 
@@ -183,6 +162,7 @@ enum sched_code sched_ipa_pre_score(struct sched_state *state, const struct pod 
 
 	struct pre_score_state *s = xcalloc(1, sizeof(*s));
 	s->pod = pod;
+	s->cache = state->cache;
 	s->hard_weight = args ? args->hard_pod_affinity_weight
 			      : DEFAULT_HARD_POD_AFFINITY_WEIGHT;
 	s->terms = sched_pod_affinity_parse(pod);
@@ -192,6 +172,7 @@ enum sched_code sched_ipa_pre_score(struct sched_state *state, const struct pod 
 		state_free(s);
 		return SCHED_SKIP;
 	}
+	sched_pod_affinity_resolve_keys(s->terms, state->cache);
 	sched_affinity_terms_merge_namespaces(&s->terms->preferred_affinity, state->store);
 	sched_affinity_terms_merge_namespaces(&s->terms->preferred_anti_affinity,
 					      state->store);
@@ -202,7 +183,7 @@ enum sched_code sched_ipa_pre_score(struct sched_state *state, const struct pod 
 		process_incoming(s, state->cache, &s->terms->preferred_affinity, 1);
 		process_incoming(s, state->cache, &s->terms->preferred_anti_affinity, -1);
 	}
-	if (!s->keys_len) {
+	if (!s->scores.keys_len) {
 		state_free(s);
 		return SCHED_SKIP;
 	}
@@ -219,10 +200,11 @@ int64_t sched_ipa_score(struct sched_state *state, const struct pod *pod,
 	const struct pre_score_state *s =
 		sched_state_read(state, SCHED_PLUGIN_INTER_POD_AFFINITY);
 	int64_t score = 0;
-	for (size_t i = 0; i < s->keys_len; i++) {
-		const char *value = strmap_get(&node->node->obj.meta.labels, s->keys[i].key);
-		if (value)
-			score += (intptr_t)hashmap_get(&s->keys[i].values, value);
+	for (size_t i = 0; i < s->scores.keys_len; i++) {
+		const struct sched_topology_count_key *k = &s->scores.keys[i];
+		uint32_t value = sched_node_topology(node, k->key);
+		if (value < k->len)	/* ABSENT (0) is never counted: 0 */
+			score += k->count[value];
 	}
 	return score;
 }

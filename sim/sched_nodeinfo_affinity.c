@@ -186,6 +186,7 @@ void sched_affinity_pod_added(struct sched_cache *cache, struct sched_pod_info *
 {
 	if (sched_pod_has_affinity(p->pod)) {
 		entry_of(p)->affinity = sched_pod_affinity_parse(p->pod);
+		sched_pod_affinity_resolve_keys(p->index->affinity, cache);
 		affinity_add(cache, p);
 		sched_term_groups_add(cache, p);
 	}
