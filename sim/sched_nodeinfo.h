@@ -134,6 +134,9 @@ struct sched_node_info {
 	/* the host ports the booked pods use (sched_nodeinfo_ports.c);
 	 * NULL when none does */
 	struct sched_used_ports *used_ports;
+	/* a scratch copy (sched_nodeinfo_scratch.c): the cache's record it
+	 * was copied from; NULL in the cache's own records */
+	const struct sched_node_info *scratch_of;
 	/* internal */
 	bool listed;			/* in the node tree (node != NULL) */
 };

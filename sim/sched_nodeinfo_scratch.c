@@ -26,6 +26,7 @@ void sched_node_scratch_init(struct sched_node_info *scratch,
 			     const struct sched_node_info *node)
 {
 	*scratch = *node;
+	scratch->scratch_of = node->scratch_of ? node->scratch_of : node;
 	scratch->pods_cap = node->pods_len + 4;
 	scratch->pods = xcalloc(scratch->pods_cap, sizeof(*scratch->pods));
 	memcpy(scratch->pods, node->pods, node->pods_len * sizeof(*node->pods));

@@ -456,8 +456,8 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 			      struct sched_status *status)
 {
 	const struct filter_state *s = sched_state_read(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
-	/* A node record that is not the cache's is a what-if copy. */
-	const struct sched_node_info *real = sched_cache_node(state->cache, node->name);
+	/* A what-if copy is compared with the cache's record it copies. */
+	const struct sched_node_info *real = node->scratch_of ? node->scratch_of : node;
 	for (size_t i = 0; i < s->constraints.len; i++) {
 		const struct spread_constraint *c = &s->constraints.items[i];
 		uint32_t value = sched_node_topology(node, c->key);
