@@ -49,6 +49,7 @@
 struct host_counts {
 	const struct sched_node_info **nodes;
 	int64_t *counts;
+	size_t used;			/* slots taken */
 	size_t mask;
 	unsigned shift;			/* 64 - log2(slots) */
 };
@@ -135,6 +136,7 @@ static void host_counts_build(struct host_counts *h, const struct sched_pod_info
 	h->shift = 64 - bits;
 	for (size_t k = 0; k < len; k++) {
 		size_t i = host_slot(h, pods[k]->node);
+		h->used += !h->nodes[i];
 		h->nodes[i] = pods[k]->node;
 		h->counts[i]++;
 	}
@@ -182,7 +184,8 @@ static int64_t round_half_up(double x)
 
 /* K8S: Score and scoreForCount for one node whose value id per key is
  * values[] (SCHED_TOPOLOGY_ABSENT: no such label, the constraint adds
- * nothing). */
+ * nothing). node NULL: as if no matching pod ran on the node (hostname
+ * constraints count 0). */
 static int64_t score_node(const struct score_state *s, const struct sched_node_info *node,
 			  const uint32_t *values)
 {
@@ -192,12 +195,37 @@ static int64_t score_node(const struct score_state *s, const struct sched_node_i
 		if (values[i] == SCHED_TOPOLOGY_ABSENT)
 			continue;
 		if (is_hostname(c))
-			score += (double)host_count(&s->hosts[i], node) * s->weight[i] +
+			score += (double)(node ? host_count(&s->hosts[i], node) : 0) * s->weight[i] +
 				 (double)(c->max_skew - 1);
 		else
 			score += s->term[i][values[i]];
 	}
 	return round_half_up(score);
+}
+
+/* The System defaults' shape -- hostname first, then one other key (zone)
+ * -- scores a node that has a hostname and none of the matching pods by
+ * its zone alone: most scored nodes. quiet[v] is that score for zone value
+ * id v (ABSENT included), computed by score_node itself so that the
+ * floating-point sums are the very same. NULL for other shapes. */
+static int64_t *quiet_scores(const struct score_state *s)
+{
+	if (s->constraints.len != 2 || !is_hostname(&s->constraints.items[0]) ||
+	    is_hostname(&s->constraints.items[1]))
+		return NULL;
+	uint32_t len = s->counts[1].len;
+	int64_t *quiet = xcalloc(len ? len : 1, sizeof(*quiet));
+	for (uint32_t v = 0; v < len; v++) {
+		uint32_t values[2] = { SCHED_TOPOLOGY_EMPTY, v };	/* any hostname */
+		quiet[v] = score_node(s, NULL, values);
+	}
+	return quiet;
+}
+
+/* Whether node holds matching pods for a hostname constraint i. */
+static bool host_busy(const struct score_state *s, size_t i, const struct sched_node_info *node)
+{
+	return s->hosts[i].used && s->hosts[i].nodes[host_slot(&s->hosts[i], node)];
 }
 
 /* LAB: sched-spread-prescore. K8S: PreScore + initPreScoreState. */
@@ -278,9 +306,17 @@ enum sched_code sched_topology_spread_pre_score(struct sched_state *state,
 	/* Pass 2: the raw scores. */
 	s->nodes = nodes;
 	s->raw = xcalloc(len + 1, sizeof(*s->raw));
-	for (size_t k = 0; k < len; k++)
-		if (!s->ignored[k])
-			s->raw[k] = score_node(s, nodes[k], &values[k * n]);
+	int64_t *quiet = quiet_scores(s);
+	for (size_t k = 0; k < len; k++) {
+		if (s->ignored[k])
+			continue;
+		const uint32_t *v = &values[k * n];
+		if (quiet && v[0] != SCHED_TOPOLOGY_ABSENT && !host_busy(s, 0, nodes[k]))
+			s->raw[k] = quiet[v[1]];
+		else
+			s->raw[k] = score_node(s, nodes[k], v);
+	}
+	free(quiet);
 	free(values);
 	sched_state_write(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD, s, score_state_free);
 	return SCHED_SUCCESS;
