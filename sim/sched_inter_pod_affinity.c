@@ -297,85 +297,69 @@ void sched_pod_affinity_resolve_keys(struct sched_pod_affinity *a, struct sched_
 
 /* ---- candidates ----------------------------------------------------------- */
 
-/* The requirement whose label buckets hold the fewest pods: key=value or
- * key in (...), whose matches all carry one of its labels. NULL when the
- * selector has none (Exists, NotIn ... alone), or the index is off. */
-static const struct selector_requirement *narrowest(struct sched_cache *cache,
-						    const struct selector *sel,
-						    size_t *out)
+/* A term whose namespaceSelector is {} (kept as is by the merge) covers
+ * every namespace; otherwise only its listed names. */
+static bool any_namespace(const struct sched_affinity_term *term)
 {
-	const struct selector_requirement *best = NULL;
-	*out = SIZE_MAX;
-	if (!sched_label_index_enabled(cache))
-		return NULL;
-	for (size_t r = 0; r < sel->len; r++) {
-		const struct selector_requirement *req = &sel->reqs[r];
-		if (req->op != SELECTOR_EQUALS && req->op != SELECTOR_IN)
-			continue;
-		size_t sum = 0;
-		for (size_t v = 0; v < req->values_len; v++) {
-			bool seen = false;	/* In (a, a) counts a once */
-			for (size_t w = 0; w < v && !seen; w++)
-				seen = !strcmp(req->values[w], req->values[v]);
-			size_t len = 0;
-			if (!seen)
-				sched_pods_with_label(cache, req->key, req->values[v], &len);
-			sum += len;
-		}
-		if (sum < *out) {
-			*out = sum;
-			best = req;
-		}
-	}
-	return best;
+	return !term->ns_selector.match_nothing;
 }
 
 size_t sched_affinity_candidates(struct sched_cache *cache,
-				 const struct selector *selector)
+				 const struct sched_affinity_term *term)
 {
-	size_t n;
-	if (selector->match_nothing)
+	if (term->selector.match_nothing)
 		return 0;
-	narrowest(cache, selector, &n);
+	if (!sched_label_index_enabled(cache))
+		return SIZE_MAX;
+	if (any_namespace(term))
+		return sched_cache_count_candidates_anywhere(cache, &term->selector);
+	size_t n = 0;
+	for (size_t i = 0; i < term->namespaces_len; i++)
+		n += sched_cache_count_candidates(cache, term->namespaces[i], &term->selector);
 	return n;
 }
 
+struct candidate_walk {
+	void (*fn)(void *arg, const struct sched_pod_info *p);
+	void *arg;
+	size_t visited;
+};
+
+static void visit_live(void *arg, const struct sched_pod_info *p)
+{
+	struct candidate_walk *w = arg;
+	if (!p->node->node)
+		return;		/* a ghost: gone from the list */
+	w->fn(w->arg, p);
+	w->visited++;
+}
+
 size_t sched_affinity_for_each_candidate(struct sched_cache *cache,
-					 const struct selector *selector,
+					 const struct sched_affinity_term *term,
 					 void (*fn)(void *arg,
 						    const struct sched_pod_info *p),
 					 void *arg)
 {
-	if (selector->match_nothing)
+	if (term->selector.match_nothing)
 		return 0;
-	size_t n, visited = 0;
-	const struct selector_requirement *req = narrowest(cache, selector, &n);
-	if (!req) {
+	if (!sched_label_index_enabled(cache)) {
 		/* K8S: the plain walk: every pod of every node in the list. */
-		size_t len;
+		size_t len, visited = 0;
 		struct sched_node_info *const *nodes = sched_cache_list(cache, &len);
 		for (size_t i = 0; i < len; i++)
 			for (size_t k = 0; k < nodes[i]->pods_len; k++, visited++)
 				fn(arg, nodes[i]->pods[k]);
 		return visited;
 	}
-	for (size_t v = 0; v < req->values_len; v++) {
-		bool seen = false;
-		for (size_t w = 0; w < v && !seen; w++)
-			seen = !strcmp(req->values[w], req->values[v]);
-		if (seen)
-			continue;
-		size_t len;
-		struct sched_pod_info *const *pods =
-			sched_pods_with_label(cache, req->key, req->values[v], &len);
-		for (size_t k = 0; k < len; k++) {
-			if (!pods[k]->node->node)
-				continue;	/* a ghost: gone from the list */
-			fn(arg, pods[k]);
-			visited++;
-		}
-	}
-	return visited;
+	/* LAB: sched-label-index. The cache's label index, per namespace. */
+	struct candidate_walk w = { fn, arg, 0 };
+	if (any_namespace(term))
+		sched_cache_visit_matching_anywhere(cache, &term->selector, visit_live, &w);
+	else
+		for (size_t i = 0; i < term->namespaces_len; i++)
+			sched_cache_visit_matching(cache, term->namespaces[i], &term->selector,
+						   visit_live, &w);
+	return w.visited;
 }
 
 const struct sched_plugin sched_inter_pod_affinity_plugin = {

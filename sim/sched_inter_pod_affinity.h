@@ -135,19 +135,20 @@ void sched_pod_affinity_resolve_keys(struct sched_pod_affinity *affinity,
 				     struct sched_cache *cache);
 
 /* Calls fn for every pod booked on a live node of cache that may match
- * selector: with the label index (sched_nodeinfo_affinity.c), only the
- * pods carrying the label of the selector's narrowest key=value or key in
- * (...) requirement; every pod when it has none. fn still has to test the
- * term. Returns the number of pods visited. */
+ * term (after sched_affinity_terms_merge_namespaces): with the cache's
+ * label index (sched_nodeinfo_labels.c), only the pods of the term's
+ * namespaces (all of them for a namespaceSelector {}) that its selector
+ * matches; with the index off (tests), every pod. fn still has to test
+ * the term. Returns the number of pods visited. */
 size_t sched_affinity_for_each_candidate(struct sched_cache *cache,
-					 const struct selector *selector,
+					 const struct sched_affinity_term *term,
 					 void (*fn)(void *arg,
 						    const struct sched_pod_info *p),
 					 void *arg);
-/* How many pods sched_affinity_for_each_candidate would visit, without
+/* How many pods sched_affinity_for_each_candidate would test, without
  * visiting them: SIZE_MAX when it would walk every pod. */
 size_t sched_affinity_candidates(struct sched_cache *cache,
-				 const struct selector *selector);
+				 const struct sched_affinity_term *term);
 
 /* ---- the plugin's hooks (sched_inter_pod_affinity_filter.c, _score.c) --- */
 enum sched_code sched_ipa_pre_filter(struct sched_state *state, const struct pod *pod,

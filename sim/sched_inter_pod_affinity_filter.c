@@ -165,20 +165,20 @@ static void count_incoming(struct pre_filter_state *s, struct sched_cache *cache
 	if (aff->len) {
 		size_t best = 0, best_n = SIZE_MAX;
 		for (size_t i = 0; i < aff->len; i++) {
-			size_t n = sched_affinity_candidates(cache, &aff->items[i].selector);
+			size_t n = sched_affinity_candidates(cache, &aff->items[i]);
 			if (n < best_n) {
 				best_n = n;
 				best = i;
 			}
 		}
 		struct incoming_walk w = { s, cache, { NULL, 0 } };
-		sched_affinity_for_each_candidate(cache, &aff->items[best].selector,
+		sched_affinity_for_each_candidate(cache, &aff->items[best],
 						  count_affinity_candidate, &w);
 	}
 	const struct sched_term_list *anti = &s->terms->required_anti_affinity;
 	for (size_t i = 0; i < anti->len; i++) {
 		struct incoming_walk w = { s, cache, { &anti->items[i], 1 } };
-		sched_affinity_for_each_candidate(cache, &anti->items[i].selector,
+		sched_affinity_for_each_candidate(cache, &anti->items[i],
 						  count_anti_candidate, &w);
 	}
 }

@@ -135,7 +135,7 @@ static void process_incoming(struct pre_score_state *s, struct sched_cache *cach
 {
 	for (size_t i = 0; i < terms->len; i++) {
 		struct term_walk w = { s, &terms->items[i], multiplier };
-		sched_affinity_for_each_candidate(cache, &terms->items[i].selector,
+		sched_affinity_for_each_candidate(cache, &terms->items[i],
 						  process_candidate, &w);
 	}
 }

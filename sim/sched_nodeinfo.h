@@ -161,6 +161,9 @@ struct sched_cache {
 	/* the label index: "namespace\x1fkey\x1fvalue" (and "namespace")
 	 * -> struct sched_label_posting, the booked pods carrying it */
 	struct hashmap label_postings;
+	/* the namespaces' lists among them, in no particular order */
+	struct sched_label_posting **label_namespaces;
+	size_t label_namespaces_len, label_namespaces_cap;
 	/* K8S: the informer listers some plugins read (PodTopologySpread's
 	 * default selector reads Services, ReplicaSets, StatefulSets);
 	 * borrowed, set by the scheduler; NULL in tests that need none. */
@@ -254,7 +257,7 @@ int64_t sched_node_min_priority(const struct sched_node_info *node);
  * pods matching a label selector per topology domain (PodTopologySpread,
  * InterPodAffinity) ask it instead of walking every node's pods, which
  * upstream does in parallel over all nodes and which would cost
- * O(all pods) per scheduled pod here. */
+ * O(all pods) per scheduled pod here. The cache's only label index. */
 struct selector;
 typedef void (*sched_pod_visit_fn)(void *arg, const struct sched_pod_info *pod);
 /* Calls fn (in an unspecified but deterministic order) for every booked
@@ -266,6 +269,16 @@ typedef void (*sched_pod_visit_fn)(void *arg, const struct sched_pod_info *pod);
 size_t sched_cache_visit_matching(const struct sched_cache *cache,
 				  const char *namespace, const struct selector *sel,
 				  sched_pod_visit_fn fn, void *arg);
+/* The same over every namespace that has booked pods. */
+size_t sched_cache_visit_matching_anywhere(const struct sched_cache *cache,
+					   const struct selector *sel,
+					   sched_pod_visit_fn fn, void *arg);
+/* How many pods sched_cache_visit_matching would test (the length of the
+ * lists it would walk), without walking them; and over every namespace. */
+size_t sched_cache_count_candidates(const struct sched_cache *cache,
+				    const char *namespace, const struct selector *sel);
+size_t sched_cache_count_candidates_anywhere(const struct sched_cache *cache,
+					     const struct selector *sel);
 /* The index's hooks in sched_nodeinfo.c: a pod enters it when booked on a
  * node and leaves when un-booked; release frees it all. */
 void sched_labels_add(struct sched_cache *cache, struct sched_pod_info *pod);

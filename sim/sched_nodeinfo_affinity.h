@@ -1,5 +1,5 @@
 /* sched_nodeinfo_affinity.h - the cache's books for inter-pod affinity:
- * which pods have affinity terms, and which pods carry which label.
+ * which pods have affinity terms.
  *
  * K8S: framework.NodeInfo.PodsWithAffinity / PodsWithRequiredAntiAffinity
  * (types.go), Snapshot.havePodsWithAffinityNodeInfoList /
@@ -13,11 +13,11 @@
  *      lists are not empty. A cluster where no pod uses the feature walks
  *      two empty lists: O(1).
  *   2. "How many pods matching my selector run in each domain?" Upstream
- *      walks every pod of every node. kubelab keeps, only once some pod
- *      has asked, an index from label "key/value" to the pods carrying it,
- *      so a selector such as app=cache visits only the cache pods. Until
- *      then the index costs nothing. Not upstream: an optimisation that
- *      changes no answer (tests compare it with the plain walk).
+ *      walks every pod of every node. kubelab asks the cache's label index
+ *      (sched_nodeinfo_labels.c, which PodTopologySpread asks too), so a
+ *      selector such as app=cache visits only the cache pods. Not
+ *      upstream: an optimisation that changes no answer (tests compare it
+ *      with the plain walk).
  *
  * Each pod's parsed terms (struct sched_pod_affinity) are kept beside it,
  * parsed when it is booked, as upstream's PodInfo holds them.
@@ -25,8 +25,7 @@
  * Hooks: sched_nodeinfo.c calls sched_affinity_pod_added after booking a
  * pod on a node, sched_affinity_pod_removed before un-booking it (the pod
  * object is then the version that was added), and the *_free functions
- * from its release paths. All are O(1) for a pod without pod affinity when
- * the label index is off, and O(labels of the pod) when it is on.
+ * from its release paths. All are O(1) for a pod without pod affinity.
  */
 #ifndef KUBELAB_SCHED_NODEINFO_AFFINITY_H
 #define KUBELAB_SCHED_NODEINFO_AFFINITY_H
@@ -107,9 +106,7 @@ struct sched_affinity_index {
 	size_t with_affinity_len, with_affinity_cap;
 	struct sched_node_info **with_anti;	/* nodes with_anti_len > 0 */
 	size_t with_anti_len, with_anti_cap;
-	bool labels_on;			/* the label index is built */
 	bool naive;			/* tests: never use the label index */
-	struct hashmap labels;		/* "key/value" -> struct sched_label_bucket */
 	struct sched_term_groups terms;
 };
 
@@ -118,8 +115,6 @@ struct sched_pod_index {
 	struct sched_pod_affinity *affinity;	/* NULL: no pod (anti-)affinity */
 	struct sched_term_membership *memberships;
 	size_t memberships_len;
-	size_t *label_pos;		/* per label (in key order): bucket slot */
-	size_t labels_len;
 };
 
 void sched_term_groups_add(struct sched_cache *cache, struct sched_pod_info *p);
@@ -134,12 +129,6 @@ void sched_term_groups_for_pod(const struct sched_cache *cache,
 			       void *arg);
 size_t sched_term_groups_count(const struct sched_cache *cache,
 			       enum sched_term_kind kind);
-
-/* The pods carrying one label; slot order is arbitrary. */
-struct sched_label_bucket {
-	struct sched_pod_info **pods;
-	size_t len, cap;
-};
 
 void sched_affinity_pod_added(struct sched_cache *cache, struct sched_pod_info *p);
 void sched_affinity_pod_removed(struct sched_cache *cache, struct sched_pod_info *p);
@@ -162,18 +151,12 @@ struct sched_node_info *const *sched_nodes_with_affinity_pods(
 struct sched_node_info *const *sched_nodes_with_anti_affinity_pods(
 	const struct sched_cache *cache, size_t *len);
 
-/* The pods carrying label key=value, building the label index on first
- * use (O(all pods) once). Valid until the next booking change. */
-struct sched_pod_info *const *sched_pods_with_label(struct sched_cache *cache,
-						    const char *key,
-						    const char *value,
-						    size_t *len);
 bool sched_label_index_enabled(const struct sched_cache *cache);
 /* For tests: with naive set, candidates are every pod (the plain walk
  * upstream does), so results can be compared with the index's. */
 void sched_label_index_set_naive(struct sched_cache *cache, bool naive);
 
-/* Checks the lists and buckets against the pods; prints what broke and
+/* Checks the lists against the pods; prints what broke and
  * returns false. O(pods): for tests. */
 bool sched_affinity_index_check(const struct sched_cache *cache);
 

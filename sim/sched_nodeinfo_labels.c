@@ -3,10 +3,11 @@
  *
  * K8S: none. Upstream's PodTopologySpread and InterPodAffinity walk every
  * node's pods in parallel (countPodsMatchSelector in podtopologyspread/
- * common.go, the existing-pod maps of interpodaffinity/filtering.go) once
- * per scheduled pod. In kubelab's single thread that is O(all pods) per
- * pod: 150,000 x 150,000 label matches for the benchmark cluster. The
- * index gives the same answer for the cost of the pods that match.
+ * common.go, the existing-pod maps of interpodaffinity/filtering.go and
+ * scoring.go) once per scheduled pod. In kubelab's single thread that is
+ * O(all pods) per pod: 150,000 x 150,000 label matches for the benchmark
+ * cluster. The index gives the same answer for the cost of the pods that
+ * match. It is the one label index of the cache: both plugins ask it.
  *
  * The idea is a search engine's inverted index. For every booked pod and
  * every label key=value it has, the pod is in the posting list
@@ -15,15 +16,18 @@
  * match pods in both lists app=web and pod-template-hash=5d4f, so walking
  * the shorter list and testing the whole selector on each pod finds them
  * all. "tier in (a,b)" is the union of two lists (a pod has one value per
- * key, so they do not overlap). A selector with neither (only !=, notin,
- * exists...) walks the namespace's list.
+ * key, so they do not overlap; a value listed twice is walked once). A
+ * selector with neither (only !=, notin, exists...) walks the namespace's
+ * list. A question about every namespace (an affinity term whose
+ * namespaceSelector is {}) asks each namespace in turn: the index keeps
+ * the list of namespaces that have booked pods.
  *
  * Each pod remembers its place in each of its lists (struct
  * sched_pod_labels), so leaving is a swap with the last entry: O(labels).
  *
  * Invariant (sched_labels_check): a pod is in exactly the lists of its
  * namespace and its labels, once each, at the position it remembers;
- * empty lists are dropped.
+ * empty lists are dropped; the namespace list names every namespace list.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +47,8 @@ struct sched_label_entry {
 struct sched_label_posting {
 	struct sched_label_entry *items;
 	size_t len, cap;
+	char *ns;		/* a namespace's list: its name (owned); else NULL */
+	size_t ns_pos;		/* ... and its place in cache->label_namespaces */
 };
 
 /* A pod's places: slot 0 is its namespace's list, then one per label. */
@@ -94,6 +100,13 @@ static void enter(struct sched_cache *cache, struct sched_pod_info *p,
 	if (!list) {
 		list = xcalloc(1, sizeof(*list));
 		hashmap_put(&cache->label_postings, k, list);
+		if (!key) {	/* a namespace's first pod */
+			list->ns = xstrdup(namespace_of(p));
+			list->ns_pos = cache->label_namespaces_len;
+			xgrow((void **)&cache->label_namespaces, &cache->label_namespaces_cap,
+			      cache->label_namespaces_len + 1, sizeof(*cache->label_namespaces));
+			cache->label_namespaces[cache->label_namespaces_len++] = list;
+		}
 	}
 	if (k != buf)
 		free(k);
@@ -132,6 +145,13 @@ static void drop_if_empty(struct sched_cache *cache, const struct sched_pod_info
 	BUG_ON(gone != list);
 	if (k != buf)
 		free(k);
+	if (list->ns) {
+		struct sched_label_posting *last =
+			cache->label_namespaces[--cache->label_namespaces_len];
+		cache->label_namespaces[list->ns_pos] = last;
+		last->ns_pos = list->ns_pos;
+		free(list->ns);
+	}
 	free(list->items);
 	free(list);
 }
@@ -163,10 +183,14 @@ void sched_labels_release(struct sched_cache *cache)
 	}
 	for (size_t pos = 0; hashmap_next(&cache->label_postings, &pos, &key, &value);) {
 		struct sched_label_posting *list = value;
+		free(list->ns);
 		free(list->items);
 		free(list);
 	}
 	hashmap_release(&cache->label_postings);
+	free(cache->label_namespaces);
+	cache->label_namespaces = NULL;
+	cache->label_namespaces_len = cache->label_namespaces_cap = 0;
 }
 
 static const struct sched_label_posting *
@@ -181,6 +205,16 @@ lookup(const struct sched_cache *cache, const char *ns, const char *key,
 	return list;
 }
 
+/* Whether values[v] already occurred before position v: "in (a, a)"
+ * walks a's list once. */
+static bool repeated(const struct selector_requirement *req, size_t v)
+{
+	for (size_t w = 0; w < v; w++)
+		if (!strcmp(req->values[w], req->values[v]))
+			return true;
+	return false;
+}
+
 /* How many pods the requirement's lists hold, or SIZE_MAX when it has no
  * lists (it is not = or in). */
 static size_t candidates(const struct sched_cache *cache, const char *ns,
@@ -190,6 +224,8 @@ static size_t candidates(const struct sched_cache *cache, const char *ns,
 		return SIZE_MAX;
 	size_t n = 0;
 	for (size_t v = 0; v < req->values_len; v++) {
+		if (repeated(req, v))
+			continue;
 		const struct sched_label_posting *list =
 			lookup(cache, ns, req->key, req->values[v]);
 		n += list ? list->len : 0;
@@ -211,6 +247,26 @@ static size_t visit_list(const struct sched_label_posting *list,
 	return n;
 }
 
+/* The requirement whose lists are the shortest (NULL: the namespace's
+ * list is shorter, or there is no = or in); *len is the pods to walk. */
+static const struct selector_requirement *narrowest(const struct sched_cache *cache,
+						    const char *ns,
+						    const struct selector *sel,
+						    size_t *len)
+{
+	const struct sched_label_posting *all = lookup(cache, ns, NULL, NULL);
+	const struct selector_requirement *best = NULL;
+	*len = all ? all->len : 0;
+	for (size_t i = 0; i < sel->len && *len; i++) {
+		size_t n = candidates(cache, ns, &sel->reqs[i]);
+		if (n < *len) {
+			best = &sel->reqs[i];
+			*len = n;
+		}
+	}
+	return best;
+}
+
 /* LAB: sched-label-index. The shortest list among the = and in
  * requirements bounds the work. */
 size_t sched_cache_visit_matching(const struct sched_cache *cache,
@@ -220,20 +276,47 @@ size_t sched_cache_visit_matching(const struct sched_cache *cache,
 	if (sel->match_nothing)
 		return 0;
 	const char *ns = namespace ? namespace : "";
-	const struct selector_requirement *best = NULL;
-	size_t best_len = SIZE_MAX;
-	for (size_t i = 0; i < sel->len; i++) {
-		size_t n = candidates(cache, ns, &sel->reqs[i]);
-		if (n < best_len) {
-			best = &sel->reqs[i];
-			best_len = n;
-		}
-	}
+	size_t len;
+	const struct selector_requirement *best = narrowest(cache, ns, sel, &len);
+	if (!len)
+		return 0;
 	if (!best)
 		return visit_list(lookup(cache, ns, NULL, NULL), sel, fn, arg);
 	size_t n = 0;
 	for (size_t v = 0; v < best->values_len; v++)
-		n += visit_list(lookup(cache, ns, best->key, best->values[v]), sel, fn, arg);
+		if (!repeated(best, v))
+			n += visit_list(lookup(cache, ns, best->key, best->values[v]),
+					sel, fn, arg);
+	return n;
+}
+
+size_t sched_cache_visit_matching_anywhere(const struct sched_cache *cache,
+					   const struct selector *sel,
+					   sched_pod_visit_fn fn, void *arg)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cache->label_namespaces_len; i++)
+		n += sched_cache_visit_matching(cache, cache->label_namespaces[i]->ns, sel,
+						fn, arg);
+	return n;
+}
+
+size_t sched_cache_count_candidates(const struct sched_cache *cache,
+				    const char *namespace, const struct selector *sel)
+{
+	if (sel->match_nothing)
+		return 0;
+	size_t len;
+	narrowest(cache, namespace ? namespace : "", sel, &len);
+	return len;
+}
+
+size_t sched_cache_count_candidates_anywhere(const struct sched_cache *cache,
+					     const struct selector *sel)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cache->label_namespaces_len; i++)
+		n += sched_cache_count_candidates(cache, cache->label_namespaces[i]->ns, sel);
 	return n;
 }
 
@@ -282,6 +365,14 @@ bool sched_labels_check(const struct sched_cache *cache)
 			}
 		}
 		slots += p->labels->len;
+	}
+	for (size_t i = 0; i < cache->label_namespaces_len; i++) {
+		const struct sched_label_posting *list = cache->label_namespaces[i];
+		if (!list->ns || list->ns_pos != i ||
+		    lookup(cache, list->ns, NULL, NULL) != list) {
+			fprintf(stderr, "sched labels: namespace list %zu misplaced\n", i);
+			ok = false;
+		}
 	}
 	if (entries != slots) {
 		fprintf(stderr, "sched labels: %zu entries, %zu slots\n", entries, slots);

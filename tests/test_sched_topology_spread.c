@@ -1124,9 +1124,42 @@ START_TEST(test_label_index_visits_exactly_the_matching_pods)
 			}
 			ck_assert_uint_eq(visited, want);
 			ck_assert_uint_eq(returned, want);
+			ck_assert_uint_ge(sched_cache_count_candidates(&cache, name, &sel), want);
 		}
+		/* every namespace at once (InterPodAffinity's namespaceSelector {}) */
+		size_t visited = 0, want = 0;
+		sched_cache_visit_matching_anywhere(&cache, &sel, count_visit, &visited);
+		const char *key;
+		void *value;
+		for (size_t pos = 0; hashmap_next(&cache.pods, &pos, &key, &value);)
+			want += selector_matches(&sel, &((struct sched_pod_info *)value)->pod->obj.meta.labels);
+		ck_assert_uint_eq(visited, want);
 		selector_release(&sel);
 	}
+	sched_cache_release(&cache);
+}
+END_TEST
+
+/* A matchExpressions "In" may list a value twice (only the string syntax
+ * de-duplicates): each pod still counts once. */
+START_TEST(test_label_index_visits_a_pod_once_for_a_repeated_value)
+{
+	struct sched_cache cache;
+	sched_cache_init(&cache);
+	add_node(&cache, "n1", NULL);
+	add_pod(&cache, "p1", NULL, "app=a", "n1");
+	add_pod(&cache, "p2", NULL, "app=a", "n1");
+	add_pod(&cache, "p3", NULL, "app=b", "n1");
+	const char *values[] = { "a", "a" };
+	struct selector_expression expr = { "app", "In", values, 2 };
+	struct selector sel;
+	ck_assert_int_eq(selector_from_parts(NULL, &expr, 1, &sel, NULL), 0);
+	size_t visited = 0;
+	ck_assert_uint_eq(sched_cache_visit_matching(&cache, "default", &sel, count_visit,
+						     &visited), 2);
+	ck_assert_uint_eq(visited, 2);
+	ck_assert_uint_eq(sched_cache_count_candidates(&cache, "default", &sel), 2);
+	selector_release(&sel);
 	sched_cache_release(&cache);
 }
 END_TEST
@@ -1163,6 +1196,7 @@ Suite *sched_topology_spread_suite(void)
 	tc = tcase_create("index");
 	tcase_add_test(tc, test_indexed_counts_agree_with_a_walk_over_every_pod);
 	tcase_add_test(tc, test_label_index_visits_exactly_the_matching_pods);
+	tcase_add_test(tc, test_label_index_visits_a_pod_once_for_a_repeated_value);
 	suite_add_tcase(s, tc);
 	return s;
 }
