@@ -288,8 +288,10 @@ enum sched_code sched_run_filter(const struct sched_profile *profile,
 	sched_status_reset(status);
 	for (size_t i = 0; i < profile->len; i++) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
-		if (state->skip_filter[pl->id] ||
-		    !sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_FILTER))
+		/* sched_profile_plugin_runs(..., SCHED_POINT_FILTER), inline:
+		 * this runs for every plugin on every node examined */
+		if (state->skip_filter[pl->id] || !pl->filter ||
+		    (profile->plugins[i].disabled & SCHED_POINT_BIT(SCHED_POINT_FILTER)))
 			continue;
 		enum sched_code code = pl->filter(state, state->pod, node, status);
 		if (code != SCHED_SUCCESS && pl->id >= SCHED_PLUGIN_COUNT &&
