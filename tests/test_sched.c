@@ -573,9 +573,16 @@ START_TEST(test_without_nodes_the_pod_backs_off_and_retries)
 	run_setup(&r);
 	run_start(&r, 1);
 	create(&r, &pod_new("web", "100m", NULL)->obj);
+	/* A stale nomination (as an earlier preemption would leave): the
+	 * next attempt clears it, as upstream's clearNominatedNode. */
+	advance(r.engine, 500 * KTIME_MS);
+	struct pod *nominated = (struct pod *)object_copy(&get_pod(&r, "web")->obj);
+	nominated->status.nominated_node_name = xstrdup("worker-0");
+	ck_assert_int_eq(client_update_status(&r.client, &nominated->obj, NULL), API_OK);
 	/* Attempts at 0s, 1s, 3s, 7s: backoff 1, 2, 4 (no plugin rejected it,
 	 * so it is not parked). */
-	advance(r.engine, 7 * KTIME_SECOND + KTIME_MS);
+	advance(r.engine, 6500 * KTIME_MS + KTIME_MS);
+	ck_assert_ptr_null(get_pod(&r, "web")->status.nominated_node_name);
 	ck_assert_uint_eq(scheduler_failed_attempts(r.scheduler), 4);
 	ck_assert_str_eq(event_message(&r, "web", "FailedScheduling"),
 			 "no nodes available to schedule pods");
