@@ -22,7 +22,9 @@
  *
  * Filter: UnschedulableAndUnresolvable "node(s) didn't match Pod's node
  * affinity/selector". PreFilter and PreScore return Skip for pods without
- * the hard or the soft form, so most pods never pay for this plugin.
+ * the hard or the soft form, so most pods never pay for this plugin; for
+ * the others PreFilter compiles the hard form into the cache's label ids
+ * once, so that Filter compares integers, not strings, per node.
  * A requirement upstream cannot parse (Gt with two values, In with none)
  * makes its term fail, as upstream's "ignore parsing errors" does.
  *
@@ -34,6 +36,7 @@
 
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
+#include "xmalloc.h"
 
 static bool parse_int64(const char *s, long long *out)
 {
@@ -139,13 +142,156 @@ bool sched_node_affinity_matches(const struct pod *pod,
 	return required_match(pod, node);
 }
 
+/* ---- the required form, compiled once per cycle ---------------------------
+ * Filter runs for hundreds of nodes per pod. Rather than comparing label
+ * strings (and operator names) for each, PreFilter turns the nodeSelector
+ * and each matchExpressions entry into the cache's topology ids
+ * (sched_nodeinfo.h): the key's id and the ids of the listed values, so a
+ * node is tested with an array read and a few integer comparisons. A
+ * value no node has ever had has no id: it can match no node. Gt, Lt, the
+ * invalid forms and matchFields keep the string rules above. Same verdicts. */
+enum compiled_op { OP_IN, OP_NOT_IN, OP_EXISTS, OP_DOES_NOT_EXIST, OP_BY_STRING };
+
+struct compiled_req {
+	enum compiled_op op;
+	uint32_t key;			/* topology key id */
+	uint32_t *ids;			/* owned: the values' ids (known ones) */
+	size_t ids_len;
+	const struct selector_requirement_spec *spec;	/* OP_BY_STRING */
+};
+
+struct compiled_term {
+	struct compiled_req *reqs;	/* owned */
+	size_t len;
+	const struct node_selector_term *spec;	/* for its matchFields */
+};
+
+struct compiled {
+	struct compiled_req *selector;	/* nodeSelector: OP_IN, one value each */
+	size_t selector_len;
+	struct compiled_term *terms;	/* NULL: no required affinity */
+	size_t terms_len;
+};
+
+static void compiled_free(void *data)
+{
+	struct compiled *c = data;
+	for (size_t i = 0; i < c->selector_len; i++)
+		free(c->selector[i].ids);
+	free(c->selector);
+	for (size_t t = 0; t < c->terms_len; t++) {
+		for (size_t i = 0; i < c->terms[t].len; i++)
+			free(c->terms[t].reqs[i].ids);
+		free(c->terms[t].reqs);
+	}
+	free(c->terms);
+	free(c);
+}
+
+static void compile_values(struct sched_cache *cache, struct compiled_req *out,
+			   const char *const *values, size_t n)
+{
+	out->ids = xcalloc(n ? n : 1, sizeof(*out->ids));
+	for (size_t i = 0; i < n; i++) {
+		uint32_t id = sched_cache_topology_find(cache, out->key, values[i]);
+		if (id != SCHED_TOPOLOGY_ABSENT)
+			out->ids[out->ids_len++] = id;
+	}
+}
+
+static void compile_req(struct sched_cache *cache, const struct selector_requirement_spec *req,
+			struct compiled_req *out)
+{
+	const char *op = req->operator ? req->operator : "";
+	size_t n = req->values.len;
+	memset(out, 0, sizeof(*out));
+	out->spec = req;
+	if ((!strcmp(op, "In") || !strcmp(op, "NotIn")) && n != 0)
+		out->op = op[0] == 'I' ? OP_IN : OP_NOT_IN;
+	else if ((!strcmp(op, "Exists") || !strcmp(op, "DoesNotExist")) && n == 0)
+		out->op = op[0] == 'E' ? OP_EXISTS : OP_DOES_NOT_EXIST;
+	else {
+		out->op = OP_BY_STRING;	/* Gt, Lt, or invalid: label_requirement */
+		return;
+	}
+	out->key = sched_cache_topology_key(cache, req->key ? req->key : "");
+	if (out->op == OP_IN || out->op == OP_NOT_IN)
+		compile_values(cache, out, (const char *const *)req->values.items, n);
+}
+
+static struct compiled *compile(struct sched_cache *cache, const struct pod *pod)
+{
+	struct compiled *c = xcalloc(1, sizeof(*c));
+	const struct strmap *sel = &pod->spec.node_selector;
+	c->selector = xcalloc(sel->len ? sel->len : 1, sizeof(*c->selector));
+	c->selector_len = sel->len;
+	for (size_t i = 0; i < sel->len; i++) {
+		struct compiled_req *r = &c->selector[i];
+		r->op = OP_IN;
+		r->key = sched_cache_topology_key(cache, sel->items[i].key);
+		compile_values(cache, r, (const char *const *)&sel->items[i].value, 1);
+	}
+	const struct node_selector *ns = required_terms(pod);
+	if (!ns)
+		return c;
+	c->terms = xcalloc(ns->node_selector_terms.len, sizeof(*c->terms));
+	c->terms_len = ns->node_selector_terms.len;
+	for (size_t t = 0; t < c->terms_len; t++) {
+		const struct node_selector_term *term = &ns->node_selector_terms.items[t];
+		struct compiled_term *ct = &c->terms[t];
+		ct->spec = term;
+		ct->len = term->match_expressions.len;
+		ct->reqs = xcalloc(ct->len ? ct->len : 1, sizeof(*ct->reqs));
+		for (size_t i = 0; i < ct->len; i++)
+			compile_req(cache, &term->match_expressions.items[i], &ct->reqs[i]);
+	}
+	return c;
+}
+
+static bool req_holds(const struct compiled_req *r, const struct sched_node_info *node)
+{
+	if (r->op == OP_BY_STRING)
+		return label_requirement(r->spec, &node->node->obj.meta.labels) == 1;
+	uint32_t v = sched_node_topology(node, r->key);
+	if (r->op == OP_EXISTS || r->op == OP_DOES_NOT_EXIST)
+		return (v != SCHED_TOPOLOGY_ABSENT) == (r->op == OP_EXISTS);
+	bool in = false;
+	for (size_t i = 0; i < r->ids_len && !in; i++)
+		in = r->ids[i] == v;	/* ids are never ABSENT */
+	return r->op == OP_IN ? in : !in;	/* NotIn: absent counts */
+}
+
+/* required_match, compiled. */
+static bool compiled_match(const struct compiled *c, const struct sched_node_info *node)
+{
+	for (size_t i = 0; i < c->selector_len; i++)
+		if (!req_holds(&c->selector[i], node))
+			return false;
+	if (!c->terms)
+		return true;
+	for (size_t t = 0; t < c->terms_len; t++) {	/* OR */
+		const struct compiled_term *ct = &c->terms[t];
+		if (!ct->len && !ct->spec->match_fields.len)
+			continue;	/* an empty term selects nothing */
+		bool all = true;
+		for (size_t i = 0; i < ct->len && all; i++)
+			all = req_holds(&ct->reqs[i], node);
+		for (size_t i = 0; i < ct->spec->match_fields.len && all; i++)
+			all = field_requirement(&ct->spec->match_fields.items[i], node->name) == 1;
+		if (all)
+			return true;
+	}
+	return false;
+}
+
 static enum sched_code pre_filter(struct sched_state *state, const struct pod *pod,
 				  struct sched_status *status)
 {
-	(void)state;
 	(void)status;
 	if (!pod->spec.node_selector.len && !required_terms(pod))
 		return SCHED_SKIP;
+	sched_state_write(state, SCHED_PLUGIN_NODE_AFFINITY, compile(state->cache, pod),
+			  compiled_free);
 	return SCHED_SUCCESS;
 }
 
@@ -153,8 +299,8 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 			      const struct sched_node_info *node,
 			      struct sched_status *status)
 {
-	(void)state;
-	if (required_match(pod, node))
+	const struct compiled *c = sched_state_read(state, SCHED_PLUGIN_NODE_AFFINITY);
+	if (c ? compiled_match(c, node) : required_match(pod, node))
 		return SCHED_SUCCESS;
 	return sched_status_add(status, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
 				"node(s) didn't match Pod's node affinity/selector");

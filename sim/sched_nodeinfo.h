@@ -307,6 +307,10 @@ uint32_t sched_cache_topology_key(struct sched_cache *cache, const char *key);
 uint32_t sched_cache_topology_values(const struct sched_cache *cache, uint32_t key);
 const char *sched_cache_topology_value(const struct sched_cache *cache, uint32_t key,
 				       uint32_t value);
+/* The id of value for key, or SCHED_TOPOLOGY_ABSENT when no node has had
+ * it (so no node has it now). */
+uint32_t sched_cache_topology_find(const struct sched_cache *cache, uint32_t key,
+				   const char *value);
 static inline uint32_t sched_node_topology(const struct sched_node_info *node,
 					   uint32_t key)
 {

@@ -107,6 +107,13 @@ const char *sched_cache_topology_value(const struct sched_cache *cache, uint32_t
 	return k->values[value];
 }
 
+uint32_t sched_cache_topology_find(const struct sched_cache *cache, uint32_t key,
+				   const char *value)
+{
+	BUG_ON(key >= cache->topology_keys_len);
+	return (uint32_t)(uintptr_t)hashmap_get(&cache->topology_keys[key].ids, value);
+}
+
 void sched_topology_node_update(struct sched_cache *cache, struct sched_node_info *node)
 {
 	for (size_t i = 0; i < cache->topology_keys_len; i++)
