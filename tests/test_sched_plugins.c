@@ -7,10 +7,12 @@
  * reader of the upstream plugin would predict.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
+#include "prng.h"
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
 #include "xmalloc.h"
@@ -436,6 +438,76 @@ START_TEST(test_node_selector_and_terms_combine_as_and_of_or)
 }
 END_TEST
 
+/* PreFilter compiles the hard form into the cache's label ids; Filter's
+ * verdicts must be those of the string rules (sched_node_affinity_matches),
+ * for random labels, operators and values -- values no node has, labels
+ * set later, nodeSelector, matchFields included. */
+START_TEST(test_node_affinity_compiled_filter_agrees_with_the_string_rules)
+{
+	static const char *const keys[] = { "zone", "disk", "size" };
+	static const char *const values[] = { "a", "b", "c", "", "4", "8" };
+	static const char *const ops[] = { "In", "NotIn", "Exists", "DoesNotExist",
+					   "Gt", "Lt", "In" };
+	struct prng rng;
+	prng_seed(&rng, 11);
+	struct sched_cache cache;
+	sched_cache_init(&cache);
+	char names[8][16];
+	for (int i = 0; i < 8; i++) {
+		snprintf(names[i], sizeof(names[i]), "node-%d", i);
+		struct node *n = node_new(names[i], "4", "8Gi");
+		for (size_t k = 0; k < 3; k++)
+			if (prng_below(&rng, 3))
+				strmap_set(&n->obj.meta.labels, keys[k],
+					   values[prng_below(&rng, 5)]);	/* never "8" */
+		add_node(&cache, n);
+	}
+	size_t admitted = 0, rejected = 0;
+	for (int round = 0; round < 300; round++) {
+		struct pod *p = pod_new("web", NULL, NULL);
+		if (prng_below(&rng, 3) == 0)
+			strmap_set(&p->spec.node_selector, keys[prng_below(&rng, 3)],
+				   values[prng_below(&rng, 6)]);
+		for (uint64_t t = prng_below(&rng, 3); t > 0; t--) {
+			struct node_selector_term *term = required_term(p);
+			for (uint64_t r = prng_below(&rng, 3); r > 0; r--) {
+				const char *op = ops[prng_below(&rng, 7)];
+				char list[16] = "";
+				if (strcmp(op, "Exists") && strcmp(op, "DoesNotExist"))
+					snprintf(list, sizeof(list), "%s,%s",
+						 values[prng_below(&rng, 6)],
+						 values[prng_below(&rng, 6)]);
+				if (!strcmp(op, "Gt") || !strcmp(op, "Lt"))
+					snprintf(list, sizeof(list), "%d", (int)prng_below(&rng, 9));
+				REQUIREMENT(term->match_expressions, keys[prng_below(&rng, 3)],
+					    op, list);
+			}
+			if (prng_below(&rng, 4) == 0)
+				REQUIREMENT(term->match_fields, "metadata.name", "In",
+					    names[prng_below(&rng, 8)]);
+		}
+		for (int i = 0; i < 8; i++) {
+			struct sched_status st;
+			bool want = sched_node_affinity_matches(p, sched_cache_node(&cache, names[i]));
+			bool got = filter(&sched_node_affinity_plugin, &cache, p, names[i], &st) ==
+				   SCHED_SUCCESS;
+			ck_assert_msg(got == want, "round %d node %d", round, i);
+			admitted += got;
+			rejected += !got;
+		}
+		object_unref(&p->obj);
+		if (round == 150) {	/* a value appears after the keys were compiled */
+			struct node *n = node_new("node-7", "4", "8Gi");
+			strmap_set(&n->obj.meta.labels, "zone", "8");
+			add_node(&cache, n);
+		}
+	}
+	ck_assert_uint_gt(admitted, 100);
+	ck_assert_uint_gt(rejected, 100);
+	sched_cache_release(&cache);
+}
+END_TEST
+
 START_TEST(test_preferred_node_affinity_scores_by_matching_weights)
 {
 	struct sched_cache cache;
@@ -828,6 +900,7 @@ Suite *sched_plugins_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("score");
 	tcase_add_test(tc, test_taint_score_prefers_nodes_with_fewer_soft_taints);
+	tcase_add_test(tc, test_node_affinity_compiled_filter_agrees_with_the_string_rules);
 	tcase_add_test(tc, test_preferred_node_affinity_scores_by_matching_weights);
 	tcase_add_test(tc, test_least_allocated_score_table);
 	tcase_add_test(tc, test_balanced_allocation_score_table);
