@@ -253,6 +253,8 @@ size_t sched_num_feasible_nodes_to_find(int32_t percentage, size_t num_all_nodes
 	return n < MIN_FEASIBLE_NODES_TO_FIND ? MIN_FEASIBLE_NODES_TO_FIND : n;
 }
 
+_Static_assert(SCHED_PLUGIN_MAX <= 256, "state->filters[] keeps positions in bytes");
+
 enum sched_code sched_run_pre_filter(const struct sched_profile *profile,
 				     struct sched_state *state,
 				     struct sched_status *status)
@@ -275,6 +277,14 @@ enum sched_code sched_run_pre_filter(const struct sched_profile *profile,
 			return code;
 		}
 	}
+	state->filters_len = 0;
+	for (size_t i = 0; i < profile->len; i++) {
+		const struct sched_plugin *pl = profile->plugins[i].plugin;
+		if (!state->skip_filter[pl->id] &&
+		    sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_FILTER))
+			state->filters[state->filters_len++] = (uint8_t)i;
+	}
+	state->filters_ready = true;
 	return SCHED_SUCCESS;
 }
 
@@ -286,12 +296,13 @@ enum sched_code sched_run_filter(const struct sched_profile *profile,
 				 struct sched_status *status)
 {
 	sched_status_reset(status);
-	for (size_t i = 0; i < profile->len; i++) {
+	const bool ready = state->filters_ready;
+	size_t n = ready ? state->filters_len : profile->len;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = ready ? state->filters[k] : k;
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
-		/* sched_profile_plugin_runs(..., SCHED_POINT_FILTER), inline:
-		 * this runs for every plugin on every node examined */
-		if (state->skip_filter[pl->id] || !pl->filter ||
-		    (profile->plugins[i].disabled & SCHED_POINT_BIT(SCHED_POINT_FILTER)))
+		if (!ready && (state->skip_filter[pl->id] ||
+			       !sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_FILTER)))
 			continue;
 		enum sched_code code = pl->filter(state, state->pod, node, status);
 		if (code != SCHED_SUCCESS && pl->id >= SCHED_PLUGIN_COUNT &&

@@ -145,6 +145,14 @@ struct sched_state {
 	void *data[SCHED_PLUGIN_MAX];	/* written by each plugin's Pre hooks */
 	void (*release[SCHED_PLUGIN_MAX])(void *data);
 	bool skip_filter[SCHED_PLUGIN_MAX];	/* PreFilter said Skip */
+	/* The profile positions of the Filter plugins left to run once
+	 * PreFilter is done (enabled, not skipped), so that Filter, which
+	 * runs for every node examined, walks only those. Built by
+	 * sched_run_pre_filter; until then (filters_ready false)
+	 * sched_run_filter walks the whole profile. */
+	uint8_t filters[SCHED_PLUGIN_MAX];
+	size_t filters_len;
+	bool filters_ready;
 	bool skip_score[SCHED_PLUGIN_MAX];	/* PreScore said Skip */
 	/* The profile's arguments for each plugin (sched_args.h), set by
 	 * sched_run_pre_filter; NULL means upstream's defaults. */

@@ -379,12 +379,27 @@ static enum sched_code pre_filter(struct sched_state *state, const struct pod *p
 	}
 	struct sched_node_info *const *nodes = sched_cache_list(state->cache, &n_nodes);
 	/* Every eligible node's domain exists, even with no pod in it: an
-	 * empty zone is what makes the others "too full". */
-	for (size_t n = 0; n < n_nodes; n++)
+	 * empty zone is what makes the others "too full". This walks every
+	 * node: without inclusion policies to apply (the common case) it
+	 * only reads each node's topology ids. */
+	bool policies = false;
+	for (size_t i = 0; i < n_constraints; i++)
+		policies |= s->constraints.items[i].honor_node_affinity ||
+			    s->constraints.items[i].honor_node_taints;
+	for (size_t n = 0; n < n_nodes; n++) {
+		if (!policies) {	/* the list holds listed, live nodes only */
+			if (!spread_node_has_keys(nodes[n], &s->constraints))
+				continue;
+			for (size_t i = 0; i < n_constraints; i++)
+				spread_counts_add_domain(&s->counts[i],
+					sched_node_topology(nodes[n], s->constraints.items[i].key));
+			continue;
+		}
 		for (size_t i = 0; i < n_constraints; i++)
 			if (filter_node_counts(s, i, pod, nodes[n]))
 				spread_counts_add_domain(&s->counts[i],
 					sched_node_topology(nodes[n], s->constraints.items[i].key));
+	}
 	for (size_t i = 0; i < n_constraints; i++) {
 		const struct spread_constraint *c = &s->constraints.items[i];
 		const struct sched_pod_info **pods;
