@@ -29,6 +29,9 @@ void sched_node_scratch_init(struct sched_node_info *scratch,
 	scratch->pods_cap = node->pods_len + 4;
 	scratch->pods = xcalloc(scratch->pods_cap, sizeof(*scratch->pods));
 	memcpy(scratch->pods, node->pods, node->pods_len * sizeof(*node->pods));
+	/* Its own host ports: a nominated pod's ports are taken, a victim's
+	 * freed (K8S: AddPodInfo / RemovePod update UsedPorts too). */
+	sched_node_ports_copy(scratch, node);
 	scratch->requested.scalars = NULL;
 	if (node->requested.scalars_len) {
 		size_t bytes = node->requested.scalars_len * sizeof(int64_t);
@@ -66,6 +69,7 @@ void sched_node_scratch_add(struct sched_node_info *scratch,
 	      sizeof(*scratch->pods));
 	scratch->pods[scratch->pods_len++] = (struct sched_pod_info *)p;
 	account(scratch, &p->request, 1);
+	sched_node_ports_update(scratch, p->pod, 1);
 }
 
 void sched_node_scratch_remove(struct sched_node_info *scratch,
@@ -80,11 +84,13 @@ void sched_node_scratch_remove(struct sched_node_info *scratch,
 		(scratch->pods_len - i - 1) * sizeof(*scratch->pods));
 	scratch->pods_len--;
 	account(scratch, &p->request, -1);
+	sched_node_ports_update(scratch, p->pod, -1);
 }
 
 void sched_node_scratch_release(struct sched_node_info *scratch)
 {
 	free(scratch->pods);
 	free(scratch->requested.scalars);
+	sched_node_ports_free(scratch);
 	memset(scratch, 0, sizeof(*scratch));
 }

@@ -1,0 +1,897 @@
+/* sched_reference.c - the reference scheduler's plugins, from upstream's
+ * definitions, recomputed from the pod lists on every call.
+ *
+ * K8S: framework/plugins/{nodeunschedulable,nodename,tainttoleration,
+ * nodeaffinity,nodeports,noderesources}, imagelocality,
+ * component-helpers/resource (PodRequests), framework/types.go
+ * (NodeInfo's sums, HostPortInfo), plugins/helper (DefaultNormalizeScore,
+ * BuildBrokenLinearFunction), framework/runtime/framework.go (the order of
+ * the plugins, the weighted sum, the nominated pods' two passes).
+ *
+ * Read it as a list of definitions. Nothing is cached: "the cpu booked on
+ * node-3" is a loop over every pod of the cluster picking those bound to
+ * node-3, each pod's request summed from its containers again. Quantities
+ * are summed exactly and converted to integers once per pod, as upstream
+ * does. Speed is not a goal; a test calls this for every node of every
+ * attempt and still runs in seconds.
+ *
+ * The plugin table (ref_plugins[] at the end) is the default profile in
+ * upstream's order with the default weights. A plugin is a row with a
+ * filter (one node: Success or a rejection with reasons), a score (every
+ * feasible node: raw scores, normalized in place; false when its PreScore
+ * would Skip), or both.
+ */
+#include "sched_reference.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quantity.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* ---- the snapshot -------------------------------------------------------- */
+
+static bool str_eq(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+static bool is_terminal(const struct pod *pod)
+{
+	return str_eq(pod->status.phase, "Succeeded") || str_eq(pod->status.phase, "Failed");
+}
+
+static bool is_bound(const struct pod *pod)
+{
+	return pod->spec.node_name && *pod->spec.node_name;
+}
+
+void sched_ref_cluster_load_nodes(struct sched_ref_cluster *c, const struct store *store)
+{
+	memset(c, 0, sizeof(*c));
+	struct object_list list = { 0 };
+	store_list(store, KIND_NODE, NULL, NULL, &list);
+	c->nodes = xcalloc(list.len + 1, sizeof(*c->nodes));
+	for (size_t i = 0; i < list.len; i++)
+		c->nodes[c->nodes_len++] = (const struct node *)object_ref(list.items[i]);
+	object_list_release(&list);
+}
+
+void sched_ref_cluster_add_pod(struct sched_ref_cluster *c, const struct pod *pod)
+{
+	if (is_terminal(pod))
+		return;
+	c->pods = xrealloc(c->pods, (c->pods_len + 1) * sizeof(*c->pods));
+	c->pods[c->pods_len++] = (const struct pod *)object_ref(&pod->obj);
+}
+
+void sched_ref_cluster_load(struct sched_ref_cluster *c, const struct store *store)
+{
+	sched_ref_cluster_load_nodes(c, store);
+	struct object_list list = { 0 };
+	store_list(store, KIND_POD, NULL, NULL, &list);
+	for (size_t i = 0; i < list.len; i++)
+		sched_ref_cluster_add_pod(c, (const struct pod *)list.items[i]);
+	object_list_release(&list);
+}
+
+void sched_ref_cluster_release(struct sched_ref_cluster *c)
+{
+	for (size_t i = 0; i < c->nodes_len; i++)
+		object_unref((struct object *)c->nodes[i]);
+	for (size_t i = 0; i < c->pods_len; i++)
+		object_unref((struct object *)c->pods[i]);
+	free(c->nodes);
+	free(c->pods);
+	memset(c, 0, sizeof(*c));
+}
+
+const struct node *sched_ref_node(const struct sched_ref_cluster *c, const char *name)
+{
+	for (size_t i = 0; i < c->nodes_len; i++)
+		if (!strcmp(c->nodes[i]->obj.meta.name, name))
+			return c->nodes[i];
+	return NULL;
+}
+
+size_t sched_ref_num_to_find(int32_t percentage, size_t num_all_nodes)
+{
+	const int64_t min_nodes = 100, min_percentage = 5;
+	int64_t all = (int64_t)num_all_nodes;
+	if (all < min_nodes)
+		return num_all_nodes;
+	int64_t p = percentage;
+	if (p == 0) {
+		p = 50 - all / 125;
+		if (p < min_percentage)
+			p = min_percentage;
+	}
+	int64_t n = all * p / 100;
+	return (size_t)(n < min_nodes ? min_nodes : n);
+}
+
+/* ---- what a plugin sees -------------------------------------------------- */
+
+/* One node with the pods counted on it (bound ones, plus nominated ones
+ * in the first pass of a filter). */
+struct ref_node {
+	const struct node *node;
+	const struct pod **pods;
+	size_t pods_len;
+};
+
+struct ref_cycle {
+	const struct sched_ref_cluster *c;
+	const struct pod *pod;
+};
+
+static int64_t priority_of(const struct pod *pod)
+{
+	return pod->spec.priority.is_set ? pod->spec.priority.value : 0;
+}
+
+/* The pods bound to node; with nominated, also the pods nominated to it
+ * (not bound, not pod itself) whose priority is at least pod's. Returns
+ * how many nominated ones were added. */
+static size_t ref_node_init(struct ref_node *n, const struct sched_ref_cluster *c,
+			    const struct node *node, const struct pod *pod, bool nominated)
+{
+	n->node = node;
+	n->pods = xcalloc(c->pods_len + 1, sizeof(*n->pods));
+	n->pods_len = 0;
+	size_t added = 0;
+	const char *name = node->obj.meta.name;
+	for (size_t i = 0; i < c->pods_len; i++) {
+		const struct pod *p = c->pods[i];
+		if (is_bound(p)) {
+			if (!strcmp(p->spec.node_name, name))
+				n->pods[n->pods_len++] = p;
+		} else if (nominated && str_eq(p->status.nominated_node_name, name) &&
+			   *name && strcmp(p->obj.meta.uid, pod->obj.meta.uid) &&
+			   priority_of(p) >= priority_of(pod)) {
+			n->pods[n->pods_len++] = p;
+			added++;
+		}
+	}
+	return added;
+}
+
+static void ref_node_release(struct ref_node *n)
+{
+	free(n->pods);
+}
+
+static enum sched_code reject(struct sched_ref_verdict *v, enum sched_code code,
+			      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static enum sched_code reject(struct sched_ref_verdict *v, enum sched_code code,
+			      const char *fmt, ...)
+{
+	size_t len = strlen(v->reason);
+	if (len)
+		len += (size_t)snprintf(v->reason + len, sizeof(v->reason) - len, ", ");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->reason + len, sizeof(v->reason) - len, fmt, ap);
+	va_end(ap);
+	if (code > v->code)
+		v->code = code;
+	return v->code;
+}
+
+/* ---- requests: K8S: resource.PodRequests --------------------------------- */
+
+static bool is_scalar_resource(const char *name)
+{
+	if (!strncmp(name, "hugepages-", 10) || !strncmp(name, "attachable-volumes-", 19))
+		return true;
+	return strchr(name, '/') != NULL;	/* extended or prefixed native */
+}
+
+/* One container's request of name, as a quantity; with floor, a container
+ * that does not mention cpu (memory) asks for 100m (200Mi). */
+static struct quantity container_request(const struct container *ctr, const char *name,
+					 bool floor)
+{
+	const struct quantity *q = resource_list_get(&ctr->resources.requests, name);
+	if (q)
+		return *q;
+	if (floor && !strcmp(name, "cpu"))
+		return quantity_from_milli(100, QUANTITY_DECIMAL_SI);
+	if (floor && !strcmp(name, "memory"))
+		return quantity_from_int(200LL * 1024 * 1024, QUANTITY_BINARY_SI);
+	return quantity_from_int(0, QUANTITY_DECIMAL_SI);
+}
+
+/* The pod's request of name: the app containers and sidecars together, or
+ * the largest init container (plus the sidecars started before it) if
+ * that is more; plus the overhead. cpu in millicores, the rest in units,
+ * each rounded up once, from the exact sum. */
+static int64_t pod_request(const struct pod *pod, const char *name, bool floor)
+{
+	const struct pod_spec *spec = &pod->spec;
+	struct quantity total = quantity_from_int(0, QUANTITY_DECIMAL_SI);
+	for (size_t i = 0; i < spec->containers.len; i++) {
+		struct quantity q = container_request(&spec->containers.items[i], name, floor);
+		quantity_add(&total, &q);
+	}
+	struct quantity sidecars = quantity_from_int(0, QUANTITY_DECIMAL_SI);
+	struct quantity init_max = quantity_from_int(0, QUANTITY_DECIMAL_SI);
+	for (size_t i = 0; i < spec->init_containers.len; i++) {
+		const struct container *ctr = &spec->init_containers.items[i];
+		struct quantity q = container_request(ctr, name, floor);
+		struct quantity running;
+		if (str_eq(ctr->restart_policy, "Always")) {
+			quantity_add(&total, &q);
+			quantity_add(&sidecars, &q);
+			running = sidecars;
+		} else {
+			running = q;
+			quantity_add(&running, &sidecars);
+		}
+		if (quantity_cmp(&running, &init_max) > 0)
+			init_max = running;
+	}
+	if (quantity_cmp(&init_max, &total) > 0)
+		total = init_max;
+	const struct quantity *overhead = resource_list_get(&spec->overhead, name);
+	if (overhead)
+		quantity_add(&total, overhead);
+	return !strcmp(name, "cpu") ? quantity_milli_value(&total) : quantity_value(&total);
+}
+
+static int64_t allocatable_of(const struct node *node, const char *name)
+{
+	const struct quantity *q = resource_list_get(&node->status.allocatable, name);
+	if (!q)
+		return 0;
+	return !strcmp(name, "cpu") ? quantity_milli_value(q) : quantity_value(q);
+}
+
+/* K8S: NodeInfo.Requested (floor false) and NonZeroRequested (floor
+ * true, which only cpu and memory have). */
+static int64_t node_requested(const struct ref_node *n, const char *name, bool floor)
+{
+	int64_t sum = 0;
+	for (size_t i = 0; i < n->pods_len; i++)
+		sum += pod_request(n->pods[i], name, floor);
+	return sum;
+}
+
+/* The names of the scalar resources the pod's containers mention, sorted
+ * (upstream walks a map; kubelab and this reference sort). */
+static size_t pod_scalar_names(const struct pod *pod, const char **out, size_t cap)
+{
+	size_t len = 0;
+	const struct pod_spec *spec = &pod->spec;
+	const struct resource_list *lists[64];
+	size_t lists_len = 0;
+	for (size_t i = 0; i < spec->containers.len && lists_len < 63; i++)
+		lists[lists_len++] = &spec->containers.items[i].resources.requests;
+	for (size_t i = 0; i < spec->init_containers.len && lists_len < 63; i++)
+		lists[lists_len++] = &spec->init_containers.items[i].resources.requests;
+	lists[lists_len++] = &spec->overhead;
+	for (size_t l = 0; l < lists_len; l++) {
+		for (size_t i = 0; i < lists[l]->len; i++) {
+			const char *name = lists[l]->items[i].name;
+			bool seen = false;
+			for (size_t k = 0; k < len; k++)
+				seen = seen || !strcmp(out[k], name);
+			if (!seen && is_scalar_resource(name) && len < cap)
+				out[len++] = name;
+		}
+	}
+	for (size_t i = 1; i < len; i++)	/* insertion sort: a handful */
+		for (size_t k = i; k > 0 && strcmp(out[k - 1], out[k]) > 0; k--) {
+			const char *t = out[k];
+			out[k] = out[k - 1];
+			out[k - 1] = t;
+		}
+	return len;
+}
+
+/* ---- taints and tolerations ---------------------------------------------- */
+
+/* K8S: Toleration.ToleratesTaint */
+static bool tolerates(const struct toleration *t, const struct taint *taint)
+{
+	if (t->effect && *t->effect && !str_eq(t->effect, taint->effect))
+		return false;
+	if (t->key && *t->key && !str_eq(t->key, taint->key))
+		return false;
+	if (!t->operator || !*t->operator || !strcmp(t->operator, "Equal"))
+		return str_eq(t->value, taint->value);
+	return !strcmp(t->operator, "Exists");
+}
+
+static bool pod_tolerates(const struct pod *pod, const struct taint *taint)
+{
+	for (size_t i = 0; i < pod->spec.tolerations.len; i++)
+		if (tolerates(&pod->spec.tolerations.items[i], taint))
+			return true;
+	return false;
+}
+
+/* ---- Filter plugins ------------------------------------------------------ */
+
+/* K8S: nodeunschedulable.Filter */
+static enum sched_code filter_node_unschedulable(const struct ref_cycle *cy,
+						 const struct ref_node *n,
+						 struct sched_ref_verdict *v)
+{
+	const struct taint cordon = { .key = "node.kubernetes.io/unschedulable",
+				      .effect = "NoSchedule" };
+	if (!n->node->spec.unschedulable || pod_tolerates(cy->pod, &cordon))
+		return SCHED_SUCCESS;
+	return reject(v, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE, "node(s) were unschedulable");
+}
+
+/* K8S: nodename.Filter */
+static enum sched_code filter_node_name(const struct ref_cycle *cy, const struct ref_node *n,
+					struct sched_ref_verdict *v)
+{
+	const char *want = cy->pod->spec.node_name;
+	if (!want || !*want || !strcmp(want, n->node->obj.meta.name))
+		return SCHED_SUCCESS;
+	return reject(v, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
+		      "node(s) didn't match the requested node name");
+}
+
+/* K8S: tainttoleration.Filter: the first NoSchedule or NoExecute taint
+ * not tolerated. */
+static enum sched_code filter_taint_toleration(const struct ref_cycle *cy,
+					       const struct ref_node *n,
+					       struct sched_ref_verdict *v)
+{
+	for (size_t i = 0; i < n->node->spec.taints.len; i++) {
+		const struct taint *t = &n->node->spec.taints.items[i];
+		if (!str_eq(t->effect, "NoSchedule") && !str_eq(t->effect, "NoExecute"))
+			continue;
+		if (!pod_tolerates(cy->pod, t))
+			return reject(v, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
+				      "node(s) had untolerated taint {%s: %s}",
+				      t->key ? t->key : "", t->value ? t->value : "");
+	}
+	return SCHED_SUCCESS;
+}
+
+/* K8S: NodeSelectorRequirementsAsSelector + Matches, for one
+ * requirement on the node's labels. Invalid requirements do not match. */
+static bool requirement_matches(const struct selector_requirement_spec *r,
+				const struct strmap *labels)
+{
+	const char *value = strmap_get(labels, r->key ? r->key : "");
+	const char *op = r->operator ? r->operator : "";
+	bool listed = false;
+	for (size_t i = 0; value && i < r->values.len; i++)
+		listed = listed || !strcmp(r->values.items[i], value);
+	if (!strcmp(op, "In"))
+		return r->values.len > 0 && listed;
+	if (!strcmp(op, "NotIn"))
+		return r->values.len > 0 && !listed;
+	if (!strcmp(op, "Exists"))
+		return r->values.len == 0 && value != NULL;
+	if (!strcmp(op, "DoesNotExist"))
+		return r->values.len == 0 && value == NULL;
+	if (strcmp(op, "Gt") && strcmp(op, "Lt"))
+		return false;
+	if (r->values.len != 1 || !value)
+		return false;
+	char *end;
+	errno = 0;
+	long long want = strtoll(r->values.items[0], &end, 10);
+	if (errno || *end || !*r->values.items[0])
+		return false;
+	errno = 0;
+	long long have = strtoll(value, &end, 10);
+	if (errno || *end || !*value)
+		return false;
+	return !strcmp(op, "Gt") ? have > want : have < want;
+}
+
+/* K8S: nodeSelectorTerm.match: all expressions and fields; an empty term
+ * matches nothing. The only field is metadata.name. */
+static bool term_matches(const struct node_selector_term *term, const struct node *node)
+{
+	if (term->match_expressions.len == 0 && term->match_fields.len == 0)
+		return false;
+	for (size_t i = 0; i < term->match_expressions.len; i++)
+		if (!requirement_matches(&term->match_expressions.items[i], &node->obj.meta.labels))
+			return false;
+	for (size_t i = 0; i < term->match_fields.len; i++) {
+		const struct selector_requirement_spec *r = &term->match_fields.items[i];
+		if (!str_eq(r->key, "metadata.name") || r->values.len != 1)
+			return false;
+		bool equal = !strcmp(r->values.items[0], node->obj.meta.name);
+		if (str_eq(r->operator, "In") ? !equal : str_eq(r->operator, "NotIn") ? equal : true)
+			return false;
+	}
+	return true;
+}
+
+/* K8S: nodeaffinity.Filter (RequiredNodeAffinity.Match) */
+static enum sched_code filter_node_affinity(const struct ref_cycle *cy,
+					    const struct ref_node *n,
+					    struct sched_ref_verdict *v)
+{
+	const struct pod_spec *spec = &cy->pod->spec;
+	bool ok = true;
+	for (size_t i = 0; i < spec->node_selector.len; i++) {
+		const struct strpair *p = &spec->node_selector.items[i];
+		ok = ok && str_eq(strmap_get(&n->node->obj.meta.labels, p->key), p->value) &&
+			strmap_get(&n->node->obj.meta.labels, p->key);
+	}
+	const struct node_selector *required =
+		&spec->affinity.node_affinity.required_during_scheduling_ignored_during_execution;
+	if (ok && required->node_selector_terms.len) {
+		bool any = false;
+		for (size_t i = 0; i < required->node_selector_terms.len; i++)
+			any = any || term_matches(&required->node_selector_terms.items[i], n->node);
+		ok = any;
+	}
+	if (ok)
+		return SCHED_SUCCESS;
+	return reject(v, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
+		      "node(s) didn't match Pod's node affinity/selector");
+}
+
+/* K8S: util.GetHostPorts: ports with a hostPort of sidecars, then of app
+ * containers. */
+static size_t host_ports(const struct pod *pod, const struct container_port **out, size_t cap)
+{
+	size_t len = 0;
+	const struct pod_spec *spec = &pod->spec;
+	for (size_t i = 0; i < spec->init_containers.len; i++) {
+		const struct container *ctr = &spec->init_containers.items[i];
+		if (!str_eq(ctr->restart_policy, "Always"))
+			continue;
+		for (size_t k = 0; k < ctr->ports.len; k++)
+			if (ctr->ports.items[k].host_port > 0 && len < cap)
+				out[len++] = &ctr->ports.items[k];
+	}
+	for (size_t i = 0; i < spec->containers.len; i++) {
+		const struct container *ctr = &spec->containers.items[i];
+		for (size_t k = 0; k < ctr->ports.len; k++)
+			if (ctr->ports.items[k].host_port > 0 && len < cap)
+				out[len++] = &ctr->ports.items[k];
+	}
+	return len;
+}
+
+/* K8S: HostPortInfo.CheckConflict for two ports: same protocol (default
+ * TCP) and port, and the same address or either one 0.0.0.0 (default). */
+static bool ports_clash(const struct container_port *a, const struct container_port *b)
+{
+	const char *pa = a->protocol && *a->protocol ? a->protocol : "TCP";
+	const char *pb = b->protocol && *b->protocol ? b->protocol : "TCP";
+	const char *ia = a->host_ip && *a->host_ip ? a->host_ip : "0.0.0.0";
+	const char *ib = b->host_ip && *b->host_ip ? b->host_ip : "0.0.0.0";
+	if (a->host_port != b->host_port || strcmp(pa, pb))
+		return false;
+	return !strcmp(ia, ib) || !strcmp(ia, "0.0.0.0") || !strcmp(ib, "0.0.0.0");
+}
+
+/* K8S: nodeports.Filter (fitsPorts) */
+static enum sched_code filter_node_ports(const struct ref_cycle *cy, const struct ref_node *n,
+					 struct sched_ref_verdict *v)
+{
+	const struct container_port *want[64], *used[64];
+	size_t want_len = host_ports(cy->pod, want, 64);
+	for (size_t i = 0; i < n->pods_len; i++) {
+		size_t used_len = host_ports(n->pods[i], used, 64);
+		for (size_t w = 0; w < want_len; w++)
+			for (size_t u = 0; u < used_len; u++)
+				if (ports_clash(used[u], want[w]))
+					return reject(v, SCHED_UNSCHEDULABLE,
+						      "node(s) didn't have free ports for the requested pod ports");
+	}
+	return SCHED_SUCCESS;
+}
+
+/* One resource of NodeResourcesFit's filter: short when the pod wants
+ * more than is left; unresolvable when more than the node has at all. */
+static void fit_check(struct sched_ref_verdict *v, const char *name, int64_t want,
+		      int64_t allocatable, int64_t requested, bool positive_only)
+{
+	if (positive_only && want <= 0)
+		return;
+	if (want > allocatable - requested)
+		reject(v, want > allocatable ? SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE
+		       : SCHED_UNSCHEDULABLE, "Insufficient %s", name);
+}
+
+/* K8S: noderesources.Fit.Filter (fitsRequest) */
+static enum sched_code filter_fit(const struct ref_cycle *cy, const struct ref_node *n,
+				  struct sched_ref_verdict *v)
+{
+	const struct pod *pod = cy->pod;
+	if ((int64_t)n->pods_len + 1 > allocatable_of(n->node, "pods"))
+		reject(v, SCHED_UNSCHEDULABLE, "Too many pods");
+	const char *scalars[16];
+	size_t scalars_len = pod_scalar_names(pod, scalars, 16);
+	int64_t cpu = pod_request(pod, "cpu", false);
+	int64_t memory = pod_request(pod, "memory", false);
+	int64_t storage = pod_request(pod, "ephemeral-storage", false);
+	if (cpu == 0 && memory == 0 && storage == 0 && scalars_len == 0)
+		return v->code;
+	fit_check(v, "cpu", cpu, allocatable_of(n->node, "cpu"), node_requested(n, "cpu", false),
+		  true);
+	fit_check(v, "memory", memory, allocatable_of(n->node, "memory"),
+		  node_requested(n, "memory", false), true);
+	fit_check(v, "ephemeral-storage", storage, allocatable_of(n->node, "ephemeral-storage"),
+		  node_requested(n, "ephemeral-storage", false), true);
+	for (size_t i = 0; i < scalars_len; i++) {
+		int64_t want = pod_request(pod, scalars[i], false);
+		if (want == 0)
+			continue;
+		fit_check(v, scalars[i], want, allocatable_of(n->node, scalars[i]),
+			  node_requested(n, scalars[i], false), false);
+	}
+	return v->code;
+}
+
+/* ---- Score plugins ------------------------------------------------------- */
+
+/* K8S: helper.DefaultNormalizeScore */
+static void default_normalize(bool reverse, int64_t *scores, size_t len)
+{
+	int64_t max = 0;
+	for (size_t i = 0; i < len; i++)
+		if (scores[i] > max)
+			max = scores[i];
+	for (size_t i = 0; i < len; i++) {
+		if (max == 0) {
+			scores[i] = reverse ? SCHED_MAX_NODE_SCORE : scores[i];
+			continue;
+		}
+		int64_t s = SCHED_MAX_NODE_SCORE * scores[i] / max;
+		scores[i] = reverse ? SCHED_MAX_NODE_SCORE - s : s;
+	}
+}
+
+/* K8S: tainttoleration.Score: PreferNoSchedule taints the pod's
+ * tolerations with effect "" or PreferNoSchedule do not tolerate;
+ * normalized in reverse. */
+static bool score_taint_toleration(const struct ref_cycle *cy, const struct ref_node *nodes,
+				   size_t len, int64_t *raw, int64_t *normalized)
+{
+	for (size_t i = 0; i < len; i++) {
+		raw[i] = 0;
+		for (size_t t = 0; t < nodes[i].node->spec.taints.len; t++) {
+			const struct taint *taint = &nodes[i].node->spec.taints.items[t];
+			if (!str_eq(taint->effect, "PreferNoSchedule"))
+				continue;
+			bool tolerated = false;
+			for (size_t k = 0; k < cy->pod->spec.tolerations.len; k++) {
+				const struct toleration *tol = &cy->pod->spec.tolerations.items[k];
+				if ((str_eq(tol->effect, "") || str_eq(tol->effect, "PreferNoSchedule")) &&
+				    tolerates(tol, taint))
+					tolerated = true;
+			}
+			raw[i] += !tolerated;
+		}
+		normalized[i] = raw[i];
+	}
+	default_normalize(true, normalized, len);
+	return true;
+}
+
+/* K8S: nodeaffinity.Score: the weights of the preferred terms the node
+ * matches; Skip without preferred terms. */
+static bool score_node_affinity(const struct ref_cycle *cy, const struct ref_node *nodes,
+				size_t len, int64_t *raw, int64_t *normalized)
+{
+	const struct node_affinity *na = &cy->pod->spec.affinity.node_affinity;
+	if (na->preferred_during_scheduling_ignored_during_execution.len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		raw[i] = 0;
+		for (size_t k = 0; k < na->preferred_during_scheduling_ignored_during_execution.len; k++) {
+			const struct preferred_scheduling_term *t =
+				&na->preferred_during_scheduling_ignored_during_execution.items[k];
+			if (t->weight != 0 && term_matches(&t->preference, nodes[i].node))
+				raw[i] += t->weight;
+		}
+		normalized[i] = raw[i];
+	}
+	default_normalize(false, normalized, len);
+	return true;
+}
+
+/* K8S: calculateResourceAllocatableRequest: the node's allocatable and
+ * (booked + pod) of one resource; (0, 0) -- left out -- for a scalar the
+ * pod does not request or a resource the node does not have. floor: the
+ * non-zero sums for cpu and memory (Fit) or the real ones (Balanced). */
+static void alloc_pair(const struct ref_node *n, const struct pod *pod, const char *name,
+		       bool floor, int64_t *requested, int64_t *allocatable)
+{
+	bool cpu_memory = !strcmp(name, "cpu") || !strcmp(name, "memory");
+	int64_t want = pod_request(pod, name, floor && cpu_memory);
+	*requested = *allocatable = 0;
+	if (!cpu_memory && strcmp(name, "ephemeral-storage") && !is_scalar_resource(name))
+		return;
+	if (is_scalar_resource(name) && want == 0)
+		return;
+	int64_t have = allocatable_of(n->node, name);
+	if (have == 0)
+		return;
+	*allocatable = have;
+	*requested = want + node_requested(n, name, floor && cpu_memory);
+}
+
+/* K8S: helper.BuildBrokenLinearFunction at p (scores already 0..100). */
+static int64_t broken_linear(const struct sched_fit_args *a, int64_t p)
+{
+	const int64_t scale = SCHED_MAX_NODE_SCORE / SCHED_MAX_CUSTOM_PRIORITY_SCORE;
+	for (size_t i = 0; i < a->shape_len; i++) {
+		if (p > a->shape[i].utilization)
+			continue;
+		if (i == 0)
+			return a->shape[0].score * scale;
+		int64_t u0 = a->shape[i - 1].utilization, u1 = a->shape[i].utilization;
+		int64_t s0 = a->shape[i - 1].score * scale, s1 = a->shape[i].score * scale;
+		return s0 + (s1 - s0) * (p - u0) / (u1 - u0);
+	}
+	return a->shape[a->shape_len - 1].score * scale;
+}
+
+/* K8S: noderesources.Fit.Score with the three strategies
+ * (leastResourceScorer, mostResourceScorer,
+ * requestedToCapacityRatioScorer). */
+static bool score_fit(const struct ref_cycle *cy, const struct ref_node *nodes, size_t len,
+		      int64_t *raw, int64_t *normalized)
+{
+	struct sched_fit_args defaults;
+	sched_fit_args_default(&defaults);
+	const struct sched_fit_args *a = cy->c->fit_args ? cy->c->fit_args : &defaults;
+	const struct sched_fit_args *res = a->resources_len ? a : &defaults;
+	if (a->strategy == SCHED_REQUESTED_TO_CAPACITY_RATIO && a->shape_len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		int64_t sum = 0, weights = 0;
+		for (size_t r = 0; r < res->resources_len; r++) {
+			int64_t weight = res->resources[r].weight ? res->resources[r].weight : 1;
+			int64_t requested, allocatable, s;
+			alloc_pair(&nodes[i], cy->pod, res->resources[r].name, true,
+				   &requested, &allocatable);
+			if (allocatable == 0)
+				continue;
+			switch (a->strategy) {
+			case SCHED_LEAST_ALLOCATED:
+				s = requested > allocatable ? 0
+					: (allocatable - requested) * SCHED_MAX_NODE_SCORE / allocatable;
+				break;
+			case SCHED_MOST_ALLOCATED:
+				s = (requested > allocatable ? allocatable : requested) *
+					SCHED_MAX_NODE_SCORE / allocatable;
+				break;
+			default:
+				s = broken_linear(a, requested > allocatable ? 100
+						  : requested * 100 / allocatable);
+				if (s <= 0)
+					continue;	/* RTCR: zero scores do not count */
+				break;
+			}
+			sum += s * weight;
+			weights += weight;
+		}
+		if (weights == 0)
+			raw[i] = 0;
+		else if (a->strategy == SCHED_REQUESTED_TO_CAPACITY_RATIO)
+			raw[i] = (int64_t)round((double)sum / (double)weights);
+		else
+			raw[i] = sum / weights;
+		normalized[i] = raw[i];	/* no NormalizeScore */
+	}
+	return true;
+}
+
+/* K8S: BalancedAllocation.Score (balancedResourceScorer): 100 times one
+ * minus the standard deviation of the booked fractions; Skip for a pod
+ * requesting none of the resources. */
+static bool score_balanced(const struct ref_cycle *cy, const struct ref_node *nodes,
+			   size_t len, int64_t *raw, int64_t *normalized)
+{
+	struct sched_balanced_args defaults;
+	sched_balanced_args_default(&defaults);
+	const struct sched_balanced_args *a = cy->c->balanced_args &&
+		cy->c->balanced_args->resources_len ? cy->c->balanced_args : &defaults;
+	bool any = false;
+	for (size_t r = 0; r < a->resources_len; r++)
+		any = any || pod_request(cy->pod, a->resources[r].name, false) != 0;
+	if (!any)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		double fractions[SCHED_ARGS_RESOURCES_MAX], total = 0;
+		size_t n = 0;
+		for (size_t r = 0; r < a->resources_len; r++) {
+			int64_t requested, allocatable;
+			alloc_pair(&nodes[i], cy->pod, a->resources[r].name, false,
+				   &requested, &allocatable);
+			if (allocatable == 0)
+				continue;
+			double f = (double)requested / (double)allocatable;
+			fractions[n++] = f > 1 ? 1 : f;
+			total += fractions[n - 1];
+		}
+		double std = 0;
+		if (n == 2) {
+			std = fabs((fractions[0] - fractions[1]) / 2);
+		} else if (n > 2) {
+			double mean = total / (double)n, sq = 0;
+			for (size_t k = 0; k < n; k++)
+				sq += (fractions[k] - mean) * (fractions[k] - mean);
+			std = sqrt(sq / (double)n);
+		}
+		raw[i] = normalized[i] = (int64_t)((1 - std) * (double)SCHED_MAX_NODE_SCORE);
+	}
+	return true;
+}
+
+/* K8S: normalizedImageName */
+static void image_name(const char *image, char *out, size_t size)
+{
+	const char *colon = strrchr(image, ':'), *slash = strrchr(image, '/');
+	bool tagged = colon && (!slash || colon > slash);
+	snprintf(out, size, "%s%s", image, tagged ? "" : ":latest");
+}
+
+/* K8S: imagelocality.Score: per container (init ones too) whose image the
+ * node reports, the image's size (as the first node reporting it says)
+ * times the share of nodes that have it; the sum clamped to
+ * 23Mi..1000Mi per container and scaled to 0..100. */
+static bool score_image_locality(const struct ref_cycle *cy, const struct ref_node *nodes,
+				 size_t len, int64_t *raw, int64_t *normalized)
+{
+	const int64_t mb = 1024 * 1024, min = 23 * mb, per_container = 1000 * mb;
+	const struct sched_ref_cluster *c = cy->c;
+	const struct pod_spec *spec = &cy->pod->spec;
+	size_t containers = spec->init_containers.len + spec->containers.len;
+	for (size_t i = 0; i < len; i++) {
+		int64_t sum = 0;
+		for (size_t k = 0; k < containers; k++) {
+			const struct container *ctr = k < spec->init_containers.len
+				? &spec->init_containers.items[k]
+				: &spec->containers.items[k - spec->init_containers.len];
+			if (!ctr->image)
+				continue;
+			char name[512];
+			image_name(ctr->image, name, sizeof(name));
+			bool here = false, sized = false;
+			int64_t size = 0, holders = 0;
+			for (size_t m = 0; m < c->nodes_len; m++) {
+				bool has = false;
+				const struct node_status *st = &c->nodes[m]->status;
+				for (size_t a = 0; a < st->images.len; a++)
+					for (size_t b = 0; b < st->images.items[a].names.len; b++)
+						if (!strcmp(st->images.items[a].names.items[b], name)) {
+							has = true;
+							if (!sized)
+								size = st->images.items[a].size_bytes;
+							sized = true;
+						}
+				holders += has;
+				here = here || (has && c->nodes[m] == nodes[i].node);
+			}
+			if (here)
+				sum += (int64_t)((double)size *
+						 ((double)holders / (double)c->nodes_len));
+		}
+		int64_t max = per_container * (int64_t)containers;
+		if (sum < min)
+			sum = min;
+		if (sum > max)
+			sum = max;
+		raw[i] = normalized[i] = SCHED_MAX_NODE_SCORE * (sum - min) / (max - min);
+	}
+	return true;
+}
+
+/* ---- the profile --------------------------------------------------------- */
+
+typedef enum sched_code (*ref_filter_fn)(const struct ref_cycle *cy, const struct ref_node *n,
+					 struct sched_ref_verdict *v);
+typedef bool (*ref_score_fn)(const struct ref_cycle *cy, const struct ref_node *nodes,
+			     size_t len, int64_t *raw, int64_t *normalized);
+
+/* K8S: apis/config/v1/default_plugins.go: the default profile, in order,
+ * with the default score weights. */
+static const struct ref_plugin {
+	const char *name;
+	int32_t weight;
+	ref_filter_fn filter;
+	ref_score_fn score;
+} ref_plugins[] = {
+	{ "NodeUnschedulable", 0, filter_node_unschedulable, NULL },
+	{ "NodeName", 0, filter_node_name, NULL },
+	{ "TaintToleration", 3, filter_taint_toleration, score_taint_toleration },
+	{ "NodeAffinity", 2, filter_node_affinity, score_node_affinity },
+	{ "NodePorts", 0, filter_node_ports, NULL },
+	{ "NodeResourcesFit", 1, filter_fit, score_fit },
+	{ "NodeResourcesBalancedAllocation", 1, NULL, score_balanced },
+	{ "ImageLocality", 1, NULL, score_image_locality },
+};
+#define REF_PLUGINS_LEN (sizeof(ref_plugins) / sizeof(ref_plugins[0]))
+
+/* RunFilterPlugins: stops at the first plugin that rejects. */
+static void run_filters(const struct ref_cycle *cy, const struct ref_node *n,
+			struct sched_ref_verdict *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < REF_PLUGINS_LEN; i++) {
+		if (!ref_plugins[i].filter)
+			continue;
+		if (ref_plugins[i].filter(cy, n, out) != SCHED_SUCCESS) {
+			out->plugin = ref_plugins[i].name;
+			return;
+		}
+	}
+}
+
+void sched_ref_filter(const struct sched_ref_cluster *c, const struct pod *pod,
+		      const struct node *node, struct sched_ref_verdict *out)
+{
+	struct ref_cycle cy = { c, pod };
+	struct ref_node n;
+	if (ref_node_init(&n, c, node, pod, true)) {
+		run_filters(&cy, &n, out);
+		ref_node_release(&n);
+		if (out->code != SCHED_SUCCESS)
+			return;
+	} else {
+		ref_node_release(&n);
+	}
+	ref_node_init(&n, c, node, pod, false);
+	run_filters(&cy, &n, out);
+	ref_node_release(&n);
+}
+
+void sched_ref_score(const struct sched_ref_cluster *c, const struct pod *pod,
+		     const struct node *const *nodes, size_t len,
+		     struct sched_ref_scores *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct ref_cycle cy = { c, pod };
+	struct ref_node *infos = xcalloc(len + 1, sizeof(*infos));
+	for (size_t i = 0; i < len; i++)
+		ref_node_init(&infos[i], c, nodes[i], pod, false);
+	out->nodes_len = len;
+	out->raw = xcalloc(len * SCHED_REF_PLUGINS_MAX + 1, sizeof(*out->raw));
+	out->normalized = xcalloc(len * SCHED_REF_PLUGINS_MAX + 1, sizeof(*out->normalized));
+	out->totals = xcalloc(len + 1, sizeof(*out->totals));
+	int64_t *raw = xcalloc(len + 1, sizeof(*raw)), *norm = xcalloc(len + 1, sizeof(*norm));
+	for (size_t p = 0; p < REF_PLUGINS_LEN; p++) {
+		if (!ref_plugins[p].score)
+			continue;
+		size_t k = out->plugins_len++;
+		out->plugins[k] = ref_plugins[p].name;
+		out->weights[k] = ref_plugins[p].weight;
+		memset(raw, 0, len * sizeof(*raw));
+		memset(norm, 0, len * sizeof(*norm));
+		out->skipped[k] = !ref_plugins[p].score(&cy, infos, len, raw, norm);
+		for (size_t i = 0; i < len; i++) {
+			if (out->skipped[k])
+				raw[i] = norm[i] = 0;
+			out->raw[i * SCHED_REF_PLUGINS_MAX + k] = raw[i];
+			out->normalized[i * SCHED_REF_PLUGINS_MAX + k] = norm[i];
+			out->totals[i] += norm[i] * ref_plugins[p].weight;
+		}
+	}
+	free(raw);
+	free(norm);
+	for (size_t i = 0; i < len; i++)
+		ref_node_release(&infos[i]);
+	free(infos);
+}
+
+void sched_ref_scores_release(struct sched_ref_scores *out)
+{
+	free(out->raw);
+	free(out->normalized);
+	free(out->totals);
+	memset(out, 0, sizeof(*out));
+}
