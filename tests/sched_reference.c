@@ -57,9 +57,27 @@ void sched_ref_cluster_load_nodes(struct sched_ref_cluster *c, const struct stor
 	struct object_list list = { 0 };
 	store_list(store, KIND_NODE, NULL, NULL, &list);
 	c->nodes = xcalloc(list.len + 1, sizeof(*c->nodes));
+	c->bound = xcalloc(list.len + 1, sizeof(*c->bound));
 	for (size_t i = 0; i < list.len; i++)
 		c->nodes[c->nodes_len++] = (const struct node *)object_ref(list.items[i]);
 	object_list_release(&list);
+}
+
+/* The index of the node named name in c->nodes (sorted), or -1. */
+static long node_index(const struct sched_ref_cluster *c, const char *name)
+{
+	size_t lo = 0, hi = c->nodes_len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(c->nodes[mid]->obj.meta.name, name);
+		if (cmp == 0)
+			return (long)mid;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
 }
 
 void sched_ref_cluster_add_pod(struct sched_ref_cluster *c, const struct pod *pod)
@@ -68,6 +86,12 @@ void sched_ref_cluster_add_pod(struct sched_ref_cluster *c, const struct pod *po
 		return;
 	c->pods = xrealloc(c->pods, (c->pods_len + 1) * sizeof(*c->pods));
 	c->pods[c->pods_len++] = (const struct pod *)object_ref(&pod->obj);
+	long i = is_bound(pod) ? node_index(c, pod->spec.node_name) : -1;
+	if (i < 0)
+		return;		/* pending, or on a node that is gone */
+	struct sched_ref_bound *b = &c->bound[i];
+	b->pods = xrealloc(b->pods, (b->len + 1) * sizeof(*b->pods));
+	b->pods[b->len++] = pod;
 }
 
 void sched_ref_cluster_load(struct sched_ref_cluster *c, const struct store *store)
@@ -86,6 +110,9 @@ void sched_ref_cluster_release(struct sched_ref_cluster *c)
 		object_unref((struct object *)c->nodes[i]);
 	for (size_t i = 0; i < c->pods_len; i++)
 		object_unref((struct object *)c->pods[i]);
+	for (size_t i = 0; i < c->nodes_len; i++)
+		free(c->bound[i].pods);
+	free(c->bound);
 	free(c->nodes);
 	free(c->pods);
 	memset(c, 0, sizeof(*c));
@@ -93,10 +120,8 @@ void sched_ref_cluster_release(struct sched_ref_cluster *c)
 
 const struct node *sched_ref_node(const struct sched_ref_cluster *c, const char *name)
 {
-	for (size_t i = 0; i < c->nodes_len; i++)
-		if (!strcmp(c->nodes[i]->obj.meta.name, name))
-			return c->nodes[i];
-	return NULL;
+	long i = node_index(c, name);
+	return i < 0 ? NULL : c->nodes[i];
 }
 
 size_t sched_ref_num_to_find(int32_t percentage, size_t num_all_nodes)
@@ -141,19 +166,19 @@ static int64_t priority_of(const struct pod *pod)
 static size_t ref_node_init(struct ref_node *n, const struct sched_ref_cluster *c,
 			    const struct node *node, const struct pod *pod, bool nominated)
 {
-	n->node = node;
-	n->pods = xcalloc(c->pods_len + 1, sizeof(*n->pods));
-	n->pods_len = 0;
-	size_t added = 0;
 	const char *name = node->obj.meta.name;
-	for (size_t i = 0; i < c->pods_len; i++) {
+	const struct sched_ref_bound *b = &c->bound[node_index(c, name)];
+	n->node = node;
+	n->pods = xcalloc(b->len + c->pods_len + 1, sizeof(*n->pods));
+	for (size_t i = 0; i < b->len; i++)
+		n->pods[i] = b->pods[i];
+	n->pods_len = b->len;
+	size_t added = 0;
+	for (size_t i = 0; nominated && i < c->pods_len; i++) {
 		const struct pod *p = c->pods[i];
-		if (is_bound(p)) {
-			if (!strcmp(p->spec.node_name, name))
-				n->pods[n->pods_len++] = p;
-		} else if (nominated && str_eq(p->status.nominated_node_name, name) &&
-			   *name && strcmp(p->obj.meta.uid, pod->obj.meta.uid) &&
-			   priority_of(p) >= priority_of(pod)) {
+		if (!is_bound(p) && str_eq(p->status.nominated_node_name, name) &&
+		    strcmp(p->obj.meta.uid, pod->obj.meta.uid) &&
+		    priority_of(p) >= priority_of(pod)) {
 			n->pods[n->pods_len++] = p;
 			added++;
 		}
@@ -740,10 +765,24 @@ static void image_name(const char *image, char *out, size_t size)
 	snprintf(out, size, "%s%s", image, tagged ? "" : ":latest");
 }
 
+/* Whether node reports the image name in status.images; the size it
+ * reports in *size. */
+static bool node_has_image(const struct node *node, const char *name, int64_t *size)
+{
+	const struct node_status *st = &node->status;
+	for (size_t a = 0; a < st->images.len; a++)
+		for (size_t b = 0; b < st->images.items[a].names.len; b++)
+			if (!strcmp(st->images.items[a].names.items[b], name)) {
+				*size = st->images.items[a].size_bytes;
+				return true;
+			}
+	return false;
+}
+
 /* K8S: imagelocality.Score: per container (init ones too) whose image the
- * node reports, the image's size (as the first node reporting it says)
- * times the share of nodes that have it; the sum clamped to
- * 23Mi..1000Mi per container and scaled to 0..100. */
+ * node reports, the image's size (as the first node reporting it says:
+ * the cache's ImageStateSummary) times the share of nodes that have it;
+ * the sum clamped to 23Mi..1000Mi per container and scaled to 0..100. */
 static bool score_image_locality(const struct ref_cycle *cy, const struct ref_node *nodes,
 				 size_t len, int64_t *raw, int64_t *normalized)
 {
@@ -751,36 +790,29 @@ static bool score_image_locality(const struct ref_cycle *cy, const struct ref_no
 	const struct sched_ref_cluster *c = cy->c;
 	const struct pod_spec *spec = &cy->pod->spec;
 	size_t containers = spec->init_containers.len + spec->containers.len;
-	for (size_t i = 0; i < len; i++) {
-		int64_t sum = 0;
-		for (size_t k = 0; k < containers; k++) {
-			const struct container *ctr = k < spec->init_containers.len
-				? &spec->init_containers.items[k]
-				: &spec->containers.items[k - spec->init_containers.len];
-			if (!ctr->image)
-				continue;
-			char name[512];
-			image_name(ctr->image, name, sizeof(name));
-			bool here = false, sized = false;
-			int64_t size = 0, holders = 0;
-			for (size_t m = 0; m < c->nodes_len; m++) {
-				bool has = false;
-				const struct node_status *st = &c->nodes[m]->status;
-				for (size_t a = 0; a < st->images.len; a++)
-					for (size_t b = 0; b < st->images.items[a].names.len; b++)
-						if (!strcmp(st->images.items[a].names.items[b], name)) {
-							has = true;
-							if (!sized)
-								size = st->images.items[a].size_bytes;
-							sized = true;
-						}
-				holders += has;
-				here = here || (has && c->nodes[m] == nodes[i].node);
+	char (*names)[512] = xcalloc(containers + 1, sizeof(*names));
+	int64_t *scaled = xcalloc(containers + 1, sizeof(*scaled));
+	for (size_t k = 0; k < containers; k++) {
+		const struct container *ctr = k < spec->init_containers.len
+			? &spec->init_containers.items[k]
+			: &spec->containers.items[k - spec->init_containers.len];
+		image_name(ctr->image ? ctr->image : "", names[k], sizeof(names[k]));
+		int64_t size = 0, first = -1, holders = 0;
+		for (size_t m = 0; m < c->nodes_len; m++)
+			if (node_has_image(c->nodes[m], names[k], &size)) {
+				holders++;
+				if (first < 0)
+					first = size;
 			}
-			if (here)
-				sum += (int64_t)((double)size *
-						 ((double)holders / (double)c->nodes_len));
-		}
+		if (holders)
+			scaled[k] = (int64_t)((double)first *
+					      ((double)holders / (double)c->nodes_len));
+	}
+	for (size_t i = 0; i < len; i++) {
+		int64_t sum = 0, size;
+		for (size_t k = 0; k < containers; k++)
+			if (node_has_image(nodes[i].node, names[k], &size))
+				sum += scaled[k];
 		int64_t max = per_container * (int64_t)containers;
 		if (sum < min)
 			sum = min;
@@ -788,6 +820,8 @@ static bool score_image_locality(const struct ref_cycle *cy, const struct ref_no
 			sum = max;
 		raw[i] = normalized[i] = SCHED_MAX_NODE_SCORE * (sum - min) / (max - min);
 	}
+	free(names);
+	free(scaled);
 	return true;
 }
 

@@ -44,10 +44,17 @@ struct store;
  * is not terminal (bound or pending), straight from the store. args are
  * the profile's pluginConfig (borrowed; NULL: upstream's defaults). */
 struct sched_ref_cluster {
-	const struct node **nodes;
+	const struct node **nodes;	/* sorted by name, as store_list gives */
 	size_t nodes_len;
 	const struct pod **pods;
 	size_t pods_len;
+	/* The pods bound to nodes[i], in the order they were added: the
+	 * snapshot's only structure, built as pods are added, so that a
+	 * question about one node does not walk every pod of the cluster. */
+	struct sched_ref_bound {
+		const struct pod **pods;
+		size_t len;
+	} *bound;
 	const struct sched_fit_args *fit_args;
 	const struct sched_balanced_args *balanced_args;
 	const struct sched_spread_args *spread_args;

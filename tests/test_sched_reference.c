@@ -116,8 +116,8 @@ static void make_node(struct world *w, int i, size_t zones_len)
 	char tier[8];
 	snprintf(tier, sizeof(tier), "%zu", below(w, 10));
 	strmap_set(&n->obj.meta.labels, "tier", tier);
-	static const char *const cpus[] = { "2", "4", "8", "16", "3500m" };
-	static const char *const mems[] = { "4Gi", "8Gi", "16Gi", "32Gi", "6G" };
+	static const char *const cpus[] = { "1", "2", "4", "2", "3500m" };
+	static const char *const mems[] = { "2Gi", "4Gi", "8Gi", "4Gi", "6G" };
 	set_amount(&n->status.allocatable, "cpu", cpus[below(w, 5)]);
 	set_amount(&n->status.allocatable, "memory", mems[below(w, 5)]);
 	set_amount(&n->status.allocatable, "pods", chance(w, 10) ? "4" : "110");
@@ -268,6 +268,24 @@ static void add_tolerations(struct world *w, struct pod_spec *spec)
 	}
 }
 
+/* A pod that must preempt to fit in a full cluster: high priority, most
+ * of a small node's cpu, no other constraint. */
+static void make_preemptor(struct world *w, const char *name)
+{
+	struct pod *p = (struct pod *)object_new(&pod_kind);
+	p->obj.meta.name = xstrdup(name);
+	p->obj.meta.namespace = xstrdup("default");
+	struct container *c = APPEND(p->spec.containers);
+	c->name = xstrdup("app");
+	c->image = xstrdup(images[below(w, 5)]);
+	set_amount(&c->resources.requests, "cpu", chance(w, 50) ? "1500m" : "1");
+	set_amount(&c->resources.requests, "memory", "1Gi");
+	if (chance(w, 30))
+		add_host_port(w, c);
+	p->spec.priority_class_name = xstrdup("high");
+	create(w, &p->obj);
+}
+
 /* A pod; bound to node (existing) or pending (node NULL). */
 static void make_pod(struct world *w, const char *name, const char *node)
 {
@@ -403,34 +421,35 @@ static const struct node **node_tree_list(const struct sched_ref_cluster *c)
 {
 	size_t n = c->nodes_len, zones_len = 0;
 	char **keys = xcalloc(n + 1, sizeof(*keys));
-	char **zone_order = xcalloc(n + 1, sizeof(*zone_order));
+	size_t *zone_of = xcalloc(n + 1, sizeof(*zone_of));
 	for (size_t i = 0; i < n; i++) {
-		keys[i] = zone_key(c->nodes[i]);
-		bool known = false;
-		for (size_t z = 0; z < zones_len; z++)
-			known = known || !strcmp(zone_order[z], keys[i]);
-		if (!known)
-			zone_order[zones_len++] = keys[i];
+		char *key = zone_key(c->nodes[i]);
+		size_t z = 0;
+		while (z < zones_len && strcmp(keys[z], key))
+			z++;
+		if (z == zones_len)
+			keys[zones_len++] = key;
+		else
+			free(key);
+		zone_of[i] = z;
 	}
+	/* next[z]: where to look for zone z's next node */
+	size_t *next = xcalloc(zones_len + 1, sizeof(*next));
 	const struct node **out = xcalloc(n + 1, sizeof(*out));
 	size_t len = 0;
-	for (size_t round = 0; len < n; round++) {
+	while (len < n) {
 		for (size_t z = 0; z < zones_len; z++) {
-			size_t seen = 0;	/* the zone's round-th node, if any */
-			for (size_t i = 0; i < n; i++) {
-				if (strcmp(keys[i], zone_order[z]))
-					continue;
-				if (seen++ == round) {
-					out[len++] = c->nodes[i];
-					break;
-				}
-			}
+			while (next[z] < n && zone_of[next[z]] != z)
+				next[z]++;
+			if (next[z] < n)
+				out[len++] = c->nodes[next[z]++];
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		free(keys[i]);
+	for (size_t z = 0; z < zones_len; z++)
+		free(keys[z]);
 	free(keys);
-	free(zone_order);
+	free(zone_of);
+	free(next);
 	return out;
 }
 
@@ -601,7 +620,7 @@ static void on_attempt(void *arg, const struct sched_attempt *a)
 
 /* One random cluster and workload for seed; strategy picks the
  * NodeResourcesFit scoring (0 least, 1 most, 2 requested-to-capacity). */
-static void run_world(uint64_t seed, size_t nodes, size_t existing, size_t pending,
+static size_t run_world(uint64_t seed, size_t nodes, size_t existing, size_t pending,
 		      int32_t percentage, int strategy)
 {
 	struct world w = { 0 };
@@ -671,6 +690,13 @@ static void run_world(uint64_t seed, size_t nodes, size_t existing, size_t pendi
 			engine_run(w.engine, engine_now(w.engine) + KTIME_SECOND, 0);
 	}
 	engine_run(w.engine, engine_now(w.engine) + 10 * KTIME_SECOND, 0);
+	/* Then pods that only fit by preempting others. */
+	for (size_t i = 0; i < 10 + nodes / 10; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "vip-%zu", i);
+		make_preemptor(&w, name);
+	}
+	engine_run(w.engine, engine_now(w.engine) + 60 * KTIME_SECOND, 0);
 
 	ck_assert_msg(!w.first_mismatch, "seed %llu: %s", (unsigned long long)seed,
 		      w.first_mismatch);
@@ -694,6 +720,7 @@ static void run_world(uint64_t seed, size_t nodes, size_t existing, size_t pendi
 	store_free(w.store);
 	engine_free(w.engine);
 	free(w.first_mismatch);
+	return w.nominated;
 }
 
 START_TEST(test_decisions_match_the_reference_with_every_node_scored)
@@ -701,9 +728,11 @@ START_TEST(test_decisions_match_the_reference_with_every_node_scored)
 	static const struct { uint64_t seed; size_t nodes; int strategy; } runs[] = {
 		{ 1, 20, 0 }, { 2, 60, 1 }, { 3, 130, 2 }, { 4, 250, 0 },
 	};
+	size_t nominated = 0;
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++)
-		run_world(runs[i].seed, runs[i].nodes, runs[i].nodes * 2, 300, 100,
-			  runs[i].strategy);
+		nominated += run_world(runs[i].seed, runs[i].nodes, runs[i].nodes * 2,
+				       100 + runs[i].nodes, 100, runs[i].strategy);
+	ck_assert_uint_gt(nominated, 0);	/* a nominated node was tried first */
 }
 END_TEST
 
@@ -712,9 +741,11 @@ START_TEST(test_decisions_match_the_reference_with_adaptive_sampling)
 	static const struct { uint64_t seed; size_t nodes; int strategy; } runs[] = {
 		{ 11, 300, 0 }, { 12, 180, 1 }, { 13, 220, 2 },
 	};
+	size_t nominated = 0;
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++)
-		run_world(runs[i].seed, runs[i].nodes, runs[i].nodes, 300, 0,
-			  runs[i].strategy);
+		nominated += run_world(runs[i].seed, runs[i].nodes, runs[i].nodes * 2,
+				       100 + runs[i].nodes, 0, runs[i].strategy);
+	ck_assert_uint_gt(nominated, 0);
 }
 END_TEST
 
