@@ -55,7 +55,9 @@ struct world {
 	struct scheduler *scheduler;
 	struct prng rng;
 	struct sched_fit_args fit_args;
+	struct sched_balanced_args balanced_args;
 	bool fit_args_set;
+	size_t next_start;		/* K8S: nextStartNodeIndex, as it should be */
 	int32_t percentage;
 	/* what the comparison saw */
 	size_t attempts, scheduled, failed, scored, sampled, nominated;
@@ -532,6 +534,7 @@ static void on_attempt(void *arg, const struct sched_attempt *a)
 	struct sched_ref_cluster c;
 	load_seen(w, &c);
 	c.fit_args = w->fit_args_set ? &w->fit_args : NULL;
+	c.balanced_args = w->fit_args_set ? &w->balanced_args : NULL;
 	if (a->pre_filter_plugin)
 		mismatch(w, a, "PreFilter %s rejected the pod", a->pre_filter_plugin);
 	if (a->num_all_nodes != c.nodes_len)
@@ -548,6 +551,10 @@ static void on_attempt(void *arg, const struct sched_attempt *a)
 	if (alone) {
 		w->nominated++;
 	} else {
+		if (a->start_index != w->next_start % c.nodes_len)
+			mismatch(w, a, "started at node %zu, the last attempt stopped before %zu",
+				 a->start_index, w->next_start % c.nodes_len);
+		w->next_start = a->start_index + a->nodes_len;
 		for (size_t j = 0; j < a->nodes_len; j++) {
 			const char *expect = list[(a->start_index + j) % c.nodes_len]->obj.meta.name;
 			if (strcmp(a->nodes[j].name, expect)) {
@@ -662,10 +669,18 @@ static size_t run_world(uint64_t seed, size_t nodes, size_t existing, size_t pen
 			a->shape[1] = (struct sched_shape_point){ 60, 3 };
 			a->shape[2] = (struct sched_shape_point){ 100, 0 };
 		}
+		/* BalancedAllocation over three resources: its general path. */
+		sched_balanced_args_default(&w.balanced_args);
+		w.balanced_args.resources[w.balanced_args.resources_len++] =
+			(struct sched_resource_spec){ "example.com/gpu", 1 };
 		w.fit_args_set = true;
-		for (size_t i = 0; i < profile.len; i++)
-			if (profile.plugins[i].plugin->id == SCHED_PLUGIN_NODE_RESOURCES_FIT)
+		for (size_t i = 0; i < profile.len; i++) {
+			enum sched_plugin_id id = profile.plugins[i].plugin->id;
+			if (id == SCHED_PLUGIN_NODE_RESOURCES_FIT)
 				profile.plugins[i].args = &w.fit_args;
+			if (id == SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION)
+				profile.plugins[i].args = &w.balanced_args;
+		}
 	}
 	struct scheduler_options options = {
 		.profiles = &profile,
