@@ -36,11 +36,13 @@ CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 BASE_SRC    = sim/xmalloc.c sim/err.c sim/diag.c sim/prng.c sim/strmap.c sim/hashmap.c
 ENGINE_SRC  = sim/engine.c
 API_SRC     = sim/quantity.c sim/duration.c $(wildcard sim/schema*.c) sim/object.c \
-              $(wildcard sim/api_*.c) sim/selector.c
+              $(wildcard sim/api_*.c) sim/selector.c sim/selector_label.c \
+              sim/selector_parse.c
 STORE_SRC   = $(wildcard sim/store*.c) sim/admission.c sim/client.c sim/workqueue.c
-LOAD_SRC    = sim/yamldoc.c sim/decode.c sim/image.c $(wildcard sim/scenario*.c) sim/expect.c
+LOAD_SRC    = sim/yamldoc.c sim/yamldoc_scalar.c sim/decode.c sim/decode_message.c \
+              sim/decode_scalar.c sim/decode_object.c sim/image.c $(wildcard sim/scenario*.c) sim/expect.c
 CLUSTER_SRC = $(wildcard sim/sched*.c) sim/controller.c $(wildcard sim/ctrl_*.c) \
-              $(wildcard sim/kubelet*.c) sim/metrics_sim.c sim/rollout.c sim/cluster.c
+              $(wildcard sim/kubelet*.c) sim/metrics_sim.c $(wildcard sim/rollout*.c) sim/cluster.c
 OUTPUT_SRC  = sim/json.c sim/trace.c $(wildcard sim/print*.c)
 LIB_SRC := $(sort $(foreach f,$(BASE_SRC) $(ENGINE_SRC) $(API_SRC) $(STORE_SRC) $(LOAD_SRC) $(CLUSTER_SRC) $(OUTPUT_SRC),$(wildcard $(f))))
 UNLISTED := $(filter-out $(LIB_SRC),$(wildcard sim/*.c))

@@ -426,6 +426,8 @@ static const struct field daemon_set_status_fields[] = {
 	  .offset = offsetof(struct daemon_set_status, number_available) },
 	{ "numberUnavailable", FIELD_INT32,
 	  .offset = offsetof(struct daemon_set_status, number_unavailable) },
+	{ "collisionCount", FIELD_INT32,
+	  .offset = offsetof(struct daemon_set_status, collision_count) },
 	{ "conditions", FIELD_LIST, .offset = offsetof(struct daemon_set_status, conditions),
 	  .schema = &condition_schema, .elem = FIELD_STRUCT },
 };
@@ -473,4 +475,51 @@ const struct kind_info daemon_set_kind = {
 	.status_offset = offsetof(struct daemon_set, status),
 	.status_schema = &daemon_set_status_schema,
 	.set_defaults = daemon_set_set_defaults,
+};
+
+/* ---- ControllerRevision ---- */
+
+static const struct field controller_revision_data_spec_fields[] = {
+	{ "template", FIELD_STRUCT,
+	  .offset = offsetof(struct controller_revision_data_spec, template),
+	  .schema = &pod_template_spec_schema },
+};
+static const struct schema controller_revision_data_spec_schema = {
+	"ControllerRevisionDataSpec", sizeof(struct controller_revision_data_spec),
+	FIELDS(controller_revision_data_spec_fields)
+};
+
+static const struct field controller_revision_data_fields[] = {
+	{ "spec", FIELD_STRUCT, .offset = offsetof(struct controller_revision_data, spec),
+	  .schema = &controller_revision_data_spec_schema },
+};
+static const struct schema controller_revision_data_schema = {
+	"ControllerRevisionData", sizeof(struct controller_revision_data),
+	FIELDS(controller_revision_data_fields)
+};
+
+static const struct field controller_revision_fields[] = {
+	{ "metadata", FIELD_STRUCT, .offset = offsetof(struct controller_revision, obj.meta),
+	  .schema = &object_meta_schema },
+	{ "data", FIELD_STRUCT, .offset = offsetof(struct controller_revision, data),
+	  .schema = &controller_revision_data_schema },
+	{ "revision", FIELD_INT64, .offset = offsetof(struct controller_revision, revision),
+	  .flags = FIELD_REQUIRED | FIELD_KEEP_ZERO },
+};
+static const struct schema controller_revision_schema = {
+	"ControllerRevision", sizeof(struct controller_revision),
+	FIELDS(controller_revision_fields)
+};
+
+const struct kind_info controller_revision_kind = {
+	.id = KIND_CONTROLLERREVISION,
+	.kind = "ControllerRevision",
+	.api_version = "apps/v1",
+	.resource = "controllerrevisions",
+	.singular = "controllerrevision",
+	.short_names = NULL,
+	.namespaced = true,
+	.has_status = false,
+	.size = sizeof(struct controller_revision),
+	.schema = &controller_revision_schema,
 };

@@ -150,6 +150,7 @@ struct daemon_set_status {
 	int32_t updated_number_scheduled;
 	int32_t number_available;
 	int32_t number_unavailable;
+	int32_t collision_count;	/* bumped on a revision name collision */
 	LIST_OF(struct condition) conditions;
 };
 
@@ -159,9 +160,29 @@ struct daemon_set {
 	struct daemon_set_status status;
 };
 
+/* K8S: apps/v1 ControllerRevision: an immutable snapshot of a
+ * StatefulSet's or DaemonSet's pod template, owned by it. Upstream's data
+ * is a raw JSON patch, {"spec":{"template":{...,"$patch":"replace"}}};
+ * kubelab keeps its one meaningful part typed, data.spec.template (the
+ * "$patch" marker is implied). */
+struct controller_revision_data_spec {
+	struct pod_template_spec template;
+};
+
+struct controller_revision_data {
+	struct controller_revision_data_spec spec;
+};
+
+struct controller_revision {
+	struct object obj;
+	struct controller_revision_data data;
+	int64_t revision;		/* 1, 2, ...: the order of the history */
+};
+
 extern const struct kind_info replica_set_kind;
 extern const struct kind_info deployment_kind;
 extern const struct kind_info stateful_set_kind;
 extern const struct kind_info daemon_set_kind;
+extern const struct kind_info controller_revision_kind;
 
 #endif

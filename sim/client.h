@@ -20,6 +20,7 @@
 
 struct trace;
 struct metrics_source;
+struct controller_settings;
 
 struct client {
 	struct store *store;
@@ -36,6 +37,9 @@ struct client {
 	 * adapter. NULL when the cluster has none (the HPA then reports
 	 * FailedGetResourceMetric). */
 	const struct metrics_source *metrics;
+	/* kube-controller-manager's flags (controller.h); NULL: the defaults
+	 * of the modelled release. */
+	const struct controller_settings *settings;
 };
 
 static inline ktime_t client_now(const struct client *client)

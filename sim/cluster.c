@@ -56,6 +56,7 @@ struct cluster {
 	struct store *store;
 	struct metrics_sim *metrics;	/* metrics-server, from spec.traffic */
 	struct client actor;		/* the scenario's own client ("kubectl") */
+	struct controller_settings controller_settings;	/* from spec.settings */
 	struct component *controllers;
 	size_t controllers_len;
 	struct client scheduler_client;
@@ -82,6 +83,7 @@ static void init_client(struct cluster *c, struct client *client,
 		.event_hook = c->options.event_hook,
 		.event_hook_arg = c->options.event_hook_arg,
 		.metrics = metrics_sim_source(c->metrics),
+		.settings = &c->controller_settings,
 	};
 }
 
@@ -282,8 +284,9 @@ static void run_rollback(struct cluster *c, const struct action *a)
 {
 	struct api_status status;
 	const char *ns = a->namespace ? a->namespace : "default";
-	enum api_code code = rollout_undo(&c->actor, ns, a->name, a->to_revision,
-					  &status);
+	enum api_code code = a->kind == KIND_DEPLOYMENT ?
+		rollout_undo(&c->actor, ns, a->name, a->to_revision, &status) :
+		rollout_undo_revision(&c->actor, a->kind, ns, a->name, a->to_revision, &status);
 	char detail[48] = "";
 	if (a->to_revision)
 		snprintf(detail, sizeof(detail), "to revision %lld",
@@ -482,6 +485,8 @@ struct cluster *cluster_new(const struct scenario *scenario,
 	c->clock = engine_clock(c->engine);
 	c->store = store_new(&c->clock, c->seed);
 	store_set_watch_delay(c->store, scenario->settings.watch_delay);
+	c->controller_settings.terminated_pod_gc_threshold =
+		scenario->settings.terminated_pod_gc_threshold;
 	c->metrics = metrics_sim_new(c->store, &c->clock, scenario, c->start);
 	trace_set_clock(options->trace, &c->clock, c->start);
 	if (options->trace)

@@ -45,6 +45,7 @@ ROW(endpoints_controller)
 ROW(endpointslice_controller)
 ROW(disruption_controller)
 ROW(horizontal_pod_autoscaler_controller)
+ROW(pod_gc_controller)
 ROW(garbage_collector_controller)
 
 /* The names are upstream's --controllers names with the -controller
@@ -70,6 +71,8 @@ const struct controller_ops controller_table[] = {
 	{ "disruption-controller", disruption_controller_start, disruption_controller_stop },
 	{ "horizontal-pod-autoscaler", horizontal_pod_autoscaler_controller_start,
 	  horizontal_pod_autoscaler_controller_stop },
+	{ "pod-garbage-collector-controller", pod_gc_controller_start,
+	  pod_gc_controller_stop },
 	{ "garbage-collector-controller", garbage_collector_controller_start,
 	  garbage_collector_controller_stop },
 	{ NULL, NULL, NULL },

@@ -19,6 +19,14 @@ struct controller_ops {
 	void (*stop)(void *state);	/* frees the state */
 };
 
+/* K8S: the kube-controller-manager flags a scenario may set
+ * (spec.settings); a client without settings gets the defaults. */
+struct controller_settings {
+	/* --terminated-pod-gc-threshold: terminated pods the pod GC keeps;
+	 * 0 turns that pass off. Default DEFAULT_TERMINATED_POD_GC_THRESHOLD. */
+	int32_t terminated_pod_gc_threshold;
+};
+
 /* The built-in controllers, in start order; ends with a NULL name. */
 extern const struct controller_ops controller_table[];
 const struct controller_ops *controller_find(const char *name);
@@ -37,6 +45,7 @@ extern const struct controller_ops endpoints_controller;
 extern const struct controller_ops endpointslice_controller;
 extern const struct controller_ops disruption_controller;
 extern const struct controller_ops horizontal_pod_autoscaler_controller;
+extern const struct controller_ops pod_gc_controller;
 extern const struct controller_ops garbage_collector_controller;
 
 #endif

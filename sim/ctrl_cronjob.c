@@ -44,10 +44,15 @@
  * Invariants: at most one Job created per sync; a scheduled time is run at
  * most once (name lock and lastScheduleTime); status is written only when
  * it changed.
+ * This file holds the events, the reconcile and the lifecycle;
+ * ctrl_cronjob_times.c works out when runs are due, ctrl_cronjob_jobs.c
+ * keeps the active list and creates and deletes Jobs, and
+ * ctrl_cronjob_internal.h declares what the three share.
  * See also: ctrl_cron_schedule.c (the parser), ctrl_job.c (runs the Jobs),
  * ctrl_replicaset.c (the controller pattern in its plainest form).
  */
 #include "ctrl_cronjob.h"
+#include "ctrl_cronjob_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,36 +63,6 @@
 #include "ctrl_util.h"
 #include "workqueue.h"
 #include "xmalloc.h"
-
-#define NEXT_SCHEDULE_DELTA (100 * KTIME_MS)	/* K8S: nextScheduleDelta */
-#define TOO_MANY_MISSED 100			/* K8S: manyMissed threshold */
-
-struct cj_controller {
-	const struct client *client;
-	struct informer *cron_jobs;
-	struct informer *jobs;		/* index: controller uid */
-	struct workqueue *queue;
-};
-
-/* What one sync works on. */
-struct cj_sync {
-	struct cj_controller *c;
-	const struct cron_job *cj;	/* spec and metadata (borrowed) */
-	struct object *base;		/* the version the status write is based on */
-	struct cron_job_status status;	/* the status being computed */
-	ktime_t now;
-	ktime_t requeue;		/* -1: do not requeue */
-};
-
-static const struct cron_job *as_cj(const struct object *obj)
-{
-	return object_as(obj, KIND_CRONJOB, const struct cron_job);
-}
-
-static const struct job *as_job(const struct object *obj)
-{
-	return object_as(obj, KIND_JOB, const struct job);
-}
 
 /* ---- from events to keys ------------------------------------------------- */
 
@@ -124,15 +99,6 @@ static void on_job(void *arg, enum watch_type type, const struct object *obj,
 		enqueue(c, &cj->obj, 0);
 }
 
-static bool str_equal(const char *a, const char *b)
-{
-	return !strcmp(a ? a : "", b ? b : "");
-}
-
-static ktime_t next_schedule_duration(const struct cron_job_status *status,
-				      const struct cron_job *cj, ktime_t now,
-				      const struct cron_schedule *schedule);
-
 /* K8S: updateCronJob: a new schedule requeues the key for its next time;
  * any other change syncs now. */
 static void on_cron_job(void *arg, enum watch_type type, const struct object *obj,
@@ -154,259 +120,12 @@ static void on_cron_job(void *arg, enum watch_type type, const struct object *ob
 			return;
 		}
 		ktime_t now = client_now(c->client);
-		ktime_t after = next_schedule_duration(&cur->status, cur, now, &schedule);
+		ktime_t after = cronjob_next_schedule_duration(&cur->status, cur, now, &schedule);
 		if (after >= 0)
 			enqueue(c, obj, after);
 		return;
 	}
 	enqueue(c, obj, 0);
-}
-
-/* ---- schedule arithmetic (K8S: utils.go) --------------------------------- */
-
-enum missed { NONE_MISSED, FEW_MISSED, MANY_MISSED };
-
-/* K8S: mostRecentScheduleTime. From the last scheduled time (or the
- * CronJob's creation), or from now - startingDeadlineSeconds when that is
- * later and include_deadline: *most_recent is the latest scheduled time
- * <= now, 0 when there is none; *earliest where the search began. Returns
- * 0, or -1 with *why for a schedule that never fires. */
-static int most_recent_schedule_time(const struct cron_job_status *status,
-				     const struct cron_job *cj, ktime_t now,
-				     const struct cron_schedule *schedule, bool include_deadline,
-				     ktime_t *earliest, ktime_t *most_recent,
-				     enum missed *missed, const char **why)
-{
-	*earliest = status->last_schedule_time ? status->last_schedule_time
-					       : cj->obj.meta.creation_timestamp;
-	*most_recent = 0;
-	*missed = NONE_MISSED;
-	const struct opt_int64 *deadline = &cj->spec.starting_deadline_seconds;
-	if (include_deadline && deadline->is_set &&
-	    now - deadline->value * KTIME_SECOND > *earliest)
-		*earliest = now - deadline->value * KTIME_SECOND;
-
-	ktime_t t1 = cron_schedule_next(schedule, *earliest);
-	if (t1 && now < t1)
-		return 0;
-	ktime_t t2 = t1 ? cron_schedule_next(schedule, t1) : 0;
-	if (t2 && now < t2) {
-		*most_recent = t1;
-		return 0;
-	}
-	if (!t1 || !t2) {
-		*why = "time difference between two schedules is less than 1 second";
-		return -1;
-	}
-	/* Upstream estimates the count from t2 - t1, then walks forward from
-	 * the estimate; kubelab walks all the way, which is exact. */
-	int count = 1;
-	*most_recent = t1;
-	for (ktime_t t = t2; t && t <= now; t = cron_schedule_next(schedule, t)) {
-		*most_recent = t;
-		count++;
-	}
-	*missed = count > TOO_MANY_MISSED ? MANY_MISSED : FEW_MISSED;
-	return 0;
-}
-
-/* K8S: nextScheduleTimeDuration: how long from now until 100 ms past the
- * next scheduled time (-1: none, the schedule never fires again). */
-static ktime_t next_schedule_duration(const struct cron_job_status *status,
-				      const struct cron_job *cj, ktime_t now,
-				      const struct cron_schedule *schedule)
-{
-	ktime_t earliest, most_recent;
-	enum missed missed;
-	const char *why;
-	if (most_recent_schedule_time(status, cj, now, schedule, false, &earliest,
-				      &most_recent, &missed, &why))
-		most_recent = now;
-	else if (!most_recent)
-		most_recent = earliest;
-	ktime_t next = cron_schedule_next(schedule, most_recent);
-	return next ? next + NEXT_SCHEDULE_DELTA - now : -1;
-}
-
-/* Go's time.RFC1123Z: "Thu, 01 Jan 2026 00:01:00 +0000". */
-static void format_rfc1123z(ktime_t t, char *buf, size_t size)
-{
-	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct cron_tm tm;
-	cron_time_split(t, &tm);
-	snprintf(buf, size, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.weekday], tm.day,
-		 months[tm.month - 1], tm.year, tm.hour, tm.minute, tm.second);
-}
-
-/* ---- the active list ----------------------------------------------------- */
-
-static bool in_active(const struct cron_job_status *status, const char *uid)
-{
-	for (size_t i = 0; i < status->active.len; i++)
-		if (str_equal(status->active.items[i].uid, uid))
-			return true;
-	return false;
-}
-
-static bool in_active_by_name(const struct cron_job_status *status, const char *name)
-{
-	for (size_t i = 0; i < status->active.len; i++)
-		if (str_equal(status->active.items[i].name, name))
-			return true;
-	return false;
-}
-
-/* K8S: deleteFromActiveList. */
-static void remove_active(struct cron_job_status *status, const char *uid)
-{
-	size_t kept = 0;
-	for (size_t i = 0; i < status->active.len; i++) {
-		struct object_reference *ref = &status->active.items[i];
-		if (str_equal(ref->uid, uid))
-			schema_release(&object_reference_schema, ref);
-		else
-			status->active.items[kept++] = *ref;
-	}
-	status->active.len = kept;
-}
-
-static void add_active(struct cron_job_status *status, const struct object *job)
-{
-	size_t cap = status->active.len;
-	xgrow((void **)&status->active.items, &cap, status->active.len + 1,
-	      sizeof(*status->active.items));
-	status->active.items[status->active.len++] = (struct object_reference){
-		.api_version = xstrdup(job->kind->api_version),
-		.kind = xstrdup(job->kind->kind),
-		.namespace = xstrdup(job->meta.namespace),
-		.name = xstrdup(job->meta.name),
-		.uid = xstrdup(job->meta.uid),
-	};
-}
-
-/* K8S: getFinishedStatus: "Complete" or "Failed" when that condition is
- * True, else NULL. */
-static const char *job_finished(const struct job *job)
-{
-	for (size_t i = 0; i < job->status.conditions.len; i++) {
-		const struct condition *cond = &job->status.conditions.items[i];
-		if ((str_equal(cond->type, "Complete") || str_equal(cond->type, "Failed")) &&
-		    str_equal(cond->status, "True"))
-			return cond->type;
-	}
-	return NULL;
-}
-
-/* ---- acting on Jobs ------------------------------------------------------ */
-
-/* K8S: deleteJob: delete the Job (its pods go by garbage collection) and
- * drop it from the active list. Returns whether it was deleted. */
-static bool delete_job(struct cj_sync *s, const struct object *job)
-{
-	struct delete_options options = DELETE_OPTIONS_DEFAULT;
-	options.propagation_policy = "Background";
-	struct api_status result;
-	if (client_delete(s->c->client, KIND_JOB, job->meta.namespace, job->meta.name,
-			  &options, &result) != API_OK) {
-		client_event(s->c->client, &s->cj->obj, "Warning", "FailedDelete",
-			     "Deleted job: %s", result.message);	/* sic, upstream */
-		return false;
-	}
-	remove_active(&s->status, job->meta.uid);
-	client_event(s->c->client, &s->cj->obj, "Normal", "SuccessfulDelete",
-		     "Deleted job %s", job->meta.name);
-	return true;
-}
-
-/* Oldest first (K8S: byJobStartTime): unstarted Jobs last, ties by name. */
-static int by_start_time(const void *a, const void *b)
-{
-	const struct job *x = *(const struct job *const *)a, *y = *(const struct job *const *)b;
-	if (!x->status.start_time != !y->status.start_time)
-		return x->status.start_time ? -1 : 1;
-	if (x->status.start_time != y->status.start_time)
-		return x->status.start_time < y->status.start_time ? -1 : 1;
-	return strcmp(x->obj.meta.name, y->obj.meta.name);
-}
-
-/* K8S: removeOldestJobs for one kind of finished Job. */
-static void remove_oldest(struct cj_sync *s, const struct object_list *jobs,
-			  const char *finished, int32_t limit)
-{
-	const struct job **matching = xcalloc(jobs->len + 1, sizeof(*matching));
-	size_t n = 0;
-	for (size_t i = 0; i < jobs->len; i++) {
-		const char *state = job_finished(as_job(jobs->items[i]));
-		if (state && !strcmp(state, finished))
-			matching[n++] = as_job(jobs->items[i]);
-	}
-	if ((int64_t)n > limit) {
-		qsort(matching, n, sizeof(*matching), by_start_time);
-		for (size_t i = 0; i < n - (size_t)limit; i++)
-			delete_job(s, &matching[i]->obj);
-	}
-	free(matching);
-}
-
-/* K8S: getJobFromTemplate2: the Job for one scheduled time. The API
- * server would default it on create; kubelab's store does not, so the
- * controller applies the Job's defaults itself. */
-static struct job *job_from_template(const struct cron_job *cj, ktime_t scheduled)
-{
-	struct job *job = (struct job *)object_new(&job_kind);
-	const struct object_meta *tmeta = &cj->spec.job_template.metadata;
-	job->obj.meta.name = xasprintf("%s-%lld", cj->obj.meta.name,
-				       (long long)(scheduled / KTIME_MINUTE));
-	job->obj.meta.namespace = xstrdup(cj->obj.meta.namespace);
-	strmap_copy(&job->obj.meta.labels, &tmeta->labels);
-	strmap_copy(&job->obj.meta.annotations, &tmeta->annotations);
-	char when[40];
-	schema_format_time(scheduled, when, sizeof(when));
-	strmap_set(&job->obj.meta.annotations, CRONJOB_SCHEDULED_TIMESTAMP, when);
-	struct owner_reference ref = ctrl_controller_ref(&cj->obj);
-	ctrl_add_owner_ref(&job->obj, &ref);
-	schema_copy(job_kind.spec_schema, &job->spec, &cj->spec.job_template.spec);
-	schema_apply_defaults(job_kind.schema, job);
-	job_kind.set_defaults(&job->obj);
-	return job;
-}
-
-/* Creates the Job for `scheduled` and records it in status. Returns 0,
- * or -1 to retry. */
-static int create_job(struct cj_sync *s, ktime_t scheduled)
-{
-	const struct client *client = s->c->client;
-	struct job *job = job_from_template(s->cj, scheduled);
-	char *name = xstrdup(job->obj.meta.name);
-	struct api_status result;
-	enum api_code code = client_create(client, &job->obj, &result);
-	int rc = 0;
-	if (code == API_OK) {
-		client_event(client, &s->cj->obj, "Normal", "SuccessfulCreate",
-			     "Created job %s", name);
-	} else if (code != API_ALREADY_EXISTS) {
-		client_event(client, &s->cj->obj, "Warning", "FailedCreate",
-			     "Error creating job: %s", result.message);
-		rc = -1;
-		goto out;
-	}
-	/* Created now, or by us before a status write that did not land. */
-	const struct object *created = client_get(client, KIND_JOB, s->cj->obj.meta.namespace,
-						  name);
-	if (!created)
-		goto out;
-	const struct owner_reference *owner = object_controller_of(created);
-	if (code == API_ALREADY_EXISTS &&
-	    (!owner || !str_equal(owner->uid, s->cj->obj.meta.uid) ||
-	     in_active(&s->status, created->meta.uid)))
-		goto out;	/* someone else's, or already recorded */
-	add_active(&s->status, created);
-	s->status.last_schedule_time = scheduled;
-out:
-	free(name);
-	return rc;
 }
 
 /* ---- the reconcile ------------------------------------------------------- */
@@ -417,15 +136,15 @@ static void track_jobs(struct cj_sync *s, const struct object_list *jobs)
 	const struct client *client = s->c->client;
 	for (size_t i = 0; i < jobs->len; i++) {
 		const struct job *job = as_job(jobs->items[i]);
-		bool found = in_active(&s->status, job->obj.meta.uid);
-		const char *finished = job_finished(job);
+		bool found = cronjob_in_active(&s->status, job->obj.meta.uid);
+		const char *finished = cronjob_job_finished(job);
 		if (!found && !finished) {
 			/* Our cache may predate our own status write: ask. */
 			const struct object *fresh = client_get(client, KIND_CRONJOB,
 								s->cj->obj.meta.namespace,
 								s->cj->obj.meta.name);
 			if (fresh && !strcmp(fresh->meta.uid, s->cj->obj.meta.uid) &&
-			    in_active(&as_cj(fresh)->status, job->obj.meta.uid)) {
+			    cronjob_in_active(&as_cj(fresh)->status, job->obj.meta.uid)) {
 				object_unref(s->base);
 				s->base = object_ref(fresh);
 				schema_release(cron_job_kind.status_schema, &s->status);
@@ -438,7 +157,7 @@ static void track_jobs(struct cj_sync *s, const struct object_list *jobs)
 				     job->obj.meta.name);
 		} else if (finished) {
 			if (found) {
-				remove_active(&s->status, job->obj.meta.uid);
+				cronjob_remove_active(&s->status, job->obj.meta.uid);
 				client_event(client, &s->cj->obj, "Normal", "SawCompletedJob",
 					     "Saw completed job: %s, condition: %s",
 					     job->obj.meta.name, finished);
@@ -461,7 +180,7 @@ static void track_jobs(struct cj_sync *s, const struct object_list *jobs)
 		client_event(client, &s->cj->obj, "Normal", "MissingJob",
 			     "Active job went missing: %s", ref->name);
 		char *uid = xstrdup(ref->uid);
-		remove_active(&s->status, uid);
+		cronjob_remove_active(&s->status, uid);
 		free(uid);
 	}
 }
@@ -494,7 +213,7 @@ static int run_schedule(struct cj_sync *s)
 	ktime_t earliest, scheduled;
 	enum missed missed;
 	const char *why = NULL;
-	if (most_recent_schedule_time(&s->status, cj, s->now, &schedule, true, &earliest,
+	if (cronjob_most_recent_schedule_time(&s->status, cj, s->now, &schedule, true, &earliest,
 				      &scheduled, &missed, &why)) {
 		client_event(client, &cj->obj, "Warning", "InvalidSchedule",
 			     "invalid schedule: %s : %s", cj->spec.schedule, why);
@@ -504,14 +223,14 @@ static int run_schedule(struct cj_sync *s)
 		client_event(client, &cj->obj, "Warning", "TooManyMissedTimes",
 			     "too many missed start times. Set or decrease "
 			     ".spec.startingDeadlineSeconds or check clock skew");
-	s->requeue = next_schedule_duration(&s->status, cj, s->now, &schedule);
+	s->requeue = cronjob_next_schedule_duration(&s->status, cj, s->now, &schedule);
 	if (!scheduled)
 		return 0;	/* nothing due yet */
 
 	const struct opt_int64 *deadline = &cj->spec.starting_deadline_seconds;
 	if (deadline->is_set && scheduled + deadline->value * KTIME_SECOND < s->now) {
 		char when[48];
-		format_rfc1123z(scheduled, when, sizeof(when));
+		cronjob_format_rfc1123z(scheduled, when, sizeof(when));
 		client_event(client, &cj->obj, "Warning", "MissSchedule",
 			     "Missed scheduled time to start a job: %s", when);
 		return 0;
@@ -519,7 +238,7 @@ static int run_schedule(struct cj_sync *s)
 	char name[300];
 	snprintf(name, sizeof(name), "%s-%lld", cj->obj.meta.name,
 		 (long long)(scheduled / KTIME_MINUTE));
-	if (in_active_by_name(&s->status, name) || s->status.last_schedule_time == scheduled)
+	if (cronjob_in_active_by_name(&s->status, name) || s->status.last_schedule_time == scheduled)
 		return 0;	/* already run */
 
 	const char *policy = cj->spec.concurrency_policy ? cj->spec.concurrency_policy : "Allow";
@@ -540,11 +259,11 @@ static int run_schedule(struct cj_sync *s)
 					     "Get job: jobs.batch \"%s\" not found", ref->name);
 				return -1;
 			}
-			if (!delete_job(s, job))
+			if (!cronjob_delete_job(s, job))
 				return -1;
 		}
 	}
-	return create_job(s, scheduled);
+	return cronjob_create_job(s, scheduled);
 }
 
 /* K8S: updateCronJobStatus: write what the sync computed, if it changed. */
@@ -581,8 +300,8 @@ static int sync_cron_job(void *arg, const char *key)
 	informer_list_index(c->jobs, obj->meta.uid, &jobs);
 
 	/* LAB: cronjob-history. Upstream cleans up before it looks. */
-	remove_oldest(&s, &jobs, "Complete", s.cj->spec.successful_jobs_history_limit);
-	remove_oldest(&s, &jobs, "Failed", s.cj->spec.failed_jobs_history_limit);
+	cronjob_remove_oldest(&s, &jobs, "Complete", s.cj->spec.successful_jobs_history_limit);
+	cronjob_remove_oldest(&s, &jobs, "Failed", s.cj->spec.failed_jobs_history_limit);
 	track_jobs(&s, &jobs);
 	int rc = run_schedule(&s);
 	if (update_status(&s))

@@ -32,10 +32,12 @@
  * see its creations and deletions in the watch before acting again, and
  * meanwhile only refreshes status (without raising observedGeneration).
  *
- * Simplified: no ControllerRevision objects (kubelab has no such kind):
- * the hash is computed from the template at each sync, and
- * revisionHistoryLimit has nothing to prune. maxSurge is treated as 0. The
- * deprecated pod-template-generation label is not written or read.
+ * History: each template is snapshotted into a ControllerRevision whose
+ * hash label the pods carry (ctrl_daemonset_history.c); old revisions are
+ * pruned to revisionHistoryLimit.
+ *
+ * Simplified: maxSurge is treated as 0. The deprecated
+ * pod-template-generation label is not written or read.
  *
  * Interface: the daemonset_controller row (ctrl_daemonset.h).
  * Invariants: at most BURST_REPLICAS creations and as many deletions per
@@ -70,6 +72,7 @@ struct ds_controller {
 	struct informer *daemon_sets;
 	struct informer *nodes;
 	struct informer *pods;		/* index: controller uid, or "orphan/NS" */
+	struct informer *revisions;	/* ControllerRevisions, index: controller uid */
 	struct workqueue *queue;
 	/* Upstream's SetExpectations(key, adds, dels) sets both at once; the
 	 * shared table sets one or the other, so creations and deletions get
@@ -250,6 +253,25 @@ static void on_daemon_set(void *arg, enum watch_type type, const struct object *
 	}
 	workqueue_add(c->queue, key);
 	free(key);
+}
+
+/* K8S: addHistory, updateHistory, deleteHistory: a revision's change
+ * re-queues the DaemonSet controlling it. */
+static void on_revision(void *arg, enum watch_type type, const struct object *obj,
+			const struct object *old)
+{
+	struct ds_controller *c = arg;
+	(void)type;
+	(void)old;
+	const struct object *ds = informer_resolve_controller(c->daemon_sets,
+							      obj->meta.namespace,
+							      object_controller_of(obj),
+							      "DaemonSet");
+	if (ds) {
+		char *key = object_key(ds);
+		workqueue_add(c->queue, key);
+		free(key);
+	}
 }
 
 /* ---- the DaemonSet's pods, by node --------------------------------------- */
@@ -744,6 +766,26 @@ static bool selector_spec_is_empty(const struct label_selector *sel)
 	return !sel->match_labels.len && !sel->match_expressions.len;
 }
 
+/* K8S: cleanupHistory, with the hashes of every daemon pod as live. */
+static int cleanup_history(struct ds_controller *c, const struct daemon_set *ds,
+			   struct object_list *old, const struct daemon_pods *dp)
+{
+	const char **live = NULL;
+	size_t len = 0, cap = 0;
+	for (size_t i = 0; i < dp->len; i++)
+		for (size_t k = 0; k < dp->nodes[i].len; k++) {
+			const char *hash = strmap_get(&dp->nodes[i].pods[k]->obj.meta.labels,
+						      DAEMONSET_HASH_LABEL);
+			if (!hash)
+				continue;
+			xgrow((void **)&live, &cap, len + 1, sizeof(*live));
+			live[len++] = hash;
+		}
+	int rc = daemonset_cleanup_history(c->client, ds, old, live, len);
+	free(live);
+	return rc;
+}
+
 /* K8S: syncDaemonSet, once the DaemonSet was found in the cache. */
 static int reconcile(struct ds_controller *c, const struct daemon_set *ds, const char *key)
 {
@@ -768,11 +810,18 @@ static int reconcile(struct ds_controller *c, const struct daemon_set *ds, const
 		daemonset_node_should_run(ds, verdicts[i].node, &verdicts[i].should_run,
 					  &verdicts[i].should_continue);
 	}
-	char *hash = daemonset_template_hash(&ds->spec.template);
 	struct daemon_pods dp = {0};
+	struct object_list old = {0};
+	struct controller_revision *cur = NULL;
+	char *hash = NULL;
 	int rc = daemon_pods_build(c, ds, &selector, &dp);
 	if (rc)
 		goto out;
+	/* K8S: constructHistory; the pods' hash is the current revision's. */
+	rc = daemonset_construct_history(c->client, c->revisions, ds, &cur, &old);
+	if (rc)
+		goto out;
+	hash = xstrdup(strmap_get(&cur->obj.meta.labels, DAEMONSET_HASH_LABEL));
 
 	if (!satisfied(c, key)) {
 		/* Waiting for our own last actions: refresh status only, and do
@@ -784,9 +833,14 @@ static int reconcile(struct ds_controller *c, const struct daemon_set *ds, const
 	const char *strategy = ds->spec.update_strategy.type;
 	if (!rc && satisfied(c, key) && strategy && !strcmp(strategy, "RollingUpdate"))
 		rc = rolling_update(c, ds, key, verdicts, node_list.len, &dp, hash);
+	if (!rc && cleanup_history(c, ds, &old, &dp))
+		rc = -1;
 	if (update_status(c, ds, verdicts, node_list.len, &dp, hash, true))
 		rc = -1;
 out:
+	if (cur)
+		object_unref(&cur->obj);
+	object_list_release(&old);
 	daemon_pods_release(&dp);
 	free(hash);
 	free(verdicts);
@@ -827,12 +881,15 @@ static void *ds_start(const struct client *client)
 	c->daemon_sets = informer_new(client, KIND_DAEMONSET, NULL, on_daemon_set, c);
 	c->nodes = informer_new(client, KIND_NODE, NULL, on_node, c);
 	c->pods = informer_new(client, KIND_POD, informer_index_owner_or_orphan, on_pod, c);
+	c->revisions = informer_new(client, KIND_CONTROLLERREVISION,
+				    informer_index_controller_uid, on_revision, c);
 	return c;
 }
 
 static void ds_stop(void *state)
 {
 	struct ds_controller *c = state;
+	informer_free(c->revisions);
 	informer_free(c->pods);
 	informer_free(c->nodes);
 	informer_free(c->daemon_sets);

@@ -69,4 +69,23 @@ const char *daemonset_target_node(const struct pod *pod);
  * pod-template-hash); the caller frees. */
 char *daemonset_template_hash(const struct pod_template_spec *template);
 
+struct informer;
+
+/* K8S: constructHistory (ctrl_daemonset_history.c): the ControllerRevision
+ * of ds's template, created or renumbered to come last if needed, in *cur
+ * (a reference the caller drops); the other revisions ds controls, oldest
+ * first, appended to old (borrowed from the informer, indexed by
+ * controller uid). Returns 0, or -1 when a write failed or the hash
+ * collided (status.collisionCount was then bumped: retry). */
+int daemonset_construct_history(const struct client *client,
+				const struct informer *revisions, const struct daemon_set *ds,
+				struct controller_revision **cur, struct object_list *old);
+
+/* K8S: cleanupHistory: deletes the oldest of old whose hash no pod
+ * carries (live_hashes) until at most spec.revisionHistoryLimit are left.
+ * Returns 0, or -1 when a delete failed. */
+int daemonset_cleanup_history(const struct client *client, const struct daemon_set *ds,
+			      struct object_list *old, const char *const *live_hashes,
+			      size_t live_len);
+
 #endif

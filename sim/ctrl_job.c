@@ -34,10 +34,15 @@
  * Failed) is never synced again; counters are increments on the Job as
  * stored (the sync reads it fresh, so a lagging cache never rolls them
  * back); at most BURST_PODS creations or deletions per sync.
+ * This file holds the events, the ledger, the sync and the status; the
+ * pods have two files of their own: ctrl_job_pods.c (claiming and sorting
+ * them, the back-off record) and ctrl_job_manage.c (creating and deleting
+ * them); ctrl_job_internal.h declares what the three share.
  * See also: ctrl_job_util.c (back-off, indexes), ctrl_ttl_after_finished.c
  * (deletes finished Jobs), ctrl_replicaset.c (the same pattern, simpler).
  */
 #include "ctrl_job.h"
+#include "ctrl_job_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,49 +52,12 @@
 #include "ctrl_informer.h"
 #include "ctrl_util.h"
 #include "hashmap.h"
-#include "selector.h"
 #include "workqueue.h"
 #include "xmalloc.h"
-
-#define BURST_PODS 500			/* K8S: MaxPodCreateDeletePerSync */
-
-/* What the controller remembers of one Job between syncs (see the top). */
-struct job_ledger {
-	char *uid;			/* the Job it is for */
-	struct hashmap counted;		/* pod uid -> (void *)1: in status counters */
-	struct object **gone;		/* pods deleted before they were counted */
-	size_t gone_len, gone_cap;
-	/* K8S: backoffRecord */
-	int32_t failures_after_last_success;
-	ktime_t last_failure;
-};
-
-struct job_controller {
-	const struct client *client;
-	struct informer *jobs;
-	struct informer *pods;		/* index: controller uid, or "orphan/NS" */
-	struct workqueue *queue;
-	struct expectations *expectations;
-	struct hashmap ledgers;		/* job key -> struct job_ledger */
-};
-
-/* Everything one sync learns about a Job's pods. */
-struct job_pods {
-	struct object_list all;		/* claimed, plus the ledger's gone pods */
-	struct object_list active;
-	const struct pod **new_succeeded, **new_failed;	/* not yet counted */
-	size_t new_succeeded_len, new_failed_len;
-	int32_t terminating, ready;
-};
 
 static const struct job *as_job(const struct object *obj)
 {
 	return object_as(obj, KIND_JOB, const struct job);
-}
-
-static bool job_is_indexed(const struct job *job)
-{
-	return job->spec.completion_mode && !strcmp(job->spec.completion_mode, "Indexed");
 }
 
 static bool condition_true(const struct job *job, const char *type)
@@ -102,18 +70,6 @@ static bool condition_true(const struct job *job, const char *type)
 static bool job_finished(const struct job *job)
 {
 	return condition_true(job, "Complete") || condition_true(job, "Failed");
-}
-
-static bool phase_is(const struct pod *pod, const char *phase)
-{
-	return pod->status.phase && !strcmp(pod->status.phase, phase);
-}
-
-/* K8S: isPodFailed: Failed, or deleted before it succeeded. */
-static bool pod_failed(const struct pod *pod)
-{
-	return phase_is(pod, POD_PHASE_FAILED) ||
-	       (object_is_deleting(&pod->obj) && !phase_is(pod, POD_PHASE_SUCCEEDED));
 }
 
 /* ---- the ledger ---------------------------------------------------------- */
@@ -207,286 +163,6 @@ static void on_job(void *arg, enum watch_type type, const struct object *obj,
 }
 
 /* ---- looking at the pods ------------------------------------------------- */
-
-/* K8S: the API server's generateSelector: without a manual selector a
- * Job selects the pods that carry its uid. */
-static int job_selector(const struct job *job, struct selector *out)
-{
-	if (job->spec.manual_selector || job->spec.selector.match_labels.len ||
-	    job->spec.selector.match_expressions.len)
-		return label_selector_compile(&job->spec.selector, out, NULL);
-	struct label_selector by_uid = {0};
-	strmap_set(&by_uid.match_labels, JOB_LABEL_CONTROLLER_UID, job->obj.meta.uid);
-	int rc = label_selector_compile(&by_uid, out, NULL);
-	strmap_release(&by_uid.match_labels);
-	return rc;
-}
-
-static void list_push(struct object_list *list, const struct object *obj)
-{
-	xgrow((void **)&list->items, &list->cap, list->len + 1, sizeof(*list->items));
-	list->items[list->len++] = obj;
-}
-
-static void pods_push(const struct pod ***items, size_t *len, const struct pod *pod)
-{
-	size_t cap = *len;
-	xgrow((void **)items, &cap, *len + 1, sizeof(**items));
-	(*items)[(*len)++] = pod;
-}
-
-/* K8S: getPodsForJob (claim), then the sort into active, terminating and
- * newly finished pods. Returns 0, or -1 when claiming failed. */
-static int job_pods_collect(struct job_controller *c, const struct job *job,
-			    struct job_ledger *ledger, struct job_pods *out)
-{
-	struct selector selector;
-	if (job_selector(job, &selector))
-		return 0;	/* an invalid selector claims nothing */
-	struct object_list candidates = {0};
-	char *orphans = informer_orphan_key(job->obj.meta.namespace);
-	informer_list_index(c->pods, job->obj.meta.uid, &candidates);
-	informer_list_index(c->pods, orphans, &candidates);
-	free(orphans);
-	int rc = ctrl_claim(c->client, &job->obj, &selector, &candidates, &out->all);
-	object_list_release(&candidates);
-	selector_release(&selector);
-	for (size_t i = 0; i < ledger->gone_len; i++)
-		list_push(&out->all, ledger->gone[i]);
-
-	for (size_t i = 0; i < out->all.len; i++) {
-		const struct pod *pod = (const void *)out->all.items[i];
-		bool gone = i >= out->all.len - ledger->gone_len;
-		if (!gone && ctrl_pod_is_active(pod)) {
-			list_push(&out->active, &pod->obj);
-			out->ready += ctrl_pod_is_ready(pod);
-			continue;
-		}
-		if (!gone && object_is_deleting(&pod->obj) && !phase_is(pod, POD_PHASE_SUCCEEDED) &&
-		    !phase_is(pod, POD_PHASE_FAILED))
-			out->terminating++;	/* K8S: CountTerminatingPods */
-		if (hashmap_get(&ledger->counted, pod->obj.meta.uid))
-			continue;
-		if (phase_is(pod, POD_PHASE_SUCCEEDED))
-			pods_push(&out->new_succeeded, &out->new_succeeded_len, pod);
-		else if (gone || pod_failed(pod))
-			pods_push(&out->new_failed, &out->new_failed_len, pod);
-	}
-	return rc;
-}
-
-static void job_pods_release(struct job_pods *pods)
-{
-	object_list_release(&pods->all);
-	object_list_release(&pods->active);
-	free(pods->new_succeeded);
-	free(pods->new_failed);
-}
-
-/* K8S: backoffStore.newBackoffRecord: failures in a row since the last
- * success, and when the last of them finished. */
-static void backoff_record(const struct job_ledger *ledger, const struct job_pods *pods,
-			   int32_t *failures, ktime_t *last_failure)
-{
-	*failures = ledger->failures_after_last_success;
-	*last_failure = ledger->last_failure;
-	ktime_t last_success = 0;
-	for (size_t i = 0; i < pods->new_succeeded_len; i++) {
-		ktime_t at = job_pod_finish_time(pods->new_succeeded[i]);
-		if (at > last_success)
-			last_success = at;
-	}
-	if (pods->new_succeeded_len) {
-		*failures = 0;
-		*last_failure = 0;
-	}
-	for (size_t i = 0; i < pods->new_failed_len; i++) {
-		ktime_t at = job_pod_finish_time(pods->new_failed[i]);
-		if (pods->new_succeeded_len && at <= last_success)
-			continue;	/* a success came after it */
-		(*failures)++;
-		if (at > *last_failure)
-			*last_failure = at;
-	}
-}
-
-/* K8S: pastBackoffLimitOnFailure: with restartPolicy OnFailure the
- * kubelet restarts failed containers in place, so their restarts count. */
-static bool past_backoff_limit_on_failure(const struct job *job, const struct job_pods *pods)
-{
-	const char *policy = job->spec.template.spec.restart_policy;
-	if (!policy || strcmp(policy, "OnFailure"))
-		return false;
-	int64_t restarts = 0;
-	for (size_t i = 0; i < pods->active.len; i++) {
-		const struct pod *pod = (const void *)pods->active.items[i];
-		if (!phase_is(pod, POD_PHASE_RUNNING) && !phase_is(pod, POD_PHASE_PENDING))
-			continue;
-		for (size_t j = 0; j < pod->status.init_container_statuses.len; j++)
-			restarts += pod->status.init_container_statuses.items[j].restart_count;
-		for (size_t j = 0; j < pod->status.container_statuses.len; j++)
-			restarts += pod->status.container_statuses.items[j].restart_count;
-	}
-	int64_t limit = job->spec.backoff_limit.value;
-	return limit == 0 ? restarts > 0 : restarts >= limit;
-}
-
-/* ---- acting: create and delete pods -------------------------------------- */
-
-/* K8S: PodControl.CreatePodsWithGenerateName with its events. */
-static bool create_pod(struct job_controller *c, const struct job *job, int32_t index)
-{
-	struct pod *pod = job_pod_from_template(job, index);
-	struct object *keep = object_ref(&pod->obj);
-	struct api_status status;
-	bool ok = client_create(c->client, &pod->obj, &status) == API_OK;
-	if (ok)
-		client_event(c->client, &job->obj, "Normal", "SuccessfulCreate",
-			     "Created pod: %s", keep->meta.name);
-	else
-		client_event(c->client, &job->obj, "Warning", "FailedCreate",
-			     "Error creating: %s", status.message);
-	object_unref(keep);
-	return ok;
-}
-
-/* K8S: PodControl.DeletePod. Returns whether the pod is going. */
-static bool delete_pod(struct job_controller *c, const struct job *job, const struct pod *pod)
-{
-	struct delete_options options = DELETE_OPTIONS_DEFAULT;
-	struct api_status status;
-	enum api_code code = client_delete(c->client, KIND_POD, pod->obj.meta.namespace,
-					   pod->obj.meta.name, &options, &status);
-	if (code == API_OK)
-		client_event(c->client, &job->obj, "Normal", "SuccessfulDelete",
-			     "Deleted pod: %s", pod->obj.meta.name);
-	else if (code != API_NOT_FOUND)
-		client_event(c->client, &job->obj, "Warning", "FailedDelete",
-			     "Error deleting: %s", status.message);
-	return code == API_OK || code == API_NOT_FOUND;
-}
-
-/* Deletes the first count active pods in deletion order (unscheduled,
- * pending, not ready first). Returns how many went; *ready_gone counts
- * the ready ones among them. */
-static int32_t delete_active(struct job_controller *c, const struct job *job,
-			     const char *key, const struct object_list *active, size_t count,
-			     bool expect, int32_t *ready_gone)
-{
-	struct ranked_pod *ranked = xcalloc(active->len + 1, sizeof(*ranked));
-	for (size_t i = 0; i < active->len; i++)
-		ranked[i].pod = (const void *)active->items[i];
-	ctrl_sort_pods_for_deletion(ranked, active->len, client_now(c->client));
-	if (count > BURST_PODS)
-		count = BURST_PODS;
-	char **victims = xcalloc(count + 1, sizeof(*victims));
-	for (size_t i = 0; i < count; i++)
-		victims[i] = object_key(&ranked[i].pod->obj);
-	if (expect)
-		expectations_expect_deletions(c->expectations, key,
-					      (const char *const *)victims, count);
-	int32_t deleted = 0;
-	for (size_t i = 0; i < count; i++) {
-		if (delete_pod(c, job, ranked[i].pod)) {
-			deleted++;
-			*ready_gone += ctrl_pod_is_ready(ranked[i].pod);
-		} else if (expect) {
-			expectations_deletion_observed(c->expectations, key, victims[i]);
-		}
-		free(victims[i]);
-	}
-	free(victims);
-	free(ranked);
-	return deleted;
-}
-
-/* K8S: firstPendingIndexes: the lowest indexes neither completed nor
- * held by an active pod. Returns how many it wrote to out. */
-static size_t pending_indexes(const struct job *job, const bool *completed,
-			      const struct object_list *active, int32_t *out, size_t want)
-{
-	int32_t completions = (int32_t)job->spec.completions.value;
-	bool *taken = xcalloc((size_t)completions + 1, sizeof(*taken));
-	for (size_t i = 0; i < active->len; i++) {
-		int32_t ix = job_pod_completion_index((const void *)active->items[i]);
-		if (ix >= 0 && ix < completions)
-			taken[ix] = true;
-	}
-	size_t n = 0;
-	for (int32_t ix = 0; ix < completions && n < want; ix++)
-		if (!completed[ix] && !taken[ix])
-			out[n++] = ix;
-	free(taken);
-	return n;
-}
-
-/* K8S: manageJob (without suspend). Returns the new number of active
- * pods; *rc becomes -1 when a create or delete failed. */
-static int32_t manage_job(struct job_controller *c, const struct job *job, const char *key,
-			  struct job_pods *pods, int32_t succeeded, const bool *completed,
-			  int32_t failures, ktime_t last_failure, int *rc)
-{
-	int32_t active = (int32_t)pods->active.len;
-	int32_t parallelism = (int32_t)job->spec.parallelism.value;
-	int32_t want;
-	if (!job->spec.completions.is_set) {
-		/* Any one success ends the Job: start no more after it. */
-		want = succeeded > 0 ? active : parallelism;
-	} else {
-		/* LAB: job-parallelism. Never more than the remaining completions. */
-		want = (int32_t)job->spec.completions.value - succeeded;
-		if (want > parallelism)
-			want = parallelism;
-		if (want < 0)
-			want = 0;
-	}
-	if (active > want) {
-		int32_t ready_gone = 0;
-		int32_t deleted = delete_active(c, job, key, &pods->active,
-						(size_t)(active - want), true, &ready_gone);
-		pods->ready -= ready_gone;
-		if (deleted < active - want)
-			*rc = -1;
-		return active - deleted;
-	}
-	int32_t diff = want - active;
-	if (diff <= 0)
-		return active;
-	/* LAB: job-backoff. Failed pods are replaced after 10s, 20s, 40s ... */
-	ktime_t wait = job_backoff_remaining(failures, last_failure, client_now(c->client));
-	if (wait > 0) {
-		workqueue_add_after(c->queue, key, wait);
-		return active;
-	}
-	if (diff > BURST_PODS)
-		diff = BURST_PODS;
-	int32_t *indexes = NULL;
-	if (job_is_indexed(job)) {
-		indexes = xcalloc((size_t)diff, sizeof(*indexes));
-		diff = (int32_t)pending_indexes(job, completed, &pods->active, indexes,
-						(size_t)diff);
-	}
-	expectations_expect_creations(c->expectations, key, diff);
-	/* K8S: slow start, batches of 1, 2, 4 ... until one fails. */
-	int32_t created = 0, next = 0;
-	for (int32_t batch = diff < 1 ? diff : 1; batch > 0;) {
-		int32_t failed = 0;
-		for (int32_t i = 0; i < batch; i++, next++)
-			failed += !create_pod(c, job, indexes ? indexes[next] : -1);
-		created += batch - failed;
-		if (failed) {
-			*rc = -1;
-			break;
-		}
-		int32_t left = diff - next;
-		batch = 2 * batch < left ? 2 * batch : left;
-	}
-	for (int32_t i = created; i < diff; i++)	/* never attempted or refused */
-		expectations_creation_observed(c->expectations, key);
-	free(indexes);
-	return active + created;
-}
-
 /* ---- status -------------------------------------------------------------- */
 
 static void put_condition(struct job_status *status, const char *type, const char *reason,
@@ -559,7 +235,7 @@ static int reconcile(struct job_controller *c, const struct job *job, const char
 		status.start_time = now;
 	int32_t failures;
 	ktime_t last_failure;
-	backoff_record(ledger, &pods, &failures, &last_failure);
+	job_backoff_record(ledger, &pods, &failures, &last_failure);
 
 	/* LAB: job-failure. Decide whether the Job has failed. */
 	if (condition_true(job, "SuccessCriteriaMet")) {
@@ -570,7 +246,7 @@ static int reconcile(struct job_controller *c, const struct job *job, const char
 			condition_find((void *)&job->status.conditions, "FailureTarget");
 		finish = (struct finish){ NULL, "Failed", t->reason, t->message };
 	} else if (failed > job->spec.backoff_limit.value ||
-		   past_backoff_limit_on_failure(job, &pods)) {
+		   job_past_backoff_limit_on_failure(job, &pods)) {
 		finish = (struct finish){ "FailureTarget", "Failed", "BackoffLimitExceeded",
 					  "Job has reached the specified backoff limit" };
 	} else if (job->spec.active_deadline_seconds.is_set) {
@@ -587,7 +263,7 @@ static int reconcile(struct job_controller *c, const struct job *job, const char
 	if (finish.terminal && !strcmp(finish.terminal, "Failed")) {
 		/* A failing Job stops what still runs. */
 		int32_t ready_gone = 0;
-		int32_t deleted = delete_active(c, job, key, &pods.active, pods.active.len,
+		int32_t deleted = job_delete_active(c, job, key, &pods.active, pods.active.len,
 						false, &ready_gone);
 		if (deleted != active || !satisfied)
 			finish = (struct finish){0};	/* not yet: look again */
@@ -598,7 +274,7 @@ static int reconcile(struct job_controller *c, const struct job *job, const char
 			rc = -1;	/* some deletions failed: retry */
 	} else {
 		if (satisfied && !object_is_deleting(&job->obj))
-			active = manage_job(c, job, key, &pods, succeeded, completed, failures,
+			active = job_manage(c, job, key, &pods, succeeded, completed, failures,
 					    last_failure, &rc);
 		bool complete = job->spec.completions.is_set ?
 				succeeded >= job->spec.completions.value && active == 0 :

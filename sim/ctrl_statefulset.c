@@ -34,16 +34,16 @@
  *      deletes it;
  *   4. status: replicas, ready, available, current, updated, revisions.
  *
- * Revisions: every pod carries controller-revision-hash = NAME-HASH, the
- * hash of the pod template it was made from. status.updateRevision is the
- * template's revision now; status.currentRevision the one the set ran
- * before a rollout, which becomes the update revision once every pod is
- * updated and ready. Upstream stores each revision as a ControllerRevision
- * object, from which it rebuilds an old template (to recreate a pod below
- * the partition at its old version). kubelab has no ControllerRevision
- * kind yet: the controller remembers the templates it has seen in memory
- * (struct sts_revision), and a revision it never saw falls back to the
- * current template.
+ * Revisions: each pod template the set has run is a ControllerRevision it
+ * owns, named SET-HASH and numbered 1, 2, ... (ctrl_history.h); every pod
+ * carries controller-revision-hash = the name of the revision it was made
+ * from. status.updateRevision is the revision of the template now;
+ * status.currentRevision the one the set ran before a rollout, which
+ * becomes the update revision once every pod is updated and ready. A pod
+ * recreated below the partition is made from the current revision's
+ * stored template. Going back to an old template renumbers its revision
+ * instead of making a new one, and revisions beyond revisionHistoryLimit
+ * that no pod runs are deleted, oldest first.
  *
  * Unlike the ReplicaSet controller, no expectations: a pod's name is
  * fixed, so a sync working from a stale cache that tries to create web-0
@@ -54,13 +54,14 @@
  * Invariants: at most one pod per ordinal (names are unique); claims are
  * never deleted by this controller; status is only written when changed.
  * See also: ctrl_statefulset_pod.c (what pod i looks like: name, labels,
- * claims, revision hash), ctrl_replicaset.c (the same skeleton),
+ * claims), ctrl_history.c (the revisions), ctrl_replicaset.c (the same skeleton),
  * ctrl_util.h (claiming and pod health).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctrl_history.h"
 #include "ctrl_informer.h"
 #include "ctrl_statefulset.h"
 #include "ctrl_util.h"
@@ -72,19 +73,12 @@
  * kubelab re-reads once, as the ReplicaSet controller does. */
 #define STATUS_UPDATE_RETRIES 1
 
-/* A pod template the controller has seen, under its revision name. */
-struct sts_revision {
-	char *key;			/* "namespace/web-5d4c8b9f7" */
-	struct pod_template_spec template;
-};
-
 struct sts_controller {
 	const struct client *client;
 	struct informer *sets;
 	struct informer *pods;		/* index: controller uid, or "orphan/NS" */
+	struct informer *revisions;	/* ControllerRevisions, index: controller uid */
 	struct workqueue *queue;
-	struct sts_revision *revisions;	/* in the order first seen */
-	size_t revisions_len, revisions_cap;
 };
 
 static const struct stateful_set *as_set(const struct object *obj)
@@ -126,37 +120,6 @@ static bool is_unavailable(const struct pod *pod, int32_t min_ready, ktime_t now
 {
 	return !pod || object_is_deleting(&pod->obj) || !is_running_and_ready(pod) ||
 	       !is_running_and_available(pod, min_ready, now);
-}
-
-/* ---- revisions: the templates seen (ControllerRevision stand-in) ------------ */
-
-static const struct pod_template_spec *revision_find(const struct sts_controller *c,
-						      const char *namespace, const char *name)
-{
-	if (!name)
-		return NULL;
-	for (size_t i = 0; i < c->revisions_len; i++) {
-		const char *key = c->revisions[i].key, *slash = strchr(key, '/');
-		if (slash && (size_t)(slash - key) == strlen(namespace) &&
-		    !strncmp(key, namespace, (size_t)(slash - key)) && !strcmp(slash + 1, name))
-			return &c->revisions[i].template;
-	}
-	return NULL;
-}
-
-/* Remembers set's current template under its revision name (the stand-in
- * for creating a ControllerRevision). */
-static void revision_remember(struct sts_controller *c, const struct stateful_set *set)
-{
-	char *name = sts_revision_name(set);
-	if (!revision_find(c, set->obj.meta.namespace, name)) {
-		xgrow((void **)&c->revisions, &c->revisions_cap, c->revisions_len + 1,
-		      sizeof(*c->revisions));
-		struct sts_revision *r = &c->revisions[c->revisions_len++];
-		r->key = xasprintf("%s/%s", set->obj.meta.namespace, name);
-		schema_copy(&pod_template_spec_schema, &r->template, &set->spec.template);
-	}
-	free(name);
 }
 
 /* ---- from events to keys --------------------------------------------------- */
@@ -219,12 +182,8 @@ static void on_set(void *arg, enum watch_type type, const struct object *obj,
 		   const struct object *old)
 {
 	struct sts_controller *c = arg;
-	/* The template before an edit is the current revision's: remember it
-	 * even if no sync ran in between (a ControllerRevision upstream). */
-	if (type == WATCH_MODIFIED && old && !strcmp(old->meta.uid, obj->meta.uid))
-		revision_remember(c, as_set(old));
-	if (type != WATCH_DELETED)
-		revision_remember(c, as_set(obj));
+	(void)type;
+	(void)old;
 	enqueue(c, obj, 0);
 }
 
@@ -338,8 +297,9 @@ struct sts_sync {
 	int32_t count;
 	const struct pod **condemned;	/* ordinal >= replicas, highest first */
 	size_t condemned_len;
-	char *current_revision, *update_revision;
+	char *current_revision, *update_revision;	/* revision names */
 	const struct pod_template_spec *current_template;
+	int32_t collision_count;
 	ktime_t now;
 	char *why;			/* first failure's message */
 };
@@ -447,6 +407,7 @@ static void calculate_status(const struct sts_sync *s, struct stateful_set_statu
 	out->current_revision = xstrdup(s->current_revision);
 	out->update_revision = xstrdup(s->update_revision);
 	out->observed_generation = set->obj.meta.generation;
+	out->collision_count = s->collision_count;
 	const char *type = set->spec.update_strategy.type;
 	if (type && !strcmp(type, "RollingUpdate") &&
 	    out->updated_replicas == out->replicas && out->ready_replicas == out->replicas) {
@@ -493,7 +454,8 @@ static int reconcile(struct sts_controller *c, const struct stateful_set *set)
 	struct selector selector;
 	if (label_selector_compile(&set->spec.selector, &selector, NULL))
 		return 0;	/* an invalid selector matches nothing: no retry */
-	struct object_list pods = {0};
+	struct object_list pods = {0}, revisions = {0};
+	struct controller_revision *current = NULL, *update = NULL;
 	struct stateful_set_status status = {0};
 	struct sts_sync s = { .c = c, .set = set, .now = client_now(c->client) };
 	s.count = set->spec.replicas > 0 ? set->spec.replicas : 0;
@@ -502,13 +464,16 @@ static int reconcile(struct sts_controller *c, const struct stateful_set *set)
 	if (rc)
 		goto out;
 
-	/* K8S: getStatefulSetRevisions. */
-	revision_remember(c, set);
-	s.update_revision = sts_revision_name(set);
-	s.current_template = revision_find(c, set->obj.meta.namespace,
-					   set->status.current_revision);
-	s.current_revision = xstrdup(s.current_template ? set->status.current_revision
-							: s.update_revision);
+	/* K8S: ListRevisions, getStatefulSetRevisions. */
+	history_list(c->revisions, &set->obj, &revisions);
+	s.collision_count = set->status.collision_count;
+	rc = sts_get_revisions(c->client, set, &revisions, &s.collision_count, &current,
+			       &update);
+	if (rc)
+		goto out;
+	s.update_revision = xstrdup(update->obj.meta.name);
+	s.current_revision = xstrdup(current->obj.meta.name);
+	s.current_template = &current->data.spec.template;
 
 	s.condemned = xcalloc(pods.len + 1, sizeof(*s.condemned));
 	for (size_t i = 0; i < pods.len; i++) {
@@ -563,7 +528,15 @@ status:
 		rc = -1;
 	else if (!rc && min_ready > 0 && status.available_replicas != set->spec.replicas)
 		enqueue(c, &set->obj, min_ready * KTIME_SECOND);
+	if (!rc && sts_truncate_history(c->client, set, &pods, &revisions, s.current_revision,
+					s.update_revision))
+		rc = -1;
 out:
+	if (current)
+		object_unref(&current->obj);
+	if (update)
+		object_unref(&update->obj);
+	object_list_release(&revisions);
 	schema_release(stateful_set_kind.status_schema, &status);
 	free(s.why);
 	free(s.current_revision);
@@ -597,20 +570,19 @@ static void *sts_start(const struct client *client)
 	/* Sets first: the pod handler resolves owners through them. */
 	c->sets = informer_new(client, KIND_STATEFULSET, NULL, on_set, c);
 	c->pods = informer_new(client, KIND_POD, informer_index_owner_or_orphan, on_pod, c);
+	/* K8S: the revision informer has no handlers: a lister only. */
+	c->revisions = informer_new(client, KIND_CONTROLLERREVISION,
+				    informer_index_controller_uid, NULL, NULL);
 	return c;
 }
 
 static void sts_stop(void *state)
 {
 	struct sts_controller *c = state;
+	informer_free(c->revisions);
 	informer_free(c->pods);
 	informer_free(c->sets);
 	workqueue_free(c->queue);
-	for (size_t i = 0; i < c->revisions_len; i++) {
-		free(c->revisions[i].key);
-		schema_release(&pod_template_spec_schema, &c->revisions[i].template);
-	}
-	free(c->revisions);
 	free(c);
 }
 

@@ -50,9 +50,24 @@ struct pod *sts_new_pod(const struct stateful_set *set,
 			const struct pod_template_spec *template,
 			const char *revision, int ordinal);
 
-/* The revision name of set's current template, "SET-HASH" (K8S:
- * ControllerRevisionName over controller.ComputeHash). Same template,
- * same name, in every run. */
-char *sts_revision_name(const struct stateful_set *set);
+/* K8S: getStatefulSetRevisions (ctrl_statefulset_history.c). The update
+ * revision is the set's template: the newest revision if it holds that
+ * template already; an older one holding it is renumbered to come last (a
+ * rollback); else a new one is created. The current revision is the one
+ * status.currentRevision names, or the update revision. revisions are the
+ * set's, sorted (history_list); *collisions starts as
+ * status.collisionCount and is bumped on a hash collision. On success
+ * *current and *update hold references the caller drops. Returns 0 or -1. */
+int sts_get_revisions(const struct client *client, const struct stateful_set *set,
+		      const struct object_list *revisions, int32_t *collisions,
+		      struct controller_revision **current, struct controller_revision **update);
+
+/* K8S: truncateHistory: the revisions no pod in pods runs and that are
+ * neither current nor update (by name) are history; beyond
+ * revisionHistoryLimit of them, the oldest are deleted. Returns 0, or -1
+ * when a delete failed. */
+int sts_truncate_history(const struct client *client, const struct stateful_set *set,
+			 const struct object_list *pods, const struct object_list *revisions,
+			 const char *current, const char *update);
 
 #endif

@@ -1,10 +1,10 @@
 /* ctrl_statefulset_pod.c - what a StatefulSet's pod i looks like: its
- * name, labels, hostname, claims and revision.
+ * name, labels, hostname and claims.
  *
  * K8S: pkg/controller/statefulset/stateful_set_utils.go (getPodName,
  * getParentNameAndOrdinal, initIdentity, updateStorage,
- * getPersistentVolumeClaims, newVersionedStatefulSetPod) and
- * controller.ComputeHash for the revision name.
+ * getPersistentVolumeClaims, newVersionedStatefulSetPod). The revision
+ * a pod is labelled with is a ControllerRevision's name (ctrl_history.c).
  *
  * These are pure functions of the set and an ordinal: nothing here reads
  * the API or records an event. The controller (ctrl_statefulset.c)
@@ -125,16 +125,4 @@ struct pod *sts_new_pod(const struct stateful_set *set,
 	pod->spec.subdomain = set->spec.service_name ? xstrdup(set->spec.service_name) : NULL;
 	set_storage(set, pod, ordinal);
 	return pod;
-}
-
-/* ---- revisions ------------------------------------------------------------- */
-
-/* The revision name is SET-HASH (K8S: ControllerRevisionName), the hash
- * as the Deployment controller computes it (ctrl_template_hash). */
-char *sts_revision_name(const struct stateful_set *set)
-{
-	char *hash = ctrl_template_hash(&set->spec.template, 0);
-	char *name = xasprintf("%s-%s", set->obj.meta.name, hash);
-	free(hash);
-	return name;
 }

@@ -18,6 +18,7 @@
 #include "duration.h"
 #include "xmalloc.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -564,6 +565,36 @@ static void hpa_row(struct table *t, const struct object *obj)
 	table_age(t, obj->meta.creation_timestamp);
 }
 
+/* K8S: kubectl's ControllerRevision columns: CONTROLLER is the owner with
+ * its group, "statefulset.apps/web" (printControllerRevision). */
+static const struct column controller_revision_columns[] = {
+	COL("Name"), COL("Controller"), COL("Revision"), COL("Age"),
+};
+
+static void controller_revision_row(struct table *t, const struct object *obj)
+{
+	const struct controller_revision *cr =
+		object_as(obj, KIND_CONTROLLERREVISION, struct controller_revision);
+	const struct owner_reference *ref = object_controller_of(obj);
+	table_name(t, obj, obj->meta.name);
+	if (!ref || !ref->kind) {
+		table_cell(t, "<none>");
+	} else {
+		char *kind = xstrdup(ref->kind);
+		for (char *p = kind; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		const char *slash = ref->api_version ? strchr(ref->api_version, '/') : NULL;
+		if (slash)
+			table_cell(t, "%s.%.*s/%s", kind, (int)(slash - ref->api_version),
+				   ref->api_version, ref->name);
+		else
+			table_cell(t, "%s/%s", kind, ref->name);
+		free(kind);
+	}
+	table_cell(t, "%lld", (long long)cr->revision);
+	table_age(t, obj->meta.creation_timestamp);
+}
+
 static const struct kind_printer printers[KIND_COUNT] = {
 	[KIND_REPLICASET] = KIND_PRINTER(replica_set_columns, replica_set_row),
 	[KIND_DEPLOYMENT] = KIND_PRINTER(deployment_columns, deployment_row),
@@ -582,6 +613,8 @@ static const struct kind_printer printers[KIND_COUNT] = {
 	[KIND_PODDISRUPTIONBUDGET] = KIND_PRINTER(pdb_columns, pdb_row),
 	[KIND_LEASE] = KIND_PRINTER(lease_columns, lease_row),
 	[KIND_HORIZONTALPODAUTOSCALER] = KIND_PRINTER(hpa_columns, hpa_row),
+	[KIND_CONTROLLERREVISION] = KIND_PRINTER(controller_revision_columns,
+						 controller_revision_row),
 };
 
 const struct kind_printer *print_table_kinds_printer(enum kind_id kind)

@@ -17,6 +17,9 @@
 #define NODE_MONITOR_GRACE_PERIOD (50 * KTIME_SECOND)	/* --node-monitor-grace-period (40s before v1.32) */
 #define NODE_STARTUP_GRACE_PERIOD (60 * KTIME_SECOND)	/* --node-startup-grace-period */
 
+/* kube-controller-manager, pod garbage collector */
+#define DEFAULT_TERMINATED_POD_GC_THRESHOLD 12500	/* --terminated-pod-gc-threshold */
+
 /* kubelet */
 #define NODE_LEASE_DURATION_SECONDS 40			/* nodeLeaseDurationSeconds */
 #define NODE_LEASE_RENEW_INTERVAL (10 * KTIME_SECOND)	/* 0.25 x lease duration */

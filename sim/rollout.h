@@ -1,4 +1,5 @@
-/* rollout.h - kubectl rollout undo, history and status for Deployments.
+/* rollout.h - kubectl rollout undo, history and status for Deployments,
+ * StatefulSets and DaemonSets.
  *
  * A Deployment keeps its history in its ReplicaSets: each template it has
  * run is one ReplicaSet, numbered by the annotation
@@ -68,5 +69,37 @@ enum rollout_state {
  * ...)" to the message. */
 enum rollout_state rollout_status(const struct store *store,
 				  const struct deployment *deployment, char **message);
+
+/* ---- StatefulSets and DaemonSets (rollout_revision.c) ----
+ *
+ * Their history is ControllerRevisions (ctrl_history.h), numbered by
+ * .revision. K8S: StatefulSetRollbacker / DaemonSetRollbacker,
+ * StatefulSetHistoryViewer / DaemonSetHistoryViewer,
+ * StatefulSetStatusViewer / DaemonSetStatusViewer. */
+
+/* kubectl rollout undo statefulset|daemonset/NAME [--to-revision=N]: copies
+ * the template of revision to_revision (0: the second newest) back into
+ * the object. Outcomes as rollout_undo's, with kubectl's words for these
+ * kinds ("no last revision to roll back to"). kind is KIND_STATEFULSET or
+ * KIND_DAEMONSET. On failure nothing is changed. */
+enum api_code rollout_undo_revision(const struct client *client, enum kind_id kind,
+				    const char *namespace, const char *name,
+				    int64_t to_revision, struct api_status *status);
+
+/* kubectl rollout history: "REVISION" and one number a line for a
+ * StatefulSet; "REVISION  CHANGE-CAUSE" for a DaemonSet (the revision's
+ * kubernetes.io/change-cause annotation, or <none>); or "No rollout
+ * history found." */
+void rollout_history_revisions(const struct store *store, const struct object *owner,
+			       FILE *out);
+
+/* kubectl rollout status: "partitioned roll out complete: 3 new pods have
+ * been updated...", "Waiting for 1 pods to be ready..." ...; ROLLOUT_FAILED
+ * with "rollout status is only available for RollingUpdate strategy type"
+ * for OnDelete. *message is the caller's. */
+enum rollout_state rollout_status_statefulset(const struct stateful_set *sts, char **message);
+/* "daemon set \"agent\" successfully rolled out", "Waiting for daemon set
+ * \"agent\" rollout to finish: 1 out of 2 new pods have been updated..." */
+enum rollout_state rollout_status_daemonset(const struct daemon_set *ds, char **message);
 
 #endif

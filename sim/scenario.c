@@ -38,6 +38,7 @@
 #include "api.h"
 #include "decode.h"
 #include "duration.h"
+#include "release.h"
 #include "xmalloc.h"
 
 #include <stdarg.h>
@@ -79,6 +80,8 @@ static const struct field settings_fields[] = {
 	{ SCENARIO_FIELD("watchDelay", FIELD_DURATION, struct scenario_settings, watch_delay) },
 	{ SCENARIO_FIELD("bindLatency", FIELD_DURATION, struct scenario_settings, bind_latency) },
 	{ SCENARIO_FIELD("recordEvents", FIELD_BOOL, struct scenario_settings, record_events) },
+	{ SCENARIO_FIELD("terminatedPodGCThreshold", FIELD_INT32, struct scenario_settings,
+			 terminated_pod_gc_threshold) },
 };
 
 static const struct schema settings_schema = {
@@ -326,6 +329,9 @@ static void load_settings(struct loader *l, const struct ynode *node)
 	if (settings->bind_latency < 0)
 		loader_problem(l, ynode_get(node, "bindLatency"), "spec.settings."
 			       "bindLatency: must not be negative");
+	if (settings->terminated_pod_gc_threshold < 0)
+		loader_problem(l, ynode_get(node, "terminatedPodGCThreshold"), "spec.settings."
+			       "terminatedPodGCThreshold: must not be negative");
 }
 
 static void load_metadata(struct loader *l, const struct ynode *root)
@@ -496,6 +502,7 @@ struct scenario *scenario_load(const char *path, struct diag_list *diags)
 	sc->seed = DEFAULT_SEED;
 	sc->duration = DEFAULT_DURATION;
 	sc->settings.record_events = true;
+	sc->settings.terminated_pod_gc_threshold = DEFAULT_TERMINATED_POD_GC_THRESHOLD;
 	struct loader l = { .file = path, .dir = directory_of(path),
 			    .diags = diags, .scenario = sc };
 

@@ -66,6 +66,9 @@ struct scenario_settings {
 	ktime_t watch_delay;		/* store → watchers; default 0 */
 	ktime_t bind_latency;		/* scheduler bind; default 0 */
 	bool record_events;		/* Event objects in the store; default true */
+	/* kube-controller-manager --terminated-pod-gc-threshold; default
+	 * 12500, 0 = off (ctrl_podgc.c) */
+	int32_t terminated_pod_gc_threshold;
 };
 
 struct scenario {

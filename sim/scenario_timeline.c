@@ -325,9 +325,11 @@ static void load_rollback(struct loader *l, const struct entry *e,
 	}
 	char *name = NULL;
 	const struct kind_info *kind = loader_object_ref(l, ref, path, &name);
-	if (kind && kind->id != KIND_DEPLOYMENT) {
+	if (kind && kind->id != KIND_DEPLOYMENT && kind->id != KIND_STATEFULSET &&
+	    kind->id != KIND_DAEMONSET) {
 		loader_problem(l, ref, "%s: cannot roll back a %s: kubelab keeps "
-			       "rollout history for deployments only", path, kind->kind);
+			       "rollout history for deployments, statefulsets and "
+			       "daemonsets only", path, kind->kind);
 		kind = NULL;
 	}
 	int64_t revision = 0;

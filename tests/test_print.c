@@ -452,6 +452,7 @@ START_TEST(test_get_prints_upstream_columns_for_every_kind)
 		[KIND_LEASE] = "NAME    HOLDER   AGE",
 		[KIND_HORIZONTALPODAUTOSCALER] =
 			"NAME    REFERENCE   TARGETS   MINPODS   MAXPODS   REPLICAS   AGE",
+		[KIND_CONTROLLERREVISION] = "NAME    CONTROLLER   REVISION   AGE",
 	};
 	for (int kind = 0; kind < KIND_COUNT; kind++) {
 		struct object *obj = object_new(kind_get(kind));

@@ -374,7 +374,8 @@ START_TEST(test_bad_rollback_entries_are_refused_with_positions)
 		const char *words;
 	} want[] = {
 		{10, 25, "spec.timeline[0].rollback: cannot roll back a Pod: kubelab "
-			 "keeps rollout history for deployments only"},
+			 "keeps rollout history for deployments, statefulsets and "
+			 "daemonsets only"},
 		{11, 42, "spec.timeline[1].rollback[deployment/web]: expected a revision "
 			 "number (1 or more), got the integer 0"},
 		{12, 42, "spec.timeline[2].rollback[deployment/web]: expected a revision "

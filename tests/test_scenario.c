@@ -241,6 +241,7 @@ START_TEST(test_minimal_scenario_gets_the_defaults)
 	ck_assert_int_eq(sc->duration, 10 * KTIME_MINUTE);
 	ck_assert(sc->settings.record_events);
 	ck_assert_int_eq(sc->settings.watch_delay, 0);
+	ck_assert_int_eq(sc->settings.terminated_pod_gc_threshold, 12500);
 	ck_assert_uint_eq(sc->node_pools.len, 0);
 	ck_assert_uint_eq(sc->timeline.len, 0);
 	ck_assert_uint_eq(sc->expectations.len, 0);

@@ -1,6 +1,7 @@
 /* cmd_rollout.c - kubelab rollout history / status, on a finished run.
  *
- * K8S: kubectl rollout history and kubectl rollout status --watch=false
+ * K8S: kubectl rollout history and kubectl rollout status --watch=false,
+ * for deployments, statefulsets and daemonsets
  * (staging/src/k8s.io/kubectl/pkg/cmd/rollout). Like get and describe
  * (cmd_get.c), these replay the run to --at (default: its end) and read
  * the store; the words come from sim/rollout.c. `kubectl rollout undo`
@@ -17,18 +18,22 @@
 #include "xmalloc.h"
 
 static const char rollout_help[] =
-	"Show the rollout history or status of a Deployment of a finished run, as\n"
-	"kubectl rollout history and kubectl rollout status --watch=false.\n"
+	"Show the rollout history or status of a Deployment, StatefulSet or\n"
+	"DaemonSet of a finished run, as kubectl rollout history and kubectl\n"
+	"rollout status --watch=false.\n"
 	"\n"
 	"Usage:\n"
-	"  kubelab rollout history deployment/NAME (-f SCENARIO | --trace FILE) [--at T]\n"
-	"  kubelab rollout status deployment/NAME (-f SCENARIO | --trace FILE) [--at T]\n"
+	"  kubelab rollout history KIND/NAME (-f SCENARIO | --trace FILE) [--at T]\n"
+	"  kubelab rollout status KIND/NAME (-f SCENARIO | --trace FILE) [--at T]\n"
+	"KIND is deployment, statefulset or daemonset (or deploy, sts, ds).\n"
 	"\n"
-	"history lists the Deployment's revisions (its ReplicaSets) with their\n"
-	"kubernetes.io/change-cause annotation. status prints one line about the\n"
-	"rollout at that moment (kubectl would keep watching; run it again with a\n"
-	"later --at to see it progress); it exits 1 when the rollout exceeded its\n"
-	"progress deadline.\n"
+	"history lists the revisions: a Deployment's ReplicaSets, a StatefulSet's\n"
+	"or DaemonSet's ControllerRevisions, with their kubernetes.io/change-cause\n"
+	"annotation (kubectl shows none for a StatefulSet). status prints one line\n"
+	"about the rollout at that moment (kubectl would keep watching; run it\n"
+	"again with a later --at to see it progress); it exits 1 when a\n"
+	"Deployment's rollout exceeded its progress deadline, or for an OnDelete\n"
+	"StatefulSet or DaemonSet (kubectl reports only RollingUpdate ones).\n"
 	"\n"
 	"There is no `kubelab rollout undo`: undoing changes the cluster, so it is\n"
 	"a timeline action of the scenario, like kubectl typed during the demo:\n"
@@ -106,15 +111,17 @@ static int check_args(const struct rollout_args *args)
 		return cli_fail("rollout: unknown command \"%s\": expected history or status",
 				args->verb);
 	if (!args->kind || !args->name || !*args->name)
-		return cli_fail("rollout %s: say which deployment, as deployment/NAME",
-				args->verb);
+		return cli_fail("rollout %s: say which workload, as deployment/NAME, "
+				"statefulset/NAME or daemonset/NAME", args->verb);
 	const struct kind_info *info = kind_from_cli(args->kind);
 	if (!info)
 		return cli_fail("error: the server doesn't have a resource type \"%s\"",
 				args->kind);
-	if (info->id != KIND_DEPLOYMENT)
-		return cli_fail("rollout %s: kubelab keeps rollout history for deployments "
-				"only, not %s", args->verb, info->resource);
+	if (info->id != KIND_DEPLOYMENT && info->id != KIND_STATEFULSET &&
+	    info->id != KIND_DAEMONSET)
+		return cli_fail("rollout %s: kubelab keeps rollout history for deployments, "
+				"statefulsets and daemonsets only, not %s", args->verb,
+				info->resource);
 	return 0;
 }
 
@@ -122,23 +129,31 @@ static int check_args(const struct rollout_args *args)
 static int show(const struct store *store, const struct rollout_args *args)
 {
 	const char *ns = args->namespace ? args->namespace : "default";
-	const struct deployment *d = (const struct deployment *)
-		store_get(store, KIND_DEPLOYMENT, ns, args->name);
-	if (!d) {
-		fprintf(stderr, "Error from server (NotFound): deployments.apps \"%s\" "
-			"not found\n", args->name);
+	const struct kind_info *info = kind_from_cli(args->kind);
+	const struct object *obj = store_get(store, info->id, ns, args->name);
+	if (!obj) {
+		fprintf(stderr, "Error from server (NotFound): %s.apps \"%s\" not found\n",
+			info->resource, args->name);
 		return 1;
 	}
 	if (!strcmp(args->verb, "history")) {
 		/* K8S: the name printer's "deployment.apps/web " line, then the
 		 * table, then the empty line kubectl leaves after it. */
-		printf("deployment.apps/%s \n", args->name);
-		rollout_history(store, d, stdout);
+		printf("%s.apps/%s \n", info->singular, args->name);
+		if (info->id == KIND_DEPLOYMENT)
+			rollout_history(store, (const struct deployment *)obj, stdout);
+		else
+			rollout_history_revisions(store, obj, stdout);
 		putchar('\n');
 		return 0;
 	}
 	char *message = NULL;
-	enum rollout_state state = rollout_status(store, d, &message);
+	enum rollout_state state =
+		info->id == KIND_DEPLOYMENT ?
+			rollout_status(store, (const struct deployment *)obj, &message) :
+		info->id == KIND_STATEFULSET ?
+			rollout_status_statefulset((const struct stateful_set *)obj, &message) :
+			rollout_status_daemonset((const struct daemon_set *)obj, &message);
 	int rc = 0;
 	if (state == ROLLOUT_FAILED) {
 		fprintf(stderr, "error: %s\n", message);
