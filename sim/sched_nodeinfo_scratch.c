@@ -10,11 +10,12 @@
  * still fit with that nominated pod counted -- upstream clones the
  * NodeInfo and edits the clone. So does this file: a scratch copy shares
  * the node's name, Node object and allocatable (read only) and owns its
- * own pod list and request sums, so adding and removing pods never
- * touches the cache.
+ * own pod list, request sums and used host ports, so adding and removing
+ * pods never touches the cache.
  *
  * Interface: sched_nodeinfo.h ("scratch copies"). Costs: init copies the
- * pod list (O(pods on the node)); add is O(1), remove O(pods).
+ * pod list (O(pods on the node)) and the used host ports; add is O(1)
+ * (plus the pod's host ports), remove O(pods).
  */
 #include <stdlib.h>
 #include <string.h>
