@@ -142,10 +142,66 @@ const char *admission_pod_qos(const struct pod_spec *spec)
 	return guaranteed ? "Guaranteed" : "Burstable";
 }
 
+/* K8S: pkg/registry/core/pod/strategy.go applyMatchLabelKeysAndMismatch-
+ * LabelKeys (MatchLabelKeysInPodAffinity, GA in v1.33). At create, each
+ * matchLabelKeys entry the pod has as a label becomes "key In (value)" in
+ * the term's labelSelector, each mismatchLabelKeys entry "key NotIn
+ * (value)": "pods of my own rollout" without knowing the pod-template-hash
+ * in advance. The scheduler only ever sees the merged selector. A term
+ * with no labelSelector selects nothing and is left alone. */
+static void merge_label_keys(struct pod_affinity_term *term,
+			     const struct strmap *labels)
+{
+	struct label_selector *sel = &term->label_selector;
+	if (!sel->match_labels.len && !sel->match_expressions.len)
+		return;
+	for (int mismatch = 0; mismatch < 2; mismatch++) {
+		const char *op = mismatch ? "NotIn" : "In";
+		char **keys = mismatch ? term->mismatch_label_keys.items
+				       : term->match_label_keys.items;
+		size_t len = mismatch ? term->mismatch_label_keys.len
+				      : term->match_label_keys.len;
+		for (size_t i = 0; i < len; i++) {
+			const char *value = strmap_get(labels, keys[i]);
+			if (!value)
+				continue;
+			size_t n = sel->match_expressions.len;
+			sel->match_expressions.items = xrealloc(sel->match_expressions.items,
+				(n + 1) * sizeof(*sel->match_expressions.items));
+			struct selector_requirement_spec *req = &sel->match_expressions.items[n];
+			memset(req, 0, sizeof(*req));
+			req->key = xstrdup(keys[i]);
+			req->operator = xstrdup(op);
+			req->values.items = xcalloc(1, sizeof(char *));
+			req->values.items[0] = xstrdup(value);
+			req->values.len = 1;
+			sel->match_expressions.len = n + 1;
+		}
+	}
+}
+
+static void merge_pod_affinity_label_keys(struct pod *pod)
+{
+	struct pod_affinity *kinds[] = {
+		&pod->spec.affinity.pod_affinity, &pod->spec.affinity.pod_anti_affinity,
+	};
+	const struct strmap *labels = &pod->obj.meta.labels;
+	for (size_t k = 0; k < 2; k++) {
+		struct pod_affinity *a = kinds[k];
+		for (size_t i = 0; i < a->required_during_scheduling_ignored_during_execution.len; i++)
+			merge_label_keys(&a->required_during_scheduling_ignored_during_execution.items[i],
+					 labels);
+		for (size_t i = 0; i < a->preferred_during_scheduling_ignored_during_execution.len; i++)
+			merge_label_keys(&a->preferred_during_scheduling_ignored_during_execution
+						  .items[i].pod_affinity_term, labels);
+	}
+}
+
 static enum api_code admit_pod(const struct store *store, struct pod *pod,
 			       struct api_status *status)
 {
 	struct pod_spec *spec = &pod->spec;
+	merge_pod_affinity_label_keys(pod);
 	if (!tolerates_key(spec, TAINT_NODE_NOT_READY))
 		add_toleration(spec, TAINT_NODE_NOT_READY);
 	if (!tolerates_key(spec, TAINT_NODE_UNREACHABLE))

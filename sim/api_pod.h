@@ -118,10 +118,17 @@ struct node_affinity {
 		preferred_during_scheduling_ignored_during_execution;
 };
 
+/* K8S: v1.PodAffinityTerm. An absent labelSelector (all-zero here)
+ * selects no pod; an absent namespaceSelector with no namespaces means
+ * "the pod's own namespace". matchLabelKeys / mismatchLabelKeys are folded
+ * into labelSelector by admission at create (admission.c). */
 struct pod_affinity_term {
 	struct label_selector label_selector;
 	LIST_OF(char *) namespaces;
 	char *topology_key;
+	struct label_selector namespace_selector;
+	LIST_OF(char *) match_label_keys;
+	LIST_OF(char *) mismatch_label_keys;
 };
 
 struct weighted_pod_affinity_term {

@@ -103,6 +103,14 @@ static const struct field pod_affinity_term_fields[] = {
 	  .elem = FIELD_STRING },
 	{ "topologyKey", FIELD_STRING,
 	  .offset = offsetof(struct pod_affinity_term, topology_key), .flags = FIELD_REQUIRED },
+	{ "namespaceSelector", FIELD_STRUCT,
+	  .offset = offsetof(struct pod_affinity_term, namespace_selector),
+	  .schema = &label_selector_schema },
+	{ "matchLabelKeys", FIELD_LIST,
+	  .offset = offsetof(struct pod_affinity_term, match_label_keys), .elem = FIELD_STRING },
+	{ "mismatchLabelKeys", FIELD_LIST,
+	  .offset = offsetof(struct pod_affinity_term, mismatch_label_keys),
+	  .elem = FIELD_STRING },
 };
 static const struct schema pod_affinity_term_schema = {
 	"PodAffinityTerm", sizeof(struct pod_affinity_term), FIELDS(pod_affinity_term_fields)

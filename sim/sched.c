@@ -117,6 +117,9 @@ struct scheduler {
 	int pod_watch, node_watch;
 	timer_id cycle_timer;
 	size_t next_start_node_index;	/* K8S: sched.nextStartNodeIndex */
+	/* A pod was parked by InterPodAffinity: a newly bound pod may be the
+	 * one it waits for (see pod_bound). */
+	bool affinity_parked;
 	uint64_t scheduled, failed_attempts;
 	struct binding *bindings;
 	/* Scratch for one cycle, grown to the node count and reused. */
@@ -357,6 +360,8 @@ static void fit_error(struct scheduler *s, struct sched_state *state,
 	sched_run_post_filter(s->profile, state, &in, &result);
 	s->diagnosis.post_filter_msg = result.message;
 	result.message = NULL;		/* the diagnosis owns it now */
+	if (s->diagnosis.rejected_by & (1u << SCHED_PLUGIN_INTER_POD_AFFINITY))
+		s->affinity_parked = true;
 	char *message = sched_fit_error_message(&s->diagnosis);
 	if (s->explain.attempt) {
 		s->attempt.nominated_node = result.nominate && *result.nominated_node
@@ -620,6 +625,7 @@ static void schedule_one(struct scheduler *s)
 		explain_begin(s, pod, n);
 	struct sched_state state;
 	sched_state_init(&state, pod, &s->cache);
+	state.store = s->client->store;
 	state.nominator = &s->nominator;
 	struct sched_status status;
 	size_t found = 0;
@@ -689,12 +695,26 @@ static void on_active(void *arg)
 
 /* ---- watch events -------------------------------------------------------- */
 
+/* K8S: InterPodAffinity's EventsToRegister (an assigned Pod added): a
+ * pod parked for want of a pod to be near may fit once one is bound.
+ * Upstream's queueing hint asks whether the new pod matches the parked
+ * pod's terms; kubelab moves every parked pod, only while some pod was
+ * parked by InterPodAffinity, so clusters without affinity pay nothing. */
+static void pod_bound(struct scheduler *s)
+{
+	if (!s->affinity_parked)
+		return;
+	s->affinity_parked = false;
+	sched_queue_move_all(s->queue);
+}
+
 static void pod_added(struct scheduler *s, const struct pod *pod)
 {
 	if (is_terminal(pod))
 		return;
 	if (is_assigned(pod)) {
 		sched_cache_add_pod(&s->cache, pod);
+		pod_bound(s);
 	} else if (is_responsible(s, pod)) {
 		sched_queue_add(s->queue, pod);
 		sched_nominator_add(&s->nominator, &s->cache, pod, NULL);
@@ -726,6 +746,7 @@ static void pod_modified(struct scheduler *s, const struct pod *old,
 		if (!is_assigned(old)) {
 			sched_queue_delete(s->queue, pod->obj.meta.uid);
 			sched_nominator_delete(&s->nominator, pod->obj.meta.uid);
+			pod_bound(s);
 		}
 		return;
 	}

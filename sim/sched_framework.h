@@ -53,6 +53,7 @@ struct client;
 struct prng;
 struct sched_cache;
 struct sched_node_info;
+struct store;
 struct sched_nominator;
 struct sched_profile;
 
@@ -153,6 +154,9 @@ struct sched_state {
 	/* K8S: the framework handle's PodNominator: pods nominated to nodes
 	 * by earlier preemptions (sched_nominator.h); NULL: none. */
 	const struct sched_nominator *nominator;
+	/* The API's listers, for plugins that read other kinds
+	 * (InterPodAffinity reads Namespaces); NULL: none (unit tests). */
+	const struct store *store;
 };
 
 /* Starts a cycle for pod (borrowed, as is cache): no data, nothing
@@ -264,6 +268,7 @@ extern const struct sched_plugin sched_node_ports_plugin;
 extern const struct sched_plugin sched_image_locality_plugin;
 extern const struct sched_plugin sched_fit_plugin;
 extern const struct sched_plugin sched_balanced_allocation_plugin;
+extern const struct sched_plugin sched_inter_pod_affinity_plugin;
 extern const struct sched_plugin sched_default_preemption_plugin;
 
 /* K8S: v1.Toleration.ToleratesTaint and v1helper.TolerationsTolerateTaint
@@ -330,8 +335,9 @@ bool sched_profile_plugin_runs(const struct sched_profile_plugin *entry,
 
 /* Fills profile with upstream's default plugins that kubelab has, in the
  * default order with the default weights (TaintToleration 3, NodeAffinity
- * 2, NodeResourcesFit 1, NodeResourcesBalancedAllocation 1, ImageLocality
- * 1; NodeUnschedulable, NodeName and NodePorts only filter). */
+ * 2, NodeResourcesFit 1, InterPodAffinity 2, NodeResourcesBalanced-
+ * Allocation 1, ImageLocality 1; NodeUnschedulable, NodeName and NodePorts
+ * only filter). */
 void sched_profile_default(struct sched_profile *profile,
 			   const char *scheduler_name);
 /* Enables plugin name with weight (appended, or re-weighted when already

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sched_nodeinfo_affinity.h"
 #include "xmalloc.h"
 
 /* A zone of the node tree. K8S: nodeTree.tree[zone] */
@@ -291,6 +292,7 @@ static void node_free(struct sched_node_info *n)
 	object_unref((struct object *)n->node);
 	resources_release(&n->allocatable);
 	resources_release(&n->requested);
+	sched_affinity_node_free(n);
 	sched_node_ports_free(n);
 	free(n->pods);
 	free(n->zone);
@@ -397,6 +399,7 @@ static void node_add_pod(struct sched_cache *cache, struct sched_node_info *n,
 	n->non_zero_memory += r->non_zero_memory;
 	sched_node_ports_update(n, p->pod, +1);
 	n->generation = ++cache->generation;
+	sched_affinity_pod_added(cache, p);
 }
 
 /* O(1): the last pod takes the leaver's slot. */
@@ -404,6 +407,7 @@ static void node_remove_pod(struct sched_cache *cache, struct sched_pod_info *p)
 {
 	struct sched_node_info *n = p->node;
 	BUG_ON(p->node_pos >= n->pods_len || n->pods[p->node_pos] != p);
+	sched_affinity_pod_removed(cache, p);
 	struct sched_pod_info *last = n->pods[--n->pods_len];
 	n->pods[p->node_pos] = last;
 	last->node_pos = p->node_pos;
@@ -512,6 +516,7 @@ void sched_cache_release(struct sched_cache *cache)
 	void *value;
 	for (size_t pos = 0; hashmap_next(&cache->pods, &pos, &key, &value);) {
 		struct sched_pod_info *p = value;
+		sched_affinity_pod_free(p);
 		sched_pod_request_release(&p->request);
 		object_unref((struct object *)p->pod);
 		free(p);
@@ -530,6 +535,7 @@ void sched_cache_release(struct sched_cache *cache)
 		free(cache->scalar_names[i]);
 	free(cache->scalar_names);
 	free(cache->list);
+	sched_affinity_index_free(cache);
 	memset(cache, 0, sizeof(*cache));
 }
 

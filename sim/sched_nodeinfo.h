@@ -99,6 +99,7 @@ struct sched_pod_info {
 	struct sched_pod_request request;
 	int64_t priority;		/* spec.priority, 0 when unset */
 	bool assumed;			/* placed here, binding not yet seen */
+	struct sched_pod_index *index;	/* sched_nodeinfo_affinity.c; NULL: none */
 };
 
 /* K8S: framework.NodeInfo. Plugins read these fields; only the cache
@@ -115,6 +116,8 @@ struct sched_node_info {
 	struct sched_pod_info **pods;	/* booked pods, assumed ones too */
 	size_t pods_len, pods_cap;
 	uint64_t generation;		/* bumped on every change */
+	/* pods with pod (anti-)affinity; NULL: none (sched_nodeinfo_affinity.h) */
+	struct sched_node_affinity *affinity;
 	/* the host ports the booked pods use (sched_nodeinfo_ports.c);
 	 * NULL when none does */
 	struct sched_used_ports *used_ports;
@@ -139,6 +142,8 @@ struct sched_cache {
 	size_t list_len, list_cap;
 	bool list_stale;
 	uint64_t generation;
+	/* nodes with affinity pods; the label index (sched_nodeinfo_affinity.h) */
+	struct sched_affinity_index *affinity;
 };
 
 /* An empty cache, embedded by its owner. Release drops every reference
