@@ -559,6 +559,186 @@ static enum sched_code filter_fit(const struct ref_cycle *cy, const struct ref_n
 	return v->code;
 }
 
+/* ---- InterPodAffinity ---------------------------------------------------- */
+
+/* K8S: metav1.LabelSelectorAsSelector + Matches. kubelab cannot tell an
+ * absent selector from an empty one and reads both as absent, which
+ * selects nothing (Go's nil). */
+static bool label_selector_matches(const struct label_selector *sel,
+				   const struct strmap *labels)
+{
+	if (!sel->match_labels.len && !sel->match_expressions.len)
+		return false;
+	for (size_t i = 0; i < sel->match_labels.len; i++) {
+		const char *v = strmap_get(labels, sel->match_labels.items[i].key);
+		if (!v || strcmp(v, sel->match_labels.items[i].value))
+			return false;
+	}
+	for (size_t i = 0; i < sel->match_expressions.len; i++) {
+		const struct selector_requirement_spec *r = &sel->match_expressions.items[i];
+		const char *v = strmap_get(labels, r->key ? r->key : "");
+		bool listed = false;
+		for (size_t k = 0; v && k < r->values.len; k++)
+			listed = listed || !strcmp(r->values.items[k], v);
+		const char *op = r->operator ? r->operator : "";
+		bool ok = !strcmp(op, "In") ? listed : !strcmp(op, "NotIn") ? !listed
+			: !strcmp(op, "Exists") ? v != NULL
+			: !strcmp(op, "DoesNotExist") ? v == NULL : false;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* K8S: AffinityTerm.Matches for a term of owner's: other is in one of the
+ * term's namespaces (owner's own when it lists none and has no
+ * namespaceSelector) and its labels match the labelSelector. (The tests
+ * use one namespace and no namespaceSelector.) */
+static bool pod_term_matches(const struct pod_affinity_term *term, const struct pod *owner,
+			     const struct pod *other)
+{
+	bool in = false;
+	if (!term->namespaces.len && !term->namespace_selector.match_labels.len &&
+	    !term->namespace_selector.match_expressions.len)
+		in = str_eq(owner->obj.meta.namespace, other->obj.meta.namespace);
+	for (size_t i = 0; i < term->namespaces.len; i++)
+		in = in || str_eq(term->namespaces.items[i], other->obj.meta.namespace);
+	return in && label_selector_matches(&term->label_selector, &other->obj.meta.labels);
+}
+
+/* The pods counted on c->nodes[m] in this question: the node's own list
+ * (nominated pods included) for the node asked about, the bound pods
+ * elsewhere. */
+static void pods_of(const struct sched_ref_cluster *c, size_t m, const struct ref_node *n,
+		    const struct pod *const **pods, size_t *len)
+{
+	if (c->nodes[m] == n->node) {
+		*pods = n->pods;
+		*len = n->pods_len;
+	} else {
+		*pods = c->bound[m].pods;
+		*len = c->bound[m].len;
+	}
+}
+
+/* A test of one existing pod against the incoming pod's terms. */
+typedef bool (*ref_pod_test)(const struct pod *incoming, const struct pod *existing,
+			     const void *arg);
+
+/* K8S: podMatchesAllAffinityTerms: existing matches every required
+ * affinity term of incoming's (and there is at least one). */
+static bool matches_all_required_affinity(const struct pod *incoming, const struct pod *existing,
+					  const void *arg)
+{
+	(void)arg;
+	const struct pod_affinity *pa = &incoming->spec.affinity.pod_affinity;
+	size_t len = pa->required_during_scheduling_ignored_during_execution.len;
+	for (size_t t = 0; t < len; t++)
+		if (!pod_term_matches(&pa->required_during_scheduling_ignored_during_execution.items[t],
+				      incoming, existing))
+			return false;
+	return len > 0;
+}
+
+static bool matches_anti_term(const struct pod *incoming, const struct pod *existing,
+			      const void *arg)
+{
+	return pod_term_matches(arg, incoming, existing);
+}
+
+/* How many pods pass test on the nodes whose label key is value (any
+ * value when value is NULL). */
+static int64_t count_in_domain(const struct ref_cycle *cy, const struct ref_node *n,
+			       ref_pod_test test, const void *arg,
+			       const char *key, const char *value)
+{
+	const struct sched_ref_cluster *c = cy->c;
+	int64_t count = 0;
+	for (size_t m = 0; m < c->nodes_len; m++) {
+		const char *v = strmap_get(&c->nodes[m]->obj.meta.labels, key);
+		if (!v || (value && strcmp(v, value)))
+			continue;
+		const struct pod *const *pods;
+		size_t len;
+		pods_of(c, m, n, &pods, &len);
+		for (size_t i = 0; i < len; i++)
+			count += test(cy->pod, pods[i], arg);
+	}
+	return count;
+}
+
+/* K8S: interpodaffinity.Filter: satisfyPodAffinity,
+ * satisfyPodAntiAffinity, satisfyExistingPodsAntiAffinity, in that
+ * order. */
+static enum sched_code filter_inter_pod_affinity(const struct ref_cycle *cy,
+						 const struct ref_node *n,
+						 struct sched_ref_verdict *v)
+{
+	const struct pod *pod = cy->pod;
+	const struct strmap *labels = &n->node->obj.meta.labels;
+	const struct pod_affinity *pa = &pod->spec.affinity.pod_affinity;
+	size_t terms = pa->required_during_scheduling_ignored_during_execution.len;
+	/* Affinity: the node has every term's topology label, and each of
+	 * its domains holds a pod matching all the terms -- or no such pod
+	 * exists anywhere and the pod matches its terms itself (the first of
+	 * a group that attracts itself). */
+	bool labelled = true, found = true;
+	for (size_t t = 0; t < terms; t++) {
+		const char *key = pa->required_during_scheduling_ignored_during_execution.items[t].topology_key;
+		const char *value = strmap_get(labels, key ? key : "");
+		if (!value)
+			labelled = false;
+		else if (count_in_domain(cy, n, matches_all_required_affinity, NULL, key, value) <= 0)
+			found = false;
+	}
+	if (terms && (!labelled || !found)) {
+		bool anywhere = false;
+		for (size_t t = 0; t < terms && !anywhere; t++) {
+			const char *key = pa->required_during_scheduling_ignored_during_execution.items[t].topology_key;
+			anywhere = count_in_domain(cy, n, matches_all_required_affinity, NULL,
+						   key ? key : "", NULL) > 0;
+		}
+		if (!labelled || anywhere || !matches_all_required_affinity(pod, pod, NULL))
+			return reject(v, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
+				      "node(s) didn't match pod affinity rules");
+	}
+	/* Anti-affinity: no term's domain here holds a pod it matches. */
+	const struct pod_affinity *anti = &pod->spec.affinity.pod_anti_affinity;
+	for (size_t t = 0; t < anti->required_during_scheduling_ignored_during_execution.len; t++) {
+		const struct pod_affinity_term *term =
+			&anti->required_during_scheduling_ignored_during_execution.items[t];
+		const char *value = strmap_get(labels, term->topology_key ? term->topology_key : "");
+		if (value && count_in_domain(cy, n, matches_anti_term, term,
+					     term->topology_key, value) > 0)
+			return reject(v, SCHED_UNSCHEDULABLE,
+				      "node(s) didn't match pod anti-affinity rules");
+	}
+	/* Existing pods' anti-affinity: no pod in a domain this node is part
+	 * of has a required anti-affinity term (under that term's topology
+	 * key) matching the incoming pod. */
+	const struct sched_ref_cluster *c = cy->c;
+	for (size_t m = 0; m < c->nodes_len; m++) {
+		const struct pod *const *pods;
+		size_t len;
+		pods_of(c, m, n, &pods, &len);
+		for (size_t i = 0; i < len; i++) {
+			const struct pod_affinity *ea = &pods[i]->spec.affinity.pod_anti_affinity;
+			for (size_t t = 0; t < ea->required_during_scheduling_ignored_during_execution.len; t++) {
+				const struct pod_affinity_term *term =
+					&ea->required_during_scheduling_ignored_during_execution.items[t];
+				const char *key = term->topology_key ? term->topology_key : "";
+				const char *there = strmap_get(&c->nodes[m]->obj.meta.labels, key);
+				const char *here = strmap_get(labels, key);
+				if (there && here && !strcmp(there, here) &&
+				    pod_term_matches(term, pods[i], pod))
+					return reject(v, SCHED_UNSCHEDULABLE,
+						      "node(s) didn't satisfy existing pods anti-affinity rules");
+			}
+		}
+	}
+	return SCHED_SUCCESS;
+}
+
 /* ---- Score plugins ------------------------------------------------------- */
 
 /* K8S: helper.DefaultNormalizeScore */
@@ -757,6 +937,109 @@ static bool score_balanced(const struct ref_cycle *cy, const struct ref_node *no
 	return true;
 }
 
+/* One weighted term that matched: amount for every node in the domain
+ * (key, value) of the existing pod's node. */
+struct ipa_contribution {
+	const char *key, *value;
+	int64_t amount;
+};
+
+/* K8S: scoreMap.processTerm: when term (of owner's) matches other and
+ * the node `at` (the existing pod's) has the term's topology label. */
+static void ipa_add(struct ipa_contribution **list, size_t *len, const struct pod_affinity_term *term,
+		    const struct pod *owner, const struct pod *other, const struct node *at,
+		    int64_t amount)
+{
+	if (!pod_term_matches(term, owner, other))
+		return;
+	const char *key = term->topology_key ? term->topology_key : "";
+	const char *value = strmap_get(&at->obj.meta.labels, key);
+	if (!value)
+		return;
+	*list = xrealloc(*list, (*len + 1) * sizeof(**list));
+	(*list)[(*len)++] = (struct ipa_contribution){ key, value, amount };
+}
+
+/* K8S: interpodaffinity PreScore (processExistingPod over every pod of
+ * every node: the incoming pod's preferred terms, the existing pods'
+ * required affinity terms times hardPodAffinityWeight and their preferred
+ * terms), Score (the sum over the domains the node is in) and
+ * NormalizeScore (min-max to 0..100). Skip when no term matched at all. */
+static bool score_inter_pod_affinity(const struct ref_cycle *cy, const struct ref_node *nodes,
+				     size_t len, int64_t *raw, int64_t *normalized)
+{
+	const struct sched_ref_cluster *c = cy->c;
+	const struct pod *pod = cy->pod;
+	int64_t hard = c->inter_pod_affinity_args
+		? c->inter_pod_affinity_args->hard_pod_affinity_weight : 1;
+	bool ignore_existing = c->inter_pod_affinity_args &&
+		c->inter_pod_affinity_args->ignore_preferred_terms_of_existing_pods;
+	const struct pod_affinity *pa = &pod->spec.affinity.pod_affinity;
+	const struct pod_affinity *panti = &pod->spec.affinity.pod_anti_affinity;
+	bool constraints = pa->preferred_during_scheduling_ignored_during_execution.len ||
+		panti->preferred_during_scheduling_ignored_during_execution.len;
+	if (ignore_existing && !constraints)
+		return false;
+	struct ipa_contribution *list = NULL;
+	size_t list_len = 0;
+	for (size_t m = 0; m < c->nodes_len; m++) {
+		const struct node *at = c->nodes[m];
+		if (!at->obj.meta.labels.len)
+			continue;
+		for (size_t i = 0; i < c->bound[m].len; i++) {
+			const struct pod *e = c->bound[m].pods[i];
+			for (size_t t = 0; t < pa->preferred_during_scheduling_ignored_during_execution.len; t++) {
+				const struct weighted_pod_affinity_term *w =
+					&pa->preferred_during_scheduling_ignored_during_execution.items[t];
+				ipa_add(&list, &list_len, &w->pod_affinity_term, pod, e, at, w->weight);
+			}
+			for (size_t t = 0; t < panti->preferred_during_scheduling_ignored_during_execution.len; t++) {
+				const struct weighted_pod_affinity_term *w =
+					&panti->preferred_during_scheduling_ignored_during_execution.items[t];
+				ipa_add(&list, &list_len, &w->pod_affinity_term, pod, e, at, -w->weight);
+			}
+			const struct pod_affinity *ea = &e->spec.affinity.pod_affinity;
+			const struct pod_affinity *eanti = &e->spec.affinity.pod_anti_affinity;
+			if (hard > 0)
+				for (size_t t = 0; t < ea->required_during_scheduling_ignored_during_execution.len; t++)
+					ipa_add(&list, &list_len,
+						&ea->required_during_scheduling_ignored_during_execution.items[t],
+						e, pod, at, hard);
+			if (ignore_existing)
+				continue;
+			for (size_t t = 0; t < ea->preferred_during_scheduling_ignored_during_execution.len; t++) {
+				const struct weighted_pod_affinity_term *w =
+					&ea->preferred_during_scheduling_ignored_during_execution.items[t];
+				ipa_add(&list, &list_len, &w->pod_affinity_term, e, pod, at, w->weight);
+			}
+			for (size_t t = 0; t < eanti->preferred_during_scheduling_ignored_during_execution.len; t++) {
+				const struct weighted_pod_affinity_term *w =
+					&eanti->preferred_during_scheduling_ignored_during_execution.items[t];
+				ipa_add(&list, &list_len, &w->pod_affinity_term, e, pod, at, -w->weight);
+			}
+		}
+	}
+	if (list_len == 0)
+		return false;
+	int64_t min = INT64_MAX, max = INT64_MIN;
+	for (size_t i = 0; i < len; i++) {
+		raw[i] = 0;
+		for (size_t k = 0; k < list_len; k++) {
+			const char *v = strmap_get(&nodes[i].node->obj.meta.labels, list[k].key);
+			if (v && !strcmp(v, list[k].value))
+				raw[i] += list[k].amount;
+		}
+		min = raw[i] < min ? raw[i] : min;
+		max = raw[i] > max ? raw[i] : max;
+	}
+	for (size_t i = 0; i < len; i++)
+		normalized[i] = max > min ? (int64_t)((double)SCHED_MAX_NODE_SCORE *
+						      ((double)(raw[i] - min) / (double)(max - min)))
+			: 0;
+	free(list);
+	return true;
+}
+
 /* K8S: normalizedImageName */
 static void image_name(const char *image, char *out, size_t size)
 {
@@ -846,6 +1129,7 @@ static const struct ref_plugin {
 	{ "NodeAffinity", 2, filter_node_affinity, score_node_affinity },
 	{ "NodePorts", 0, filter_node_ports, NULL },
 	{ "NodeResourcesFit", 1, filter_fit, score_fit },
+	{ "InterPodAffinity", 2, filter_inter_pod_affinity, score_inter_pod_affinity },
 	{ "NodeResourcesBalancedAllocation", 1, NULL, score_balanced },
 	{ "ImageLocality", 1, NULL, score_image_locality },
 };

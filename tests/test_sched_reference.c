@@ -270,6 +270,50 @@ static void add_tolerations(struct world *w, struct pod_spec *spec)
 	}
 }
 
+static const char *const apps[] = { "web", "db", "cache" };
+
+/* A PodAffinityTerm selecting app=<one of apps> per node or per zone. */
+static void affinity_term(struct world *w, struct pod_affinity_term *t, bool zone)
+{
+	t->topology_key = xstrdup(zone && chance(w, 50) ? "topology.kubernetes.io/zone"
+				  : "kubernetes.io/hostname");
+	strmap_set(&t->label_selector.match_labels, "app", apps[below(w, 3)]);
+	if (chance(w, 20)) {
+		struct selector_requirement_spec *r = APPEND(t->label_selector.match_expressions);
+		r->key = xstrdup("tier");
+		r->operator = xstrdup(chance(w, 50) ? "Exists" : "NotIn");
+		if (!strcmp(r->operator, "NotIn"))
+			*APPEND(r->values) = xstrdup("front");
+	}
+}
+
+/* Pod affinity and anti-affinity, required and preferred. existing pods
+ * get fewer (their terms act on the pods that come later). */
+static void add_pod_affinity(struct world *w, struct pod_spec *spec, bool existing)
+{
+	int p = existing ? 3 : 6;
+	struct pod_affinity *pa = &spec->affinity.pod_affinity;
+	struct pod_affinity *anti = &spec->affinity.pod_anti_affinity;
+	if (chance(w, p / 2))
+		affinity_term(w, APPEND(pa->required_during_scheduling_ignored_during_execution), true);
+	/* Required anti-affinity per node only: per zone, a few pods would
+	 * keep most of the others out of the cluster. */
+	if (chance(w, p))
+		affinity_term(w, APPEND(anti->required_during_scheduling_ignored_during_execution), false);
+	if (chance(w, p + 8)) {
+		struct weighted_pod_affinity_term *t =
+			APPEND(pa->preferred_during_scheduling_ignored_during_execution);
+		t->weight = (int32_t)(1 + below(w, 100));
+		affinity_term(w, &t->pod_affinity_term, true);
+	}
+	if (chance(w, p + 8)) {
+		struct weighted_pod_affinity_term *t =
+			APPEND(anti->preferred_during_scheduling_ignored_during_execution);
+		t->weight = (int32_t)(1 + below(w, 100));
+		affinity_term(w, &t->pod_affinity_term, true);
+	}
+}
+
 /* A pod that must preempt to fit in a full cluster: high priority, most
  * of a small node's cpu, no other constraint. */
 static void make_preemptor(struct world *w, const char *name)
@@ -295,6 +339,17 @@ static void make_pod(struct world *w, const char *name, const char *node)
 	p->obj.meta.name = xstrdup(name);
 	p->obj.meta.namespace = xstrdup("default");
 	struct pod_spec *spec = &p->spec;
+	/* Only high-priority pods preempt, and so only they are ever
+	 * nominated: they carry no labels and no pod (anti-)affinity,
+	 * because kubelab's InterPodAffinity does not count nominated pods
+	 * yet (upstream's PreFilterExtensions AddPod; docs/fidelity.md). */
+	bool high = !node && chance(w, 8);
+	if (!high) {
+		strmap_set(&p->obj.meta.labels, "app", apps[below(w, 3)]);
+		if (chance(w, 50))
+			strmap_set(&p->obj.meta.labels, "tier", chance(w, 50) ? "front" : "back");
+		add_pod_affinity(w, spec, node != NULL);
+	}
 	size_t containers = 1 + (chance(w, 20) ? below(w, 2) + 1 : 0);
 	for (size_t i = 0; i < containers; i++) {
 		struct container *c = APPEND(spec->containers);
@@ -320,7 +375,7 @@ static void make_pod(struct world *w, const char *name, const char *node)
 	} else {
 		add_affinity(w, spec);
 		add_tolerations(w, spec);
-		if (chance(w, 8))
+		if (high)
 			spec->priority_class_name = xstrdup("high");
 	}
 	create(w, &p->obj);
