@@ -854,6 +854,7 @@ struct scheduler *scheduler_new(const struct client *client,
 	prng_seed(&root, options->seed);
 	prng_derive(&root, SCHED_PRNG_STREAM, &s->rng);
 	sched_cache_init(&s->cache);
+	s->cache.store = client->store;	/* the listers PodTopologySpread reads */
 	sched_nominator_init(&s->nominator);
 	s->queue = sched_queue_new(&client->clock, on_active, s);
 

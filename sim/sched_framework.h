@@ -268,6 +268,7 @@ extern const struct sched_plugin sched_node_ports_plugin;
 extern const struct sched_plugin sched_image_locality_plugin;
 extern const struct sched_plugin sched_fit_plugin;
 extern const struct sched_plugin sched_balanced_allocation_plugin;
+extern const struct sched_plugin sched_topology_spread_plugin;
 extern const struct sched_plugin sched_inter_pod_affinity_plugin;
 extern const struct sched_plugin sched_default_preemption_plugin;
 
@@ -277,6 +278,11 @@ bool sched_toleration_tolerates(const struct toleration *toleration,
 				const struct taint *taint);
 bool sched_tolerations_tolerate(const struct pod_spec *spec,
 				const struct taint *taint);
+/* K8S: nodeaffinity.GetRequiredNodeAffinity(pod).Match(node): the pod's
+ * nodeSelector and required node affinity (in sched_node_affinity.c;
+ * PodTopologySpread's nodeAffinityPolicy uses it). node->node non-NULL. */
+bool sched_node_affinity_matches(const struct pod *pod,
+				 const struct sched_node_info *node);
 
 /* K8S: the in-tree registry (plugins/registry.go) plus the out-of-tree
  * plugins registered so far. NULL when unknown. */
@@ -335,9 +341,9 @@ bool sched_profile_plugin_runs(const struct sched_profile_plugin *entry,
 
 /* Fills profile with upstream's default plugins that kubelab has, in the
  * default order with the default weights (TaintToleration 3, NodeAffinity
- * 2, NodeResourcesFit 1, InterPodAffinity 2, NodeResourcesBalanced-
- * Allocation 1, ImageLocality 1; NodeUnschedulable, NodeName and NodePorts
- * only filter). */
+ * 2, NodeResourcesFit 1, PodTopologySpread 2, InterPodAffinity 2,
+ * NodeResourcesBalancedAllocation 1, ImageLocality 1; NodeUnschedulable,
+ * NodeName and NodePorts only filter). */
 void sched_profile_default(struct sched_profile *profile,
 			   const char *scheduler_name);
 /* Enables plugin name with weight (appended, or re-weighted when already

@@ -721,8 +721,8 @@ START_TEST(test_default_profile_has_upstream_order_and_weights)
 	} want[] = {
 		{ "NodeUnschedulable", 0 }, { "NodeName", 0 }, { "TaintToleration", 3 },
 		{ "NodeAffinity", 2 }, { "NodePorts", 0 }, { "NodeResourcesFit", 1 },
-		{ "InterPodAffinity", 2 }, { "DefaultPreemption", 0 },
-		{ "NodeResourcesBalancedAllocation", 1 },
+		{ "PodTopologySpread", 2 }, { "InterPodAffinity", 2 },
+		{ "DefaultPreemption", 0 }, { "NodeResourcesBalancedAllocation", 1 },
 		{ "ImageLocality", 1 },
 	};
 	ck_assert_uint_eq(profile.len, sizeof(want) / sizeof(want[0]));
