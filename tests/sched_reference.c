@@ -438,27 +438,33 @@ static bool term_matches(const struct node_selector_term *term, const struct nod
 	return true;
 }
 
-/* K8S: nodeaffinity.Filter (RequiredNodeAffinity.Match) */
+/* K8S: RequiredNodeAffinity.Match: every nodeSelector pair is a label
+ * of the node, and some required term (if any) matches it. */
+static bool required_node_affinity_matches(const struct pod *pod, const struct node *node)
+{
+	const struct pod_spec *spec = &pod->spec;
+	for (size_t i = 0; i < spec->node_selector.len; i++) {
+		const struct strpair *p = &spec->node_selector.items[i];
+		const char *have = strmap_get(&node->obj.meta.labels, p->key);
+		if (!have || strcmp(have, p->value))
+			return false;
+	}
+	const struct node_selector *required =
+		&spec->affinity.node_affinity.required_during_scheduling_ignored_during_execution;
+	if (!required->node_selector_terms.len)
+		return true;
+	for (size_t i = 0; i < required->node_selector_terms.len; i++)
+		if (term_matches(&required->node_selector_terms.items[i], node))
+			return true;
+	return false;
+}
+
+/* K8S: nodeaffinity.Filter */
 static enum sched_code filter_node_affinity(const struct ref_cycle *cy,
 					    const struct ref_node *n,
 					    struct sched_ref_verdict *v)
 {
-	const struct pod_spec *spec = &cy->pod->spec;
-	bool ok = true;
-	for (size_t i = 0; i < spec->node_selector.len; i++) {
-		const struct strpair *p = &spec->node_selector.items[i];
-		ok = ok && str_eq(strmap_get(&n->node->obj.meta.labels, p->key), p->value) &&
-			strmap_get(&n->node->obj.meta.labels, p->key);
-	}
-	const struct node_selector *required =
-		&spec->affinity.node_affinity.required_during_scheduling_ignored_during_execution;
-	if (ok && required->node_selector_terms.len) {
-		bool any = false;
-		for (size_t i = 0; i < required->node_selector_terms.len; i++)
-			any = any || term_matches(&required->node_selector_terms.items[i], n->node);
-		ok = any;
-	}
-	if (ok)
+	if (required_node_affinity_matches(cy->pod, n->node))
 		return SCHED_SUCCESS;
 	return reject(v, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
 		      "node(s) didn't match Pod's node affinity/selector");
@@ -557,6 +563,133 @@ static enum sched_code filter_fit(const struct ref_cycle *cy, const struct ref_n
 			  node_requested(n, scalars[i], false), false);
 	}
 	return v->code;
+}
+
+/* ---- PodTopologySpread --------------------------------------------------- */
+
+static bool label_selector_matches(const struct label_selector *sel,
+				   const struct strmap *labels);
+
+/* K8S: FindMatchingUntoleratedTaint over the NoSchedule and NoExecute
+ * taints. */
+static bool has_untolerated_hard_taint(const struct pod *pod, const struct node *node)
+{
+	for (size_t i = 0; i < node->spec.taints.len; i++) {
+		const struct taint *t = &node->spec.taints.items[i];
+		if ((str_eq(t->effect, "NoSchedule") || str_eq(t->effect, "NoExecute")) &&
+		    !pod_tolerates(pod, t))
+			return true;
+	}
+	return false;
+}
+
+/* K8S: topologySpreadConstraint.matchNodeInclusionPolicies:
+ * nodeAffinityPolicy Honor (the default) counts only nodes the pod's
+ * nodeSelector and required node affinity accept; nodeTaintsPolicy Honor
+ * (default Ignore) only nodes whose hard taints it tolerates. */
+static bool spread_includes(const struct topology_spread_constraint *c, const struct pod *pod,
+			    const struct node *node)
+{
+	if (!str_eq(c->node_affinity_policy, "Ignore") &&
+	    !required_node_affinity_matches(pod, node))
+		return false;
+	if (str_eq(c->node_taints_policy, "Honor") && has_untolerated_hard_taint(pod, node))
+		return false;
+	return true;
+}
+
+/* K8S: nodeLabelsMatchSpreadConstraints: the node has every constraint's
+ * topology key (of the constraints with action). */
+static bool has_all_spread_keys(const struct pod *pod, const struct node *node,
+				const char *action)
+{
+	const struct pod_spec *spec = &pod->spec;
+	for (size_t i = 0; i < spec->topology_spread_constraints.len; i++) {
+		const struct topology_spread_constraint *c = &spec->topology_spread_constraints.items[i];
+		if (str_eq(c->when_unsatisfiable ? c->when_unsatisfiable : "DoNotSchedule", action) &&
+		    !strmap_get(&node->obj.meta.labels, c->topology_key ? c->topology_key : ""))
+			return false;
+	}
+	return true;
+}
+
+/* K8S: countPodsMatchSelector: pods of the pod's namespace, not being
+ * deleted, that the constraint's selector matches. */
+static int64_t spread_count(const struct topology_spread_constraint *c, const struct pod *pod,
+			    const struct pod *const *pods, size_t len)
+{
+	int64_t count = 0;
+	for (size_t i = 0; i < len; i++)
+		if (!pods[i]->obj.meta.deletion_timestamp &&
+		    str_eq(pods[i]->obj.meta.namespace, pod->obj.meta.namespace) &&
+		    label_selector_matches(&c->label_selector, &pods[i]->obj.meta.labels))
+			count++;
+	return count;
+}
+
+static void pods_of(const struct sched_ref_cluster *c, size_t m, const struct ref_node *n,
+		    const struct pod *const **pods, size_t *len);
+
+/* K8S: podtopologyspread.Filter with calPreFilterState: for each
+ * DoNotSchedule constraint, the node needs its topology label; then the
+ * matching pods in its domain, plus one if the pod matches itself, minus
+ * the fewest in any eligible domain (0 when there are fewer eligible
+ * domains than minDomains) must not exceed maxSkew. Eligible nodes: all
+ * the constraints' keys, and the inclusion policies. */
+static enum sched_code filter_topology_spread(const struct ref_cycle *cy,
+					      const struct ref_node *n,
+					      struct sched_ref_verdict *v)
+{
+	const struct pod *pod = cy->pod;
+	const struct sched_ref_cluster *c = cy->c;
+	const struct pod_spec *spec = &pod->spec;
+	for (size_t k = 0; k < spec->topology_spread_constraints.len; k++) {
+		const struct topology_spread_constraint *tsc = &spec->topology_spread_constraints.items[k];
+		if (!str_eq(tsc->when_unsatisfiable ? tsc->when_unsatisfiable : "DoNotSchedule",
+			    "DoNotSchedule"))
+			continue;
+		const char *key = tsc->topology_key ? tsc->topology_key : "";
+		const char *here = strmap_get(&n->node->obj.meta.labels, key);
+		if (!here)
+			return reject(v, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
+				      "node(s) didn't match pod topology spread constraints (missing required label)");
+		/* The count per domain, over the eligible nodes. */
+		const char **domains = xcalloc(c->nodes_len + 1, sizeof(*domains));
+		int64_t *counts = xcalloc(c->nodes_len + 1, sizeof(*counts));
+		size_t domains_len = 0;
+		for (size_t m = 0; m < c->nodes_len; m++) {
+			const struct node *node = c->nodes[m];
+			if (!has_all_spread_keys(pod, node, "DoNotSchedule") ||
+			    !spread_includes(tsc, pod, node))
+				continue;
+			const char *value = strmap_get(&node->obj.meta.labels, key);
+			size_t d = 0;
+			while (d < domains_len && strcmp(domains[d], value))
+				d++;
+			if (d == domains_len)
+				domains[domains_len++] = value;
+			const struct pod *const *pods;
+			size_t len;
+			pods_of(c, m, n, &pods, &len);
+			counts[d] += spread_count(tsc, pod, pods, len);
+		}
+		int64_t min = INT64_MAX, match = 0;
+		for (size_t d = 0; d < domains_len; d++) {
+			min = counts[d] < min ? counts[d] : min;
+			if (!strcmp(domains[d], here))
+				match = counts[d];
+		}
+		int64_t min_domains = tsc->min_domains.is_set ? tsc->min_domains.value : 1;
+		if ((int64_t)domains_len < min_domains)
+			min = 0;
+		free(domains);
+		free(counts);
+		int64_t self = label_selector_matches(&tsc->label_selector, &pod->obj.meta.labels);
+		if (match + self - min > tsc->max_skew)
+			return reject(v, SCHED_UNSCHEDULABLE,
+				      "node(s) didn't match pod topology spread constraints");
+	}
+	return SCHED_SUCCESS;
 }
 
 /* ---- InterPodAffinity ---------------------------------------------------- */
@@ -937,6 +1070,92 @@ static bool score_balanced(const struct ref_cycle *cy, const struct ref_node *no
 	return true;
 }
 
+/* K8S: podtopologyspread PreScore + Score + NormalizeScore for the
+ * pod's ScheduleAnyway constraints (the tests give their pods no owner,
+ * so the system default constraints never apply). Feasible nodes without
+ * every key are ignored (score 0). Per constraint, a node scores
+ * count * log(domains + 2) + maxSkew - 1, where count is the matching
+ * pods in its domain over the eligible nodes (hostname: on the node
+ * itself) and domains the number of the feasible nodes' values (for
+ * hostname the number of feasible nodes not ignored); the sum is
+ * rounded, then reversed against the highest: fewer matching pods
+ * around, higher score. */
+static bool score_topology_spread(const struct ref_cycle *cy, const struct ref_node *nodes,
+				  size_t len, int64_t *raw, int64_t *normalized)
+{
+	const struct pod *pod = cy->pod;
+	const struct sched_ref_cluster *c = cy->c;
+	const struct pod_spec *spec = &pod->spec;
+	size_t soft = 0;
+	for (size_t k = 0; k < spec->topology_spread_constraints.len; k++)
+		soft += str_eq(spec->topology_spread_constraints.items[k].when_unsatisfiable,
+			       "ScheduleAnyway");
+	if (soft == 0 || len == 0)
+		return false;
+	bool *ignored = xcalloc(len + 1, sizeof(*ignored));
+	size_t ignored_len = 0;
+	for (size_t i = 0; i < len; i++) {
+		ignored[i] = !has_all_spread_keys(pod, nodes[i].node, "ScheduleAnyway");
+		ignored_len += ignored[i];
+	}
+	double *score = xcalloc(len + 1, sizeof(*score));
+	for (size_t k = 0; k < spec->topology_spread_constraints.len; k++) {
+		const struct topology_spread_constraint *tsc = &spec->topology_spread_constraints.items[k];
+		if (!str_eq(tsc->when_unsatisfiable, "ScheduleAnyway"))
+			continue;
+		const char *key = tsc->topology_key ? tsc->topology_key : "";
+		bool hostname = !strcmp(key, "kubernetes.io/hostname");
+		/* the domains: the values of the feasible nodes not ignored */
+		size_t domains = 0;
+		for (size_t i = 0; i < len; i++) {
+			if (ignored[i])
+				continue;
+			const char *value = strmap_get(&nodes[i].node->obj.meta.labels, key);
+			bool seen = false;
+			for (size_t j = 0; j < i && !seen; j++)
+				seen = !ignored[j] && str_eq(value,
+					strmap_get(&nodes[j].node->obj.meta.labels, key));
+			domains += !seen;
+		}
+		if (hostname)
+			domains = len - ignored_len;
+		double weight = log((double)(domains + 2));
+		for (size_t i = 0; i < len; i++) {
+			const char *value = strmap_get(&nodes[i].node->obj.meta.labels, key);
+			if (ignored[i] || !value)
+				continue;
+			int64_t count = 0;
+			if (hostname) {
+				count = spread_count(tsc, pod, nodes[i].pods, nodes[i].pods_len);
+			} else {
+				for (size_t m = 0; m < c->nodes_len; m++) {
+					const struct node *node = c->nodes[m];
+					if (!has_all_spread_keys(pod, node, "ScheduleAnyway") ||
+					    !spread_includes(tsc, pod, node) ||
+					    !str_eq(strmap_get(&node->obj.meta.labels, key), value))
+						continue;
+					count += spread_count(tsc, pod, c->bound[m].pods, c->bound[m].len);
+				}
+			}
+			score[i] += (double)count * weight + (double)(tsc->max_skew - 1);
+		}
+	}
+	int64_t min = INT64_MAX, max = 0;
+	for (size_t i = 0; i < len; i++) {
+		raw[i] = ignored[i] ? 0 : (int64_t)round(score[i]);
+		if (ignored[i])
+			continue;
+		min = raw[i] < min ? raw[i] : min;
+		max = raw[i] > max ? raw[i] : max;
+	}
+	for (size_t i = 0; i < len; i++)
+		normalized[i] = ignored[i] ? 0 : max == 0 ? SCHED_MAX_NODE_SCORE
+			: SCHED_MAX_NODE_SCORE * (max + min - raw[i]) / max;
+	free(ignored);
+	free(score);
+	return true;
+}
+
 /* One weighted term that matched: amount for every node in the domain
  * (key, value) of the existing pod's node. */
 struct ipa_contribution {
@@ -1129,6 +1348,7 @@ static const struct ref_plugin {
 	{ "NodeAffinity", 2, filter_node_affinity, score_node_affinity },
 	{ "NodePorts", 0, filter_node_ports, NULL },
 	{ "NodeResourcesFit", 1, filter_fit, score_fit },
+	{ "PodTopologySpread", 2, filter_topology_spread, score_topology_spread },
 	{ "InterPodAffinity", 2, filter_inter_pod_affinity, score_inter_pod_affinity },
 	{ "NodeResourcesBalancedAllocation", 1, NULL, score_balanced },
 	{ "ImageLocality", 1, NULL, score_image_locality },

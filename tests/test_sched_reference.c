@@ -314,6 +314,33 @@ static void add_pod_affinity(struct world *w, struct pod_spec *spec, bool existi
 	}
 }
 
+/* topologySpreadConstraints: per node or zone, hard or soft, about the
+ * pod's own app (usually) or another, with the inclusion policies and
+ * minDomains now and then. */
+static void add_spread(struct world *w, struct pod *p)
+{
+	size_t n = chance(w, 15) ? 1 + below(w, 2) : 0;
+	const char *own = strmap_get(&p->obj.meta.labels, "app");
+	for (size_t i = 0; i < n; i++) {
+		struct topology_spread_constraint *c = APPEND(p->spec.topology_spread_constraints);
+		c->max_skew = (int32_t)(1 + below(w, 3));
+		c->topology_key = xstrdup(i == 0 && chance(w, 50) ? "kubernetes.io/hostname"
+					  : "topology.kubernetes.io/zone");
+		bool hard = chance(w, 50);
+		c->when_unsatisfiable = xstrdup(hard ? "DoNotSchedule" : "ScheduleAnyway");
+		strmap_set(&c->label_selector.match_labels, "app",
+			   own && chance(w, 80) ? own : apps[below(w, 3)]);
+		if (hard && chance(w, 20)) {
+			c->min_domains.is_set = true;
+			c->min_domains.value = (int64_t)(2 + below(w, 4));
+		}
+		if (chance(w, 20))
+			c->node_affinity_policy = xstrdup("Ignore");
+		if (chance(w, 20))
+			c->node_taints_policy = xstrdup("Honor");
+	}
+}
+
 /* A pod that must preempt to fit in a full cluster: high priority, most
  * of a small node's cpu, no other constraint. */
 static void make_preemptor(struct world *w, const char *name)
@@ -349,6 +376,8 @@ static void make_pod(struct world *w, const char *name, const char *node)
 		if (chance(w, 50))
 			strmap_set(&p->obj.meta.labels, "tier", chance(w, 50) ? "front" : "back");
 		add_pod_affinity(w, spec, node != NULL);
+		if (!node)
+			add_spread(w, p);
 	}
 	size_t containers = 1 + (chance(w, 20) ? below(w, 2) + 1 : 0);
 	for (size_t i = 0; i < containers; i++) {
