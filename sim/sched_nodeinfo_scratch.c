@@ -29,7 +29,8 @@ void sched_node_scratch_init(struct sched_node_info *scratch,
 	*scratch = *node;
 	scratch->pods_cap = node->pods_len + 4;
 	scratch->pods = xcalloc(scratch->pods_cap, sizeof(*scratch->pods));
-	memcpy(scratch->pods, node->pods, node->pods_len * sizeof(*node->pods));
+	if (node->pods_len)	/* an empty node's list may be NULL */
+		memcpy(scratch->pods, node->pods, node->pods_len * sizeof(*node->pods));
 	/* Its own host ports: a nominated pod's ports are taken, a victim's
 	 * freed (K8S: AddPodInfo / RemovePod update UsedPorts too). */
 	sched_node_ports_copy(scratch, node);
