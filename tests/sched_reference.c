@@ -176,7 +176,8 @@ static size_t ref_node_init(struct ref_node *n, const struct sched_ref_cluster *
 	size_t added = 0;
 	for (size_t i = 0; nominated && i < c->pods_len; i++) {
 		const struct pod *p = c->pods[i];
-		if (!is_bound(p) && str_eq(p->status.nominated_node_name, name) &&
+		const char *to = p->status.nominated_node_name;
+		if (to && !strcmp(to, name) && !is_bound(p) &&
 		    strcmp(p->obj.meta.uid, pod->obj.meta.uid) &&
 		    priority_of(p) >= priority_of(pod)) {
 			n->pods[n->pods_len++] = p;
@@ -630,6 +631,18 @@ static int64_t spread_count(const struct topology_spread_constraint *c, const st
 static void pods_of(const struct sched_ref_cluster *c, size_t m, const struct ref_node *n,
 		    const struct pod *const **pods, size_t *len);
 
+/* One eligible node's topology value and matching pods. */
+struct domain_count {
+	const char *value;
+	int64_t count;
+};
+
+static int compare_domain_counts(const void *a, const void *b)
+{
+	return strcmp(((const struct domain_count *)a)->value,
+		      ((const struct domain_count *)b)->value);
+}
+
 /* K8S: podtopologyspread.Filter with calPreFilterState: for each
  * DoNotSchedule constraint, the node needs its topology label; then the
  * matching pods in its domain, plus one if the pod matches itself, minus
@@ -653,37 +666,41 @@ static enum sched_code filter_topology_spread(const struct ref_cycle *cy,
 		if (!here)
 			return reject(v, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
 				      "node(s) didn't match pod topology spread constraints (missing required label)");
-		/* The count per domain, over the eligible nodes. */
-		const char **domains = xcalloc(c->nodes_len + 1, sizeof(*domains));
-		int64_t *counts = xcalloc(c->nodes_len + 1, sizeof(*counts));
-		size_t domains_len = 0;
+		/* The count per domain, over the eligible nodes: one entry per
+		 * node, sorted by value, then each run of equal values summed. */
+		struct domain_count *per_node = xcalloc(c->nodes_len + 1, sizeof(*per_node));
+		size_t eligible = 0;
 		for (size_t m = 0; m < c->nodes_len; m++) {
 			const struct node *node = c->nodes[m];
 			if (!has_all_spread_keys(pod, node, "DoNotSchedule") ||
 			    !spread_includes(tsc, pod, node))
 				continue;
-			const char *value = strmap_get(&node->obj.meta.labels, key);
-			size_t d = 0;
-			while (d < domains_len && strcmp(domains[d], value))
-				d++;
-			if (d == domains_len)
-				domains[domains_len++] = value;
 			const struct pod *const *pods;
 			size_t len;
 			pods_of(c, m, n, &pods, &len);
-			counts[d] += spread_count(tsc, pod, pods, len);
+			per_node[eligible++] = (struct domain_count){
+				strmap_get(&node->obj.meta.labels, key),
+				spread_count(tsc, pod, pods, len),
+			};
 		}
+		qsort(per_node, eligible, sizeof(*per_node), compare_domain_counts);
 		int64_t min = INT64_MAX, match = 0;
-		for (size_t d = 0; d < domains_len; d++) {
-			min = counts[d] < min ? counts[d] : min;
-			if (!strcmp(domains[d], here))
-				match = counts[d];
+		size_t domains = 0;
+		for (size_t i = 0; i < eligible;) {
+			size_t j = i;
+			int64_t sum = 0;
+			while (j < eligible && !strcmp(per_node[j].value, per_node[i].value))
+				sum += per_node[j++].count;
+			domains++;
+			min = sum < min ? sum : min;
+			if (!strcmp(per_node[i].value, here))
+				match = sum;
+			i = j;
 		}
 		int64_t min_domains = tsc->min_domains.is_set ? tsc->min_domains.value : 1;
-		if ((int64_t)domains_len < min_domains)
+		if ((int64_t)domains < min_domains)
 			min = 0;
-		free(domains);
-		free(counts);
+		free(per_node);
 		int64_t self = label_selector_matches(&tsc->label_selector, &pod->obj.meta.labels);
 		if (match + self - min > tsc->max_skew)
 			return reject(v, SCHED_UNSCHEDULABLE,
