@@ -325,8 +325,10 @@ static void run_action(void *arg)
 		break;
 	case ACTION_DELETE: {
 		struct delete_options options = DELETE_OPTIONS_DEFAULT;
+		if (a->force)	/* K8S: kubectl delete --force --grace-period=0 */
+			options.grace_period_seconds = 0;
 		code = client_delete(&c->actor, a->kind, ns, a->name, &options, &status);
-		report_status(c, a, "delete", code, &status, NULL);
+		report_status(c, a, "delete", code, &status, a->force ? "force" : NULL);
 		break;
 	}
 	case ACTION_ROLLBACK:

@@ -60,6 +60,7 @@ struct action {
 	int32_t replicas;		/* SCALE */
 	ktime_t duration;		/* NODE_DOWN: 0 = until the end */
 	int64_t to_revision;		/* ROLLBACK: 0 = the previous revision */
+	bool force;			/* DELETE: --force --grace-period=0 */
 };
 
 struct scenario_settings {

@@ -41,6 +41,7 @@
 struct entry {
 	const char *path;		/* "spec.timeline[3]" */
 	ktime_t at;
+	bool force;			/* force: true (delete only) */
 	const char *namespace;		/* the entry's namespace:, or NULL */
 	int line, column;
 };
@@ -235,6 +236,7 @@ static void load_delete(struct loader *l, const struct entry *e,
 		if (!kind)
 			continue;
 		struct action action = entry_action(e, ACTION_DELETE);
+		action.force = e->force;
 		action.kind = kind->id;
 		action.namespace = action_namespace(e, kind);
 		action.name = name;
@@ -395,8 +397,8 @@ static void load_action(struct loader *l, const struct entry *e,
 static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 {
 	static const char *const known[] = {
-		"at", "namespace", "apply", "set", "scale", "delete", "fault",
-		"cordon", "uncordon", "rollback", NULL
+		"at", "namespace", "force", "apply", "set", "scale", "delete",
+		"fault", "cordon", "uncordon", "rollback", NULL
 	};
 	char *path = xasprintf("spec.timeline[%zu]", index);
 	struct entry e = { .path = path, .line = node->line, .column = node->column };
@@ -441,6 +443,19 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 			loader_problem(l, ns, "%s: only set, scale, delete and "
 				       "rollback take a namespace", ns_path);
 		free(ns_path);
+	}
+
+	/* force: true: kubectl delete --force --grace-period=0. */
+	const struct ynode *force = ynode_get(node, "force");
+	if (force) {
+		if (force->kind != YNODE_SCALAR ||
+		    (strcmp(force->scalar, "true") && strcmp(force->scalar, "false")))
+			loader_problem(l, force, "%s.force: expected true or false, got %s",
+				       path, loader_got(l, force));
+		else
+			e.force = !strcmp(force->scalar, "true");
+		if (first && strcmp(first->key->scalar, "delete"))
+			loader_problem(l, force, "%s.force: only delete takes force", path);
 	}
 
 	/* Every action written is checked, even the second of two. */

@@ -629,6 +629,7 @@ static void schedule_one(struct scheduler *s)
 	sched_state_init(&state, pod, &s->cache);
 	state.store = s->client->store;
 	state.nominator = &s->nominator;
+	state.client = s->client;
 	struct sched_status status;
 	size_t found = 0;
 	enum sched_code code = sched_run_pre_filter(s->profile, &state, &status);
