@@ -2,7 +2,8 @@
  * definitions, recomputed from the pod lists on every call.
  *
  * K8S: framework/plugins/{nodeunschedulable,nodename,tainttoleration,
- * nodeaffinity,nodeports,noderesources}, imagelocality,
+ * nodeaffinity,nodeports,noderesources,podtopologyspread,
+ * interpodaffinity}, imagelocality,
  * component-helpers/resource (PodRequests), framework/types.go
  * (NodeInfo's sums, HostPortInfo), plugins/helper (DefaultNormalizeScore,
  * BuildBrokenLinearFunction), framework/runtime/framework.go (the order of

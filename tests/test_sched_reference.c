@@ -18,10 +18,12 @@
  *
  * Clusters are random (seeded, sim/prng.h): 20-300 nodes in zones, with
  * labels, taints (NoSchedule, PreferNoSchedule, NoExecute), cordons,
- * extended resources, images, and pods already bound; pending pods come
- * with random requests (init containers and sidecars too), nodeSelectors,
- * required and preferred node affinity, tolerations, host ports, images,
- * and some with a higher priority (preemption, nominated pods). Each seed
+ * extended resources, images, and pods already bound (some with pod
+ * anti-affinity or affinity of their own); pending pods come with random
+ * requests (init containers and sidecars too), nodeSelectors, required
+ * and preferred node affinity, pod affinity and anti-affinity, topology
+ * spread constraints, tolerations, host ports, images, and some with a
+ * higher priority (preemption, nominated pods). Each seed
  * runs with percentageOfNodesToScore 100 and with the adaptive default
  * (over 100 nodes, so only a sample is examined), and with each of
  * NodeResourcesFit's three scoring strategies.
