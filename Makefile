@@ -54,7 +54,7 @@ CLI_SRC  := $(wildcard tools/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 # Test-only code the suites share (not suites themselves): the reference
 # scheduler the scheduler's decisions are compared against.
-TEST_LIB_SRC := tests/sched_reference.c
+TEST_LIB_SRC := $(wildcard tests/sched_reference*.c)
 BENCH_SRC := $(wildcard tests/bench_*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(O)/%.o)
