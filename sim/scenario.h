@@ -43,6 +43,8 @@ enum action_type {
 	ACTION_CORDON,
 	ACTION_UNCORDON,
 	ACTION_ROLLBACK,		/* kubectl rollout undo [--to-revision] */
+	ACTION_DRAIN,			/* kubectl drain NODE (ctrl_drain.c) */
+	ACTION_EVICT,			/* one Eviction of a pod (ctrl_eviction.c) */
 };
 
 /* One timeline entry; the fields used depend on type. */
@@ -51,10 +53,11 @@ struct action {
 	ktime_t at;			/* relative to the run's start */
 	int line, column;		/* where it was written, for messages */
 	LIST_OF(struct object *) objects;	/* APPLY: owned references */
-	enum kind_id kind;		/* SET, DELETE, SCALE, ROLLBACK */
+	enum kind_id kind;		/* SET, DELETE, SCALE, ROLLBACK, EVICT */
 	char *namespace;		/* default "default" */
-	char *name;			/* SET, DELETE, SCALE, ROLLBACK; node
-					 * name for faults */
+	char *name;			/* SET, DELETE, SCALE, ROLLBACK, EVICT;
+					 * node name for faults, cordons and
+					 * drains */
 	char *path;			/* SET */
 	char *value;			/* SET */
 	int32_t replicas;		/* SCALE */

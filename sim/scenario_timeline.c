@@ -3,8 +3,9 @@
  * The timeline is what an instructor would type into kubectl during a
  * demo, written down with the time to type it: `kubectl apply -f`,
  * `kubectl patch` (set:), `kubectl scale`, `kubectl delete`, `kubectl
- * cordon`, `kubectl rollout undo` (rollback:), plus faults no kubectl can
- * cause (a node going down). The
+ * cordon`, `kubectl drain`, `kubectl rollout undo` (rollback:), a pod's
+ * Eviction (evict:), plus faults no kubectl can cause (a node going
+ * down). The
  * expectations are what the class should then see.
  * K8S: kubectl's object names (KIND/NAME, k8s.io/cli-runtime resource
  * builder), `kubectl scale` (only kinds with a scale subresource: spec
@@ -290,13 +291,14 @@ out:
 	free(path);
 }
 
-/* cordon: NODE, uncordon: NODE. K8S: kubectl cordon sets
- * spec.unschedulable. */
+/* cordon: NODE, uncordon: NODE, drain: NODE. K8S: kubectl cordon sets
+ * spec.unschedulable; kubectl drain cordons, then evicts. */
 static void load_cordon(struct loader *l, const struct entry *e,
 			const struct ynode *node, enum action_type type)
 {
 	char *path = xasprintf("%s.%s", e->path,
-			       type == ACTION_CORDON ? "cordon" : "uncordon");
+			       type == ACTION_CORDON ? "cordon" :
+			       type == ACTION_DRAIN ? "drain" : "uncordon");
 	const char *name = loader_string(l, node, path);
 	if (name && loader_node_known(l, node, path, name)) {
 		struct action action = entry_action(e, type);
@@ -353,9 +355,32 @@ out:
 	free(path);
 }
 
+/* evict: pod/NAME: one POST to the pod's eviction subresource. */
+static void load_evict(struct loader *l, const struct entry *e, const struct ynode *node)
+{
+	char *path = xasprintf("%s.evict", e->path);
+	char *name = NULL;
+	const struct kind_info *kind = loader_object_ref(l, node, path, &name);
+	if (kind && kind->id != KIND_POD) {
+		loader_problem(l, node, "%s: only pods can be evicted, got %s", path,
+			       kind->kind);
+		kind = NULL;
+	}
+	if (kind) {
+		struct action action = entry_action(e, ACTION_EVICT);
+		action.kind = kind->id;
+		action.namespace = action_namespace(e, kind);
+		action.name = name;
+		name = NULL;
+		LIST_PUSH(l->scenario->timeline, action);
+	}
+	free(name);
+	free(path);
+}
+
 static const char *const action_names[] = {
 	"apply", "set", "scale", "delete", "fault", "cordon", "uncordon",
-	"rollback", NULL
+	"rollback", "drain", "evict", NULL
 };
 
 static bool is_action(const char *key)
@@ -384,6 +409,10 @@ static void load_action(struct loader *l, const struct entry *e,
 		load_fault(l, e, value);
 	else if (!strcmp(verb, "rollback"))
 		load_rollback(l, e, value);
+	else if (!strcmp(verb, "evict"))
+		load_evict(l, e, value);
+	else if (!strcmp(verb, "drain"))
+		load_cordon(l, e, value, ACTION_DRAIN);
 	else
 		load_cordon(l, e, value, !strcmp(verb, "cordon") ? ACTION_CORDON
 								  : ACTION_UNCORDON);
@@ -396,7 +425,7 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 {
 	static const char *const known[] = {
 		"at", "namespace", "apply", "set", "scale", "delete", "fault",
-		"cordon", "uncordon", "rollback", NULL
+		"cordon", "uncordon", "rollback", "drain", "evict", NULL
 	};
 	char *path = xasprintf("spec.timeline[%zu]", index);
 	struct entry e = { .path = path, .line = node->line, .column = node->column };
@@ -418,8 +447,8 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 	}
 	if (!first)
 		loader_problem(l, node, "%s: no action: expected one of apply, "
-			       "set, scale, delete, fault, cordon, uncordon or "
-			       "rollback", path);
+			       "set, scale, delete, fault, cordon, uncordon, "
+			       "drain, evict or rollback", path);
 
 	const struct ynode *at = ynode_get(node, "at");
 	char *at_path = xasprintf("%s.at", path);
@@ -437,9 +466,10 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 		if (first && strcmp(first->key->scalar, "set") &&
 		    strcmp(first->key->scalar, "scale") &&
 		    strcmp(first->key->scalar, "delete") &&
-		    strcmp(first->key->scalar, "rollback"))
-			loader_problem(l, ns, "%s: only set, scale, delete and "
-				       "rollback take a namespace", ns_path);
+		    strcmp(first->key->scalar, "rollback") &&
+		    strcmp(first->key->scalar, "evict"))
+			loader_problem(l, ns, "%s: only set, scale, delete, evict "
+				       "and rollback take a namespace", ns_path);
 		free(ns_path);
 	}
 
