@@ -3,8 +3,10 @@
  * The timeline is what an instructor would type into kubectl during a
  * demo, written down with the time to type it: `kubectl apply -f`,
  * `kubectl patch` (set:), `kubectl scale`, `kubectl delete`, `kubectl
- * cordon`, `kubectl rollout undo` (rollback:), plus faults no kubectl can
- * cause (a node going down). The
+ * cordon`, `kubectl drain`, `kubectl rollout undo` (rollback:), a pod's
+ * Eviction (evict:), `kubectl taint` and `kubectl label` on nodes
+ * (scenario_nodes.c), plus what no kubectl can cause: a node going down,
+ * nodes joining (addNodes:). The
  * expectations are what the class should then see.
  * K8S: kubectl's object names (KIND/NAME, k8s.io/cli-runtime resource
  * builder), `kubectl scale` (only kinds with a scale subresource: spec
@@ -36,21 +38,6 @@
 #include <string.h>
 
 /* ---- timeline entries --------------------------------------------------- */
-
-/* What every action of one entry shares. */
-struct entry {
-	const char *path;		/* "spec.timeline[3]" */
-	ktime_t at;
-	bool force;			/* force: true (delete only) */
-	const char *namespace;		/* the entry's namespace:, or NULL */
-	int line, column;
-};
-
-static struct action entry_action(const struct entry *e, enum action_type type)
-{
-	return (struct action){ .type = type, .at = e->at, .line = e->line,
-				.column = e->column };
-}
 
 /* The namespace an object action works in: kubectl's -n, else default;
  * cluster-scoped kinds have none (kubectl ignores -n for them). */
@@ -292,13 +279,14 @@ out:
 	free(path);
 }
 
-/* cordon: NODE, uncordon: NODE. K8S: kubectl cordon sets
- * spec.unschedulable. */
+/* cordon: NODE, uncordon: NODE, drain: NODE. K8S: kubectl cordon sets
+ * spec.unschedulable; kubectl drain cordons, then evicts. */
 static void load_cordon(struct loader *l, const struct entry *e,
 			const struct ynode *node, enum action_type type)
 {
 	char *path = xasprintf("%s.%s", e->path,
-			       type == ACTION_CORDON ? "cordon" : "uncordon");
+			       type == ACTION_CORDON ? "cordon" :
+			       type == ACTION_DRAIN ? "drain" : "uncordon");
 	const char *name = loader_string(l, node, path);
 	if (name && loader_node_known(l, node, path, name)) {
 		struct action action = entry_action(e, type);
@@ -355,9 +343,33 @@ out:
 	free(path);
 }
 
+/* evict: pod/NAME: one POST to the pod's eviction subresource. */
+static void load_evict(struct loader *l, const struct entry *e, const struct ynode *node)
+{
+	char *path = xasprintf("%s.evict", e->path);
+	char *name = NULL;
+	const struct kind_info *kind = loader_object_ref(l, node, path, &name);
+	if (kind && kind->id != KIND_POD) {
+		loader_problem(l, node, "%s: only pods can be evicted, got %s", path,
+			       kind->kind);
+		kind = NULL;
+	}
+	if (kind) {
+		struct action action = entry_action(e, ACTION_EVICT);
+		action.kind = kind->id;
+		action.namespace = action_namespace(e, kind);
+		action.name = name;
+		name = NULL;
+		LIST_PUSH(l->scenario->timeline, action);
+	}
+	free(name);
+	free(path);
+}
+
 static const char *const action_names[] = {
 	"apply", "set", "scale", "delete", "fault", "cordon", "uncordon",
-	"rollback", NULL
+	"rollback", "taint", "untaint", "label", "unlabel", "addNodes", "drain",
+	"evict", NULL
 };
 
 static bool is_action(const char *key)
@@ -386,6 +398,16 @@ static void load_action(struct loader *l, const struct entry *e,
 		load_fault(l, e, value);
 	else if (!strcmp(verb, "rollback"))
 		load_rollback(l, e, value);
+	else if (!strcmp(verb, "evict"))
+		load_evict(l, e, value);
+	else if (!strcmp(verb, "drain"))
+		load_cordon(l, e, value, ACTION_DRAIN);
+	else if (!strcmp(verb, "taint") || !strcmp(verb, "untaint"))
+		load_taint(l, e, value, verb[0] == 't' ? ACTION_TAINT : ACTION_UNTAINT);
+	else if (!strcmp(verb, "label") || !strcmp(verb, "unlabel"))
+		load_label(l, e, value, verb[0] == 'l' ? ACTION_LABEL : ACTION_UNLABEL);
+	else if (!strcmp(verb, "addNodes"))
+		load_add_nodes(l, e, value);
 	else
 		load_cordon(l, e, value, !strcmp(verb, "cordon") ? ACTION_CORDON
 								  : ACTION_UNCORDON);
@@ -397,8 +419,9 @@ static void load_action(struct loader *l, const struct entry *e,
 static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 {
 	static const char *const known[] = {
-		"at", "namespace", "force", "apply", "set", "scale", "delete",
-		"fault", "cordon", "uncordon", "rollback", NULL
+		"at", "namespace", "force", "overwrite", "apply", "set", "scale",
+		"delete", "fault", "cordon", "uncordon", "rollback", "taint",
+		"untaint", "label", "unlabel", "addNodes", "drain", "evict", NULL
 	};
 	char *path = xasprintf("spec.timeline[%zu]", index);
 	struct entry e = { .path = path, .line = node->line, .column = node->column };
@@ -420,8 +443,9 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 	}
 	if (!first)
 		loader_problem(l, node, "%s: no action: expected one of apply, "
-			       "set, scale, delete, fault, cordon, uncordon or "
-			       "rollback", path);
+			       "set, scale, delete, fault, cordon, uncordon, "
+			       "drain, evict, rollback, taint, untaint, label, "
+			       "unlabel or addNodes", path);
 
 	const struct ynode *at = ynode_get(node, "at");
 	char *at_path = xasprintf("%s.at", path);
@@ -439,9 +463,10 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 		if (first && strcmp(first->key->scalar, "set") &&
 		    strcmp(first->key->scalar, "scale") &&
 		    strcmp(first->key->scalar, "delete") &&
-		    strcmp(first->key->scalar, "rollback"))
-			loader_problem(l, ns, "%s: only set, scale, delete and "
-				       "rollback take a namespace", ns_path);
+		    strcmp(first->key->scalar, "rollback") &&
+		    strcmp(first->key->scalar, "evict"))
+			loader_problem(l, ns, "%s: only set, scale, delete, evict "
+				       "and rollback take a namespace", ns_path);
 		free(ns_path);
 	}
 
@@ -456,6 +481,21 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 			e.force = !strcmp(force->scalar, "true");
 		if (first && strcmp(first->key->scalar, "delete"))
 			loader_problem(l, force, "%s.force: only delete takes force", path);
+	}
+
+	/* overwrite: true: kubectl taint|label --overwrite. */
+	const struct ynode *overwrite = ynode_get(node, "overwrite");
+	if (overwrite) {
+		if (overwrite->kind != YNODE_SCALAR || (strcmp(overwrite->scalar, "true") &&
+							strcmp(overwrite->scalar, "false")))
+			loader_problem(l, overwrite, "%s.overwrite: expected true or "
+				       "false, got %s", path, loader_got(l, overwrite));
+		else
+			e.overwrite = !strcmp(overwrite->scalar, "true");
+		if (first && strcmp(first->key->scalar, "taint") &&
+		    strcmp(first->key->scalar, "label"))
+			loader_problem(l, overwrite, "%s.overwrite: only taint and "
+				       "label take overwrite", path);
 	}
 
 	/* Every action written is checked, even the second of two. */
