@@ -253,13 +253,12 @@ size_t sched_num_feasible_nodes_to_find(int32_t percentage, size_t num_all_nodes
 	return n < MIN_FEASIBLE_NODES_TO_FIND ? MIN_FEASIBLE_NODES_TO_FIND : n;
 }
 
-_Static_assert(SCHED_PLUGIN_MAX <= 256, "state->filters[] keeps positions in bytes");
-
 enum sched_code sched_run_pre_filter(const struct sched_profile *profile,
 				     struct sched_state *state,
 				     struct sched_status *status)
 {
 	sched_status_reset(status);
+	state->filters_for = NULL;	/* the skips below change the list */
 	for (size_t i = 0; i < profile->len; i++)
 		state->args[profile->plugins[i].plugin->id] = profile->plugins[i].args;
 	for (size_t i = 0; i < profile->len; i++) {
@@ -277,14 +276,6 @@ enum sched_code sched_run_pre_filter(const struct sched_profile *profile,
 			return code;
 		}
 	}
-	state->filters_len = 0;
-	for (size_t i = 0; i < profile->len; i++) {
-		const struct sched_plugin *pl = profile->plugins[i].plugin;
-		if (!state->skip_filter[pl->id] &&
-		    sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_FILTER))
-			state->filters[state->filters_len++] = (uint8_t)i;
-	}
-	state->filters_ready = true;
 	return SCHED_SUCCESS;
 }
 
@@ -296,14 +287,19 @@ enum sched_code sched_run_filter(const struct sched_profile *profile,
 				 struct sched_status *status)
 {
 	sched_status_reset(status);
-	const bool ready = state->filters_ready;
-	size_t n = ready ? state->filters_len : profile->len;
-	for (size_t k = 0; k < n; k++) {
-		size_t i = ready ? state->filters[k] : k;
-		const struct sched_plugin *pl = profile->plugins[i].plugin;
-		if (!ready && (state->skip_filter[pl->id] ||
-			       !sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_FILTER)))
-			continue;
+	if (state->filters_for != profile) {
+		/* Once per cycle: the same for every node. */
+		state->filters_len = 0;
+		for (size_t i = 0; i < profile->len; i++) {
+			const struct sched_plugin *pl = profile->plugins[i].plugin;
+			if (!state->skip_filter[pl->id] &&
+			    sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_FILTER))
+				state->filters[state->filters_len++] = pl;
+		}
+		state->filters_for = profile;
+	}
+	for (size_t i = 0; i < state->filters_len; i++) {
+		const struct sched_plugin *pl = state->filters[i];
 		enum sched_code code = pl->filter(state, state->pod, node, status);
 		if (code != SCHED_SUCCESS && pl->id >= SCHED_PLUGIN_COUNT &&
 		    (code == SCHED_SKIP || code > SCHED_ERROR ||
