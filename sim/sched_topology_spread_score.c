@@ -52,6 +52,11 @@ struct host_counts {
 	size_t used;			/* slots taken */
 	size_t mask;
 	unsigned shift;			/* 64 - log2(slots) */
+	/* One bit per 4096th of the hash range, set for each node in the
+	 * table: a node whose bit is clear holds no matching pod, decided
+	 * without probing (a probe's variable length costs a mispredicted
+	 * branch on about every other node). */
+	uint64_t seen[64];
 };
 
 /* K8S: preScoreState */
@@ -111,11 +116,21 @@ static double normalizing_weight(size_t size)
 	return log((double)size + 2);
 }
 
+/* Fibonacci hashing: the product's top bits mix every address bit (its
+ * low bits would only see the low bits of the address). */
+static uint64_t host_hash(const struct sched_node_info *node)
+{
+	return (uint64_t)(uintptr_t)node * 0x9e3779b97f4a7c15ull;
+}
+
+static bool host_maybe(const struct host_counts *h, uint64_t hash)
+{
+	return (h->seen[hash >> 58] >> ((hash >> 52) & 63)) & 1;
+}
+
 static size_t host_slot(const struct host_counts *h, const struct sched_node_info *node)
 {
-	/* Fibonacci hashing: the product's top bits mix every address bit
-	 * (its low bits would only see the low bits of the address). */
-	size_t i = (size_t)(((uint64_t)(uintptr_t)node * 0x9e3779b97f4a7c15ull) >> h->shift);
+	size_t i = (size_t)(host_hash(node) >> h->shift);
 	while (h->nodes[i] && h->nodes[i] != node)
 		i = (i + 1) & h->mask;
 	return i;
@@ -139,11 +154,15 @@ static void host_counts_build(struct host_counts *h, const struct sched_pod_info
 		h->used += !h->nodes[i];
 		h->nodes[i] = pods[k]->node;
 		h->counts[i]++;
+		uint64_t hash = host_hash(pods[k]->node);
+		h->seen[hash >> 58] |= 1ull << ((hash >> 52) & 63);
 	}
 }
 
 static int64_t host_count(const struct host_counts *h, const struct sched_node_info *node)
 {
+	if (!host_maybe(h, host_hash(node)))
+		return 0;
 	size_t i = host_slot(h, node);
 	return h->nodes[i] ? h->counts[i] : 0;
 }
@@ -225,7 +244,8 @@ static int64_t *quiet_scores(const struct score_state *s)
 /* Whether node holds matching pods for a hostname constraint i. */
 static bool host_busy(const struct score_state *s, size_t i, const struct sched_node_info *node)
 {
-	return s->hosts[i].used && s->hosts[i].nodes[host_slot(&s->hosts[i], node)];
+	const struct host_counts *h = &s->hosts[i];
+	return h->used && host_maybe(h, host_hash(node)) && h->nodes[host_slot(h, node)];
 }
 
 /* LAB: sched-spread-prescore. K8S: PreScore + initPreScoreState. */
