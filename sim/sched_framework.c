@@ -509,17 +509,27 @@ void sched_diagnosis_add(struct sched_diagnosis *d,
 {
 	if (status->plugin)
 		d->rejected_by |= 1u << status->plugin->id;
+	uintptr_t text = (uintptr_t)status->text;
 	for (size_t r = 0; r < status->reasons_len; r++) {
 		const char *reason = status->reasons[r];
+		/* Formatted reasons live in text[], reused node after node. */
+		bool is_static = (uintptr_t)reason - text >= sizeof(status->text);
 		size_t i = 0;
-		while (i < d->reasons_len && strcmp(d->reasons[i].reason, reason))
+		while (is_static && i < d->reasons_len && d->reasons[i].seen != reason)
 			i++;
+		if (!is_static || i == d->reasons_len) {
+			i = 0;
+			while (i < d->reasons_len && strcmp(d->reasons[i].reason, reason))
+				i++;
+		}
 		if (i == d->reasons_len) {
 			xgrow((void **)&d->reasons, &d->reasons_cap, d->reasons_len + 1,
 			      sizeof(*d->reasons));
 			d->reasons[d->reasons_len++] =
-				(struct sched_reason_count){ xstrdup(reason), 0 };
+				(struct sched_reason_count){ xstrdup(reason), 0, NULL };
 		}
+		if (is_static)
+			d->reasons[i].seen = reason;
 		d->reasons[i].nodes++;
 	}
 }

@@ -436,6 +436,9 @@ void sched_default_normalize_score(int64_t max_priority, bool reverse,
 struct sched_reason_count {
 	char *reason;			/* owned */
 	size_t nodes;
+	/* the static string (not a status's text[]) last counted here: the
+	 * next node rejected for it is matched by address, not strcmp */
+	const char *seen;
 };
 struct sched_diagnosis {
 	size_t num_all_nodes;
