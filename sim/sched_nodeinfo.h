@@ -105,7 +105,8 @@ struct sched_pod_info {
 	bool assumed;			/* placed here, binding not yet seen */
 	struct sched_pod_labels *labels;	/* owned; its place in the label
 						 * index (sched_nodeinfo_labels.c) */
-	struct sched_pod_index *index;	/* sched_nodeinfo_affinity.c; NULL: none */
+	struct sched_pod_index *index;	/* its affinity terms
+					 * (sched_nodeinfo_affinity.c); NULL: none */
 };
 
 /* K8S: framework.NodeInfo. Plugins read these fields; only the cache
@@ -172,7 +173,7 @@ struct sched_cache {
 	 * (sched_nodeinfo_topology.c) */
 	struct sched_topology_key *topology_keys;
 	size_t topology_keys_len, topology_keys_cap;
-	/* nodes with affinity pods; the label index (sched_nodeinfo_affinity.h) */
+	/* nodes with affinity pods, their term groups (sched_nodeinfo_affinity.h) */
 	struct sched_affinity_index *affinity;
 };
 
