@@ -31,9 +31,12 @@
  *
  * Costs: PreScore does all the work, O(feasible nodes) for the domains
  * and the raw scores (a few array reads per node: the cache's topology
- * value ids, each domain's precomputed term, a hash probe for hostname)
- * plus O(matching pods) for the counts (the cache's label index); Score
- * only reads its answer. Upstream computes the same numbers in Score.
+ * value ids, each domain's precomputed term, a bit test -- and only for
+ * the few nodes it flags a hash probe -- for hostname; with the System
+ * defaults a node without matching pods takes its zone's precomputed
+ * score) plus O(matching pods) for the counts (the cache's label index);
+ * Score only reads its answer. Upstream computes the same numbers in
+ * Score.
  */
 #include <math.h>
 #include <stdlib.h>
