@@ -1,4 +1,5 @@
-/* test_schema_share.c - frozen objects share equal container lists.
+/* test_schema_share.c - frozen objects share equal container lists (and
+ * toleration and condition lists).
  *
  * The store freezes every pod version it keeps (object.h); lists marked
  * FIELD_SHARE (a pod's containers and tolerations) are then one counted
@@ -126,6 +127,34 @@ START_TEST(test_copy_of_a_frozen_pod_owns_its_lists)
 }
 END_TEST
 
+/* Two pods whose status writes carry equal conditions (started in the
+ * same instant) share the list; the status block stays each version's. */
+START_TEST(test_status_versions_with_equal_conditions_share_them)
+{
+	struct pod *a = replica("app-1", "100m"), *b = replica("app-2", "100m");
+	struct pod *status = (struct pod *)object_copy(&a->obj);
+	status->status.conditions.items = xcalloc(1, sizeof(struct condition));
+	status->status.conditions.len = 1;
+	status->status.conditions.items[0].type = xstrdup("Ready");
+	status->status.conditions.items[0].status = xstrdup("True");
+	status->status.conditions.items[0].last_transition_time = KTIME_SIM_EPOCH;
+	status->status.pod_ip = xstrdup("10.0.0.1");
+	struct pod *ready_a = (struct pod *)object_new_status_version(&a->obj, &status->obj);
+	free(status->status.pod_ip);
+	status->status.pod_ip = xstrdup("10.0.0.2");
+	struct pod *ready_b = (struct pod *)object_new_status_version(&b->obj, &status->obj);
+	object_unref(&status->obj);
+	ck_assert_ptr_eq(ready_a->status.conditions.items, ready_b->status.conditions.items);
+	ck_assert_str_eq(ready_a->status.pod_ip, "10.0.0.1");
+	ck_assert_str_eq(ready_b->status.pod_ip, "10.0.0.2");
+	ck_assert_str_eq(ready_b->status.conditions.items[0].type, "Ready");
+	object_unref(&a->obj);
+	object_unref(&b->obj);
+	object_unref(&ready_a->obj);
+	object_unref(&ready_b->obj);
+}
+END_TEST
+
 Suite *schema_share_suite(void)
 {
 	Suite *suite = suite_create("schema_share");
@@ -134,6 +163,7 @@ Suite *schema_share_suite(void)
 	tcase_add_test(tc, test_lists_a_reader_could_tell_apart_are_not_shared);
 	tcase_add_test(tc, test_shared_list_lives_as_long_as_its_last_object);
 	tcase_add_test(tc, test_copy_of_a_frozen_pod_owns_its_lists);
+	tcase_add_test(tc, test_status_versions_with_equal_conditions_share_them);
 	suite_add_tcase(suite, tc);
 	return suite;
 }
