@@ -76,6 +76,14 @@ static const struct schema container_image_schema = {
 	"ContainerImage", sizeof(struct container_image), FIELDS(container_image_fields)
 };
 
+static const struct field attached_volume_fields[] = {
+	{ "name", FIELD_STRING, .offset = offsetof(struct attached_volume, name) },
+	{ "devicePath", FIELD_STRING, .offset = offsetof(struct attached_volume, device_path) },
+};
+static const struct schema attached_volume_schema = {
+	"AttachedVolume", sizeof(struct attached_volume), FIELDS(attached_volume_fields)
+};
+
 static const struct field node_status_fields[] = {
 	{ "capacity", FIELD_RESOURCES, .offset = offsetof(struct node_status, capacity) },
 	{ "allocatable", FIELD_RESOURCES, .offset = offsetof(struct node_status, allocatable) },
@@ -87,6 +95,11 @@ static const struct field node_status_fields[] = {
 	  .schema = &node_system_info_schema },
 	{ "images", FIELD_LIST, .offset = offsetof(struct node_status, images),
 	  .schema = &container_image_schema, .elem = FIELD_STRUCT },
+	{ "volumesInUse", FIELD_LIST, .offset = offsetof(struct node_status, volumes_in_use),
+	  .elem = FIELD_STRING },
+	{ "volumesAttached", FIELD_LIST,
+	  .offset = offsetof(struct node_status, volumes_attached),
+	  .schema = &attached_volume_schema, .elem = FIELD_STRUCT },
 };
 static const struct schema node_status_schema = {
 	"NodeStatus", sizeof(struct node_status), FIELDS(node_status_fields)

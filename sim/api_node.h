@@ -44,6 +44,12 @@ struct container_image {
 	int64_t size_bytes;
 };
 
+/* K8S: v1.AttachedVolume: written by the attach-detach controller. */
+struct attached_volume {
+	char *name;			/* kubernetes.io/csi/DRIVER^HANDLE */
+	char *device_path;
+};
+
 struct node_status {
 	struct resource_list capacity;
 	struct resource_list allocatable;
@@ -51,6 +57,10 @@ struct node_status {
 	LIST_OF(struct node_address) addresses;
 	struct node_system_info node_info;
 	LIST_OF(struct container_image) images;
+	/* Set by the kubelet: volumes its pods mount (or are about to). */
+	LIST_OF(char *) volumes_in_use;
+	/* Set by the attach-detach controller: volumes attached here. */
+	LIST_OF(struct attached_volume) volumes_attached;
 };
 
 struct node {

@@ -5,7 +5,8 @@
  *   2. the store, with the trace as its observer;
  *   3. the controllers and the scheduler, each with its own client;
  *   4. one kubelet per node of every pool, which registers its Node;
- *   5. the timeline: one timer per action;
+ *   5. the timeline: one timer per action (addNodes starts more kubelets
+ *      later, the same way);
  *   6. the expectations: checkpoints at their times, and a step hook for
  *      the ones that watch an interval.
  * Then the engine runs to the end and the expectations are decided.
@@ -23,6 +24,7 @@
 #include "json.h"
 #include "kubelet.h"
 #include "metrics_sim.h"
+#include "node_admin.h"
 #include "release.h"
 #include "rollout.h"
 #include "sched.h"
@@ -61,8 +63,10 @@ struct cluster {
 	size_t controllers_len;
 	struct client scheduler_client;
 	struct scheduler *scheduler;
-	struct node_agent *nodes;
-	size_t nodes_len;
+	struct node_agent *nodes;	/* room for every node the run makes:
+					 * kubelets keep &nodes[i].client */
+	size_t nodes_len, nodes_cap;
+	int32_t *pool_next;		/* per pool: the number of its last node */
 	struct timeline_step *steps;
 	struct expectation *expects;	/* shallow copies with own results */
 	size_t expects_len;
@@ -132,30 +136,40 @@ static struct node *node_from_pool(const struct node_pool *pool, int index,
 	return node;
 }
 
+/* Starts node index of pool: its kubelet registers it. */
+static void start_node(struct cluster *c, const struct node_pool *pool, int index)
+{
+	const struct scenario *s = c->scenario;
+	struct node_agent *agent = &c->nodes[c->nodes_len];
+	struct node *node = node_from_pool(pool, index, c->nodes_len);
+	agent->name = xstrdup(node->obj.meta.name);
+	init_client(c, &agent->client, "kubelet", agent->name);
+	struct kubelet_options ko = {
+		.node = node,
+		.images = s->images.items,
+		.images_len = s->images.len,
+		.seed = c->seed ^ (0x9e3779b97f4a7c15ULL * (c->nodes_len + 1)),
+	};
+	agent->kubelet = kubelet_new(&agent->client, &ko);
+	object_unref(&node->obj);
+	c->nodes_len++;
+}
+
 static void start_nodes(struct cluster *c)
 {
 	const struct scenario *s = c->scenario;
 	size_t total = 0;
 	for (size_t p = 0; p < s->node_pools.len; p++)
-		total += (size_t)s->node_pools.items[p].count;
+		total += (size_t)s->node_pools.items[p].count +
+			 (size_t)s->node_pools.items[p].added;
 	c->nodes = xcalloc(total ? total : 1, sizeof(*c->nodes));
+	c->nodes_cap = total;
+	c->pool_next = xcalloc(s->node_pools.len + 1, sizeof(*c->pool_next));
 	for (size_t p = 0; p < s->node_pools.len; p++) {
 		const struct node_pool *pool = &s->node_pools.items[p];
-		for (int i = 1; i <= pool->count; i++) {
-			struct node_agent *agent = &c->nodes[c->nodes_len];
-			struct node *node = node_from_pool(pool, i, c->nodes_len);
-			agent->name = xstrdup(node->obj.meta.name);
-			init_client(c, &agent->client, "kubelet", agent->name);
-			struct kubelet_options ko = {
-				.node = node,
-				.images = s->images.items,
-				.images_len = s->images.len,
-				.seed = c->seed ^ (0x9e3779b97f4a7c15ULL * (c->nodes_len + 1)),
-			};
-			agent->kubelet = kubelet_new(&agent->client, &ko);
-			object_unref(&node->obj);
-			c->nodes_len++;
-		}
+		for (int i = 1; i <= pool->count; i++)
+			start_node(c, pool, i);
+		c->pool_next[p] = pool->count;
 	}
 }
 
@@ -266,6 +280,42 @@ static char *target_name(const struct action *a)
 }
 
 static void run_node_action(struct cluster *c, const struct action *a);
+static void add_nodes(struct cluster *c, const struct action *a);
+
+/* kubectl taint and kubectl label on a node (node_admin.h); the outcome
+ * is kubectl's word or error. The detail is what kubectl was given:
+ * "KEY=VALUE:EFFECT", "KEY:EFFECT-", "KEY=VALUE", "KEY-". */
+static void run_node_edit(struct cluster *c, const struct action *a)
+{
+	struct api_status status = {0};
+	enum api_code code;
+	const char *value = a->value ? a->value : "";
+	char *detail;
+	if (a->type == ACTION_TAINT) {
+		code = node_taint(&c->actor, a->name, a->key, value, a->effect,
+				  a->overwrite, &status);
+		detail = xasprintf("%s%s%s:%s", a->key, *value ? "=" : "", value, a->effect);
+	} else if (a->type == ACTION_UNTAINT) {
+		code = node_untaint(&c->actor, a->name, a->key, a->effect, &status);
+		detail = xasprintf("%s%s%s-", a->key, a->effect ? ":" : "",
+				   a->effect ? a->effect : "");
+	} else if (a->type == ACTION_LABEL) {
+		code = node_label(&c->actor, a->name, a->key, value, a->overwrite, &status);
+		detail = xasprintf("%s=%s", a->key, value);
+	} else {
+		code = node_unlabel(&c->actor, a->name, a->key, &status);
+		detail = xasprintf("%s-", a->key);
+	}
+	const char *verb = a->type == ACTION_TAINT || a->type == ACTION_UNTAINT ?
+			   "taint" : "label";
+	char *target = xasprintf("node/%s", a->name);
+	trace_action(c, a, verb, target, detail, status.message);
+	if (code != API_OK)
+		fprintf(stderr, "kubelab: %s %s %s: %s\n", verb, target, detail,
+			status.message);
+	free(target);
+	free(detail);
+}
 
 static void report_status(struct cluster *c, const struct action *a,
 			  const char *verb, enum api_code code,
@@ -325,16 +375,47 @@ static void run_action(void *arg)
 		break;
 	case ACTION_DELETE: {
 		struct delete_options options = DELETE_OPTIONS_DEFAULT;
+		if (a->force)	/* K8S: kubectl delete --force --grace-period=0 */
+			options.grace_period_seconds = 0;
 		code = client_delete(&c->actor, a->kind, ns, a->name, &options, &status);
-		report_status(c, a, "delete", code, &status, NULL);
+		report_status(c, a, "delete", code, &status, a->force ? "force" : NULL);
 		break;
 	}
 	case ACTION_ROLLBACK:
 		run_rollback(c, a);
 		break;
+	case ACTION_TAINT:
+	case ACTION_UNTAINT:
+	case ACTION_LABEL:
+	case ACTION_UNLABEL:
+		run_node_edit(c, a);
+		break;
+	case ACTION_ADD_NODES:
+		add_nodes(c, a);
+		break;
 	default:
 		run_node_action(c, a);
 		break;
+	}
+}
+
+/* addNodes: the next nodes of the pool join, as when a cluster autoscaler
+ * grows a node group or an operator joins machines: NAME-(n+1) .., made
+ * from the pool as the first ones were. */
+static void add_nodes(struct cluster *c, const struct action *a)
+{
+	const struct scenario *s = c->scenario;
+	size_t p = 0;
+	while (strcmp(s->node_pools.items[p].name, a->name))
+		p++;	/* the loader checked the pool */
+	for (int32_t i = 0; i < a->count; i++) {
+		BUG_ON(c->nodes_len >= c->nodes_cap);
+		start_node(c, &s->node_pools.items[p], ++c->pool_next[p]);
+		char *target = xasprintf("node/%s", c->nodes[c->nodes_len - 1].name);
+		char detail[80];
+		snprintf(detail, sizeof(detail), "pool %s", a->name);
+		trace_action(c, a, "addNodes", target, detail, "ok");
+		free(target);
 	}
 }
 
@@ -349,7 +430,16 @@ static void resume_node(void *arg)
 static void run_node_action(struct cluster *c, const struct action *a)
 {
 	struct node_agent *agent = find_node(c, a->name);
-	BUG_ON(!agent);		/* the loader checked the name */
+	if (!agent) {	/* one that an addNodes entry adds later */
+		char *target = xasprintf("node/%s", a->name);
+		char *message = xasprintf("nodes \"%s\" not found", a->name);
+		trace_action(c, a, a->type == ACTION_NODE_DOWN ? "nodeDown" : "nodeUp",
+			     target, NULL, message);
+		fprintf(stderr, "kubelab: fault %s: %s\n", target, message);
+		free(message);
+		free(target);
+		return;
+	}
 	const struct object *node = store_get(c->store, KIND_NODE, NULL, a->name);
 	struct api_status status = {0};
 	enum api_code code = API_OK;
@@ -568,6 +658,7 @@ void cluster_free(struct cluster *c)
 		free(c->nodes[i].name);
 	}
 	free(c->nodes);
+	free(c->pool_next);
 	scheduler_free(c->scheduler);
 	for (size_t i = c->controllers_len; i-- > 0;)
 		c->controllers[i].ops->stop(c->controllers[i].state);

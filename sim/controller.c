@@ -46,6 +46,8 @@ ROW(endpointslice_controller)
 ROW(disruption_controller)
 ROW(horizontal_pod_autoscaler_controller)
 ROW(pod_gc_controller)
+ROW(persistentvolume_controller)
+ROW(attach_detach_controller)
 ROW(garbage_collector_controller)
 
 /* The names are upstream's --controllers names with the -controller
@@ -73,6 +75,10 @@ const struct controller_ops controller_table[] = {
 	  horizontal_pod_autoscaler_controller_stop },
 	{ "pod-garbage-collector-controller", pod_gc_controller_start,
 	  pod_gc_controller_stop },
+	{ "persistentvolume-controller", persistentvolume_controller_start,
+	  persistentvolume_controller_stop },
+	{ "attachdetach-controller", attach_detach_controller_start,
+	  attach_detach_controller_stop },
 	{ "garbage-collector-controller", garbage_collector_controller_start,
 	  garbage_collector_controller_stop },
 	{ NULL, NULL, NULL },

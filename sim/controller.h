@@ -46,6 +46,8 @@ extern const struct controller_ops endpointslice_controller;
 extern const struct controller_ops disruption_controller;
 extern const struct controller_ops horizontal_pod_autoscaler_controller;
 extern const struct controller_ops pod_gc_controller;
+extern const struct controller_ops persistentvolume_controller;
+extern const struct controller_ops attach_detach_controller;
 extern const struct controller_ops garbage_collector_controller;
 
 #endif

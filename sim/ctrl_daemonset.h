@@ -3,17 +3,24 @@
  * K8S: pkg/controller/daemon (daemon_controller.go, update.go) and
  * pkg/controller/daemon/util/daemonset_util.go.
  *
- * Two files:
- *   ctrl_daemonset.c       the controller: watches, claim, manage (create
- *                          and delete per node), rolling update, status;
+ * The files:
+ *   ctrl_daemonset.c       the controller's skeleton: watches, the sync,
+ *                          lifecycle;
  *   ctrl_daemonset_node.c  what a daemon pod looks like and where it may
  *                          run: eligibility of a node (nodeSelector,
  *                          required node affinity, taints), the default
  *                          daemon tolerations, the node-name affinity the
- *                          scheduler places it by, and the template hash.
+ *                          scheduler places it by, and the template hash;
+ *   ctrl_daemonset_pods.c  the pods a DaemonSet owns, grouped by node;
+ *   ctrl_daemonset_manage.c          creating and deleting them per node;
+ *   ctrl_daemonset_rolling_update.c  RollingUpdate with maxUnavailable;
+ *   ctrl_daemonset_status.c          the status counts;
+ *   ctrl_daemonset_history.c         the ControllerRevisions.
+ * The controller's files share ctrl_daemonset_internal.h.
  *
- * The functions below are the second file's, shared with the first and
- * with the tests; the controller row is the first file's.
+ * The functions below are ctrl_daemonset_node.c's and
+ * ctrl_daemonset_history.c's, shared with the controller and with the
+ * tests; the controller row is ctrl_daemonset.c's.
  *
  * Ownership: arguments are borrowed; daemonset_template_hash returns a
  * string the caller frees.

@@ -195,6 +195,31 @@ int32_t deployment_max_unavailable(const struct deployment *d);
 int32_t deployment_new_rs_replicas(const struct deployment *d, int32_t all_replicas,
 				   int32_t new_rs_replicas);
 bool deployment_is_rolling_update(const struct deployment *d);
+/* K8S: reconcileNewReplicaSet, the decision: the size the new RS should
+ * have now (spec.replicas if it is above; else NewRSNewReplicas). */
+int32_t deployment_new_rs_target(const struct deployment *d, int32_t all_replicas,
+				 int32_t new_rs_replicas);
+
+/* One old ReplicaSet as the scale-down arithmetic sees it. */
+struct rs_count {
+	int32_t replicas;	/* spec.replicas; the planners lower it */
+	int32_t available;	/* status.availableReplicas */
+};
+/* K8S: reconcileOldReplicaSets' maxScaledDown: all_replicas (sum of
+ * spec.replicas) - (replicas - maxUnavailable) - the new RS's pods not yet
+ * available. Nothing may go when it is <= 0. */
+int32_t deployment_max_scaled_down(const struct deployment *d, int32_t all_replicas,
+				   int32_t new_replicas, int32_t new_available);
+/* K8S: cleanupUnhealthyReplicas, the decision: old (n RSs, oldest first)
+ * lose their unavailable pods, at most max_cleanup in all. Lowers
+ * old[i].replicas in place and returns how many pods go. Pure. */
+int32_t deployment_plan_cleanup(struct rs_count *old, size_t n, int32_t max_cleanup);
+/* K8S: scaleDownOldReplicaSetsForRollingUpdate, the decision: old (oldest
+ * first) lose what is available beyond replicas - maxUnavailable, where
+ * available counts every RS's available pods, the new one's included.
+ * Lowers old[i].replicas in place and returns how many pods go. Pure. */
+int32_t deployment_plan_scale_down_old(const struct deployment *d, struct rs_count *old,
+				       size_t n, int32_t available);
 
 /* Sums over a set (K8S: GetReplicaCountForReplicaSets & co). */
 int32_t rs_set_spec_replicas(const struct rs_set *set);

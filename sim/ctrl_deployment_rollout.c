@@ -141,20 +141,89 @@ int32_t deployment_new_rs_replicas(const struct deployment *d, int32_t all_repli
 	return new_rs_replicas + up;
 }
 
+/* LAB: rollout-scale-up */
+int32_t deployment_new_rs_target(const struct deployment *d, int32_t all_replicas,
+				 int32_t new_rs_replicas)
+{
+	if (new_rs_replicas >= d->spec.replicas)
+		return d->spec.replicas;	/* never more than asked for */
+	return deployment_new_rs_replicas(d, all_replicas, new_rs_replicas);
+}
+
+/* LAB: rollout-scale-down. Pods we may remove without going below the
+ * floor, not counting new pods that are not available yet (removing an old
+ * available pod while they are down would take us under it). */
+int32_t deployment_max_scaled_down(const struct deployment *d, int32_t all_replicas,
+				   int32_t new_replicas, int32_t new_available)
+{
+	int32_t min_available = d->spec.replicas - deployment_max_unavailable(d);
+	return all_replicas - min_available - (new_replicas - new_available);
+}
+
+int32_t deployment_plan_cleanup(struct rs_count *old, size_t n, int32_t max_cleanup)
+{
+	int32_t done = 0;
+	for (size_t i = 0; i < n && done < max_cleanup; i++) {
+		int32_t unhealthy = old[i].replicas - old[i].available;
+		if (old[i].replicas == 0 || unhealthy <= 0)
+			continue;
+		int32_t down = max_cleanup - done < unhealthy ? max_cleanup - done : unhealthy;
+		old[i].replicas -= down;
+		done += down;
+	}
+	return done;
+}
+
+int32_t deployment_plan_scale_down_old(const struct deployment *d, struct rs_count *old,
+				       size_t n, int32_t available)
+{
+	int32_t min_available = d->spec.replicas - deployment_max_unavailable(d);
+	if (available <= min_available)
+		return 0;
+	int32_t total = available - min_available, done = 0;
+	for (size_t i = 0; i < n && done < total; i++) {
+		if (old[i].replicas == 0)
+			continue;
+		int32_t left = total - done;
+		int32_t down = old[i].replicas < left ? old[i].replicas : left;
+		old[i].replicas -= down;
+		done += down;
+	}
+	return done;
+}
+
 /* ---- RollingUpdate ------------------------------------------------------- */
 
 /* K8S: reconcileNewReplicaSet. */
 static int reconcile_new(struct rollout *r, bool *scaled)
 {
-	*scaled = false;
-	int32_t replicas = r->d->spec.replicas;
-	if (r->new_rs->spec.replicas == replicas)
-		return 0;
-	if (r->new_rs->spec.replicas > replicas)
-		return deployment_scale(r, &r->new_rs, replicas, scaled);
-	int32_t target = deployment_new_rs_replicas(r->d, rs_set_spec_replicas(&r->all),
-						    r->new_rs->spec.replicas);
+	int32_t target = deployment_new_rs_target(r->d, rs_set_spec_replicas(&r->all),
+						  r->new_rs->spec.replicas);
 	return deployment_scale(r, &r->new_rs, target, scaled);
+}
+
+/* The old RSs, oldest first, as the planners see them; NULL when none. */
+static struct rs_count *old_counts(struct rollout *r)
+{
+	rs_set_sort_by_age(&r->old);
+	if (r->old.len == 0)
+		return NULL;
+	struct rs_count *counts = xmalloc(r->old.len * sizeof(*counts));
+	for (size_t i = 0; i < r->old.len; i++)
+		counts[i] = (struct rs_count){ r->old.items[i]->spec.replicas,
+					       r->old.items[i]->status.available_replicas };
+	return counts;
+}
+
+/* Writes the sizes the planner chose, oldest RS first, as upstream does. */
+static int apply_counts(struct rollout *r, const struct rs_count *counts)
+{
+	for (size_t i = 0; i < r->old.len; i++) {
+		bool scaled;
+		if (deployment_scale(r, &r->old.items[i], counts[i].replicas, &scaled))
+			return -1;
+	}
+	return 0;
 }
 
 /* K8S: cleanupUnhealthyReplicas: shrink old RSs by their unavailable pods
@@ -162,50 +231,25 @@ static int reconcile_new(struct rollout *r, bool *scaled)
  * they would otherwise block the rollout for ever. */
 static int cleanup_unhealthy(struct rollout *r, int32_t max_cleanup, int32_t *done)
 {
-	*done = 0;
-	rs_set_sort_by_age(&r->old);
-	for (size_t i = 0; i < r->old.len && *done < max_cleanup; i++) {
-		struct replica_set *rs = r->old.items[i];
-		int32_t unhealthy = rs->spec.replicas - rs->status.available_replicas;
-		if (rs->spec.replicas == 0 || unhealthy <= 0)
-			continue;
-		int32_t down = max_cleanup - *done < unhealthy ? max_cleanup - *done : unhealthy;
-		bool scaled;
-		if (deployment_scale(r, &r->old.items[i], rs->spec.replicas - down, &scaled))
-			return -1;
-		*done += down;
-	}
-	return 0;
+	struct rs_count *counts = old_counts(r);
+	*done = deployment_plan_cleanup(counts, r->old.len, max_cleanup);
+	int rc = *done ? apply_counts(r, counts) : 0;
+	free(counts);
+	return rc;
 }
 
 /* K8S: scaleDownOldReplicaSetsForRollingUpdate: shrink old RSs (oldest
  * first) by what is available above replicas - maxUnavailable. */
 static int scale_down_old(struct rollout *r, int32_t *done)
 {
-	*done = 0;
-	int32_t min_available = r->d->spec.replicas - deployment_max_unavailable(r->d);
-	struct rs_set all = {0};
+	int32_t available = r->new_rs->status.available_replicas;
 	for (size_t i = 0; i < r->old.len; i++)
-		rs_set_add(&all, r->old.items[i]);
-	rs_set_add(&all, r->new_rs);
-	int32_t available = rs_set_available(&all);
-	rs_set_release(&all);
-	if (available <= min_available)
-		return 0;
-	int32_t total = available - min_available;
-	rs_set_sort_by_age(&r->old);
-	for (size_t i = 0; i < r->old.len && *done < total; i++) {
-		struct replica_set *rs = r->old.items[i];
-		if (rs->spec.replicas == 0)
-			continue;
-		int32_t left = total - *done;
-		int32_t down = rs->spec.replicas < left ? rs->spec.replicas : left;
-		bool scaled;
-		if (deployment_scale(r, &r->old.items[i], rs->spec.replicas - down, &scaled))
-			return -1;
-		*done += down;
-	}
-	return 0;
+		available += r->old.items[i]->status.available_replicas;
+	struct rs_count *counts = old_counts(r);
+	*done = deployment_plan_scale_down_old(r->d, counts, r->old.len, available);
+	int rc = *done ? apply_counts(r, counts) : 0;
+	free(counts);
+	return rc;
 }
 
 /* K8S: reconcileOldReplicaSets. Only active old RSs (spec.replicas > 0)
@@ -213,15 +257,12 @@ static int scale_down_old(struct rollout *r, int32_t *done)
 static int reconcile_old(struct rollout *r, bool *scaled)
 {
 	*scaled = false;
-	int32_t old_replicas = rs_set_spec_replicas(&r->old);
-	if (old_replicas == 0)
+	if (rs_set_spec_replicas(&r->old) == 0)
 		return 0;	/* nothing left to scale down */
-	int32_t all_replicas = rs_set_spec_replicas(&r->all);
-	int32_t min_available = r->d->spec.replicas - deployment_max_unavailable(r->d);
-	int32_t new_unavailable = r->new_rs->spec.replicas - r->new_rs->status.available_replicas;
-	/* LAB: rollout-scale-down. Pods we may remove without going below
-	 * the floor, not counting new pods that are not available yet. */
-	int32_t max_scaled_down = all_replicas - min_available - new_unavailable;
+	int32_t max_scaled_down =
+		deployment_max_scaled_down(r->d, rs_set_spec_replicas(&r->all),
+					   r->new_rs->spec.replicas,
+					   r->new_rs->status.available_replicas);
 	if (max_scaled_down <= 0)
 		return 0;
 	int32_t cleaned, scaled_down;

@@ -184,6 +184,19 @@ static void status_fill(const struct kubelet *kubelet, const struct node *cur,
 	st->node_info.architecture = xstrdup("amd64");
 	st->node_info.operating_system = xstrdup("linux");
 	images_fill(kubelet, st);
+	kubelet_volume_fill_in_use(kubelet, st);
+	/* volumesAttached is the attach-detach controller's: kept as is. */
+	if (cur && cur->status.volumes_attached.len) {
+		size_t n = cur->status.volumes_attached.len;
+		st->volumes_attached.items = xcalloc(n, sizeof(*st->volumes_attached.items));
+		st->volumes_attached.len = n;
+		for (size_t i = 0; i < n; i++) {
+			const struct attached_volume *a = &cur->status.volumes_attached.items[i];
+			st->volumes_attached.items[i].name = xstrdup(a->name);
+			st->volumes_attached.items[i].device_path =
+				a->device_path ? xstrdup(a->device_path) : NULL;
+		}
+	}
 }
 
 /* K8S: nodeStatusHasChanged: equal but for the heartbeat times. */
@@ -267,10 +280,12 @@ static struct node *update_status(struct kubelet *kubelet, bool force,
 		 * cache and pressure: when none changed since the last look, neither
 		 * did the outcome (a shortcut, not a difference from upstream). */
 		if (!force && obj->meta.resource_version == kubelet->node_rv_checked &&
-		    !kubelet->images_changed && !kubelet->pressure_changed)
+		    !kubelet->images_changed && !kubelet->pressure_changed &&
+		    !kubelet->volumes_changed)
 			return NULL;
 		kubelet->node_rv_checked = obj->meta.resource_version;
 		kubelet->images_changed = kubelet->pressure_changed = false;
+		kubelet->volumes_changed = false;
 		struct node_status st = {0};
 		status_fill(kubelet, cur, &st, now);
 		if (!force && !status_changed(&cur->status, &st)) {

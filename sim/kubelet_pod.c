@@ -102,6 +102,10 @@ static struct kubelet_ctr *next_to_start(struct kubelet_worker *worker)
  * create and start, before the next. */
 void kubelet_pod_sync(struct kubelet_worker *worker)
 {
+	/* LAB: kubelet-wait-volumes. K8S: syncPod's WaitForAttachAndMount. */
+	if (worker->kubelet->up && !worker->terminal && !worker->terminating &&
+	    !worker->delete_sent && !kubelet_volume_ready(worker))
+		return;
 	while (worker->kubelet->up && !worker->terminal && !worker->terminating &&
 	       !worker->delete_sent && !worker->starting) {
 		struct kubelet_ctr *ctr = next_to_start(worker);
@@ -124,6 +128,7 @@ static void worker_cancel(struct kubelet_worker *worker)
 	for (size_t i = 0; i < worker->len; i++)
 		kubelet_container_cancel(&worker->ctrs[i]);
 	worker->starting = NULL;
+	kubelet_volume_cancel(worker);
 }
 
 /* The pod reached Succeeded or Failed: nothing runs or restarts any more
@@ -137,6 +142,8 @@ static void worker_finish(struct kubelet_worker *worker)
 			kubelet_container_stop(&worker->ctrs[i], 0, "Completed");
 	worker->terminal = true;
 	worker_release(worker);
+	if (worker->volumes && worker->volumes->names_len)	/* unmounted */
+		worker->kubelet->volumes_changed = true;
 	kubelet_status_mark_dirty(worker);
 }
 
@@ -273,6 +280,7 @@ static void worker_free(struct kubelet_worker *worker)
 	if (worker->flush_timer)
 		clock_cancel(&kubelet->client->clock, worker->flush_timer);
 	worker_release(worker);
+	kubelet_volume_release(worker);
 	for (size_t i = 0; i < worker->len; i++)
 		kubelet_container_release(&worker->ctrs[i]);
 	free(worker->ctrs);

@@ -181,6 +181,11 @@ struct kubelet_worker {
 	struct kubelet_ctr *starting;	/* the container being started */
 
 	timer_id flush_timer;		/* status write at the end of the instant */
+
+	/* kubelet_volume.c: NULL until the pod turns out to have claims
+	 * (most pods never pay for it) */
+	struct kubelet_pod_volumes *volumes;	/* owned */
+	bool volumes_ready;		/* every volume attached and mounted */
 };
 
 struct kubelet {
@@ -204,6 +209,7 @@ struct kubelet {
 	ktime_t last_status_report;
 	int64_t node_rv_checked;	/* the Node version last compared with */
 	bool images_changed;		/* since node_rv_checked */
+	bool volumes_changed;		/* volumesInUse may differ, ditto */
 
 	/* kubelet_eviction.c */
 	timer_id eviction_timer;
@@ -250,6 +256,25 @@ void kubelet_ip_release(struct kubelet *kubelet, int slot);
 /* FNV-1a over a string, continuing from h (pass KUBELET_HASH_INIT). */
 #define KUBELET_HASH_INIT 0xcbf29ce484222325ULL
 uint64_t kubelet_hash(const char *text, uint64_t h);
+
+/* ---- kubelet_volume.c ---- */
+
+/* The volume manager's view of one pod with claims. */
+struct kubelet_pod_volumes {
+	ktime_t wait_since;		/* 0: not waiting */
+	timer_id timer;			/* the next poll */
+	char **names;			/* owned: attachable volumes, unique names */
+	size_t names_len;
+};
+
+/* K8S: WaitForAttachAndMount, one poll: true once the pod's volumes are
+ * attached (when attachable) and mounted; else arms a retry that calls
+ * kubelet_pod_sync again, and records FailedMount every 2m3s. */
+bool kubelet_volume_ready(struct kubelet_worker *worker);
+void kubelet_volume_cancel(struct kubelet_worker *worker);	/* the retry */
+void kubelet_volume_release(struct kubelet_worker *worker);	/* all of it */
+/* K8S: GetVolumesInUse into st->volumes_in_use (empty before the call). */
+void kubelet_volume_fill_in_use(const struct kubelet *kubelet, struct node_status *st);
 
 /* ---- kubelet_node.c ---- */
 

@@ -578,6 +578,8 @@ void action_release(struct action *action)
 	free(action->name);
 	free(action->path);
 	free(action->value);
+	free(action->key);
+	free(action->effect);
 	memset(action, 0, sizeof(*action));
 }
 

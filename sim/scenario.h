@@ -31,6 +31,8 @@ struct node_pool {
 	struct resource_list allocatable;	/* default: capacity */
 	struct strmap labels;
 	LIST_OF(struct taint) taints;
+	int32_t added;			/* by the timeline's addNodes entries:
+					 * NAME-(count+1) .. NAME-(count+added) */
 };
 
 enum action_type {
@@ -43,6 +45,11 @@ enum action_type {
 	ACTION_CORDON,
 	ACTION_UNCORDON,
 	ACTION_ROLLBACK,		/* kubectl rollout undo [--to-revision] */
+	ACTION_TAINT,			/* kubectl taint nodes NODE k=v:Effect */
+	ACTION_UNTAINT,			/* kubectl taint nodes NODE k[:Effect]- */
+	ACTION_LABEL,			/* kubectl label nodes NODE k=v */
+	ACTION_UNLABEL,			/* kubectl label nodes NODE k- */
+	ACTION_ADD_NODES,		/* nodes of a pool join the cluster */
 };
 
 /* One timeline entry; the fields used depend on type. */
@@ -54,12 +61,18 @@ struct action {
 	enum kind_id kind;		/* SET, DELETE, SCALE, ROLLBACK */
 	char *namespace;		/* default "default" */
 	char *name;			/* SET, DELETE, SCALE, ROLLBACK; node
-					 * name for faults */
+					 * name for faults, cordon, taints and
+					 * labels; the pool for ADD_NODES */
 	char *path;			/* SET */
-	char *value;			/* SET */
+	char *value;			/* SET; TAINT, LABEL (may be "") */
+	char *key;			/* TAINT, UNTAINT, LABEL, UNLABEL */
+	char *effect;			/* TAINT; UNTAINT (NULL: every effect) */
+	int32_t count;			/* ADD_NODES */
 	int32_t replicas;		/* SCALE */
 	ktime_t duration;		/* NODE_DOWN: 0 = until the end */
 	int64_t to_revision;		/* ROLLBACK: 0 = the previous revision */
+	bool force;			/* DELETE: --force --grace-period=0 */
+	bool overwrite;			/* TAINT, LABEL: --overwrite */
 };
 
 struct scenario_settings {

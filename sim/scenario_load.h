@@ -92,6 +92,32 @@ int loader_path_check(const struct schema *schema, const char *path,
 int loader_value_check(const struct path_leaf *leaf, const char *text,
 		       struct err **err);
 
+/* What every action of one timeline entry shares. */
+struct entry {
+	const char *path;		/* "spec.timeline[3]" */
+	ktime_t at;
+	bool force;			/* force: true (delete only) */
+	bool overwrite;			/* overwrite: true (taint, label) */
+	const char *namespace;		/* the entry's namespace:, or NULL */
+	int line, column;
+};
+
+static inline struct action entry_action(const struct entry *e,
+					 enum action_type type)
+{
+	return (struct action){ .type = type, .at = e->at, .line = e->line,
+				.column = e->column, .overwrite = e->overwrite };
+}
+
+/* scenario_nodes.c: taint:/untaint:, label:/unlabel: and addNodes:, each
+ * checked and added to the timeline (type says which of a pair). */
+void load_taint(struct loader *l, const struct entry *e,
+		const struct ynode *node, enum action_type type);
+void load_label(struct loader *l, const struct entry *e,
+		const struct ynode *node, enum action_type type);
+void load_add_nodes(struct loader *l, const struct entry *e,
+		    const struct ynode *node);
+
 /* scenario_timeline.c: spec.timeline and spec.expect. */
 void load_timeline(struct loader *l, const struct ynode *timeline);
 void load_expectations(struct loader *l, const struct ynode *expect);

@@ -169,7 +169,8 @@ const struct kind_info *loader_object_ref(struct loader *l,
 }
 
 /* The pool making node: "worker-2" is made by pool worker when its count
- * is 2 or more. Names are NAME-1 .. NAME-count, without leading zeros. */
+ * is 2 or more. Names are NAME-1 .. NAME-count, without leading zeros,
+ * then the nodes addNodes entries written so far add. */
 static bool pool_makes(const struct node_pool *pool, const char *node)
 {
 	size_t len = strlen(pool->name);
@@ -184,7 +185,7 @@ static bool pool_makes(const struct node_pool *pool, const char *node)
 			return false;
 		n = n * 10 + (*p - '0');
 	}
-	return n <= pool->count;
+	return n <= pool->count + pool->added;
 }
 
 bool loader_node_known(struct loader *l, const struct ynode *node,
@@ -197,10 +198,11 @@ bool loader_node_known(struct loader *l, const struct ynode *node,
 	char *made = xstrdup("");
 	for (size_t i = 0; i < sc->node_pools.len; i++) {
 		const struct node_pool *pool = &sc->node_pools.items[i];
-		char *longer = pool->count == 1 ?
+		int32_t n = pool->count + pool->added;
+		char *longer = n == 1 ?
 			xasprintf("%s%s%s-1", made, i ? ", " : "", pool->name) :
 			xasprintf("%s%s%s-1..%s-%d", made, i ? ", " : "",
-				  pool->name, pool->name, pool->count);
+				  pool->name, pool->name, n);
 		free(made);
 		made = longer;
 	}

@@ -3,8 +3,9 @@
  * The timeline is what an instructor would type into kubectl during a
  * demo, written down with the time to type it: `kubectl apply -f`,
  * `kubectl patch` (set:), `kubectl scale`, `kubectl delete`, `kubectl
- * cordon`, `kubectl rollout undo` (rollback:), plus faults no kubectl can
- * cause (a node going down). The
+ * cordon`, `kubectl rollout undo` (rollback:), `kubectl taint` and
+ * `kubectl label` on nodes (scenario_nodes.c), plus what no kubectl can
+ * cause: a node going down, nodes joining (addNodes:). The
  * expectations are what the class should then see.
  * K8S: kubectl's object names (KIND/NAME, k8s.io/cli-runtime resource
  * builder), `kubectl scale` (only kinds with a scale subresource: spec
@@ -36,20 +37,6 @@
 #include <string.h>
 
 /* ---- timeline entries --------------------------------------------------- */
-
-/* What every action of one entry shares. */
-struct entry {
-	const char *path;		/* "spec.timeline[3]" */
-	ktime_t at;
-	const char *namespace;		/* the entry's namespace:, or NULL */
-	int line, column;
-};
-
-static struct action entry_action(const struct entry *e, enum action_type type)
-{
-	return (struct action){ .type = type, .at = e->at, .line = e->line,
-				.column = e->column };
-}
 
 /* The namespace an object action works in: kubectl's -n, else default;
  * cluster-scoped kinds have none (kubectl ignores -n for them). */
@@ -235,6 +222,7 @@ static void load_delete(struct loader *l, const struct entry *e,
 		if (!kind)
 			continue;
 		struct action action = entry_action(e, ACTION_DELETE);
+		action.force = e->force;
 		action.kind = kind->id;
 		action.namespace = action_namespace(e, kind);
 		action.name = name;
@@ -355,7 +343,7 @@ out:
 
 static const char *const action_names[] = {
 	"apply", "set", "scale", "delete", "fault", "cordon", "uncordon",
-	"rollback", NULL
+	"rollback", "taint", "untaint", "label", "unlabel", "addNodes", NULL
 };
 
 static bool is_action(const char *key)
@@ -384,6 +372,12 @@ static void load_action(struct loader *l, const struct entry *e,
 		load_fault(l, e, value);
 	else if (!strcmp(verb, "rollback"))
 		load_rollback(l, e, value);
+	else if (!strcmp(verb, "taint") || !strcmp(verb, "untaint"))
+		load_taint(l, e, value, verb[0] == 't' ? ACTION_TAINT : ACTION_UNTAINT);
+	else if (!strcmp(verb, "label") || !strcmp(verb, "unlabel"))
+		load_label(l, e, value, verb[0] == 'l' ? ACTION_LABEL : ACTION_UNLABEL);
+	else if (!strcmp(verb, "addNodes"))
+		load_add_nodes(l, e, value);
 	else
 		load_cordon(l, e, value, !strcmp(verb, "cordon") ? ACTION_CORDON
 								  : ACTION_UNCORDON);
@@ -395,8 +389,9 @@ static void load_action(struct loader *l, const struct entry *e,
 static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 {
 	static const char *const known[] = {
-		"at", "namespace", "apply", "set", "scale", "delete", "fault",
-		"cordon", "uncordon", "rollback", NULL
+		"at", "namespace", "force", "overwrite", "apply", "set", "scale",
+		"delete", "fault", "cordon", "uncordon", "rollback", "taint",
+		"untaint", "label", "unlabel", "addNodes", NULL
 	};
 	char *path = xasprintf("spec.timeline[%zu]", index);
 	struct entry e = { .path = path, .line = node->line, .column = node->column };
@@ -418,8 +413,9 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 	}
 	if (!first)
 		loader_problem(l, node, "%s: no action: expected one of apply, "
-			       "set, scale, delete, fault, cordon, uncordon or "
-			       "rollback", path);
+			       "set, scale, delete, fault, cordon, uncordon, "
+			       "rollback, taint, untaint, label, unlabel or "
+			       "addNodes", path);
 
 	const struct ynode *at = ynode_get(node, "at");
 	char *at_path = xasprintf("%s.at", path);
@@ -441,6 +437,34 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 			loader_problem(l, ns, "%s: only set, scale, delete and "
 				       "rollback take a namespace", ns_path);
 		free(ns_path);
+	}
+
+	/* force: true: kubectl delete --force --grace-period=0. */
+	const struct ynode *force = ynode_get(node, "force");
+	if (force) {
+		if (force->kind != YNODE_SCALAR ||
+		    (strcmp(force->scalar, "true") && strcmp(force->scalar, "false")))
+			loader_problem(l, force, "%s.force: expected true or false, got %s",
+				       path, loader_got(l, force));
+		else
+			e.force = !strcmp(force->scalar, "true");
+		if (first && strcmp(first->key->scalar, "delete"))
+			loader_problem(l, force, "%s.force: only delete takes force", path);
+	}
+
+	/* overwrite: true: kubectl taint|label --overwrite. */
+	const struct ynode *overwrite = ynode_get(node, "overwrite");
+	if (overwrite) {
+		if (overwrite->kind != YNODE_SCALAR || (strcmp(overwrite->scalar, "true") &&
+							strcmp(overwrite->scalar, "false")))
+			loader_problem(l, overwrite, "%s.overwrite: expected true or "
+				       "false, got %s", path, loader_got(l, overwrite));
+		else
+			e.overwrite = !strcmp(overwrite->scalar, "true");
+		if (first && strcmp(first->key->scalar, "taint") &&
+		    strcmp(first->key->scalar, "label"))
+			loader_problem(l, overwrite, "%s.overwrite: only taint and "
+				       "label take overwrite", path);
 	}
 
 	/* Every action written is checked, even the second of two. */

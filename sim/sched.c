@@ -24,8 +24,9 @@
  *      (seeded) by reservoir sampling so that equal nodes share the load;
  *   6. assume: book the pod on the node in the cache now, so the next
  *      cycle already sees the node fuller; then Reserve and Permit
- *      plugins (none of the built-in ones has such a hook yet): a "no"
- *      runs Unreserve, forgets the pod and fails the attempt;
+ *      plugins (none of the built-in ones has one; student plugins
+ *      may): a "no" runs Unreserve, forgets the pod and fails the
+ *      attempt;
  *   7. bind, bind_latency later: PreBind plugins (a "no" undoes as
  *      above), then write spec.nodeName and record the
  *      Scheduled event. Upstream posts a Binding, which also sets
@@ -46,11 +47,10 @@
  * nominated to a node with equal or higher priority, so the room being
  * freed is kept for them.
  *
- * Not modelled yet (a later issue fills these in): the other default
- * plugins (NodePorts, volumes, PodTopologySpread, InterPodAffinity,
- * ImageLocality), PreFilterResult node narrowing,
- * QueueingHints (every cluster event moves every parked pod),
- * Permit's Wait, PostBind, extenders.
+ * Not modelled: NodeVolumeLimits, VolumeRestrictions,
+ * PreFilterResult node narrowing, QueueingHints (every cluster event
+ * moves every parked pod), Permit's Wait, PostBind, extenders, and
+ * SchedulerAsyncPreemption (victims are deleted within the cycle).
  *
  * Profiles (K8S: profile.Map, frameworkForPod): one scheduler may serve
  * several schedulerNames, each with its own plugins, weights and args
@@ -610,13 +610,14 @@ static void schedule_one(struct scheduler *s)
 	size_t n;
 	struct sched_node_info *const *nodes = sched_cache_list(&s->cache, &n);
 	if (n == 0) {
-		/* K8S: ErrNoNodesAvailable: no plugin rejected it, so it backs
+		/* K8S: ErrNoNodesAvailable: UnschedulableAndUnresolvable
+		 * with clearNominatedNode; no plugin rejected it, so it backs
 		 * off and retries rather than waiting for an event. */
 		if (s->explain.attempt) {
 			explain_begin(s, pod, 0);
 			explain_end(s, 0, NULL, "no nodes available to schedule pods");
 		}
-		handle_failure(s, qp, "no nodes available to schedule pods", true, false, NULL);
+		handle_failure(s, qp, "no nodes available to schedule pods", true, false, "");
 		return;
 	}
 	grow_scratch(s, n);
@@ -627,6 +628,7 @@ static void schedule_one(struct scheduler *s)
 	sched_state_init(&state, pod, &s->cache);
 	state.store = s->client->store;
 	state.nominator = &s->nominator;
+	state.client = s->client;
 	struct sched_status status;
 	size_t found = 0;
 	enum sched_code code = sched_run_pre_filter(s->profile, &state, &status);
@@ -854,6 +856,7 @@ struct scheduler *scheduler_new(const struct client *client,
 	prng_seed(&root, options->seed);
 	prng_derive(&root, SCHED_PRNG_STREAM, &s->rng);
 	sched_cache_init(&s->cache);
+	s->cache.store = client->store;	/* the listers PodTopologySpread reads */
 	sched_nominator_init(&s->nominator);
 	s->queue = sched_queue_new(&client->clock, on_active, s);
 

@@ -105,8 +105,11 @@ static const struct sched_plugin *const registry[SCHED_PLUGIN_COUNT] = {
 	[SCHED_PLUGIN_NODE_AFFINITY] = &sched_node_affinity_plugin,
 	[SCHED_PLUGIN_NODE_PORTS] = &sched_node_ports_plugin,
 	[SCHED_PLUGIN_NODE_RESOURCES_FIT] = &sched_fit_plugin,
+	[SCHED_PLUGIN_POD_TOPOLOGY_SPREAD] = &sched_topology_spread_plugin,
 	[SCHED_PLUGIN_INTER_POD_AFFINITY] = &sched_inter_pod_affinity_plugin,
 	[SCHED_PLUGIN_DEFAULT_PREEMPTION] = &sched_default_preemption_plugin,
+	[SCHED_PLUGIN_VOLUME_BINDING] = &sched_volume_binding_plugin,
+	[SCHED_PLUGIN_VOLUME_ZONE] = &sched_volume_zone_plugin,
 	[SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION] = &sched_balanced_allocation_plugin,
 	[SCHED_PLUGIN_IMAGE_LOCALITY] = &sched_image_locality_plugin,
 };

@@ -117,6 +117,8 @@ enum sched_plugin_id {
 	SCHED_PLUGIN_NODE_AFFINITY,
 	SCHED_PLUGIN_NODE_PORTS,
 	SCHED_PLUGIN_NODE_RESOURCES_FIT,
+	SCHED_PLUGIN_VOLUME_BINDING,
+	SCHED_PLUGIN_VOLUME_ZONE,
 	SCHED_PLUGIN_POD_TOPOLOGY_SPREAD,
 	SCHED_PLUGIN_INTER_POD_AFFINITY,
 	SCHED_PLUGIN_DEFAULT_PREEMPTION,
@@ -136,6 +138,10 @@ enum sched_plugin_id {
 struct sched_state {
 	const struct pod *pod;
 	struct sched_cache *cache;	/* for plugins that need cache-wide data */
+	/* The scheduler's client, for plugins that read other objects (the
+	 * volume plugins' claims and volumes, as upstream's listers; they
+	 * write only at PreBind). NULL: such plugins have nothing to say. */
+	const struct client *client;
 	void *data[SCHED_PLUGIN_MAX];	/* written by each plugin's Pre hooks */
 	void (*release[SCHED_PLUGIN_MAX])(void *data);
 	bool skip_filter[SCHED_PLUGIN_MAX];	/* PreFilter said Skip */
@@ -240,8 +246,8 @@ struct sched_plugin {
 	 * all), Permit (approve or reject; Wait is not modelled), then, in
 	 * the binding cycle, PreBind (e.g. bind volumes; a rejection undoes
 	 * it all). Unreserve undoes Reserve when anything after it fails,
-	 * in reverse order. All NULL in every built-in plugin so far: the
-	 * points exist for plugins such as VolumeBinding. A rejection must
+	 * in reverse order. Of the built-in plugins only VolumeBinding has
+	 * one (PreBind). A rejection must
 	 * give a reason in status. */
 	enum sched_code (*reserve)(struct sched_state *state, const struct pod *pod,
 				   const char *node_name, struct sched_status *status);
@@ -262,8 +268,11 @@ extern const struct sched_plugin sched_node_ports_plugin;
 extern const struct sched_plugin sched_image_locality_plugin;
 extern const struct sched_plugin sched_fit_plugin;
 extern const struct sched_plugin sched_balanced_allocation_plugin;
+extern const struct sched_plugin sched_topology_spread_plugin;
 extern const struct sched_plugin sched_inter_pod_affinity_plugin;
 extern const struct sched_plugin sched_default_preemption_plugin;
+extern const struct sched_plugin sched_volume_binding_plugin;
+extern const struct sched_plugin sched_volume_zone_plugin;
 
 /* K8S: v1.Toleration.ToleratesTaint and v1helper.TolerationsTolerateTaint
  * (in sched_taint_toleration.c; NodeUnschedulable uses them too). */
@@ -271,6 +280,11 @@ bool sched_toleration_tolerates(const struct toleration *toleration,
 				const struct taint *taint);
 bool sched_tolerations_tolerate(const struct pod_spec *spec,
 				const struct taint *taint);
+/* K8S: nodeaffinity.GetRequiredNodeAffinity(pod).Match(node): the pod's
+ * nodeSelector and required node affinity (in sched_node_affinity.c;
+ * PodTopologySpread's nodeAffinityPolicy uses it). node->node non-NULL. */
+bool sched_node_affinity_matches(const struct pod *pod,
+				 const struct sched_node_info *node);
 
 /* K8S: the in-tree registry (plugins/registry.go) plus the out-of-tree
  * plugins registered so far. NULL when unknown. */
@@ -329,9 +343,9 @@ bool sched_profile_plugin_runs(const struct sched_profile_plugin *entry,
 
 /* Fills profile with upstream's default plugins that kubelab has, in the
  * default order with the default weights (TaintToleration 3, NodeAffinity
- * 2, NodeResourcesFit 1, InterPodAffinity 2, NodeResourcesBalanced-
- * Allocation 1, ImageLocality 1; NodeUnschedulable, NodeName and NodePorts
- * only filter). */
+ * 2, NodeResourcesFit 1, PodTopologySpread 2, InterPodAffinity 2,
+ * NodeResourcesBalancedAllocation 1, ImageLocality 1; NodeUnschedulable,
+ * NodeName and NodePorts only filter). */
 void sched_profile_default(struct sched_profile *profile,
 			   const char *scheduler_name);
 /* Enables plugin name with weight (appended, or re-weighted when already

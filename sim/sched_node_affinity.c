@@ -133,6 +133,12 @@ static bool required_match(const struct pod *pod, const struct sched_node_info *
 	return false;
 }
 
+bool sched_node_affinity_matches(const struct pod *pod,
+				 const struct sched_node_info *node)
+{
+	return required_match(pod, node);
+}
+
 static enum sched_code pre_filter(struct sched_state *state, const struct pod *pod,
 				  struct sched_status *status)
 {

@@ -295,6 +295,7 @@ static void node_free(struct sched_node_info *n)
 	sched_affinity_node_free(n);
 	sched_node_ports_free(n);
 	free(n->pods);
+	free(n->topology_more);
 	free(n->zone);
 	free(n->name);
 	free(n);
@@ -347,6 +348,7 @@ void sched_cache_set_node(struct sched_cache *cache, const struct node *node)
 	n->zone = zone;
 	if (!n->listed)
 		tree_add(cache, n);
+	sched_topology_node_update(cache, n);
 	n->generation = ++cache->generation;
 }
 
@@ -399,6 +401,7 @@ static void node_add_pod(struct sched_cache *cache, struct sched_node_info *n,
 	n->non_zero_memory += r->non_zero_memory;
 	sched_node_ports_update(n, p->pod, +1);
 	n->generation = ++cache->generation;
+	sched_labels_add(cache, p);
 	sched_affinity_pod_added(cache, p);
 }
 
@@ -407,6 +410,7 @@ static void node_remove_pod(struct sched_cache *cache, struct sched_pod_info *p)
 {
 	struct sched_node_info *n = p->node;
 	BUG_ON(p->node_pos >= n->pods_len || n->pods[p->node_pos] != p);
+	sched_labels_remove(cache, p);
 	sched_affinity_pod_removed(cache, p);
 	struct sched_pod_info *last = n->pods[--n->pods_len];
 	n->pods[p->node_pos] = last;
@@ -514,6 +518,7 @@ void sched_cache_release(struct sched_cache *cache)
 {
 	const char *key;
 	void *value;
+	sched_labels_release(cache);
 	for (size_t pos = 0; hashmap_next(&cache->pods, &pos, &key, &value);) {
 		struct sched_pod_info *p = value;
 		sched_affinity_pod_free(p);
@@ -535,6 +540,7 @@ void sched_cache_release(struct sched_cache *cache)
 		free(cache->scalar_names[i]);
 	free(cache->scalar_names);
 	free(cache->list);
+	sched_topology_release(cache);
 	sched_affinity_index_free(cache);
 	memset(cache, 0, sizeof(*cache));
 }

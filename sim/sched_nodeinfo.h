@@ -47,6 +47,8 @@
 #include "api.h"
 #include "hashmap.h"
 
+struct store;
+
 /* K8S: schedutil.DefaultMilliCPURequest / DefaultMemoryRequest */
 #define SCHED_DEFAULT_MILLI_CPU_REQUEST 100
 #define SCHED_DEFAULT_MEMORY_REQUEST (200LL * 1024 * 1024)
@@ -91,6 +93,8 @@ struct sched_node_info;
 struct sched_zone;
 struct sched_used_ports;
 
+#define SCHED_TOPOLOGY_INLINE 4	/* topology keys kept in the node record */
+
 /* A pod in the book. K8S: the cache's podState + framework.PodInfo. */
 struct sched_pod_info {
 	const struct pod *pod;		/* reference; the latest version seen */
@@ -99,6 +103,8 @@ struct sched_pod_info {
 	struct sched_pod_request request;
 	int64_t priority;		/* spec.priority, 0 when unset */
 	bool assumed;			/* placed here, binding not yet seen */
+	struct sched_pod_labels *labels;	/* owned; its place in the label
+						 * index (sched_nodeinfo_labels.c) */
 	struct sched_pod_index *index;	/* sched_nodeinfo_affinity.c; NULL: none */
 };
 
@@ -107,6 +113,12 @@ struct sched_pod_info {
 struct sched_node_info {
 	const struct node *node;	/* reference; NULL once the node is gone
 					 * but pods are still booked on it */
+	/* the node's value id per topology key (sched_cache_topology_key),
+	 * 0 when it has no such label; read with sched_node_topology(). The
+	 * first keys sit here, in the cache line every plugin loads (spreading
+	 * reads them for 500 nodes per pod); more spill to topology_more. */
+	uint32_t topology[SCHED_TOPOLOGY_INLINE];
+	uint32_t topology_len;		/* keys known to this node */
 	char *name;			/* owned */
 	char *zone;			/* owned; node_tree zone key ("" none) */
 	struct sched_resources allocatable;
@@ -116,6 +128,7 @@ struct sched_node_info {
 	struct sched_pod_info **pods;	/* booked pods, assumed ones too */
 	size_t pods_len, pods_cap;
 	uint64_t generation;		/* bumped on every change */
+	uint32_t *topology_more;	/* owned; see topology[] */
 	/* pods with pod (anti-)affinity; NULL: none (sched_nodeinfo_affinity.h) */
 	struct sched_node_affinity *affinity;
 	/* the host ports the booked pods use (sched_nodeinfo_ports.c);
@@ -142,6 +155,17 @@ struct sched_cache {
 	size_t list_len, list_cap;
 	bool list_stale;
 	uint64_t generation;
+	/* the label index: "namespace\x1fkey\x1fvalue" (and "namespace")
+	 * -> struct sched_label_posting, the booked pods carrying it */
+	struct hashmap label_postings;
+	/* K8S: the informer listers some plugins read (PodTopologySpread's
+	 * default selector reads Services, ReplicaSets, StatefulSets);
+	 * borrowed, set by the scheduler; NULL in tests that need none. */
+	const struct store *store;
+	/* the topology keys plugins asked for, with their interned values
+	 * (sched_nodeinfo_topology.c) */
+	struct sched_topology_key *topology_keys;
+	size_t topology_keys_len, topology_keys_cap;
 	/* nodes with affinity pods; the label index (sched_nodeinfo_affinity.h) */
 	struct sched_affinity_index *affinity;
 };
@@ -220,6 +244,65 @@ void sched_cache_prefetch(struct sched_node_info *const *list, size_t len, size_
  * O(pods on the node): for the failure path only. */
 int64_t sched_node_min_priority(const struct sched_node_info *node);
 
+/* ---- the label index (sched_nodeinfo_labels.c) ----
+ * Which booked pods carry a label, without a walk over every pod: for
+ * each namespace and label key=value, the list of booked pods (assumed
+ * ones too) that have it, plus one list per namespace. Plugins that count
+ * pods matching a label selector per topology domain (PodTopologySpread,
+ * InterPodAffinity) ask it instead of walking every node's pods, which
+ * upstream does in parallel over all nodes and which would cost
+ * O(all pods) per scheduled pod here. */
+struct selector;
+typedef void (*sched_pod_visit_fn)(void *arg, const struct sched_pod_info *pod);
+/* Calls fn (in an unspecified but deterministic order) for every booked
+ * pod of namespace whose labels match sel, terminating pods included, and
+ * returns how many it visited. Cost: the shortest posting list among the
+ * selector's = and in requirements; a selector without any walks the
+ * namespace's list. The nil selector visits nothing; the empty one the
+ * whole namespace. fn must not change the cache. */
+size_t sched_cache_visit_matching(const struct sched_cache *cache,
+				  const char *namespace, const struct selector *sel,
+				  sched_pod_visit_fn fn, void *arg);
+/* The index's hooks in sched_nodeinfo.c: a pod enters it when booked on a
+ * node and leaves when un-booked; release frees it all. */
+void sched_labels_add(struct sched_cache *cache, struct sched_pod_info *pod);
+void sched_labels_remove(struct sched_cache *cache, struct sched_pod_info *pod);
+void sched_labels_release(struct sched_cache *cache);
+/* True when the index holds exactly the booked pods under their labels;
+ * prints what broke. O(pods x labels): tests and paranoid builds. */
+bool sched_labels_check(const struct sched_cache *cache);
+
+/* ---- topology values (sched_nodeinfo_topology.c) ----
+ * Plugins that group nodes into domains by a label (topology.kubernetes.
+ * io/zone, kubernetes.io/hostname) read a node's value of that label once
+ * per node per cycle. A string lookup in the node's labels costs a few
+ * cache misses; over 500 nodes per pod and 150,000 pods that is seconds.
+ * So the cache interns the keys plugins ask for and their values, and
+ * keeps on every node the value id of each: an array read.
+ * Value ids per key: 0 = the node has no such label, 1 = the value ""
+ * (always), then one per distinct value in order of first appearance.
+ * Ids are never reused (a value of a deleted node keeps its id). */
+#define SCHED_TOPOLOGY_ABSENT 0
+#define SCHED_TOPOLOGY_EMPTY 1
+/* The id of label key key, registered on first use: O(nodes) once. */
+uint32_t sched_cache_topology_key(struct sched_cache *cache, const char *key);
+/* How many value ids key has so far (arrays indexed by value id need
+ * this many entries), and the value of an id. */
+uint32_t sched_cache_topology_values(const struct sched_cache *cache, uint32_t key);
+const char *sched_cache_topology_value(const struct sched_cache *cache, uint32_t key,
+				       uint32_t value);
+static inline uint32_t sched_node_topology(const struct sched_node_info *node,
+					   uint32_t key)
+{
+	if (key >= node->topology_len)
+		return SCHED_TOPOLOGY_ABSENT;
+	return key < SCHED_TOPOLOGY_INLINE ? node->topology[key]
+		: node->topology_more[key - SCHED_TOPOLOGY_INLINE];
+}
+/* Hooks in sched_nodeinfo.c: a node's labels were (re)read; the cache is
+ * released. */
+void sched_topology_node_update(struct sched_cache *cache, struct sched_node_info *node);
+void sched_topology_release(struct sched_cache *cache);
 /* ---- sched_nodeinfo_ports.c: K8S: framework.HostPortInfo ---------------- */
 
 /* K8S: util.GetHostPorts: the ports with a hostPort of pod's sidecars

@@ -44,6 +44,10 @@ struct sched_queue {
 	timer_id backoff_timer;		/* fires at backoff_timer_at */
 	ktime_t backoff_timer_at;
 	timer_id flush_timer;
+	/* K8S: wait.Until(flushUnschedulablePodsLeftover, 30s) ticks every
+	 * 30 s from the queue's start; the timer keeps to that grid even
+	 * though it is armed only while pods are parked. */
+	ktime_t started;
 };
 
 static int64_t pod_priority(const struct pod *pod)
@@ -154,10 +158,13 @@ static void arm_backoff_timer(struct sched_queue *q)
 
 static void arm_flush_timer(struct sched_queue *q)
 {
-	if (q->parked_len && !q->flush_timer)
-		q->flush_timer = clock_after(&q->clock, UNSCHEDULABLE_FLUSH_PERIOD,
+	if (q->parked_len && !q->flush_timer) {
+		/* The next tick of the 30 s grid (a tick due now has run). */
+		ktime_t since = clock_now(&q->clock) - q->started;
+		q->flush_timer = clock_after(&q->clock, UNSCHEDULABLE_FLUSH_PERIOD -
+					     since % UNSCHEDULABLE_FLUSH_PERIOD,
 					     flush_parked, q);
-	else if (!q->parked_len && q->flush_timer) {
+	} else if (!q->parked_len && q->flush_timer) {
 		clock_cancel(&q->clock, q->flush_timer);
 		q->flush_timer = 0;
 	}
@@ -262,6 +269,7 @@ struct sched_queue *sched_queue_new(const struct clock *clock,
 	q->arg = arg;
 	q->active.less = less_active;
 	q->backoff.less = less_backoff;
+	q->started = clock_now(clock);
 	return q;
 }
 

@@ -19,8 +19,9 @@
  *                      away; then each moves to backoffQ if its penalty is
  *                      still running, else straight to activeQ. A pod
  *                      parked for 5 minutes (podMaxInUnschedulablePods-
- *                      Duration, checked every 30s) is moved anyway, in
- *                      case an event was missed.
+ *                      Duration, checked every 30s from the queue's
+ *                      start) is moved anyway, in case an event was
+ *                      missed: it retries 5:00 to 5:30 after parking.
  *
  * Popping a pod counts an attempt and makes it "in flight" until the
  * scheduler says how its cycle (and binding) ended: done (bound, or no

@@ -126,6 +126,127 @@ START_TEST(test_new_rs_replicas_matches_upstream_table)
 }
 END_TEST
 
+/* K8S: TestDeploymentController_reconcileNewReplicaSet (rolling_test.go):
+ * maxUnavailable 0, one old RS beside the new one; 0 in want means "not
+ * scaled" (the size stays). */
+START_TEST(test_reconcile_new_replica_set_matches_upstream_table)
+{
+	static const struct {
+		int32_t replicas, surge, old_replicas, new_replicas, want;
+	} cases[] = {
+		{ 10, 0, 10, 0, 0 },	/* no room: not scaled */
+		{ 10, 2, 10, 0, 2 },
+		{ 10, 2, 5, 0, 7 },
+		{ 10, 2, 10, 2, 2 },	/* 12 = 10 + maxSurge already */
+		{ 10, 2, 2, 11, 10 },	/* above replicas: scaled down */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct deployment *d = rolling(cases[i].replicas, number(cases[i].surge),
+					       number(0));
+		int32_t got = deployment_new_rs_target(d, cases[i].old_replicas +
+							       cases[i].new_replicas,
+						       cases[i].new_replicas);
+		ck_assert_msg(got == cases[i].want, "case %zu: new RS to %d, want %d", i, got,
+			      cases[i].want);
+		rolling_free(d);
+	}
+}
+END_TEST
+
+/* The old RS's size after reconcileOldReplicaSets' two steps, as the
+ * controller runs them: max_scaled_down, then the cleanup, then the
+ * scale-down over what the cleanup left. */
+static int32_t reconcile_old(const struct deployment *d, int32_t old_replicas,
+			     int32_t old_available, int32_t new_replicas, int32_t new_available)
+{
+	int32_t max = deployment_max_scaled_down(d, old_replicas + new_replicas, new_replicas,
+						 new_available);
+	if (max <= 0)
+		return old_replicas;
+	struct rs_count old = { old_replicas, old_available };
+	deployment_plan_cleanup(&old, 1, max);
+	deployment_plan_scale_down_old(d, &old, 1, old_available + new_available);
+	return old.replicas;
+}
+
+/* K8S: TestDeploymentController_reconcileOldReplicaSets: maxSurge 0, so
+ * maxUnavailable 0 resolves to 1 (ResolveFenceposts). */
+START_TEST(test_reconcile_old_replica_sets_matches_upstream_table)
+{
+	static const struct {
+		int32_t replicas, unavailable, old_replicas, new_replicas;
+		int32_t old_ready, new_ready, want_old;
+	} cases[] = {
+		{ 10, 0, 10, 0, 10, 0, 9 },
+		{ 10, 2, 10, 0, 10, 0, 8 },
+		{ 10, 2, 10, 0, 8, 0, 8 },	/* the 2 unhealthy ones go */
+		{ 10, 2, 10, 0, 9, 0, 8 },	/* 1 unhealthy and 1 ready */
+		{ 10, 2, 8, 2, 8, 0, 8 },	/* new pods not available: wait */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct deployment *d = rolling(cases[i].replicas, number(0),
+					       number(cases[i].unavailable));
+		int32_t got = reconcile_old(d, cases[i].old_replicas, cases[i].old_ready,
+					    cases[i].new_replicas, cases[i].new_ready);
+		ck_assert_msg(got == cases[i].want_old, "case %zu: old RS to %d, want %d", i,
+			      got, cases[i].want_old);
+		rolling_free(d);
+	}
+}
+END_TEST
+
+/* K8S: TestDeploymentController_cleanupUnhealthyReplicas: an old RS of 10
+ * with 8 available. */
+START_TEST(test_cleanup_unhealthy_replicas_matches_upstream_table)
+{
+	static const struct {
+		int32_t replicas, ready, max_cleanup, want;
+	} cases[] = {
+		{ 10, 8, 1, 1 },
+		{ 10, 8, 3, 2 },
+		{ 10, 8, 0, 0 },
+		{ 10, 10, 3, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rs_count old = { cases[i].replicas, cases[i].ready };
+		int32_t got = deployment_plan_cleanup(&old, 1, cases[i].max_cleanup);
+		ck_assert_msg(got == cases[i].want, "case %zu: cleaned %d, want %d", i, got,
+			      cases[i].want);
+		ck_assert_int_eq(old.replicas, cases[i].replicas - cases[i].want);
+	}
+	/* Oldest first: the first RS gives all it can before the second. */
+	struct rs_count two[] = { { 3, 1 }, { 4, 2 } };
+	ck_assert_int_eq(deployment_plan_cleanup(two, 2, 3), 3);
+	ck_assert_int_eq(two[0].replicas, 1);
+	ck_assert_int_eq(two[1].replicas, 3);
+}
+END_TEST
+
+/* K8S: TestDeploymentController_scaleDownOldReplicaSetsForRollingUpdate:
+ * the old RS is the only one; 0 in want means "not scaled". */
+START_TEST(test_scale_down_old_replica_sets_matches_upstream_table)
+{
+	static const struct {
+		int32_t replicas, unavailable, ready, old_replicas, want;
+	} cases[] = {
+		{ 10, 0, 10, 10, 9 },
+		{ 10, 2, 10, 10, 8 },
+		{ 10, 2, 8, 10, 10 },	/* at the floor already */
+		{ 10, 2, 10, 0, 0 },	/* nothing to scale */
+		{ 10, 2, 1, 10, 10 },	/* below the floor */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct deployment *d = rolling(cases[i].replicas, number(0),
+					       number(cases[i].unavailable));
+		struct rs_count old = { cases[i].old_replicas, cases[i].ready };
+		deployment_plan_scale_down_old(d, &old, 1, cases[i].ready);
+		ck_assert_msg(old.replicas == cases[i].want, "case %zu: old RS to %d, want %d",
+			      i, old.replicas, cases[i].want);
+		rolling_free(d);
+	}
+}
+END_TEST
+
 /* ---- rollouts ------------------------------------------------------------ */
 
 static struct harness *cluster(void)
@@ -452,6 +573,10 @@ Suite *ctrl_deployment_suite(void)
 	tcase_add_test(tc, test_resolve_fenceposts_matches_upstream_table);
 	tcase_add_test(tc, test_max_unavailable_matches_upstream_table);
 	tcase_add_test(tc, test_new_rs_replicas_matches_upstream_table);
+	tcase_add_test(tc, test_reconcile_new_replica_set_matches_upstream_table);
+	tcase_add_test(tc, test_reconcile_old_replica_sets_matches_upstream_table);
+	tcase_add_test(tc, test_cleanup_unhealthy_replicas_matches_upstream_table);
+	tcase_add_test(tc, test_scale_down_old_replica_sets_matches_upstream_table);
 	tcase_add_test(tc, test_deployment_creates_its_replicaset_and_reaches_replicas);
 	tcase_add_test(tc, test_rolling_update_keeps_n_available_and_at_most_n_plus_one_pods);
 	tcase_add_test(tc, test_recreate_waits_for_every_old_pod_before_creating_new_ones);

@@ -54,7 +54,8 @@ START_TEST(test_controller_table_names_every_controller_once)
 		&ttl_after_finished_controller, &node_lifecycle_controller,
 		&taint_eviction_controller, &endpoints_controller, &endpointslice_controller,
 		&disruption_controller, &horizontal_pod_autoscaler_controller,
-		&pod_gc_controller, &garbage_collector_controller,
+		&pod_gc_controller, &persistentvolume_controller,
+		&attach_detach_controller, &garbage_collector_controller,
 	};
 	const size_t expected = sizeof(rows) / sizeof(rows[0]);
 	size_t n = 0;

@@ -226,6 +226,29 @@ START_TEST(test_parked_pod_is_retried_after_five_minutes_anyway)
 }
 END_TEST
 
+/* The 30 s flush ticks from the queue's start, not from the parking: a
+ * pod parked at 0:10 is 5:20 old at the 5:30 tick, past the 5 minutes. */
+static void nothing(void *arg)
+{
+	(void)arg;
+}
+
+START_TEST(test_flush_ticks_every_thirty_seconds_from_the_queues_start)
+{
+	struct queue_fixture f;
+	queue_setup(&f);
+	clock_after(&f.clock, 10 * KTIME_SECOND, nothing, NULL);	/* time passes */
+	advance(f.engine, 10 * KTIME_SECOND);
+	queue_add(&f, "big", 0);
+	sched_queue_failed(f.queue, sched_queue_pop(f.queue), NULL, true);
+	advance(f.engine, 5 * KTIME_MINUTE + 19 * KTIME_SECOND);	/* 5:29 */
+	ck_assert_uint_eq(sched_queue_len(f.queue, SCHED_QUEUE_UNSCHEDULABLE), 1);
+	advance(f.engine, 1 * KTIME_SECOND);				/* 5:30 */
+	ck_assert_uint_eq(sched_queue_len(f.queue, SCHED_QUEUE_ACTIVE), 1);
+	queue_teardown(&f);
+}
+END_TEST
+
 START_TEST(test_only_a_spec_or_label_change_requeues_a_parked_pod)
 {
 	struct queue_fixture f;
@@ -550,9 +573,16 @@ START_TEST(test_without_nodes_the_pod_backs_off_and_retries)
 	run_setup(&r);
 	run_start(&r, 1);
 	create(&r, &pod_new("web", "100m", NULL)->obj);
+	/* A stale nomination (as an earlier preemption would leave): the
+	 * next attempt clears it, as upstream's clearNominatedNode. */
+	advance(r.engine, 500 * KTIME_MS);
+	struct pod *nominated = (struct pod *)object_copy(&get_pod(&r, "web")->obj);
+	nominated->status.nominated_node_name = xstrdup("worker-0");
+	ck_assert_int_eq(client_update_status(&r.client, &nominated->obj, NULL), API_OK);
 	/* Attempts at 0s, 1s, 3s, 7s: backoff 1, 2, 4 (no plugin rejected it,
 	 * so it is not parked). */
-	advance(r.engine, 7 * KTIME_SECOND + KTIME_MS);
+	advance(r.engine, 6500 * KTIME_MS + KTIME_MS);
+	ck_assert_ptr_null(get_pod(&r, "web")->status.nominated_node_name);
 	ck_assert_uint_eq(scheduler_failed_attempts(r.scheduler), 4);
 	ck_assert_str_eq(event_message(&r, "web", "FailedScheduling"),
 			 "no nodes available to schedule pods");
@@ -628,6 +658,7 @@ Suite *sched_suite(void)
 	tcase_add_test(tc, test_failed_pod_waits_out_its_backoff_before_returning);
 	tcase_add_test(tc, test_unschedulable_pod_parks_until_the_cluster_changes);
 	tcase_add_test(tc, test_parked_pod_is_retried_after_five_minutes_anyway);
+	tcase_add_test(tc, test_flush_ticks_every_thirty_seconds_from_the_queues_start);
 	tcase_add_test(tc, test_only_a_spec_or_label_change_requeues_a_parked_pod);
 	tcase_add_test(tc, test_pod_deleted_in_flight_is_dropped_when_its_cycle_ends);
 	suite_add_tcase(s, tc);

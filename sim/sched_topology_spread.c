@@ -1,0 +1,493 @@
+/* sched_topology_spread.c - the PodTopologySpread plugin: constraints and
+ * Filter.
+ *
+ * K8S: pkg/scheduler/framework/plugins/podtopologyspread/plugin.go (the
+ * reasons, the system default constraints), common.go (constraints,
+ * policies, counting), filtering.go (PreFilter, Filter) and
+ * framework/plugins/helper/spread.go (DefaultSelector).
+ *
+ * A Deployment of 6 replicas in three zones survives a zone outage only
+ * if its pods are spread over the zones. A topologySpreadConstraint says
+ * how evenly:
+ *
+ *   topologySpreadConstraints:
+ *   - maxSkew: 1                        at most 1 more than the emptiest
+ *     topologyKey: topology.kubernetes.io/zone      domain: the zones
+ *     whenUnsatisfiable: DoNotSchedule  a hard rule (a Filter); or
+ *                                       ScheduleAnyway: a preference (a Score)
+ *     labelSelector: {matchLabels: {app: web}}      which pods count
+ *
+ * The scheduler counts, per domain (per value of the node label
+ * topologyKey), the pods in the pod's namespace that the selector matches,
+ * terminating ones left out. Placing the pod on a node of domain D is
+ * allowed when count(D) + (1 if the pod matches its own selector) - min
+ * <= maxSkew, min being the smallest count over the eligible domains (0
+ * when there are fewer than minDomains of them). Eligible: the domains of
+ * the nodes that have every topology key of the pod's constraints and, by
+ * default, match the pod's nodeSelector/required affinity
+ * (nodeAffinityPolicy Honor); nodeTaintsPolicy Honor also drops nodes
+ * with taints the pod does not tolerate. A node without the topology key
+ * is rejected for good ("... (missing required label)").
+ *
+ * matchLabelKeys: [pod-template-hash] adds "pod-template-hash=<the pod's
+ * value>" to the selector, so each ReplicaSet of a rollout spreads on its
+ * own. A pod without constraints gets the profile's defaults
+ * (sched_args.h; by default hostname maxSkew 3 and zone maxSkew 5, both
+ * ScheduleAnyway), with a selector built from the Services that select it
+ * and its controlling ReplicaSet or StatefulSet: so Deployment pods are
+ * spread even when nobody asked.
+ *
+ * Counting: upstream walks every node's pods per scheduled pod; kubelab
+ * asks the cache's label index (sched_nodeinfo_labels.c) for the matching
+ * pods and adds each to its node's domain: O(matching pods), plus one walk
+ * over the nodes to list the eligible domains (only for pods with
+ * DoNotSchedule constraints). The counts are the same.
+ *
+ * What-if copies: preemption's dry run and the nominated pods' pass call
+ * Filter on a scratch copy of a node with pods removed or added; upstream
+ * updates its PreFilter counts through AddPod/RemovePod, kubelab adjusts
+ * the copy's domain count by the difference (what_if below).
+ *
+ * Not modelled: ReplicationControllers (no
+ * such kind), a selector that fails to compile (upstream fails the cycle
+ * with an error; here it matches nothing), and the difference between a
+ * nil and an empty labelSelector: kubelab cannot tell them apart and
+ * takes both as {} (upstream counts no pods for either; only the pod's
+ * own match differs, which with maxSkew >= 1 changes no verdict, and
+ * matchLabelKeys merge into {} as upstream does).
+ *
+ * Interface: sched_topology_spread_plugin (with its Score half).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched_args.h"
+#include "sched_topology_spread.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define REASON_CONSTRAINTS_NOT_MATCH "node(s) didn't match pod topology spread constraints"
+#define REASON_NODE_LABEL_NOT_MATCH REASON_CONSTRAINTS_NOT_MATCH " (missing required label)"
+
+/* K8S: systemDefaultConstraints (plugin.go) */
+static const struct topology_spread_constraint system_defaults[] = {
+	{ .max_skew = 3, .topology_key = SPREAD_LABEL_HOSTNAME,
+	  .when_unsatisfiable = "ScheduleAnyway" },
+	{ .max_skew = 5, .topology_key = SPREAD_LABEL_ZONE,
+	  .when_unsatisfiable = "ScheduleAnyway" },
+};
+
+bool spread_system_defaulted(const struct sched_state *state)
+{
+	const struct sched_spread_args *args =
+		sched_state_args(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
+	return !args || args->defaulting == SCHED_SPREAD_DEFAULTING_SYSTEM;
+}
+
+/* ---- building constraints ------------------------------------------------ */
+
+/* Builds labels (as = requirements) AND the requirements of extra (its
+ * matchLabels and matchExpressions) into *out: upstream's
+ * SelectorFromSet(labels).Add(extra's requirements...). -1 when extra
+ * does not compile; *out is then empty. */
+static int selector_merge(const struct strmap *labels, const struct label_selector *extra,
+			  struct selector *out)
+{
+	size_t n = extra->match_labels.len + extra->match_expressions.len;
+	struct selector_expression *exprs = n ? xcalloc(n, sizeof(*exprs)) : NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < extra->match_labels.len; i++, k++) {
+		exprs[k].key = extra->match_labels.items[i].key;
+		exprs[k].op = "In";	/* key=value and key in (value) match alike */
+		exprs[k].values = (const char *const *)&extra->match_labels.items[i].value;
+		exprs[k].values_len = 1;
+	}
+	for (size_t i = 0; i < extra->match_expressions.len; i++, k++) {
+		const struct selector_requirement_spec *r = &extra->match_expressions.items[i];
+		exprs[k].key = r->key ? r->key : "";
+		exprs[k].op = r->operator ? r->operator : "";
+		exprs[k].values = (const char *const *)r->values.items;
+		exprs[k].values_len = r->values.len;
+	}
+	struct err *err = NULL;
+	int rc = selector_from_parts(labels, exprs, n, out, &err);
+	err_free(err);
+	free(exprs);
+	return rc;
+}
+
+/* K8S: filterTopologySpreadConstraints for one constraint. */
+static void constraint_build(struct sched_cache *cache,
+			     const struct topology_spread_constraint *tsc,
+			     const struct pod *pod, struct spread_constraint *out)
+{
+	const struct strmap *pod_labels = &pod->obj.meta.labels;
+	memset(out, 0, sizeof(*out));
+	out->max_skew = tsc->max_skew;
+	out->topology_key = tsc->topology_key ? tsc->topology_key : "";
+	out->key = sched_cache_topology_key(cache, out->topology_key);
+	out->hostname = !strcmp(out->topology_key, SPREAD_LABEL_HOSTNAME);
+	out->min_domains = tsc->min_domains.is_set ? (int32_t)tsc->min_domains.value : 1;
+	out->honor_node_affinity = !tsc->node_affinity_policy ||
+				   strcmp(tsc->node_affinity_policy, "Ignore");
+	/* Honoring an affinity the pod does not have admits every node:
+	 * skip the per-node check (and the Node object it would load). */
+	if (!pod->spec.node_selector.len &&
+	    !pod->spec.affinity.node_affinity
+		     .required_during_scheduling_ignored_during_execution.node_selector_terms.len)
+		out->honor_node_affinity = false;
+	out->honor_node_taints = tsc->node_taints_policy &&
+				 !strcmp(tsc->node_taints_policy, "Honor");
+	/* LAB: sched-spread-match-label-keys. The pod's own values of the
+	 * listed keys join the selector. */
+	struct strmap keys = { 0 };
+	for (size_t i = 0; i < tsc->match_label_keys.len; i++) {
+		const char *v = strmap_get(pod_labels, tsc->match_label_keys.items[i]);
+		if (v)
+			strmap_set(&keys, tsc->match_label_keys.items[i], v);
+	}
+	if (selector_merge(&keys, &tsc->label_selector, &out->selector) != 0)
+		selector_init_nothing(&out->selector);
+	strmap_release(&keys);
+}
+
+/* Appends the constraints of list whose whenUnsatisfiable is action. */
+static void constraints_filter(struct sched_cache *cache,
+			       const struct topology_spread_constraint *list, size_t n,
+			       const struct pod *pod, const char *action,
+			       struct spread_constraints *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *when = list[i].when_unsatisfiable ? list[i].when_unsatisfiable : "";
+		if (strcmp(when, action))
+			continue;
+		out->items = xrealloc(out->items, (out->len + 1) * sizeof(*out->items));
+		constraint_build(cache, &list[i], pod, &out->items[out->len++]);
+	}
+}
+
+void spread_constraints_release(struct spread_constraints *c)
+{
+	for (size_t i = 0; i < c->len; i++)
+		selector_release(&c->items[i].selector);
+	free(c->items);
+	memset(c, 0, sizeof(*c));
+}
+
+void spread_constraints_build(struct sched_state *state, const struct pod *pod,
+			      const char *action, struct spread_constraints *out)
+{
+	memset(out, 0, sizeof(*out));
+	const struct pod_spec *spec = &pod->spec;
+	if (spec->topology_spread_constraints.len) {
+		constraints_filter(state->cache, spec->topology_spread_constraints.items,
+				   spec->topology_spread_constraints.len, pod, action, out);
+		return;
+	}
+	/* K8S: buildDefaultConstraints */
+	const struct sched_spread_args *args =
+		sched_state_args(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
+	if (spread_system_defaulted(state))
+		constraints_filter(state->cache, system_defaults, 2, pod, action, out);
+	else
+		constraints_filter(state->cache, args->default_constraints,
+				   args->default_constraints_len, pod, action, out);
+	if (!out->len)
+		return;
+	out->defaulted = true;
+	struct selector sel;
+	spread_default_selector(state->cache, pod, &sel);
+	if (selector_is_empty(&sel)) {
+		selector_release(&sel);
+		spread_constraints_release(out);
+		return;
+	}
+	for (size_t i = 0; i < out->len; i++) {
+		selector_release(&out->items[i].selector);
+		selector_copy(&out->items[i].selector, &sel);
+	}
+	selector_release(&sel);
+}
+
+/* LAB: sched-spread-default-selector. K8S: helper.DefaultSelector. */
+void spread_default_selector(const struct sched_cache *cache, const struct pod *pod,
+			     struct selector *out)
+{
+	struct strmap labels = { 0 };
+	const char *ns = pod->obj.meta.namespace;
+	memset(out, 0, sizeof(*out));
+	if (!cache->store)
+		return;
+	/* K8S: GetPodServices: every Service of the namespace whose selector
+	 * matches the pod; their selectors merge (they agree: all match). */
+	struct object_list list = { 0 };
+	store_list(cache->store, KIND_SERVICE, ns, NULL, &list);
+	for (size_t i = 0; i < list.len; i++) {
+		const struct service *svc = (const struct service *)list.items[i];
+		const struct strmap *sel = &svc->spec.selector;
+		if (!sel->len || !strmap_contains_all(&pod->obj.meta.labels, sel))
+			continue;	/* no selector selects nothing */
+		for (size_t k = 0; k < sel->len; k++)
+			strmap_set(&labels, sel->items[k].key, sel->items[k].value);
+	}
+	object_list_release(&list);
+
+	/* The controller, looked up by name as upstream does. */
+	const struct label_selector *extra = NULL;
+	const struct owner_reference *owner = object_controller_of(&pod->obj);
+	if (owner && owner->api_version && owner->kind && owner->name &&
+	    !strcmp(owner->api_version, "apps/v1")) {
+		const struct object *obj = NULL;
+		if (!strcmp(owner->kind, "ReplicaSet")) {
+			obj = store_get(cache->store, KIND_REPLICASET, ns, owner->name);
+			if (obj)
+				extra = &((const struct replica_set *)obj)->spec.selector;
+		} else if (!strcmp(owner->kind, "StatefulSet")) {
+			obj = store_get(cache->store, KIND_STATEFULSET, ns, owner->name);
+			if (obj)
+				extra = &((const struct stateful_set *)obj)->spec.selector;
+		}
+	}
+	static const struct label_selector none;
+	if (!extra || selector_merge(&labels, extra, out) != 0)
+		selector_merge(&labels, &none, out);
+	strmap_release(&labels);
+}
+
+/* ---- nodes and domains --------------------------------------------------- */
+
+bool spread_node_has_keys(const struct sched_node_info *node,
+			  const struct spread_constraints *c)
+{
+	for (size_t i = 0; i < c->len; i++)
+		if (sched_node_topology(node, c->items[i].key) == SCHED_TOPOLOGY_ABSENT)
+			return false;
+	return true;
+}
+
+bool spread_node_included(const struct spread_constraint *c, const struct pod *pod,
+			  const struct sched_node_info *node)
+{
+	if (c->honor_node_affinity && !sched_node_affinity_matches(pod, node))
+		return false;
+	if (c->honor_node_taints) {
+		/* K8S: FindMatchingUntoleratedTaint with DoNotScheduleTaintsFilterFunc */
+		const struct node_spec *spec = &node->node->spec;
+		for (size_t i = 0; i < spec->taints.len; i++) {
+			const struct taint *t = &spec->taints.items[i];
+			const char *effect = t->effect ? t->effect : "";
+			if ((!strcmp(effect, "NoSchedule") || !strcmp(effect, "NoExecute")) &&
+			    !sched_tolerations_tolerate(&pod->spec, t))
+				return false;
+		}
+	}
+	return true;
+}
+
+void spread_counts_init(struct spread_counts *c, const struct sched_cache *cache,
+			uint32_t key)
+{
+	c->len = sched_cache_topology_values(cache, key);
+	c->count = xmalloc(c->len * sizeof(*c->count));
+	for (uint32_t v = 0; v < c->len; v++)
+		c->count[v] = -1;
+	c->domains = 0;
+}
+
+void spread_counts_release(struct spread_counts *c)
+{
+	free(c->count);
+	memset(c, 0, sizeof(*c));
+}
+
+struct collect {
+	const struct sched_pod_info **items;
+	size_t len, cap;
+};
+
+static void collect_pod(void *arg, const struct sched_pod_info *p)
+{
+	struct collect *c = arg;
+	if (p->pod->obj.meta.deletion_timestamp)	/* K8S: #87621 */
+		return;
+	xgrow((void **)&c->items, &c->cap, c->len + 1, sizeof(*c->items));
+	c->items[c->len++] = p;
+}
+
+void spread_matching_pods(const struct sched_cache *cache, const char *namespace,
+			  const struct selector *sel,
+			  const struct sched_pod_info ***out, size_t *len)
+{
+	struct collect c = { 0 };
+	if (!selector_is_empty(sel))	/* upstream counts none for {} */
+		sched_cache_visit_matching(cache, namespace, sel, collect_pod, &c);
+	*out = c.items;
+	*len = c.len;
+}
+
+/* ---- PreFilter and Filter ------------------------------------------------ */
+
+/* K8S: preFilterState: per constraint, the eligible domains with their
+ * counts and the smallest count (the critical path's first entry). */
+struct filter_state {
+	struct spread_constraints constraints;
+	struct spread_counts *counts;
+	int64_t *min;
+	int64_t *self;		/* 1 when the pod matches its own selector */
+};
+
+static void filter_state_free(void *data)
+{
+	struct filter_state *s = data;
+	for (size_t i = 0; i < s->constraints.len; i++)
+		spread_counts_release(&s->counts[i]);
+	spread_constraints_release(&s->constraints);
+	free(s->counts);
+	free(s->min);
+	free(s->self);
+	free(s);
+}
+
+/* The node counts for constraint i: it has every key and passes the
+ * inclusion policies. K8S: the per-node part of calPreFilterState. */
+static bool filter_node_counts(const struct filter_state *s, size_t i,
+			       const struct pod *pod, const struct sched_node_info *node)
+{
+	return node->node && node->listed && spread_node_has_keys(node, &s->constraints) &&
+	       spread_node_included(&s->constraints.items[i], pod, node);
+}
+
+/* LAB: sched-spread-prefilter. K8S: calPreFilterState. */
+static enum sched_code pre_filter(struct sched_state *state, const struct pod *pod,
+				  struct sched_status *status)
+{
+	(void)status;
+	struct filter_state *s = xcalloc(1, sizeof(*s));
+	spread_constraints_build(state, pod, "DoNotSchedule", &s->constraints);
+	if (!s->constraints.len) {
+		filter_state_free(s);
+		return SCHED_SKIP;
+	}
+	size_t n_constraints = s->constraints.len, n_nodes;
+	s->counts = xcalloc(n_constraints, sizeof(*s->counts));
+	s->min = xcalloc(n_constraints, sizeof(*s->min));
+	s->self = xcalloc(n_constraints, sizeof(*s->self));
+	for (size_t i = 0; i < n_constraints; i++) {
+		spread_counts_init(&s->counts[i], state->cache, s->constraints.items[i].key);
+		s->self[i] = selector_matches(&s->constraints.items[i].selector,
+					      &pod->obj.meta.labels);
+	}
+	struct sched_node_info *const *nodes = sched_cache_list(state->cache, &n_nodes);
+	/* Every eligible node's domain exists, even with no pod in it: an
+	 * empty zone is what makes the others "too full". */
+	for (size_t n = 0; n < n_nodes; n++)
+		for (size_t i = 0; i < n_constraints; i++)
+			if (filter_node_counts(s, i, pod, nodes[n]))
+				spread_counts_add_domain(&s->counts[i],
+					sched_node_topology(nodes[n], s->constraints.items[i].key));
+	for (size_t i = 0; i < n_constraints; i++) {
+		const struct spread_constraint *c = &s->constraints.items[i];
+		const struct sched_pod_info **pods;
+		size_t len;
+		spread_matching_pods(state->cache, pod->obj.meta.namespace, &c->selector,
+				     &pods, &len);
+		for (size_t k = 0; k < len; k++) {
+			const struct sched_node_info *node = pods[k]->node;
+			if (filter_node_counts(s, i, pod, node))
+				s->counts[i].count[sched_node_topology(node, c->key)]++;
+		}
+		free(pods);
+		/* K8S: criticalPaths[0]: MaxInt32 when there is no domain. */
+		s->min[i] = INT32_MAX;
+		for (uint32_t v = 0; v < s->counts[i].len; v++)
+			if (s->counts[i].count[v] >= 0 && s->counts[i].count[v] < s->min[i])
+				s->min[i] = s->counts[i].count[v];
+	}
+	sched_state_write(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD, s, filter_state_free);
+	return SCHED_SUCCESS;
+}
+
+/* How many of the node's booked pods match constraint c (terminating
+ * ones and other namespaces left out). O(pods on the node). */
+static int64_t matching_on(const struct sched_node_info *node,
+			   const struct spread_constraint *c, const char *namespace)
+{
+	int64_t n = 0;
+	if (selector_is_empty(&c->selector))
+		return 0;
+	for (size_t k = 0; k < node->pods_len; k++) {
+		const struct pod *p = node->pods[k]->pod;
+		n += !p->obj.meta.deletion_timestamp &&
+		     !strcmp(p->obj.meta.namespace ? p->obj.meta.namespace : "", namespace) &&
+		     selector_matches(&c->selector, &p->obj.meta.labels);
+	}
+	return n;
+}
+
+/* K8S: PreFilterExtensions AddPod / RemovePod (updateWithPod).
+ * Preemption's dry run and the nominated pods' pass run Filter on a
+ * scratch copy of a node with pods removed or added (sched_nodeinfo.h).
+ * The counts from PreFilter describe the real node, so the copy's domain
+ * count moves by the difference in matching pods, and the global minimum
+ * is recomputed with it. *match and *min are in/out. */
+static void what_if(const struct filter_state *s, size_t i, const struct pod *pod,
+		    const struct sched_node_info *real, const struct sched_node_info *copy,
+		    uint32_t value, int64_t *match, int64_t *min)
+{
+	const struct spread_constraint *c = &s->constraints.items[i];
+	const char *ns = pod->obj.meta.namespace ? pod->obj.meta.namespace : "";
+	if (!copy->node || !spread_node_has_keys(copy, &s->constraints) ||
+	    !spread_node_included(c, pod, copy))
+		return;		/* upstream's updateWithPod ignores such nodes */
+	int64_t delta = matching_on(copy, c, ns) - (real ? matching_on(real, c, ns) : 0);
+	if (delta == 0)
+		return;
+	*match += delta;
+	int64_t m = *match;	/* this domain, changed; the others as counted */
+	for (uint32_t v = 0; v < s->counts[i].len; v++)
+		if (v != value && s->counts[i].count[v] >= 0 && s->counts[i].count[v] < m)
+			m = s->counts[i].count[v];
+	*min = m;
+}
+
+/* LAB: sched-spread-skew. K8S: Filter. */
+static enum sched_code filter(struct sched_state *state, const struct pod *pod,
+			      const struct sched_node_info *node,
+			      struct sched_status *status)
+{
+	const struct filter_state *s = sched_state_read(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
+	/* A node record that is not the cache's is a what-if copy. */
+	const struct sched_node_info *real = sched_cache_node(state->cache, node->name);
+	for (size_t i = 0; i < s->constraints.len; i++) {
+		const struct spread_constraint *c = &s->constraints.items[i];
+		uint32_t value = sched_node_topology(node, c->key);
+		if (value == SCHED_TOPOLOGY_ABSENT)
+			return sched_status_add(status, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
+						REASON_NODE_LABEL_NOT_MATCH);
+		int64_t min = s->min[i];
+		int64_t match = spread_counts_get(&s->counts[i], value);
+		if (match < 0)
+			match = 0;	/* not an eligible domain: no pods counted */
+		if (real != node)
+			what_if(s, i, pod, real, node, value, &match, &min);
+		/* K8S: minMatchNum: too few domains make the global minimum 0. */
+		if ((int64_t)s->counts[i].domains < c->min_domains)
+			min = 0;
+		/* LAB: sched-spread-skew-rule */
+		if (match + s->self[i] - min > c->max_skew)
+			return sched_status_add(status, SCHED_UNSCHEDULABLE,
+						REASON_CONSTRAINTS_NOT_MATCH);
+	}
+	return SCHED_SUCCESS;
+}
+
+const struct sched_plugin sched_topology_spread_plugin = {
+	.id = SCHED_PLUGIN_POD_TOPOLOGY_SPREAD,
+	.name = "PodTopologySpread",
+	.default_weight = 2,
+	.pre_filter = pre_filter,
+	.filter = filter,
+	.pre_score = sched_topology_spread_pre_score,
+	.score = sched_topology_spread_score,
+	.normalize_score = sched_topology_spread_normalize,
+};
