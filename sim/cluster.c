@@ -19,6 +19,8 @@
 
 #include "api.h"
 #include "controller.h"
+#include "ctrl_drain.h"
+#include "ctrl_eviction.h"
 #include "duration.h"
 #include "engine.h"
 #include "json.h"
@@ -68,6 +70,8 @@ struct cluster {
 	size_t nodes_len, nodes_cap;
 	int32_t *pool_next;		/* per pool: the number of its last node */
 	struct timeline_step *steps;
+	struct drain **drains;		/* the timeline's drains, running or done */
+	size_t drains_len;
 	struct expectation *expects;	/* shallow copies with own results */
 	size_t expects_len;
 	int64_t checked_rv;		/* store version last checked */
@@ -348,6 +352,40 @@ static void run_rollback(struct cluster *c, const struct action *a)
 	free(target);
 }
 
+/* One line of kubectl drain's output: a trace record, and on the run's
+ * event stream as if an Event (reason Drain) about the node or pod. */
+static void drain_say(void *arg, const struct object *obj, bool warning, const char *line)
+{
+	const struct timeline_step *step = arg;
+	struct cluster *c = step->cluster;
+	char *target = xasprintf("node/%s", step->action->name);
+	trace_action(c, step->action, "drain", target, line, warning ? "warning" : "ok");
+	free(target);
+	if (obj && c->options.event_hook)
+		c->options.event_hook(c->options.event_hook_arg, clock_now(&c->clock), obj,
+				      warning ? "Warning" : "Normal", "Drain", line);
+}
+
+/* kubectl drain NODE: runs on the clock until its pods are gone. */
+static void run_drain(struct timeline_step *step)
+{
+	struct cluster *c = step->cluster;
+	c->drains = xrealloc(c->drains, (c->drains_len + 1) * sizeof(*c->drains));
+	c->drains[c->drains_len++] = drain_start(&c->actor, step->action->name,
+						 drain_say, step);
+}
+
+/* evict: pod/NAME: one Eviction, answered at once (no retry). */
+static void run_evict(struct cluster *c, const struct action *a)
+{
+	struct api_status status = {0};
+	const char *ns = a->namespace ? a->namespace : "default";
+	enum api_code code = eviction_evict(&c->actor, ns, a->name, &status);
+	if (code == API_OK)
+		snprintf(status.message, sizeof(status.message), "ok");
+	report_status(c, a, "evict", code, &status, NULL);
+}
+
 static void run_action(void *arg)
 {
 	struct timeline_step *step = arg;
@@ -383,6 +421,12 @@ static void run_action(void *arg)
 	}
 	case ACTION_ROLLBACK:
 		run_rollback(c, a);
+		break;
+	case ACTION_DRAIN:
+		run_drain(step);
+		break;
+	case ACTION_EVICT:
+		run_evict(c, a);
 		break;
 	case ACTION_TAINT:
 	case ACTION_UNTAINT:
@@ -666,6 +710,9 @@ void cluster_free(struct cluster *c)
 	for (size_t i = 0; i < c->expects_len; i++)
 		free(c->expects[i].observed);
 	free(c->expects);
+	for (size_t i = 0; i < c->drains_len; i++)
+		drain_free(c->drains[i]);
+	free(c->drains);
 	free(c->steps);
 	metrics_sim_free(c->metrics);
 	store_free(c->store);

@@ -24,8 +24,10 @@
  * Updates: every pod is labelled controller-revision-hash with the hash of
  * the template it was made from. With RollingUpdate, pods of another hash
  * are deleted (and then re-created by the next manage) so that no more
- * than maxUnavailable daemon pods are unavailable at once; with OnDelete
- * an old pod is only replaced once somebody deletes it.
+ * than maxUnavailable daemon pods are unavailable at once, or, with
+ * maxSurge, the new pod starts beside the old one, which goes once the new
+ * one is available; with OnDelete an old pod is only replaced once
+ * somebody deletes it.
  *
  * Expectations as the ReplicaSet's: after acting, the controller waits to
  * see its creations and deletions in the watch before acting again, and
@@ -35,8 +37,8 @@
  * hash label the pods carry (ctrl_daemonset_history.c); old revisions are
  * pruned to revisionHistoryLimit.
  *
- * Simplified: maxSurge is treated as 0. The deprecated
- * pod-template-generation label is not written or read.
+ * Simplified: the deprecated pod-template-generation label is not
+ * written or read.
  *
  * The files: this one; ctrl_daemonset_node.c (eligibility, what a daemon
  * pod looks like); ctrl_daemonset_pods.c (the pods by node);

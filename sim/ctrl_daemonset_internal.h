@@ -103,6 +103,9 @@ bool daemonset_pod_is_available(const struct daemon_set *ds, const struct pod *p
 /* Adds pod to plan's deletions. */
 void daemonset_plan_delete(struct daemonset_plan *plan, const struct pod *pod);
 
+/* Adds node (borrowed) to plan's creations. */
+void daemonset_plan_create(struct daemonset_plan *plan, const char *node);
+
 /* Frees plan's arrays and zeroes it. */
 void daemonset_plan_release(struct daemonset_plan *plan);
 
@@ -122,13 +125,22 @@ int daemonset_manage(struct ds_controller *c, const struct daemon_set *ds, const
 
 /* ---- updates (ctrl_daemonset_rolling_update.c) ---- */
 
-/* K8S: rollingUpdate (maxSurge 0): deletes pods of another hash than
- * hash, keeping at most maxUnavailable nodes without an available daemon
- * pod. Adds an empty group to dp for every node that should run a pod.
- * Returns 0, or -1 when maxUnavailable is invalid or a write failed. */
+/* K8S: rollingUpdate: replaces pods of another hash than hash. Without
+ * surge, deletes them keeping at most maxUnavailable nodes without an
+ * available daemon pod; with surge, creates new pods beside them (at
+ * most maxSurge at a time) and deletes each once its replacement is
+ * available. Adds an empty group to dp for every node that should run a
+ * pod. Returns 0, or -1 when a limit is invalid or a write failed. */
 int daemonset_rolling_update(struct ds_controller *c, const struct daemon_set *ds,
 			     const char *key, const struct node_verdict *verdicts,
 			     size_t nodes, struct daemon_pods *dp, const char *hash);
+
+/* K8S: util.SurgeCount: maxSurge scaled to desired nodes (rounded up),
+ * 0 unless the strategy is RollingUpdate. Returns -1 when invalid. */
+int daemonset_surge_count(const struct daemon_set *ds, int32_t desired, int32_t *out);
+
+/* K8S: util.AllowsSurge: whether a node may hold an old and a new pod. */
+bool daemonset_allows_surge(const struct daemon_set *ds);
 
 /* ---- status (ctrl_daemonset_status.c) ---- */
 

@@ -58,7 +58,7 @@ void daemonset_plan_delete(struct daemonset_plan *plan, const struct pod *pod)
 	plan->deletes[plan->deletes_len++] = pod;
 }
 
-static void plan_create(struct daemonset_plan *plan, const char *node)
+void daemonset_plan_create(struct daemonset_plan *plan, const char *node)
 {
 	xgrow((void **)&plan->creates, &plan->creates_cap, plan->creates_len + 1,
 	      sizeof(*plan->creates));
@@ -189,16 +189,46 @@ static ktime_t failed_pod_backoff(struct ds_controller *c, const struct daemon_s
 	return wait;
 }
 
-/* K8S: podsShouldBeOnNode (without surge). */
+/* K8S: podsShouldBeOnNode, surge part. A node may hold two running
+ * pods, the oldest of the current hash and the oldest of another, only
+ * while the new one is not available yet and the old one is still
+ * ready; every other running pod goes. A node left with none gets one
+ * at once (its last pods may be finished ones going away). running is
+ * oldest first. */
+static void keep_with_surge(const struct daemon_set *ds, const struct node_verdict *v,
+			    const struct pod **running, size_t len, const char *hash,
+			    ktime_t now, struct daemonset_plan *plan)
+{
+	if (len == 0) {
+		if (v->should_run)
+			daemonset_plan_create(plan, v->node->obj.meta.name);
+		return;
+	}
+	const struct pod *oldest_new = NULL, *oldest_old = NULL;
+	for (size_t i = 0; i < len; i++) {
+		const struct pod **slot = daemonset_pod_is_updated(running[i], hash)
+						  ? &oldest_new : &oldest_old;
+		if (*slot)
+			daemonset_plan_delete(plan, running[i]);
+		else
+			*slot = running[i];
+	}
+	if (oldest_new && oldest_old &&
+	    (!ctrl_pod_is_ready(oldest_old) ||
+	     daemonset_pod_is_available(ds, oldest_new, now)))
+		daemonset_plan_delete(plan, oldest_old);	/* LAB: ds-surge */
+}
+
+/* K8S: podsShouldBeOnNode. */
 static void pods_should_be_on_node(struct ds_controller *c, const struct daemon_set *ds,
 				   const struct node_verdict *v, const struct daemon_pods *dp,
-				   struct daemonset_plan *plan)
+				   const char *hash, struct daemonset_plan *plan)
 {
 	const char *name = v->node->obj.meta.name;
 	const struct node_pods *np = daemonset_pods_find(dp, name);
 	bool exists = np && np->len > 0;
 	if (v->should_run && !exists) {
-		plan_create(plan, name);
+		daemonset_plan_create(plan, name);
 		return;
 	}
 	if (!exists)
@@ -211,8 +241,11 @@ static void pods_should_be_on_node(struct ds_controller *c, const struct daemon_
 		return;
 	}
 	/* Finished daemon pods are replaced; of the running ones only the
-	 * oldest stays. np->pods is sorted oldest first. */
-	bool kept = false;
+	 * oldest stays (with surge, see keep_with_surge). np->pods is sorted
+	 * oldest first. */
+	bool kept = false, surge = daemonset_allows_surge(ds);
+	const struct pod **running = xcalloc(np->len + 1, sizeof(*running));
+	size_t running_len = 0;
 	for (size_t i = 0; i < np->len; i++) {
 		const struct pod *pod = np->pods[i];
 		const char *phase = pod->status.phase ? pod->status.phase : "";
@@ -233,12 +266,17 @@ static void pods_should_be_on_node(struct ds_controller *c, const struct daemon_
 				     "Found succeeded daemon pod %s/%s on node %s, will try to delete it",
 				     pod->obj.meta.namespace, pod->obj.meta.name, name);
 			daemonset_plan_delete(plan, pod);
+		} else if (surge) {
+			running[running_len++] = pod;
 		} else if (kept) {
 			daemonset_plan_delete(plan, pod);		/* a surplus pod */
 		} else {
 			kept = true;
 		}
 	}
+	if (surge)
+		keep_with_surge(ds, v, running, running_len, hash, client_now(c->client), plan);
+	free(running);
 }
 
 /* K8S: manage. Also deletes unscheduled pods aimed at nodes that no
@@ -250,7 +288,7 @@ int daemonset_manage(struct ds_controller *c, const struct daemon_set *ds, const
 	struct daemonset_plan plan = {0};
 	struct hashmap listed = {0};
 	for (size_t i = 0; i < nodes; i++) {
-		pods_should_be_on_node(c, ds, &verdicts[i], dp, &plan);
+		pods_should_be_on_node(c, ds, &verdicts[i], dp, hash, &plan);
 		hashmap_put(&listed, verdicts[i].node->obj.meta.name, (void *)1);
 	}
 	for (size_t i = 0; i < dp->len; i++) {

@@ -176,6 +176,33 @@ static void put_condition(struct job_status *status, const char *type, const cha
 	ctrl_condition_put(&status->conditions, &cond);
 }
 
+/* K8S: ensureJobConditionStatus: sets the condition type to
+ * status/reason/message in place (a new transition time), or appends it,
+ * but never adds one that would say False: going from nothing to False
+ * says nothing. Returns whether the list changed. */
+static bool ensure_condition(struct job_status *status, const char *type, const char *value,
+			     const char *reason, const char *message, ktime_t now)
+{
+	struct condition *c = condition_find(&status->conditions, type);
+	if (c && c->status && !strcmp(c->status, value) && c->reason &&
+	    !strcmp(c->reason, reason) && c->message && !strcmp(c->message, message))
+		return false;
+	if (!c && !strcmp(value, "False"))
+		return false;
+	if (!c) {
+		put_condition(status, type, reason, message, now);
+		return true;
+	}
+	free(c->status);
+	free(c->reason);
+	free(c->message);
+	c->status = xstrdup(value);
+	c->reason = xstrdup(reason);
+	c->message = xstrdup(message);
+	c->last_probe_time = c->last_transition_time = now;
+	return true;
+}
+
 /* Writes status when it changed, onto a copy of the stored Job. Returns
  * 0, or -1 (Conflict included: the key is retried from a fresh read). */
 static int write_status(struct job_controller *c, const struct job *job,
@@ -208,6 +235,7 @@ static int reconcile(struct job_controller *c, const struct job *job, const char
 	struct job_pods pods = {0};
 	struct job_status status = {0};
 	struct finish finish = {0};
+	bool suspend_event = false, resume_event = false;
 	int rc = job_pods_collect(c, job, ledger, &pods);
 	schema_copy(schema, &status, &job->status);
 
@@ -231,7 +259,9 @@ static int reconcile(struct job_controller *c, const struct job *job, const char
 		free(status.completed_indexes);
 		status.completed_indexes = job_indexes_format(completed, completions);
 	}
-	if (!status.start_time)
+	/* A suspended Job has not started: its deadline does not run. */
+	bool suspended = job->spec.suspend;
+	if (!status.start_time && !suspended)
 		status.start_time = now;
 	int32_t failures;
 	ktime_t last_failure;
@@ -249,7 +279,7 @@ static int reconcile(struct job_controller *c, const struct job *job, const char
 		   job_past_backoff_limit_on_failure(job, &pods)) {
 		finish = (struct finish){ "FailureTarget", "Failed", "BackoffLimitExceeded",
 					  "Job has reached the specified backoff limit" };
-	} else if (job->spec.active_deadline_seconds.is_set) {
+	} else if (job->spec.active_deadline_seconds.is_set && !suspended) {
 		ktime_t deadline = status.start_time +
 				   job->spec.active_deadline_seconds.value * KTIME_SECOND;
 		if (now >= deadline)
@@ -273,16 +303,34 @@ static int reconcile(struct job_controller *c, const struct job *job, const char
 		if (active > 0)
 			rc = -1;	/* some deletions failed: retry */
 	} else {
-		if (satisfied && !object_is_deleting(&job->obj))
+		bool managed = satisfied && !object_is_deleting(&job->obj);
+		if (managed)
 			active = job_manage(c, job, key, &pods, succeeded, completed, failures,
 					    last_failure, &rc);
 		bool complete = job->spec.completions.is_set ?
 				succeeded >= job->spec.completions.value && active == 0 :
 				succeeded > 0 && active == 0;
-		if (complete && !finish.terminal)
+		if (complete && !finish.terminal) {
 			finish = (struct finish){ "SuccessCriteriaMet", "Complete",
 						  "CompletionsReached",
 						  "Reached expected number of succeeded pods" };
+		} else if (managed && suspended) {
+			/* LAB: job-suspend. Only a sync that managed the pods
+			 * says so (the next one, if expectations wait). */
+			suspend_event = ensure_condition(&status, "Suspended", "True",
+							 "JobSuspended", "Job suspended", now);
+			/* K8S: MutableSchedulingDirectivesForSuspendedJobs
+			 * (GA): a suspended Job has not started. */
+			status.start_time = 0;
+		} else if (managed &&
+			   ensure_condition(&status, "Suspended", "False", "JobResumed",
+					    "Job resumed", now)) {
+			/* activeDeadlineSeconds counts continuous activity:
+			 * the clock starts again, as for a Job created
+			 * suspended. */
+			resume_event = true;
+			status.start_time = now;
+		}
 	}
 
 	status.succeeded = succeeded;
@@ -314,6 +362,10 @@ static int reconcile(struct job_controller *c, const struct job *job, const char
 	ledger->gone_len = 0;
 	ledger->failures_after_last_success = failures;
 	ledger->last_failure = last_failure;
+	if (suspend_event)
+		client_event(c->client, &job->obj, "Normal", "Suspended", "Job suspended");
+	if (resume_event)
+		client_event(c->client, &job->obj, "Normal", "Resumed", "Job resumed");
 	if (finished && !strcmp(finish.terminal, "Complete"))
 		client_event(c->client, &job->obj, "Normal", "Completed", "Job completed");
 	else if (finished)

@@ -78,8 +78,9 @@ bool job_past_backoff_limit_on_failure(const struct job *job, const struct job_p
 int32_t job_delete_active(struct job_controller *c, const struct job *job,
 		      const char *key, const struct object_list *active, size_t count,
 		      bool expect, int32_t *ready_gone);
-/* K8S: manageJob (without suspend). Returns the new number of active
- * pods; *rc becomes -1 when a create or delete failed. */
+/* K8S: manageJob (a suspended Job's active pods are all deleted).
+ * Returns the new number of active pods; *rc becomes -1 when a create or
+ * delete failed. */
 int32_t job_manage(struct job_controller *c, const struct job *job, const char *key,
 		   struct job_pods *pods, int32_t succeeded, const bool *completed,
 		   int32_t failures, ktime_t last_failure, int *rc);

@@ -116,13 +116,24 @@ static size_t pending_indexes(const struct job *job, const bool *completed,
 	return n;
 }
 
-/* K8S: manageJob (without suspend). Returns the new number of active
- * pods; *rc becomes -1 when a create or delete failed. */
+/* K8S: manageJob. Returns the new number of active pods; *rc becomes -1
+ * when a create or delete failed. */
 int32_t job_manage(struct job_controller *c, const struct job *job, const char *key,
 		   struct job_pods *pods, int32_t succeeded, const bool *completed,
 		   int32_t failures, ktime_t last_failure, int *rc)
 {
 	int32_t active = (int32_t)pods->active.len;
+	if (job->spec.suspend) {
+		/* A suspended Job runs nothing: every active pod goes (and,
+		 * deleted before it succeeded, counts as failed). */
+		int32_t ready_gone = 0;
+		int32_t deleted = job_delete_active(c, job, key, &pods->active,
+						(size_t)active, true, &ready_gone);
+		pods->ready -= ready_gone;
+		if (deleted < active)
+			*rc = -1;
+		return active - deleted;
+	}
 	int32_t parallelism = (int32_t)job->spec.parallelism.value;
 	int32_t want;
 	if (!job->spec.completions.is_set) {

@@ -24,6 +24,10 @@ struct image_behavior {
 	int32_t exit_code;		/* for crash_after; default 1 */
 	ktime_t liveness_fails_after;	/* from start, its livenessProbe fails
 					 * (if the pod declares one); 0 = never */
+	ktime_t readiness_fails_after;	/* from start, its readinessProbe fails
+					 * (if the pod declares one); 0 = never */
+	ktime_t readiness_recovers_after;	/* from start, it passes again;
+						 * 0 = never */
 	ktime_t oom_after;		/* from start, its memory use passes the
 					 * container's memory limit (if it has
 					 * one): OOMKilled; 0 = never */

@@ -25,7 +25,16 @@
  *     ready_after after it started (the moment the probe first passes),
  *     but not before it started: upstream triggers a readiness probe at
  *     once when the startup probe passes. Without a readinessProbe it is
- *     ready as soon as it started, as upstream;
+ *     ready as soon as it started, as upstream. From
+ *     readiness_fails_after (after the start) the probe fails, until
+ *     readiness_recovers_after if set: each failure is a Warning
+ *     Unhealthy "Readiness probe failed: ...", and at failureThreshold
+ *     failures in a row the container turns not ready (the pod's
+ *     ContainersReady and Ready go False, its endpoints move to
+ *     notReadyAddresses). Nothing is killed: readiness only steers
+ *     traffic. From the first tick at or after readiness_recovers_after
+ *     the probe passes, and at successThreshold passes in a row the
+ *     container is ready again;
  *   - liveness: the probe passes until liveness_fails_after after the
  *     container started, and fails from then on.
  * A probe the spec does not declare has no worker and never fails. The
@@ -56,7 +65,9 @@
  *
  * Invariant: ctr->probe_timer is pending only while the container runs
  * and no stop is under way: the next startup probe, or the next failing
- * liveness probe. kubelet_container_cancel cancels it.
+ * liveness probe. kubelet_container_cancel cancels it. ctr->ready_timer
+ * likewise: the first passing readiness probe, or the next readiness
+ * probe of a failure window.
  */
 #include "kubelet_sim.h"
 
@@ -180,12 +191,75 @@ static void liveness_arm(struct kubelet_ctr *ctr)
 
 /* ---- readiness ----------------------------------------------------------- */
 
+static int32_t probe_success_threshold(const struct probe *probe)
+{
+	return probe->success_threshold > 0 ? probe->success_threshold : 1;
+}
+
+static void set_ready(struct kubelet_ctr *ctr, bool ready)
+{
+	if (ctr->ready == ready)
+		return;
+	ctr->ready = ready;
+	kubelet_status_mark_dirty(ctr->worker);
+}
+
+/* Whether the image fails its readiness probe at `at` after the start. */
+static bool readiness_failing_at(const struct image_behavior *image, ktime_t at)
+{
+	ktime_t fails = image->readiness_fails_after, recovers = image->readiness_recovers_after;
+	return fails > 0 && at >= fails && (recovers <= fails || at < recovers);
+}
+
+/* One readiness probe in or after the failure window. K8S:
+ * worker.doProbe: the result flips only after failureThreshold failures,
+ * or successThreshold passes, in a row (readiness_streak counts either). */
+static void readiness_probe(void *arg)
+{
+	struct kubelet_ctr *ctr = arg;
+	const struct probe *probe = &ctr->spec->readiness_probe;
+	ctr->ready_timer = 0;
+	if (!readiness_failing_at(ctr->image, since_start(ctr))) {
+		if (ctr->readiness_streak > 0)
+			ctr->readiness_streak = 0;
+		if (--ctr->readiness_streak <= -probe_success_threshold(probe)) {
+			set_ready(ctr, true);	/* LAB: readiness-flap */
+			return;			/* the window is over */
+		}
+	} else {
+		char *output = probe_output(ctr, probe, false);
+		kubelet_pod_event(ctr->worker, "Warning", "Unhealthy",
+				  "Readiness probe failed: %s", output);
+		free(output);
+		if (ctr->readiness_streak < 0)
+			ctr->readiness_streak = 0;
+		if (++ctr->readiness_streak >= probe_failure_threshold(probe))
+			set_ready(ctr, false);
+	}
+	ctr->ready_timer = clock_after(probe_clock(ctr), probe_period(probe),
+				       readiness_probe, ctr);
+}
+
+/* The container is ready: if the image's readiness probe fails later,
+ * schedules the first failing probe. */
+static void readiness_window_arm(struct kubelet_ctr *ctr)
+{
+	ktime_t fails = ctr->image->readiness_fails_after;
+	if (!ctr->has_readiness_probe || fails <= 0)
+		return;
+	ktime_t now = since_start(ctr);
+	ktime_t first = first_tick_at_or_after(&ctr->spec->readiness_probe,
+					       fails > now ? fails : now);
+	ctr->readiness_streak = 0;
+	ctr->ready_timer = clock_after(probe_clock(ctr), first - now, readiness_probe, ctr);
+}
+
 static void ready_timer(void *arg)
 {
 	struct kubelet_ctr *ctr = arg;
 	ctr->ready_timer = 0;
-	ctr->ready = true;
-	kubelet_status_mark_dirty(ctr->worker);
+	set_ready(ctr, true);
+	readiness_window_arm(ctr);
 }
 
 /* The container has started: ready now, or when the readiness probe
@@ -194,8 +268,8 @@ static void readiness_arm(struct kubelet_ctr *ctr)
 {
 	ktime_t now = since_start(ctr);
 	if (!ctr->has_readiness_probe || ctr->image->ready_after <= now) {
-		ctr->ready = true;
-		kubelet_status_mark_dirty(ctr->worker);
+		set_ready(ctr, true);
+		readiness_window_arm(ctr);
 		return;
 	}
 	ctr->ready_timer = clock_after(probe_clock(ctr), ctr->image->ready_after - now,

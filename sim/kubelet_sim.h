@@ -141,6 +141,9 @@ struct kubelet_ctr {
 	timer_id probe_timer;		/* the next startup probe, or the next
 					 * failing liveness probe */
 	int32_t probe_failures;		/* consecutive failures of that probe */
+	int32_t readiness_streak;	/* readiness probes in a row: > 0
+					 * failures, < 0 passes (a failure
+					 * window, kubelet_probe.c) */
 	int32_t stop_grace;		/* kubelet_stop.c: the grace period (s)
 					 * before the preStop hook */
 };

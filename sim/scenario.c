@@ -115,6 +115,10 @@ static const struct field image_fields[] = {
 	{ SCENARIO_FIELD("pullFails", FIELD_BOOL, struct image_behavior, pull_fails) },
 	{ SCENARIO_FIELD("livenessFailsAfter", FIELD_DURATION, struct image_behavior,
 			 liveness_fails_after) },
+	{ SCENARIO_FIELD("readinessFailsAfter", FIELD_DURATION, struct image_behavior,
+			 readiness_fails_after) },
+	{ SCENARIO_FIELD("readinessRecoversAfter", FIELD_DURATION, struct image_behavior,
+			 readiness_recovers_after) },
 	{ SCENARIO_FIELD("oomAfter", FIELD_DURATION, struct image_behavior, oom_after) },
 	{ SCENARIO_FIELD("startupDelay", FIELD_DURATION, struct image_behavior,
 			 startup_delay) },
@@ -292,6 +296,11 @@ static void check_image(struct loader *l, const struct ynode *node,
 		loader_problem(l, ynode_get(node, "completeAfter"), "%s: crashAfter "
 			       "and completeAfter cannot both be set (a container "
 			       "exits once)", path);
+	if (image->readiness_recovers_after &&
+	    image->readiness_recovers_after <= image->readiness_fails_after)
+		loader_problem(l, ynode_get(node, "readinessRecoversAfter"),
+			       "%s.readinessRecoversAfter: must be later than "
+			       "readinessFailsAfter (both count from the start)", path);
 }
 
 static void load_images(struct loader *l, const struct ynode *images)

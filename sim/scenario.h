@@ -50,6 +50,8 @@ enum action_type {
 	ACTION_LABEL,			/* kubectl label nodes NODE k=v */
 	ACTION_UNLABEL,			/* kubectl label nodes NODE k- */
 	ACTION_ADD_NODES,		/* nodes of a pool join the cluster */
+	ACTION_DRAIN,			/* kubectl drain NODE (ctrl_drain.c) */
+	ACTION_EVICT,			/* one Eviction of a pod (ctrl_eviction.c) */
 };
 
 /* One timeline entry; the fields used depend on type. */
@@ -58,11 +60,12 @@ struct action {
 	ktime_t at;			/* relative to the run's start */
 	int line, column;		/* where it was written, for messages */
 	LIST_OF(struct object *) objects;	/* APPLY: owned references */
-	enum kind_id kind;		/* SET, DELETE, SCALE, ROLLBACK */
+	enum kind_id kind;		/* SET, DELETE, SCALE, ROLLBACK, EVICT */
 	char *namespace;		/* default "default" */
-	char *name;			/* SET, DELETE, SCALE, ROLLBACK; node
-					 * name for faults, cordon, taints and
-					 * labels; the pool for ADD_NODES */
+	char *name;			/* SET, DELETE, SCALE, ROLLBACK, EVICT;
+					 * node name for faults, cordon,
+					 * drain, taints and labels; the pool
+					 * for ADD_NODES */
 	char *path;			/* SET */
 	char *value;			/* SET; TAINT, LABEL (may be "") */
 	char *key;			/* TAINT, UNTAINT, LABEL, UNLABEL */

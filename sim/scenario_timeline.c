@@ -3,9 +3,10 @@
  * The timeline is what an instructor would type into kubectl during a
  * demo, written down with the time to type it: `kubectl apply -f`,
  * `kubectl patch` (set:), `kubectl scale`, `kubectl delete`, `kubectl
- * cordon`, `kubectl rollout undo` (rollback:), `kubectl taint` and
- * `kubectl label` on nodes (scenario_nodes.c), plus what no kubectl can
- * cause: a node going down, nodes joining (addNodes:). The
+ * cordon`, `kubectl drain`, `kubectl rollout undo` (rollback:), a pod's
+ * Eviction (evict:), `kubectl taint` and `kubectl label` on nodes
+ * (scenario_nodes.c), plus what no kubectl can cause: a node going down,
+ * nodes joining (addNodes:). The
  * expectations are what the class should then see.
  * K8S: kubectl's object names (KIND/NAME, k8s.io/cli-runtime resource
  * builder), `kubectl scale` (only kinds with a scale subresource: spec
@@ -278,13 +279,14 @@ out:
 	free(path);
 }
 
-/* cordon: NODE, uncordon: NODE. K8S: kubectl cordon sets
- * spec.unschedulable. */
+/* cordon: NODE, uncordon: NODE, drain: NODE. K8S: kubectl cordon sets
+ * spec.unschedulable; kubectl drain cordons, then evicts. */
 static void load_cordon(struct loader *l, const struct entry *e,
 			const struct ynode *node, enum action_type type)
 {
 	char *path = xasprintf("%s.%s", e->path,
-			       type == ACTION_CORDON ? "cordon" : "uncordon");
+			       type == ACTION_CORDON ? "cordon" :
+			       type == ACTION_DRAIN ? "drain" : "uncordon");
 	const char *name = loader_string(l, node, path);
 	if (name && loader_node_known(l, node, path, name)) {
 		struct action action = entry_action(e, type);
@@ -341,9 +343,33 @@ out:
 	free(path);
 }
 
+/* evict: pod/NAME: one POST to the pod's eviction subresource. */
+static void load_evict(struct loader *l, const struct entry *e, const struct ynode *node)
+{
+	char *path = xasprintf("%s.evict", e->path);
+	char *name = NULL;
+	const struct kind_info *kind = loader_object_ref(l, node, path, &name);
+	if (kind && kind->id != KIND_POD) {
+		loader_problem(l, node, "%s: only pods can be evicted, got %s", path,
+			       kind->kind);
+		kind = NULL;
+	}
+	if (kind) {
+		struct action action = entry_action(e, ACTION_EVICT);
+		action.kind = kind->id;
+		action.namespace = action_namespace(e, kind);
+		action.name = name;
+		name = NULL;
+		LIST_PUSH(l->scenario->timeline, action);
+	}
+	free(name);
+	free(path);
+}
+
 static const char *const action_names[] = {
 	"apply", "set", "scale", "delete", "fault", "cordon", "uncordon",
-	"rollback", "taint", "untaint", "label", "unlabel", "addNodes", NULL
+	"rollback", "taint", "untaint", "label", "unlabel", "addNodes", "drain",
+	"evict", NULL
 };
 
 static bool is_action(const char *key)
@@ -372,6 +398,10 @@ static void load_action(struct loader *l, const struct entry *e,
 		load_fault(l, e, value);
 	else if (!strcmp(verb, "rollback"))
 		load_rollback(l, e, value);
+	else if (!strcmp(verb, "evict"))
+		load_evict(l, e, value);
+	else if (!strcmp(verb, "drain"))
+		load_cordon(l, e, value, ACTION_DRAIN);
 	else if (!strcmp(verb, "taint") || !strcmp(verb, "untaint"))
 		load_taint(l, e, value, verb[0] == 't' ? ACTION_TAINT : ACTION_UNTAINT);
 	else if (!strcmp(verb, "label") || !strcmp(verb, "unlabel"))
@@ -391,7 +421,7 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 	static const char *const known[] = {
 		"at", "namespace", "force", "overwrite", "apply", "set", "scale",
 		"delete", "fault", "cordon", "uncordon", "rollback", "taint",
-		"untaint", "label", "unlabel", "addNodes", NULL
+		"untaint", "label", "unlabel", "addNodes", "drain", "evict", NULL
 	};
 	char *path = xasprintf("spec.timeline[%zu]", index);
 	struct entry e = { .path = path, .line = node->line, .column = node->column };
@@ -414,8 +444,8 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 	if (!first)
 		loader_problem(l, node, "%s: no action: expected one of apply, "
 			       "set, scale, delete, fault, cordon, uncordon, "
-			       "rollback, taint, untaint, label, unlabel or "
-			       "addNodes", path);
+			       "drain, evict, rollback, taint, untaint, label, "
+			       "unlabel or addNodes", path);
 
 	const struct ynode *at = ynode_get(node, "at");
 	char *at_path = xasprintf("%s.at", path);
@@ -433,9 +463,10 @@ static void load_entry(struct loader *l, const struct ynode *node, size_t index)
 		if (first && strcmp(first->key->scalar, "set") &&
 		    strcmp(first->key->scalar, "scale") &&
 		    strcmp(first->key->scalar, "delete") &&
-		    strcmp(first->key->scalar, "rollback"))
-			loader_problem(l, ns, "%s: only set, scale, delete and "
-				       "rollback take a namespace", ns_path);
+		    strcmp(first->key->scalar, "rollback") &&
+		    strcmp(first->key->scalar, "evict"))
+			loader_problem(l, ns, "%s: only set, scale, delete, evict "
+				       "and rollback take a namespace", ns_path);
 		free(ns_path);
 	}
 

@@ -1084,6 +1084,85 @@ START_TEST(test_oom_after_without_a_memory_limit_changes_nothing)
 }
 END_TEST
 
+/* ---- readiness failure windows ------------------------------------------ */
+
+/* Started at 2s; the readiness probe (period 10s, threshold 3) ticks at
+ * 2, 12, 22 ... The image fails it from 30s to 70s after the start: the
+ * probes at 32, 42, 52 and 62s fail, the third turns the pod not ready,
+ * the one at 72s passes and it is ready again. Nothing restarts. */
+START_TEST(test_readiness_failure_window_turns_the_pod_not_ready_and_back)
+{
+	struct fixture *f = fixture_new();
+	add_image(f, "flaky:v1", 1 * S, 1 * S);
+	image_named(f, "flaky:v1")->readiness_fails_after = 30 * S;
+	image_named(f, "flaky:v1")->readiness_recovers_after = 70 * S;
+	fixture_start(f);
+	struct pod *pod = pod_new("web-abc", "web", "flaky:v1");
+	struct probe *probe = &pod->spec.containers.items[0].readiness_probe;
+	probe->http_get.path = xstrdup("/ready");
+	probe->http_get.port = (struct int_or_string){ .is_set = true, .int_value = 8080 };
+	create(f, pod);
+	run_to(f, 51 * S);
+	ck_assert_str_eq(condition_of(get_pod(f, "web-abc"), "Ready")->status, "True");
+	ck_assert_uint_eq(event_count(f, "web-abc", "Unhealthy"), 2);
+	run_to(f, 53 * S);
+	const struct pod *p = get_pod(f, "web-abc");
+	ck_assert_str_eq(condition_of(p, "Ready")->status, "False");
+	ck_assert_str_eq(condition_of(p, "ContainersReady")->status, "False");
+	ck_assert_str_eq(condition_of(p, "ContainersReady")->reason, "ContainersNotReady");
+	ck_assert_str_eq(condition_of(p, "Ready")->message, "containers with unready status: [web]");
+	ck_assert(!status_of(p, "web")->ready);
+	ck_assert_int_eq(status_of(p, "web")->state.running.started_at, f->t0 + 2 * S);
+	run_to(f, 71 * S);
+	ck_assert_str_eq(condition_of(get_pod(f, "web-abc"), "Ready")->status, "False");
+	run_to(f, 73 * S);
+	p = get_pod(f, "web-abc");
+	ck_assert_str_eq(condition_of(p, "Ready")->status, "True");
+	ck_assert(status_of(p, "web")->ready);
+	ck_assert_int_eq(status_of(p, "web")->restart_count, 0);
+	ck_assert_uint_eq(event_count(f, "web-abc", "Unhealthy"), 4);
+	for (size_t k = 0; k < 4; k++) {
+		const struct logged_event *e = event_get(f, "web-abc", "Unhealthy", k);
+		ck_assert_int_eq(e->t, (ktime_t)(32 + 10 * k) * S);
+		ck_assert_str_eq(e->type, "Warning");
+		ck_assert_str_eq(e->message,
+				 "Readiness probe failed: HTTP probe failed with statuscode: 500");
+	}
+	ck_assert_uint_eq(event_count(f, "web-abc", "Killing"), 0);
+	run_to(f, 300 * S);	/* the window is over: no more failures */
+	ck_assert_uint_eq(event_count(f, "web-abc", "Unhealthy"), 4);
+	fixture_free(f);
+}
+END_TEST
+
+/* A window shorter than failureThreshold probes records its failures
+ * but never turns the pod not ready; without a readinessProbe the image's
+ * window does nothing at all. */
+START_TEST(test_short_readiness_failure_window_keeps_the_pod_ready)
+{
+	struct fixture *f = fixture_new();
+	add_image(f, "blip:v1", 1 * S, 1 * S);
+	image_named(f, "blip:v1")->readiness_fails_after = 30 * S;
+	image_named(f, "blip:v1")->readiness_recovers_after = 45 * S;
+	fixture_start(f);
+	struct pod *pod = pod_new("web-abc", "web", "blip:v1");
+	pod->spec.containers.items[0].readiness_probe.tcp_socket.port =
+		(struct int_or_string){ .is_set = true, .int_value = 8080 };
+	create(f, pod);
+	create(f, pod_new("web-def", "web", "blip:v1"));
+	bool ever_unready = false;
+	for (int t = 3; t <= 120; t++) {
+		run_to(f, t * S);
+		ever_unready |= strcmp(condition_of(get_pod(f, "web-abc"), "Ready")->status, "True");
+		ck_assert_str_eq(condition_of(get_pod(f, "web-def"), "Ready")->status, "True");
+	}
+	ck_assert(!ever_unready);
+	ck_assert_uint_eq(event_count(f, "web-abc", "Unhealthy"), 2);	/* 32s, 42s */
+	ck_assert_uint_eq(event_count(f, "web-def", "Unhealthy"), 0);
+	fixture_free(f);
+}
+END_TEST
+
 Suite *kubelet_suite(void)
 {
 	Suite *s = suite_create("kubelet");
@@ -1128,6 +1207,8 @@ Suite *kubelet_suite(void)
 	tcase_add_test(kills, test_container_without_liveness_probe_is_never_killed);
 	tcase_add_test(kills, test_oom_after_with_a_memory_limit_is_oom_killed);
 	tcase_add_test(kills, test_oom_after_without_a_memory_limit_changes_nothing);
+	tcase_add_test(kills, test_readiness_failure_window_turns_the_pod_not_ready_and_back);
+	tcase_add_test(kills, test_short_readiness_failure_window_keeps_the_pod_ready);
 	suite_add_tcase(s, kills);
 	return s;
 }
