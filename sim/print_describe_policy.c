@@ -16,7 +16,8 @@
  * SuccessfulRescale events.
  *
  * Upstream pairs spec.metrics[i] with status.currentMetrics[i] by
- * position; so does kubelab (the controller writes them in spec order).
+ * position; kubelab does too, falling back to a search by metric when a
+ * failed metric left a gap (current_metric).
  */
 #include "print_internal.h"
 #include "xmalloc.h"
@@ -31,13 +32,31 @@ static const char *str(const char *s)
 
 /* ---- HorizontalPodAutoscaler --------------------------------------------- */
 
-static const struct hpa_metric_status *current_metric(const struct horizontal_pod_autoscaler *hpa,
-						      size_t i, const char *type)
+static bool same_metric(const struct hpa_metric_spec *spec, const struct hpa_metric_status *m)
 {
-	if (i >= hpa->status.current_metrics.len)
-		return NULL;
-	const struct hpa_metric_status *m = &hpa->status.current_metrics.items[i];
-	return m->type && !strcmp(m->type, type) ? m : NULL;
+	if (!m->type || strcmp(m->type, str(spec->type)))
+		return false;
+	if (!strcmp(m->type, HPA_METRIC_PODS))
+		return !strcmp(str(m->pods.metric.name), str(spec->pods.metric.name));
+	return !strcmp(str(m->resource.name), str(spec->resource.name));
+}
+
+/* What was measured for spec.metrics[i]: status.currentMetrics[i], as
+ * upstream pairs them, when it is that metric; else the entry for the
+ * same metric elsewhere, because kubelab leaves a failed metric out of
+ * currentMetrics where upstream keeps an empty entry in its place. */
+static const struct hpa_metric_status *current_metric(const struct horizontal_pod_autoscaler *hpa,
+						      size_t i)
+{
+	const struct hpa_metric_spec *spec = &hpa->spec.metrics.items[i];
+	const struct hpa_metric_status *all = hpa->status.current_metrics.items;
+	size_t n = hpa->status.current_metrics.len;
+	if (i < n && same_metric(spec, &all[i]))
+		return &all[i];
+	for (size_t j = 0; j < n; j++)
+		if (same_metric(spec, &all[j]))
+			return &all[j];
+	return NULL;
 }
 
 static void metric_line(struct tabwriter *tw, const struct horizontal_pod_autoscaler *hpa,
@@ -48,7 +67,7 @@ static void metric_line(struct tabwriter *tw, const struct horizontal_pod_autosc
 	char value[QUANTITY_STR_MAX];
 	const char *type = str(m->type);
 	if (!strcmp(type, HPA_METRIC_PODS)) {
-		const struct hpa_metric_status *cur = current_metric(hpa, i, HPA_METRIC_PODS);
+		const struct hpa_metric_status *cur = current_metric(hpa, i);
 		if (cur)
 			quantity_format(&cur->pods.current.average_value, current, sizeof(current));
 		quantity_format(&m->pods.target.average_value, target, sizeof(target));
@@ -61,7 +80,7 @@ static void metric_line(struct tabwriter *tw, const struct horizontal_pod_autosc
 		return;
 	}
 	const struct hpa_metric_target *t = &m->resource.target;
-	const struct hpa_metric_status *cur = current_metric(hpa, i, HPA_METRIC_RESOURCE);
+	const struct hpa_metric_status *cur = current_metric(hpa, i);
 	tabwriter_put(tw, 1, "resource %s on pods", str(m->resource.name));
 	if ((t->type && !strcmp(t->type, HPA_TARGET_AVERAGE_VALUE)) ||
 	    quantity_milli_value(&t->average_value)) {

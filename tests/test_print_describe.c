@@ -577,6 +577,35 @@ START_TEST(test_describe_hpa_shows_metrics_as_current_over_target)
 }
 END_TEST
 
+START_TEST(test_describe_hpa_pairs_each_metric_with_its_own_measurement)
+{
+	struct horizontal_pod_autoscaler *hpa = new_hpa();
+	hpa->spec.metrics.items = xrealloc(hpa->spec.metrics.items,
+					   2 * sizeof(struct hpa_metric_spec));
+	hpa->spec.metrics.len = 2;
+	struct hpa_metric_spec *memory = &hpa->spec.metrics.items[1];
+	memset(memory, 0, sizeof(*memory));
+	memory->type = xstrdup("Resource");
+	memory->resource.name = xstrdup("memory");
+	memory->resource.target.type = xstrdup("AverageValue");
+	memory->resource.target.average_value = q("200Mi");
+	/* cpu could not be measured: only memory is in currentMetrics */
+	hpa->status.current_metrics.items = xcalloc(1, sizeof(struct hpa_metric_status));
+	hpa->status.current_metrics.len = 1;
+	struct hpa_metric_status *ms = &hpa->status.current_metrics.items[0];
+	ms->type = xstrdup("Resource");
+	ms->resource.name = xstrdup("memory");
+	ms->resource.current.average_value = q("150Mi");
+	const struct object *stored = add(&hpa->obj);
+	const char *const wanted[] = {
+		"  resource cpu on pods  (as a percentage of request):  <unknown> / 50%\n"
+		"  resource memory on pods:                             150Mi / 200Mi\n",
+		NULL,
+	};
+	assert_lines(describe(stored), wanted);
+}
+END_TEST
+
 START_TEST(test_describe_hpa_before_measuring_and_with_behavior)
 {
 	struct horizontal_pod_autoscaler *hpa = new_hpa();
@@ -818,6 +847,7 @@ Suite *print_describe_suite(void)
 	tcase_add_test(tc, test_describe_service_without_slices_has_no_endpoints);
 	tcase_add_test(tc, test_describe_endpoints_and_endpoint_slice);
 	tcase_add_test(tc, test_describe_hpa_shows_metrics_as_current_over_target);
+	tcase_add_test(tc, test_describe_hpa_pairs_each_metric_with_its_own_measurement);
 	tcase_add_test(tc, test_describe_hpa_before_measuring_and_with_behavior);
 	tcase_add_test(tc, test_describe_pdb_and_priority_class);
 	tcase_add_test(tc, test_describe_pvc_pending_then_bound_with_its_user);
