@@ -223,6 +223,7 @@ static void tree_add(struct sched_cache *cache, struct sched_node_info *n)
 	n->listed = true;
 	cache->listed_nodes++;
 	cache->list_stale = true;
+	sched_topology_node_listed(cache, n, 1);
 }
 
 /* O(nodes in the zone), as upstream: nodes come and go rarely. */
@@ -251,6 +252,7 @@ static void tree_remove(struct sched_cache *cache, struct sched_node_info *n)
 	n->listed = false;
 	cache->listed_nodes--;
 	cache->list_stale = true;
+	sched_topology_node_listed(cache, n, -1);
 }
 
 /* K8S: nodeTree.list: one node from each zone in turn. */
@@ -590,5 +592,5 @@ bool sched_cache_check(const struct sched_cache *cache)
 			pods, cache->pods.len, listed, cache->listed_nodes);
 		ok = false;
 	}
-	return ok;
+	return sched_topology_check(cache) && ok;
 }

@@ -326,9 +326,17 @@ static inline uint32_t sched_node_topology(const struct sched_node_info *node,
 	return key < SCHED_TOPOLOGY_INLINE ? node->topology[key]
 		: node->topology_more[key - SCHED_TOPOLOGY_INLINE];
 }
-/* Hooks in sched_nodeinfo.c: a node's labels were (re)read; the cache is
- * released. */
+/* How many listed nodes have value (SCHED_TOPOLOGY_ABSENT: how many have
+ * no such label) for key. O(1). */
+uint32_t sched_cache_topology_listed(const struct sched_cache *cache, uint32_t key,
+				     uint32_t value);
+/* Hooks in sched_nodeinfo.c: a node's labels were (re)read; a node enters
+ * (delta 1) or leaves (-1) the node list; the cache is released. */
 void sched_topology_node_update(struct sched_cache *cache, struct sched_node_info *node);
+void sched_topology_node_listed(struct sched_cache *cache, const struct sched_node_info *node,
+				int delta);
+/* The counts against the nodes; prints what broke. O(nodes x keys). */
+bool sched_topology_check(const struct sched_cache *cache);
 void sched_topology_release(struct sched_cache *cache);
 /* ---- sched_nodeinfo_ports.c: K8S: framework.HostPortInfo ---------------- */
 

@@ -16,10 +16,17 @@
  * key, refreshed whenever the node's labels are read (sched_cache_set_node).
  * A plugin then counts in arrays indexed by value id.
  *
+ * The cache also counts, per key and value, the listed nodes that have
+ * it, so that "which zones exist?" costs O(zones), not a walk over every
+ * node (PodTopologySpread's Filter asks it for every pod with a hard
+ * constraint).
+ *
  * Invariant: for every node with a Node object and every registered key
  * k, sched_node_topology(node, k) is the id of the node's value of k, or
- * 0 without one.
+ * 0 without one; the counts are those of the listed nodes
+ * (sched_topology_check).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,14 +39,30 @@ struct sched_topology_key {
 	struct hashmap ids;		/* value -> id (as a pointer) */
 	char **values;			/* by id; [0] unused (absent), [1] = "" */
 	size_t len, cap;
+	/* by id: how many listed nodes have that value ([0]: how many have
+	 * no such label); sized cap */
+	uint32_t *listed;
 };
+
+/* Moves one listed node's count from value was to value now. */
+static void listed_move(struct sched_topology_key *k, uint32_t was, uint32_t now)
+{
+	BUG_ON(k->listed[was] == 0);
+	k->listed[was]--;
+	k->listed[now]++;
+}
 
 static uint32_t intern(struct sched_topology_key *k, const char *value)
 {
 	uintptr_t id = (uintptr_t)hashmap_get(&k->ids, value);
 	if (id)
 		return (uint32_t)id;
+	size_t cap = k->cap;
 	xgrow((void **)&k->values, &k->cap, k->len + 1, sizeof(*k->values));
+	if (k->cap != cap) {
+		k->listed = xrealloc(k->listed, k->cap * sizeof(*k->listed));
+		memset(k->listed + cap, 0, (k->cap - cap) * sizeof(*k->listed));
+	}
 	k->values[k->len] = xstrdup(value);
 	hashmap_put(&k->ids, value, (void *)(uintptr_t)k->len);
 	return (uint32_t)k->len++;
@@ -66,6 +89,8 @@ static void node_read(const struct sched_cache *cache, struct sched_node_info *n
 	struct sched_topology_key *k = &cache->topology_keys[key];
 	const char *value = node->node ? strmap_get(&node->node->obj.meta.labels, k->key) : NULL;
 	uint32_t id = value ? intern(k, value) : SCHED_TOPOLOGY_ABSENT;
+	if (node->listed)
+		listed_move(k, sched_node_topology(node, key), id);
 	if (key < SCHED_TOPOLOGY_INLINE)
 		node->topology[key] = id;
 	else
@@ -85,6 +110,7 @@ uint32_t sched_cache_topology_key(struct sched_cache *cache, const char *key)
 	k->key = xstrdup(key);
 	k->len = 1;		/* id 0: absent */
 	intern(k, "");		/* id 1: the empty value */
+	k->listed[SCHED_TOPOLOGY_ABSENT] = (uint32_t)cache->listed_nodes;	/* until read */
 	const char *name;
 	void *value;
 	for (size_t pos = 0; hashmap_next(&cache->nodes, &pos, &name, &value);)
@@ -114,6 +140,49 @@ uint32_t sched_cache_topology_find(const struct sched_cache *cache, uint32_t key
 	return (uint32_t)(uintptr_t)hashmap_get(&cache->topology_keys[key].ids, value);
 }
 
+uint32_t sched_cache_topology_listed(const struct sched_cache *cache, uint32_t key,
+				     uint32_t value)
+{
+	BUG_ON(key >= cache->topology_keys_len);
+	const struct sched_topology_key *k = &cache->topology_keys[key];
+	return value < k->len ? k->listed[value] : 0;
+}
+
+void sched_topology_node_listed(struct sched_cache *cache, const struct sched_node_info *node,
+				int delta)
+{
+	for (size_t i = 0; i < cache->topology_keys_len; i++) {
+		uint32_t *count = &cache->topology_keys[i].listed[sched_node_topology(node, (uint32_t)i)];
+		BUG_ON(delta < 0 && *count == 0);
+		*count += (uint32_t)delta;
+	}
+}
+
+bool sched_topology_check(const struct sched_cache *cache)
+{
+	bool ok = true;
+	for (size_t i = 0; i < cache->topology_keys_len; i++) {
+		const struct sched_topology_key *k = &cache->topology_keys[i];
+		uint32_t *want = xcalloc(k->len, sizeof(*want));
+		const char *name;
+		void *value;
+		for (size_t pos = 0; hashmap_next(&cache->nodes, &pos, &name, &value);) {
+			const struct sched_node_info *n = value;
+			if (n->listed)
+				want[sched_node_topology(n, (uint32_t)i)]++;
+		}
+		for (size_t v = 0; v < k->len; v++) {
+			if (want[v] != k->listed[v]) {
+				fprintf(stderr, "sched topology: %s value %zu: %u listed nodes, counted %u\n",
+					k->key, v, want[v], k->listed[v]);
+				ok = false;
+			}
+		}
+		free(want);
+	}
+	return ok;
+}
+
 void sched_topology_node_update(struct sched_cache *cache, struct sched_node_info *node)
 {
 	for (size_t i = 0; i < cache->topology_keys_len; i++)
@@ -127,6 +196,7 @@ void sched_topology_release(struct sched_cache *cache)
 		for (size_t v = 1; v < k->len; v++)
 			free(k->values[v]);
 		free(k->values);
+		free(k->listed);
 		free(k->key);
 		hashmap_release(&k->ids);
 	}

@@ -379,14 +379,24 @@ static enum sched_code pre_filter(struct sched_state *state, const struct pod *p
 	}
 	struct sched_node_info *const *nodes = sched_cache_list(state->cache, &n_nodes);
 	/* Every eligible node's domain exists, even with no pod in it: an
-	 * empty zone is what makes the others "too full". This walks every
-	 * node: without inclusion policies to apply (the common case) it
-	 * only reads each node's topology ids. */
-	bool policies = false;
-	for (size_t i = 0; i < n_constraints; i++)
-		policies |= s->constraints.items[i].honor_node_affinity ||
-			    s->constraints.items[i].honor_node_taints;
-	for (size_t n = 0; n < n_nodes; n++) {
+	 * empty zone is what makes the others "too full". Otherwise this
+	 * walks every node: without inclusion policies to apply it only
+	 * reads each node's topology ids. */
+	bool policies = false, all_keyed = true;
+	for (size_t i = 0; i < n_constraints; i++) {
+		const struct spread_constraint *c = &s->constraints.items[i];
+		policies |= c->honor_node_affinity || c->honor_node_taints;
+		all_keyed &= sched_cache_topology_listed(state->cache, c->key,
+							 SCHED_TOPOLOGY_ABSENT) == 0;
+	}
+	/* With no policy, and every node having every key, the domains are
+	 * the values some listed node has: the cache counts those, O(values)
+	 * instead of a walk over the nodes. */
+	for (size_t i = 0; !policies && all_keyed && i < n_constraints; i++)
+		for (uint32_t v = SCHED_TOPOLOGY_EMPTY; v < s->counts[i].len; v++)
+			if (sched_cache_topology_listed(state->cache, s->constraints.items[i].key, v))
+				spread_counts_add_domain(&s->counts[i], v);
+	for (size_t n = 0; n < n_nodes && (policies || !all_keyed); n++) {
 		if (!policies) {	/* the list holds listed, live nodes only */
 			if (!spread_node_has_keys(nodes[n], &s->constraints))
 				continue;

@@ -1140,6 +1140,39 @@ START_TEST(test_label_index_visits_exactly_the_matching_pods)
 }
 END_TEST
 
+/* The cache's count of listed nodes per topology value (which lets
+ * PreFilter list the domains without walking the nodes) follows nodes
+ * that come, change zone, lose the label, go and come back; keys
+ * registered late start from the nodes already there. */
+START_TEST(test_topology_counts_follow_nodes_as_they_change)
+{
+	static const char *const zones[] = { "zone=z1", "zone=z2", "zone=z3", "", "zone=" };
+	struct prng rng;
+	prng_seed(&rng, 5);
+	struct sched_cache cache;
+	sched_cache_init(&cache);
+	uint32_t zone = sched_cache_topology_key(&cache, "zone");
+	for (int step = 0; step < 400; step++) {
+		char name[16];
+		snprintf(name, sizeof(name), "n%d", (int)prng_below(&rng, 12));
+		if (prng_below(&rng, 4) == 0)
+			sched_cache_remove_node(&cache, name);
+		else
+			add_node(&cache, name, zones[prng_below(&rng, 5)]);
+		if (step == 200)
+			sched_cache_topology_key(&cache, "rack");	/* registered late */
+		ck_assert(sched_topology_check(&cache));
+		size_t n, absent = 0;
+		struct sched_node_info *const *nodes = sched_cache_list(&cache, &n);
+		for (size_t i = 0; i < n; i++)
+			absent += sched_node_topology(nodes[i], zone) == SCHED_TOPOLOGY_ABSENT;
+		ck_assert_uint_eq(sched_cache_topology_listed(&cache, zone, SCHED_TOPOLOGY_ABSENT),
+				  absent);
+	}
+	sched_cache_release(&cache);
+}
+END_TEST
+
 /* A matchExpressions "In" may list a value twice (only the string syntax
  * de-duplicates): each pod still counts once. */
 START_TEST(test_label_index_visits_a_pod_once_for_a_repeated_value)
@@ -1197,6 +1230,7 @@ Suite *sched_topology_spread_suite(void)
 	tcase_add_test(tc, test_indexed_counts_agree_with_a_walk_over_every_pod);
 	tcase_add_test(tc, test_label_index_visits_exactly_the_matching_pods);
 	tcase_add_test(tc, test_label_index_visits_a_pod_once_for_a_repeated_value);
+	tcase_add_test(tc, test_topology_counts_follow_nodes_as_they_change);
 	suite_add_tcase(s, tc);
 	return s;
 }
