@@ -213,7 +213,7 @@ struct sched_post_filter_result {
 };
 void sched_post_filter_result_release(struct sched_post_filter_result *result);
 
-/* A plugin: a name and up to six hooks; a NULL hook means the plugin
+/* A plugin: a name and its hooks; a NULL hook means the plugin
  * does not take part in that extension point. */
 struct sched_plugin {
 	enum sched_plugin_id id;
