@@ -499,13 +499,11 @@ static void sort_diags(struct diag_list *diags, size_t from)
 	free(original.items);
 }
 
-struct scenario *scenario_load(const char *path, struct diag_list *diags)
+/* The loader proper, on a file already read; frees file. before is how
+ * many diagnostics diags held before reading it. */
+static struct scenario *load_file(const char *path, struct yfile *file,
+				  struct diag_list *diags, size_t before)
 {
-	size_t before = diags->len;
-	struct yfile *file = yfile_load(path, diags);
-	if (!file)
-		return NULL;
-
 	struct scenario *sc = xcalloc(1, sizeof(*sc));
 	sc->path = xstrdup(path);
 	sc->seed = DEFAULT_SEED;
@@ -576,6 +574,21 @@ struct scenario *scenario_load(const char *path, struct diag_list *diags)
 		return NULL;
 	}
 	return sc;
+}
+
+struct scenario *scenario_load(const char *path, struct diag_list *diags)
+{
+	size_t before = diags->len;
+	struct yfile *file = yfile_load(path, diags);
+	return file ? load_file(path, file, diags, before) : NULL;
+}
+
+struct scenario *scenario_load_string(const char *path, const char *text,
+				      size_t len, struct diag_list *diags)
+{
+	size_t before = diags->len;
+	struct yfile *file = yfile_load_string(path, text, len, diags);
+	return file ? load_file(path, file, diags, before) : NULL;
 }
 
 void action_release(struct action *action)
