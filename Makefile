@@ -130,7 +130,7 @@ bench: deps
 # FUZZ_TARGETS=fuzz_scenario runs one.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= fuzz_parsers fuzz_scenario fuzz_sched_config
-FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -g -O1 -Isim -D_GNU_SOURCE
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1 -Isim -D_GNU_SOURCE
 FUZZ_RUN   = -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 -jobs=1 -workers=1 \
 	     -dict=tests/fuzz_seeds/kubelab.dict
 build-fuzz/%: tests/%.c $(LIB_SRC)

@@ -191,6 +191,12 @@ static void check_pool(struct loader *l, const struct ynode *node,
 	else if (pool->count < 1)
 		loader_problem(l, count, "%s.count: must be at least 1, got %d",
 			       path, pool->count);
+	else if (pool->count > MAX_POOL_NODES)
+		/* A typo, not a cluster: 2147483647 nodes would exhaust the
+		 * memory at start rather than fail here. */
+		loader_problem(l, count, "%s.count: must be at most %d (upstream "
+			       "tests clusters of up to 5000 nodes), got %d", path,
+			       MAX_POOL_NODES, pool->count);
 	if (pool->name && !dns_label(pool->name))
 		/* Node names are NAME-N, and must be DNS labels. */
 		loader_problem(l, ynode_get(node, "name"), "%s.name: \"%s\" is "
