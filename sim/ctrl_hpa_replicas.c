@@ -126,6 +126,15 @@ static int group_all(const struct hpa_calc *calc, const struct hpa_pod_metric *p
 	return ready;
 }
 
+/* a + b, saturating: usages are at most 10^15 (metrics_sim.c) and pods
+ * many, so a sum stays far from the limit unless a scenario asks for
+ * absurd loads; then it pins rather than wraps (undefined in C). */
+static int64_t add_saturating(int64_t a, int64_t b)
+{
+	int64_t sum;
+	return __builtin_add_overflow(a, b, &sum) ? INT64_MAX : sum;
+}
+
 /* K8S: metricsclient.GetResourceUtilizationRatio. */
 static int utilization_ratio(const struct entry *entries, size_t len, int32_t target,
 			     double *ratio, int32_t *utilization, int64_t *raw, char **why)
@@ -134,15 +143,19 @@ static int utilization_ratio(const struct entry *entries, size_t len, int32_t ta
 	for (size_t i = 0; i < len; i++) {
 		if (!entries[i].counted)
 			continue;
-		total += entries[i].value;
-		requests += entries[i].request;
+		total = add_saturating(total, entries[i].value);
+		requests = add_saturating(requests, entries[i].request);
 		n++;
 	}
 	if (requests == 0) {
 		*why = xstrdup("no metrics returned matched known pods");
 		return -1;
 	}
-	*utilization = (int32_t)(total * 100 / requests);
+	/* Upstream's int32(total * 100 / requests) wraps past 2^31 %; the
+	 * percentage saturates here instead, so that a huge load still
+	 * reads as above the target. */
+	double percent = (double)total * 100 / (double)requests;
+	*utilization = percent >= INT32_MAX ? INT32_MAX : (int32_t)percent;
 	*ratio = (double)*utilization / (double)target;
 	*raw = total / n;
 	return 0;
@@ -155,7 +168,7 @@ static double usage_ratio(const struct entry *entries, size_t len, int64_t targe
 	int64_t total = 0, n = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (entries[i].counted) {
-			total += entries[i].value;
+			total = add_saturating(total, entries[i].value);
 			n++;
 		}
 	}

@@ -361,6 +361,7 @@ START_TEST(test_new_sections_report_bad_input_where_it_is)
 		"  - target: deployment/web\n"
 		"    rps:\n"
 		"    - {at: 0s, rps: -5}\n"
+		"    - {at: 1m, rps: 2e9}\n"
 		"    - {at: 3m, rps: 10}\n"
 		"  timeline:\n"
 		"  - {at: 10s, drain: worker-7}\n"
@@ -375,16 +376,18 @@ START_TEST(test_new_sections_report_bad_input_where_it_is)
 		"  - {name: NodeResourcesBalancedAllocation, args: {resources: {name: cpu}}}\n";
 	static const char *const want[] = {
 		"bad.yaml:10:21: spec.traffic[0].rps[0].rps: must not be negative",
-		"bad.yaml:11:12: spec.traffic[0].rps[1].at: must lie within the run "
+		"bad.yaml:11:21: spec.traffic[0].rps[1].rps: must be at most 1e+09, "
+		"got 2e+09",
+		"bad.yaml:12:12: spec.traffic[0].rps[2].at: must lie within the run "
 		"(0s to spec.duration)",
-		"bad.yaml:13:22: spec.timeline[0].drain: no node \"worker-7\" in the "
+		"bad.yaml:14:22: spec.timeline[0].drain: no node \"worker-7\" in the "
 		"cluster (the node pools make worker-1..worker-2)",
-		"bad.yaml:14:22: spec.timeline[1].evict: only pods can be evicted, got Node",
-		"bad.yaml:20:36: profiles[0].pluginConfig[0].args: expected a mapping, "
+		"bad.yaml:15:22: spec.timeline[1].evict: only pods can be evicted, got Node",
+		"bad.yaml:21:36: profiles[0].pluginConfig[0].args: expected a mapping, "
 		"got a list",
-		"bad.yaml:21:60: profiles[0].pluginConfig[1].args.hardPodAffinityWeight: "
+		"bad.yaml:22:60: profiles[0].pluginConfig[1].args.hardPodAffinityWeight: "
 		"expected a 32-bit integer, got a string",
-		"bad.yaml:22:63: profiles[0].pluginConfig[2].args.resources: expected "
+		"bad.yaml:23:63: profiles[0].pluginConfig[2].args.resources: expected "
 		"a list, got a mapping",
 	};
 	struct diag_list diags = { 0 };
