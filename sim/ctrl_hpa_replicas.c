@@ -25,6 +25,7 @@
  * Interface: hpa_calc_* in ctrl_hpa.h. Pure functions of their inputs.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,6 +214,19 @@ static double recompute(const struct second_pass *how, const struct entry *e, si
 	return usage_ratio(e, len, how->target_milli, &usage);
 }
 
+/* ceil(x) as a replica count. Ratios of absurd loads (or a custom metric
+ * with a target of 1m) reach past int32, where C's conversion is
+ * undefined (x86 gives INT32_MIN: a negative proposal, read as an error
+ * with no message); they saturate instead, and the HPA's maxReplicas
+ * clamps them as upstream does. */
+static int32_t replicas_ceil(double x)
+{
+	double c = ceil(x);
+	if (!(c < (double)INT32_MAX))	/* NaN too */
+		return INT32_MAX;
+	return c > 0 ? (int32_t)c : 0;
+}
+
 static int32_t rebalance(const struct hpa_calc *calc, const struct second_pass *how,
 			 struct entry *e, size_t len, int32_t current, int ready,
 			 bool unready, bool missing, double ratio)
@@ -221,7 +235,7 @@ static int32_t rebalance(const struct hpa_calc *calc, const struct second_pass *
 	if (!scale_up_with_unready && !missing) {
 		if (within_tolerance(calc, ratio))
 			return current;
-		return (int32_t)ceil(ratio * ready);
+		return replicas_ceil(ratio * ready);
 	}
 	for (size_t i = 0; i < len; i++) {
 		if (e[i].group == GROUP_MISSING) {
@@ -243,7 +257,7 @@ static int32_t rebalance(const struct hpa_calc *calc, const struct second_pass *
 	if (within_tolerance(calc, new_ratio) || (ratio < 1.0 && new_ratio > 1.0) ||
 	    (ratio > 1.0 && new_ratio < 1.0))
 		return current;
-	int32_t replicas = (int32_t)ceil(new_ratio * (double)counted_len(e, len));
+	int32_t replicas = replicas_ceil(new_ratio * (double)counted_len(e, len));
 	if ((new_ratio < 1.0 && replicas > current) || (new_ratio > 1.0 && replicas < current))
 		return current;
 	return replicas;
