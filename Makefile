@@ -53,11 +53,14 @@ endif
 
 CLI_SRC  := $(wildcard tools/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
+# Test-only code the suites share (not suites themselves): the reference
+# scheduler the scheduler's decisions are compared against.
+TEST_LIB_SRC := $(wildcard tests/sched_reference*.c)
 BENCH_SRC := $(wildcard tests/bench_*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(O)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(O)/%.o)
-TEST_OBJ = $(TEST_SRC:%.c=$(O)/%.o) $(O)/tests/check_main.o
+TEST_OBJ = $(TEST_SRC:%.c=$(O)/%.o) $(TEST_LIB_SRC:%.c=$(O)/%.o) $(O)/tests/check_main.o
 
 LIB   = $(O)/libkubelab.a
 BIN   = $(O)/kubelab

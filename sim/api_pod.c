@@ -48,10 +48,13 @@ static const char *const preemption_policies[] = { "PreemptLowerPriority", "Neve
 static const struct field pod_spec_fields[] = {
 	{ "volumes", FIELD_LIST, .offset = offsetof(struct pod_spec, volumes),
 	  .schema = &volume_schema, .elem = FIELD_STRUCT },
+	/* Every replica of a template has the same containers (and the same
+	 * tolerations): frozen pods share one copy (FIELD_SHARE). */
 	{ "initContainers", FIELD_LIST, .offset = offsetof(struct pod_spec, init_containers),
-	  .schema = &container_schema, .elem = FIELD_STRUCT },
+	  .flags = FIELD_SHARE, .schema = &container_schema, .elem = FIELD_STRUCT },
 	{ "containers", FIELD_LIST, .offset = offsetof(struct pod_spec, containers),
-	  .flags = FIELD_REQUIRED, .schema = &container_schema, .elem = FIELD_STRUCT },
+	  .flags = FIELD_REQUIRED | FIELD_SHARE, .schema = &container_schema,
+	  .elem = FIELD_STRUCT },
 	{ "restartPolicy", FIELD_STRING, .offset = offsetof(struct pod_spec, restart_policy),
 	  .dflt = "Always", .allowed = pod_restart_policies },
 	/* A *int64 upstream: 0 (kill at once) is printed, not omitted. */
@@ -75,7 +78,7 @@ static const struct field pod_spec_fields[] = {
 	{ "schedulerName", FIELD_STRING, .offset = offsetof(struct pod_spec, scheduler_name),
 	  .dflt = "default-scheduler" },
 	{ "tolerations", FIELD_LIST, .offset = offsetof(struct pod_spec, tolerations),
-	  .schema = &toleration_schema, .elem = FIELD_STRUCT },
+	  .flags = FIELD_SHARE, .schema = &toleration_schema, .elem = FIELD_STRUCT },
 	{ "priorityClassName", FIELD_STRING,
 	  .offset = offsetof(struct pod_spec, priority_class_name) },
 	/* Filled from the PriorityClass by admission, not by defaulting. */

@@ -99,8 +99,10 @@ static const struct schema container_status_schema = {
 static const struct field pod_status_fields[] = {
 	{ "phase", FIELD_STRING, .offset = offsetof(struct pod_status, phase),
 	  .allowed = pod_phases },
+	/* Pods that start together go through the same conditions at the
+	 * same instants: frozen versions share equal lists (FIELD_SHARE). */
 	{ "conditions", FIELD_LIST, .offset = offsetof(struct pod_status, conditions),
-	  .schema = &condition_schema, .elem = FIELD_STRUCT },
+	  .flags = FIELD_SHARE, .schema = &condition_schema, .elem = FIELD_STRUCT },
 	{ "message", FIELD_STRING, .offset = offsetof(struct pod_status, message) },
 	{ "reason", FIELD_STRING, .offset = offsetof(struct pod_status, reason) },
 	{ "nominatedNodeName", FIELD_STRING,

@@ -40,6 +40,12 @@ struct clock_ops {
 	/* Returns true when the timer was pending and will now not fire;
 	 * false when it already fired, was cancelled, or never existed. */
 	bool (*cancel)(void *impl, timer_id id);
+	/* Runs fn(arg) `times` times (>= 1), delay from now, exactly as
+	 * `times` calls of after() in a row would, each run its own event,
+	 * but as one timer: cancel drops the runs not made yet. A store
+	 * delivers one write to all its watchers this way. */
+	timer_id (*after_times)(void *impl, ktime_t delay, uint32_t times,
+				timer_fn fn, void *arg);
 };
 
 struct clock {
@@ -56,6 +62,12 @@ static inline timer_id clock_after(const struct clock *clock, ktime_t delay,
 				   timer_fn fn, void *arg)
 {
 	return clock->ops->after(clock->impl, delay, fn, arg);
+}
+
+static inline timer_id clock_after_times(const struct clock *clock, ktime_t delay,
+					 uint32_t times, timer_fn fn, void *arg)
+{
+	return clock->ops->after_times(clock->impl, delay, times, fn, arg);
 }
 
 static inline bool clock_cancel(const struct clock *clock, timer_id id)

@@ -124,6 +124,20 @@ static bool has_owner(const struct gc_node *n, const char *uid)
 	return false;
 }
 
+/* True when n's owners are meta's, in the same order. */
+static bool same_owners(const struct gc_node *n, const struct object_meta *meta)
+{
+	if (n->owners_len != meta->owner_references.len)
+		return false;
+	for (size_t j = 0; j < n->owners_len; j++) {
+		const struct owner_reference *ref = &meta->owner_references.items[j];
+		if (strcmp(n->owners[j].uid, ref->uid ? ref->uid : "") ||
+		    n->owners[j].block != ref->block_owner_deletion)
+			return false;
+	}
+	return true;
+}
+
 /* Replaces n's owners with obj's, fixing the reverse index. Owners that
  * are not in the graph are verified by queueing n; owners in foreground
  * deletion that lost n are queued to see if they may finish now. */
@@ -131,6 +145,14 @@ static void set_owners(struct garbage_collector *gc, struct gc_node *n,
 		       const struct object *obj)
 {
 	const struct object_meta *meta = &obj->meta;
+	if (same_owners(n, meta)) {
+		/* Most writes (every status write) keep the owners: only the
+		 * check of owners not seen yet is left to do. */
+		for (size_t j = 0; j < n->owners_len; j++)
+			if (!hashmap_get(&gc->nodes, n->owners[j].uid))
+				workqueue_add(gc->to_delete, n->uid);
+		return;
+	}
 	for (size_t i = 0; i < n->owners_len; i++) {
 		bool kept = false;
 		for (size_t j = 0; j < meta->owner_references.len; j++)

@@ -18,6 +18,17 @@
  * Memory per pending timer is fixed (one entry, one slot) and both arrays
  * only grow to the high-water mark, so a steady state allocates nothing.
  *
+ * Repeated timers (engine_at_times) are what make a watch cheap: a write
+ * to a pod reaches a dozen watchers, each delivery an event of its own,
+ * and 150,000 pods turning Running in one instant once queued two million
+ * entries. A timer due `times` times takes `times` consecutive sequence
+ * numbers at once but only one entry and one slot: when a run is
+ * dispatched and more are left, the entry stays at the root with the next
+ * reserved sequence number. Nothing else can be ordered between two
+ * consecutive numbers, so the entry is still the smallest and no sift is
+ * needed; every run is still one event (one step, one step-hook call), in
+ * exactly the place that many engine_at calls in a row would have given.
+ *
  * Timer ids are (generation << 32) | slot index. The index finds the slot in
  * O(1) for engine_cancel; the generation, bumped each time the slot is
  * reused, makes ids unique: a stale id names an old generation and no longer
@@ -69,6 +80,7 @@ enum slot_state {
 
 /* 24 bytes: the generation stands for the id (slot_id) and a free slot
  * keeps its free-list link where its argument was. */
+#define MORE_LIMIT	(1U << 30)	/* runs of one repeated timer */
 struct slot {
 	timer_fn fn;
 	union {
@@ -76,7 +88,9 @@ struct slot {
 		uint32_t next_free;	/* free-list link while SLOT_FREE */
 	};
 	uint32_t generation;	/* of the current id (when free: the last one) */
-	uint32_t state;		/* enum slot_state */
+	uint32_t state : 2;	/* enum slot_state */
+	uint32_t more : 30;	/* runs left after the queued one (repeated
+				 * timers; 0 for a plain one) */
 };
 
 struct engine {
@@ -195,6 +209,7 @@ static uint32_t slot_alloc(struct engine *engine, timer_fn fn, void *arg)
 	slot->fn = fn;
 	slot->arg = arg;
 	slot->state = SLOT_PENDING;
+	slot->more = 0;
 	return index;
 }
 
@@ -273,14 +288,23 @@ ktime_t engine_now(const struct engine *engine)
 
 timer_id engine_at(struct engine *engine, ktime_t when, timer_fn fn, void *arg)
 {
+	return engine_at_times(engine, when, 1, fn, arg);
+}
+
+timer_id engine_at_times(struct engine *engine, ktime_t when, uint32_t times,
+			 timer_fn fn, void *arg)
+{
 	BUG_ON(when < engine->now);
 	BUG_ON(when == KTIME_NEVER);
 	BUG_ON(fn == NULL);
-	BUG_ON(engine->next_seq >= SEQ_LIMIT);
+	BUG_ON(times == 0 || times > MORE_LIMIT);
+	BUG_ON(engine->next_seq >= SEQ_LIMIT - times);
 	uint32_t index = slot_alloc(engine, fn, arg);
+	engine->slots[index].more = times - 1;
 	struct heap_entry entry = {
-		.when = when, .order = engine->next_seq++ << SLOT_BITS | index,
+		.when = when, .order = engine->next_seq << SLOT_BITS | index,
 	};
+	engine->next_seq += times;	/* the later runs' places, reserved */
 	heap_push(engine, entry);
 	engine->live++;
 	return slot_id(engine, index);
@@ -292,6 +316,14 @@ timer_id engine_after(struct engine *engine, ktime_t delay, timer_fn fn,
 	BUG_ON(delay < 0);
 	BUG_ON(delay >= KTIME_NEVER - engine->now);
 	return engine_at(engine, engine->now + delay, fn, arg);
+}
+
+timer_id engine_after_times(struct engine *engine, ktime_t delay, uint32_t times,
+			    timer_fn fn, void *arg)
+{
+	BUG_ON(delay < 0);
+	BUG_ON(delay >= KTIME_NEVER - engine->now);
+	return engine_at_times(engine, engine->now + delay, times, fn, arg);
 }
 
 bool engine_cancel(struct engine *engine, timer_id id)
@@ -328,17 +360,25 @@ static enum engine_stop run_loop(struct engine *engine, ktime_t until,
 			return ENGINE_UNTIL;
 		}
 		/* 2. Take it off the queue (with any cancelled entries that
-		 *    surface behind it) and advance the clock to it. */
-		heap_remove_top(engine);
-		prune_top(engine);
-		engine->now = next.when;
-		/* 3. Dispatch. The slot is freed first, so the handler may
-		 *    reuse it, and cancelling its own id returns false. */
+		 *    surface behind it) and advance the clock to it. The
+		 *    slot is freed before the handler runs, so the handler
+		 *    may reuse it, and cancelling its own id returns false.
+		 *    A repeated timer with runs left stays instead, at its
+		 *    next place (still the root: see the top of the file). */
 		struct slot *slot = &engine->slots[entry_slot(&next)];
 		timer_fn fn = slot->fn;
 		void *arg = slot->arg;
-		slot_free(engine, entry_slot(&next));
-		engine->live--;
+		engine->now = next.when;
+		if (slot->more) {
+			slot->more--;
+			engine->heap[0].order += 1ULL << SLOT_BITS;
+		} else {
+			heap_remove_top(engine);
+			prune_top(engine);
+			slot_free(engine, entry_slot(&next));
+			engine->live--;
+		}
+		/* 3. Dispatch. */
 		engine->steps++;
 		fn(arg);
 		if (engine->step_hook)
@@ -409,7 +449,8 @@ void engine_check(const struct engine *engine)
 		BUG_ON(index >= engine->slots_len);
 		BUG_ON(seen[index]);
 		seen[index] = 1;
-		BUG_ON(entry->order >> SLOT_BITS >= engine->next_seq);
+		BUG_ON((entry->order >> SLOT_BITS) + engine->slots[index].more >=
+		       engine->next_seq);
 		BUG_ON(entry->when >= KTIME_NEVER);
 		size_t parent = (i - 1) / HEAP_ARITY;
 		BUG_ON(i > 0 && entry_before(entry, &engine->heap[parent]));
@@ -455,10 +496,17 @@ static bool clock_engine_cancel(void *impl, timer_id id)
 	return engine_cancel(impl, id);
 }
 
+static timer_id clock_engine_after_times(void *impl, ktime_t delay, uint32_t times,
+					 timer_fn fn, void *arg)
+{
+	return engine_after_times(impl, delay, times, fn, arg);
+}
+
 static const struct clock_ops engine_clock_ops = {
 	.now = clock_engine_now,
 	.after = clock_engine_after,
 	.cancel = clock_engine_cancel,
+	.after_times = clock_engine_after_times,
 };
 
 struct clock engine_clock(struct engine *engine)

@@ -20,7 +20,8 @@
  * order never depends on addresses or on the heap's internal layout.
  *
  * Interface: engine_new/engine_free; engine_at/engine_after/engine_cancel
- * to manage timers; engine_run to advance; engine_clock for the clock.h seam
+ * to manage timers (engine_at_times for one timer that runs several times
+ * in a row); engine_run to advance; engine_clock for the clock.h seam
  * that all code above the engine uses instead of calling engine_* directly.
  *
  * Invariants (checked by engine_check):
@@ -60,7 +61,8 @@ struct engine *engine_new(void);
 void engine_free(struct engine *engine);
 
 /* Returns the clock seam served by this engine: clock_now() is engine_now(),
- * clock_after() is engine_after(), clock_cancel() is engine_cancel(). The
+ * clock_after() is engine_after(), clock_after_times() is
+ * engine_after_times(), clock_cancel() is engine_cancel(). The
  * struct is a value that refers to the engine; it is valid while the engine
  * lives. */
 struct clock engine_clock(struct engine *engine);
@@ -80,6 +82,21 @@ timer_id engine_at(struct engine *engine, ktime_t when, timer_fn fn, void *arg);
  * now + delay must not reach KTIME_NEVER. */
 timer_id engine_after(struct engine *engine, ktime_t delay, timer_fn fn,
 		      void *arg);
+
+/* Schedules fn(arg) to run `times` times (>= 1) at virtual time when,
+ * exactly as `times` calls of engine_at(engine, when, fn, arg) made one
+ * after another would: the runs take consecutive places in the order of
+ * that instant, and each is an event of its own (a step, followed by the
+ * step hook). Costs one timer whatever `times` is: the id names the runs
+ * not made yet, engine_cancel drops all of them, and engine_pending counts
+ * the timer once until its last run. The handler tells the runs apart by
+ * counting them. Same rules for when and fn as engine_at. */
+timer_id engine_at_times(struct engine *engine, ktime_t when, uint32_t times,
+			 timer_fn fn, void *arg);
+
+/* engine_at_times(engine, now + delay, times, fn, arg). */
+timer_id engine_after_times(struct engine *engine, ktime_t delay, uint32_t times,
+			    timer_fn fn, void *arg);
 
 /* Cancels a pending timer. Returns true if it was pending and now will not
  * run; false if it already ran (or is running: a handler cancelling its own

@@ -116,7 +116,7 @@ static bool probe_declared(const struct probe *probe)
 /* A container ID as a CRI runtime reports it: "<runtime>://<64 hex>". */
 static char *container_id_new(const struct kubelet_ctr *ctr)
 {
-	uint64_t h = kubelet_hash(ctr->worker->uid, KUBELET_HASH_INIT);
+	uint64_t h = kubelet_hash(ctr->worker->pod->obj.meta.uid, KUBELET_HASH_INIT);
 	h = kubelet_hash(ctr->spec->name, h) ^ ctr->instances;
 	uint64_t part[4];
 	for (int i = 0; i < 4; i++)
@@ -427,12 +427,17 @@ static void ctr_plan_restart(struct kubelet_ctr *ctr)
 	}
 	char delay[DURATION_STR_MAX];
 	duration_format(b->delay, delay, sizeof(delay));
+	/* K8S: format.Pod, "web-abc_default(uid)"; made when needed, not
+	 * kept per pod. */
+	const struct object_meta *meta = &worker->pod->obj.meta;
+	char *full_name = xasprintf("%s_%s(%s)", meta->name, meta->namespace, meta->uid);
 	kubelet_pod_event(worker, "Warning", "BackOff",
 			  "Back-off restarting failed container %s in pod %s", ctr->spec->name,
-			  worker->full_name);
+			  full_name);
 	free(ctr->waiting_message);
 	ctr->waiting_message = xasprintf("back-off %s restarting failed container=%s pod=%s",
-					 delay, ctr->spec->name, worker->full_name);
+					 delay, ctr->spec->name, full_name);
+	free(full_name);
 	set_string(&ctr->waiting_reason, "CrashLoopBackOff");
 	ctr->phase = CTR_WAITING;
 	ctr->timer = clock_after(ctr_clock(ctr), finished + b->delay - now,

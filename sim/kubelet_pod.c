@@ -256,11 +256,8 @@ static struct kubelet_worker *worker_new(struct kubelet *kubelet, const struct p
 	struct kubelet_worker *worker = xcalloc(1, sizeof(*worker));
 	const struct pod_spec *spec = &pod->spec;
 	worker->kubelet = kubelet;
-	worker->uid = xstrdup(pod->obj.meta.uid);
 	worker->pod = (struct pod *)object_ref(&pod->obj);
 	worker->spec_pod = (struct pod *)object_ref(&pod->obj);
-	worker->full_name = xasprintf("%s_%s(%s)", pod->obj.meta.name,
-				      pod->obj.meta.namespace, pod->obj.meta.uid);
 	worker->ip_slot = -1;
 	worker->init_len = spec->init_containers.len;
 	worker->len = worker->init_len + spec->containers.len;
@@ -272,7 +269,7 @@ static struct kubelet_worker *worker_new(struct kubelet *kubelet, const struct p
 					    : &spec->containers.items[i - worker->init_len],
 				       init);
 	}
-	hashmap_put(&kubelet->pods, worker->uid, worker);
+	hashmap_put(&kubelet->pods, pod->obj.meta.uid, worker);
 	return worker;
 }
 
@@ -291,10 +288,8 @@ static void worker_free(struct kubelet_worker *worker)
 	free(worker->reject_message);
 	free(worker->evict_message);
 	free(worker->pod_ip);
-	free(worker->full_name);
 	object_unref(&worker->pod->obj);
 	object_unref(&worker->spec_pod->obj);
-	free(worker->uid);
 	free(worker);
 }
 

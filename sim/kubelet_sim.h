@@ -152,11 +152,10 @@ struct kubelet_ctr {
  * K8S: pod_workers.go podSyncStatus plus the runtime's view of the pod. */
 struct kubelet_worker {
 	struct kubelet *kubelet;
-	char *uid;			/* owned; the key in kubelet->pods */
-	struct pod *pod;		/* latest version seen (a reference) */
+	struct pod *pod;		/* latest version seen (a reference); its
+					 * uid is the key in kubelet->pods */
 	struct pod *spec_pod;		/* the version ctrs[].spec point into (a
 					 * reference): usually the latest */
-	char *full_name;		/* "web-abc_default(uid)", format.Pod */
 
 	bool admitted;			/* passed node admission */
 	bool terminal;			/* nothing runs or restarts any more:

@@ -429,7 +429,7 @@ void kubelet_status_flush(struct kubelet_worker *worker)
 		const struct object *obj = client_get(client, KIND_POD,
 						      worker->pod->obj.meta.namespace,
 						      worker->pod->obj.meta.name);
-		if (!obj || strcmp(obj->meta.uid, worker->uid))
+		if (!obj || strcmp(obj->meta.uid, worker->pod->obj.meta.uid))
 			return;		/* gone, or a new pod of the same name */
 		const struct pod *cur = (const struct pod *)obj;
 		struct pod_status st = {0};

@@ -208,11 +208,22 @@ struct object *object_ref(const struct object *obj)
 /* ---- frozen objects (see object.h) --------------------------------------- */
 
 /* The packed strings and lists of one part, shared by the versions that
- * have that part in common. */
+ * have that part in common, and the counts it holds on the shared values
+ * (FIELD_SHARE lists, such as a pod's containers) its part points at. */
 struct object_block {
 	int refs;
-	max_align_t data[];	/* arrays, then strings (schema.h, "Packing") */
+	unsigned shares;	/* pointers to shared values at the start of data */
+	max_align_t data[];	/* those pointers (room rounded up to the
+				 * alignment), arrays, then strings (schema.h,
+				 * "Packing") */
 };
+
+/* Bytes at the start of a block's data for n shared-value pointers. */
+static size_t shares_room(size_t n)
+{
+	size_t align = _Alignof(max_align_t);
+	return (n * sizeof(struct schema_shared *) + align - 1) / align * align;
+}
 
 enum object_part { PART_BODY, PART_STATUS };
 
@@ -231,8 +242,12 @@ static struct object_block **block_of(struct object *obj, enum object_part part)
 
 static void block_unref(struct object_block *block)
 {
-	if (block && --block->refs == 0)
-		free(block);
+	if (!block || --block->refs)
+		return;
+	struct schema_shared **shared = (struct schema_shared **)block->data;
+	for (unsigned i = 0; i < block->shares; i++)
+		schema_shared_unref(shared[i]);
+	free(block);
 }
 
 /* Packs part of src (an object of kind) into a new block; the packed values
@@ -245,16 +260,22 @@ static struct object_block *pack_part(const struct kind_info *kind, enum object_
 	for (size_t i = 0; i < schema->fields_len; i++)
 		if (part_of(kind, &schema->fields[i]) == part)
 			schema_pack_measure(&schema->fields[i], src, &pack);
-	struct object_block *block = xmalloc(sizeof(*block) + pack.arrays + pack.strings);
+	size_t room = shares_room(pack.shares);
+	struct object_block *block = xmalloc(sizeof(*block) + room + pack.arrays +
+					     pack.strings);
 	block->refs = 1;
-	char *start = (char *)block->data;
+	block->shares = (unsigned)pack.shares;
+	struct schema_shared **shared = (struct schema_shared **)block->data;
+	char *start = (char *)block->data + room;
+	pack.share_at = shared;
 	pack.array_at = start;
 	pack.string_at = start + pack.arrays;
 	for (size_t i = 0; i < schema->fields_len; i++)
 		if (part_of(kind, &schema->fields[i]) == part)
 			schema_pack_copy(&schema->fields[i], dst, src, &pack);
 	BUG_ON(pack.array_at != start + pack.arrays ||
-	       pack.string_at != start + pack.arrays + pack.strings);
+	       pack.string_at != start + pack.arrays + pack.strings ||
+	       pack.share_at != shared + pack.shares);
 	return block;
 }
 

@@ -19,7 +19,12 @@
  *
  * Interface: print_describe (print.h). Nodes are in print_describe_node.c;
  * Deployments, ReplicaSets and the generic describer for the other kinds
- * in print_describe_workloads.c.
+ * in print_describe_workloads.c; StatefulSets, DaemonSets, Jobs and
+ * CronJobs in print_describe_apps.c; Services, Endpoints and
+ * EndpointSlices in print_describe_service.c; PersistentVolumeClaims,
+ * PersistentVolumes and StorageClasses in print_describe_storage.c;
+ * HorizontalPodAutoscalers, PodDisruptionBudgets and PriorityClasses in
+ * print_describe_policy.c.
  */
 #include "print_internal.h"
 #include "admission.h"
@@ -511,6 +516,58 @@ void print_describe(FILE *out, const struct store *store, const struct object *o
 	case KIND_REPLICASET:
 		describe_replica_set(&tw, store, object_as(obj, KIND_REPLICASET, struct replica_set),
 				     options->now);
+		break;
+	case KIND_STATEFULSET:
+		describe_stateful_set(&tw, store, object_as(obj, KIND_STATEFULSET, struct stateful_set),
+				      options->now);
+		break;
+	case KIND_DAEMONSET:
+		describe_daemon_set(&tw, store, object_as(obj, KIND_DAEMONSET, struct daemon_set),
+				    options->now);
+		break;
+	case KIND_JOB:
+		describe_job(&tw, store, object_as(obj, KIND_JOB, struct job), options->now);
+		break;
+	case KIND_CRONJOB:
+		describe_cron_job(&tw, store, object_as(obj, KIND_CRONJOB, struct cron_job),
+				  options->now);
+		break;
+	case KIND_SERVICE:
+		describe_service(&tw, store, object_as(obj, KIND_SERVICE, struct service),
+				 options->now);
+		break;
+	case KIND_ENDPOINTS:
+		describe_endpoints(&tw, store, object_as(obj, KIND_ENDPOINTS, struct endpoints),
+				   options->now);
+		break;
+	case KIND_ENDPOINTSLICE:
+		describe_endpoint_slice(&tw, store,
+					object_as(obj, KIND_ENDPOINTSLICE, struct endpoint_slice),
+					options->now);
+		break;
+	case KIND_PERSISTENTVOLUMECLAIM:
+		describe_pvc(&tw, store, object_as(obj, KIND_PERSISTENTVOLUMECLAIM,
+						   struct persistent_volume_claim), options->now);
+		break;
+	case KIND_PERSISTENTVOLUME:
+		describe_pv(&tw, store, object_as(obj, KIND_PERSISTENTVOLUME,
+						  struct persistent_volume), options->now);
+		break;
+	case KIND_STORAGECLASS:
+		describe_storage_class(&tw, store, object_as(obj, KIND_STORAGECLASS,
+							     struct storage_class), options->now);
+		break;
+	case KIND_HORIZONTALPODAUTOSCALER:
+		describe_hpa(&tw, store, object_as(obj, KIND_HORIZONTALPODAUTOSCALER,
+						   struct horizontal_pod_autoscaler), options->now);
+		break;
+	case KIND_PODDISRUPTIONBUDGET:
+		describe_pdb(&tw, store, object_as(obj, KIND_PODDISRUPTIONBUDGET,
+						   struct pod_disruption_budget), options->now);
+		break;
+	case KIND_PRIORITYCLASS:
+		describe_priority_class(&tw, store, object_as(obj, KIND_PRIORITYCLASS,
+							      struct priority_class), options->now);
 		break;
 	default:
 		describe_generic(&tw, store, obj, options->now);

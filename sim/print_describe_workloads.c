@@ -19,8 +19,9 @@
  * camelCase names turned into words ("apiVersion" -> "API Version"). It
  * walks the kind's schema (schema.h) where upstream walks the JSON, and
  * leaves out zero values as the JSON encoding would. kubelab uses it for
- * every kind but Pod, Node, Deployment and ReplicaSet; upstream has
- * specific describers for several of them (Job, Service, ...).
+ * the kinds that have no describer of their own (print_describe's
+ * switch): Namespace, ConfigMap, Event, Lease, ControllerRevision.
+ * Upstream has specific ones for Namespace and ConfigMap.
  */
 #include "print_internal.h"
 #include "xmalloc.h"
@@ -143,6 +144,42 @@ void describe_deployment(struct tabwriter *tw, const struct store *store,
 	print_describe_events(tw, store, obj, now);
 }
 
+/* ---- shared by the controllers' describers -------------------------------- */
+
+void describe_pods_status(struct tabwriter *tw, const struct store *store,
+			  const struct object *owner)
+{
+	/* Upstream lists the pods matching the selector and keeps those
+	 * whose controller is the owner: the same set as the owned pods. */
+	int running = 0, waiting = 0, succeeded = 0, failed = 0;
+	struct object_list pods = { 0 };
+	store_list_owned(store, KIND_POD, owner->meta.uid, &pods);
+	for (size_t i = 0; i < pods.len; i++) {
+		const char *phase = str(((const struct pod *)pods.items[i])->status.phase);
+		running += !strcmp(phase, POD_PHASE_RUNNING);
+		waiting += !strcmp(phase, POD_PHASE_PENDING);
+		succeeded += !strcmp(phase, POD_PHASE_SUCCEEDED);
+		failed += !strcmp(phase, POD_PHASE_FAILED);
+	}
+	object_list_release(&pods);
+	tabwriter_put(tw, 0, "Pods Status:\t%d Running / %d Waiting / %d Succeeded / %d Failed\n",
+		      running, waiting, succeeded, failed);
+}
+
+void describe_creation(struct tabwriter *tw, const struct object *obj)
+{
+	char when[PRINT_TIME_MAX];
+	print_time_rfc1123(obj->meta.creation_timestamp, when, sizeof(when));
+	tabwriter_put(tw, 0, "CreationTimestamp:\t%s\n", when);
+}
+
+void describe_map_line(struct tabwriter *tw, const char *title, const struct strmap *map)
+{
+	char *text = print_labels(map);
+	tabwriter_put(tw, 0, "%s:\t%s\n", title, text);
+	free(text);
+}
+
 /* ---- ReplicaSet ---------------------------------------------------------- */
 
 void describe_replica_set(struct tabwriter *tw, const struct store *store,
@@ -163,20 +200,7 @@ void describe_replica_set(struct tabwriter *tw, const struct store *store,
 	tabwriter_put(tw, 0, "Replicas:\t%d current / %d desired\n", rs->status.replicas,
 		      rs->spec.replicas);
 
-	/* K8S: getPodStatusForController: pods this ReplicaSet controls. */
-	int running = 0, waiting = 0, succeeded = 0, failed = 0;
-	struct object_list pods = { 0 };
-	store_list_owned(store, KIND_POD, obj->meta.uid, &pods);
-	for (size_t i = 0; i < pods.len; i++) {
-		const char *phase = str(((const struct pod *)pods.items[i])->status.phase);
-		running += !strcmp(phase, POD_PHASE_RUNNING);
-		waiting += !strcmp(phase, POD_PHASE_PENDING);
-		succeeded += !strcmp(phase, POD_PHASE_SUCCEEDED);
-		failed += !strcmp(phase, POD_PHASE_FAILED);
-	}
-	object_list_release(&pods);
-	tabwriter_put(tw, 0, "Pods Status:\t%d Running / %d Waiting / %d Succeeded / %d Failed\n",
-		      running, waiting, succeeded, failed);
+	describe_pods_status(tw, store, obj);
 	describe_pod_template(tw, &rs->spec.template);
 	describe_conditions(tw, &rs->status.conditions);
 	print_describe_events(tw, store, obj, now);

@@ -13,8 +13,10 @@
  *
  * Files: print_tabwriter.c (tabwriter and formatters), print_pod.c (the
  * pod STATUS), print_table.c and print_table_kinds.c (`get`),
- * print_events.c (events), print_describe.c, print_describe_node.c and
- * print_describe_workloads.c (`describe`).
+ * print_events.c (events), print_describe.c, print_describe_node.c,
+ * print_describe_workloads.c, print_describe_apps.c,
+ * print_describe_service.c, print_describe_storage.c and
+ * print_describe_policy.c (`describe`).
  */
 #ifndef KUBELAB_PRINT_INTERNAL_H
 #define KUBELAB_PRINT_INTERNAL_H
@@ -133,6 +135,14 @@ void table_containers(struct table *t, const struct pod_spec *spec);
 /* s, or "<none>" when s is NULL or empty. */
 const char *print_or_none(const char *s);
 
+/* K8S: storageutil.GetAccessModesAsString: "RWO,ROX", abbreviations in
+ * a fixed order; "" for none. list_of_strings is a LIST_OF(char *).
+ * Caller frees. */
+char *print_access_modes(const void *list_of_strings);
+/* K8S: storageutil.GetPersistentVolume(Claim)Class: the beta annotation
+ * volume.beta.kubernetes.io/storage-class, else field, else "". */
+const char *print_storage_class_of(const struct object *obj, const char *field);
+
 /* K8S: findNodeRoles: "control-plane,worker", sorted; "" when none.
  * Caller frees. */
 char *print_node_roles(const struct node *node);
@@ -177,6 +187,36 @@ void describe_replica_set(struct tabwriter *tw, const struct store *store,
 			  const struct replica_set *rs, ktime_t now);
 void describe_generic(struct tabwriter *tw, const struct store *store,
 		      const struct object *obj, ktime_t now);
+/* print_describe_apps.c */
+void describe_stateful_set(struct tabwriter *tw, const struct store *store,
+			   const struct stateful_set *sts, ktime_t now);
+void describe_daemon_set(struct tabwriter *tw, const struct store *store,
+			 const struct daemon_set *ds, ktime_t now);
+void describe_job(struct tabwriter *tw, const struct store *store,
+		  const struct job *job, ktime_t now);
+void describe_cron_job(struct tabwriter *tw, const struct store *store,
+		       const struct cron_job *cj, ktime_t now);
+/* print_describe_service.c */
+void describe_service(struct tabwriter *tw, const struct store *store,
+		      const struct service *svc, ktime_t now);
+void describe_endpoints(struct tabwriter *tw, const struct store *store,
+			const struct endpoints *ep, ktime_t now);
+void describe_endpoint_slice(struct tabwriter *tw, const struct store *store,
+			     const struct endpoint_slice *eps, ktime_t now);
+/* print_describe_storage.c */
+void describe_pvc(struct tabwriter *tw, const struct store *store,
+		  const struct persistent_volume_claim *pvc, ktime_t now);
+void describe_pv(struct tabwriter *tw, const struct store *store,
+		 const struct persistent_volume *pv, ktime_t now);
+void describe_storage_class(struct tabwriter *tw, const struct store *store,
+			    const struct storage_class *sc, ktime_t now);
+/* print_describe_policy.c */
+void describe_hpa(struct tabwriter *tw, const struct store *store,
+		  const struct horizontal_pod_autoscaler *hpa, ktime_t now);
+void describe_pdb(struct tabwriter *tw, const struct store *store,
+		  const struct pod_disruption_budget *pdb, ktime_t now);
+void describe_priority_class(struct tabwriter *tw, const struct store *store,
+			     const struct priority_class *pc, ktime_t now);
 
 /* K8S: printLabelsMultiline / printAnnotationsMultiline. */
 void describe_labels(struct tabwriter *tw, const char *title,
@@ -186,6 +226,17 @@ void describe_annotations(struct tabwriter *tw, const char *title,
 /* K8S: DescribePodTemplate. */
 void describe_pod_template(struct tabwriter *tw,
 			   const struct pod_template_spec *template);
+/* K8S: getPodStatusForController: the "Pods Status:" line, counting the
+ * pods whose controller is owner by phase. */
+void describe_pods_status(struct tabwriter *tw, const struct store *store,
+			  const struct object *owner);
+/* "CreationTimestamp:\t<RFC 1123 time>" */
+void describe_creation(struct tabwriter *tw, const struct object *obj);
+/* K8S: labels.FormatLabels of a map on one line: "a=1,b=2" or "<none>"
+ * (StorageClass and PriorityClass print their annotations so). */
+void describe_map_line(struct tabwriter *tw, const char *title,
+		       const struct strmap *map);
+
 /* K8S: printController: "ReplicaSet/web-7d4b9" or NULL. Caller frees. */
 char *describe_controlled_by(const struct object *obj);
 

@@ -30,7 +30,7 @@ static const char *const access_mode_abbrevs[][2] = {
 };
 
 /* K8S: GetAccessModesAsString: abbreviations in a fixed order. */
-static char *access_modes(const void *list_of_strings)
+char *print_access_modes(const void *list_of_strings)
 {
 	const LIST_OF(char *) *modes = list_of_strings;
 	char *text = xstrdup("");
@@ -59,7 +59,7 @@ static char *storage_quantity(const struct resource_list *list)
 
 /* K8S: storageutil.GetPersistentVolume(Claim)Class: the beta annotation
  * wins over storageClassName. */
-static const char *storage_class_of(const struct object *obj, const char *field)
+const char *print_storage_class_of(const struct object *obj, const char *field)
 {
 	const char *beta = strmap_get(&obj->meta.annotations,
 				      "volume.beta.kubernetes.io/storage-class");
@@ -372,7 +372,7 @@ static void pv_row(struct table *t, const struct object *obj)
 		: pv->status.phase ? pv->status.phase : "";
 	table_name(t, obj, obj->meta.name);
 	table_cell_free(t, storage_quantity(&pv->spec.capacity));
-	table_cell_free(t, access_modes(&pv->spec.access_modes));
+	table_cell_free(t, print_access_modes(&pv->spec.access_modes));
 	table_cell(t, "%s", pv->spec.persistent_volume_reclaim_policy
 		   ? pv->spec.persistent_volume_reclaim_policy : "");
 	table_status(t, phase);
@@ -381,7 +381,7 @@ static void pv_row(struct table *t, const struct object *obj)
 			   claim->name ? claim->name : "");
 	else
 		table_cell(t, "%s", "");
-	table_cell(t, "%s", storage_class_of(obj, pv->spec.storage_class_name));
+	table_cell(t, "%s", print_storage_class_of(obj, pv->spec.storage_class_name));
 	table_cell(t, "<unset>");	/* volumeAttributesClassName: not modelled */
 	table_cell(t, "%s", pv->status.reason ? pv->status.reason : "");
 	table_age(t, obj->meta.creation_timestamp);
@@ -405,8 +405,8 @@ static void pvc_row(struct table *t, const struct object *obj)
 	table_status(t, phase);
 	table_cell(t, "%s", bound ? pvc->spec.volume_name : "");
 	table_cell_free(t, bound ? storage_quantity(&pvc->status.capacity) : xstrdup(""));
-	table_cell_free(t, bound ? access_modes(&pvc->status.access_modes) : xstrdup(""));
-	table_cell(t, "%s", storage_class_of(obj, pvc->spec.storage_class_name));
+	table_cell_free(t, bound ? print_access_modes(&pvc->status.access_modes) : xstrdup(""));
+	table_cell(t, "%s", print_storage_class_of(obj, pvc->spec.storage_class_name));
 	table_cell(t, "<unset>");
 	table_age(t, obj->meta.creation_timestamp);
 	table_cell(t, "%s", pvc->spec.volume_mode ? pvc->spec.volume_mode : "<unset>");

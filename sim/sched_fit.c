@@ -195,7 +195,8 @@ static int64_t least_cpu_memory(const struct sched_pod_request *r,
 		sum += least_requested(node->non_zero_memory + r->non_zero_memory, memory);
 		n++;
 	}
-	return n ? sum / n : 0;
+	/* The usual case, both resources, divides by a constant. */
+	return n == 2 ? sum / 2 : n ? sum : 0;
 }
 
 /* LAB: sched-fit-score. The strategy's scorer over the pairs of the

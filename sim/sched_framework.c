@@ -258,6 +258,7 @@ enum sched_code sched_run_pre_filter(const struct sched_profile *profile,
 				     struct sched_status *status)
 {
 	sched_status_reset(status);
+	state->filters_for = NULL;	/* the skips below change the list */
 	for (size_t i = 0; i < profile->len; i++)
 		state->args[profile->plugins[i].plugin->id] = profile->plugins[i].args;
 	for (size_t i = 0; i < profile->len; i++) {
@@ -286,11 +287,19 @@ enum sched_code sched_run_filter(const struct sched_profile *profile,
 				 struct sched_status *status)
 {
 	sched_status_reset(status);
-	for (size_t i = 0; i < profile->len; i++) {
-		const struct sched_plugin *pl = profile->plugins[i].plugin;
-		if (state->skip_filter[pl->id] ||
-		    !sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_FILTER))
-			continue;
+	if (state->filters_for != profile) {
+		/* Once per cycle: the same for every node. */
+		state->filters_len = 0;
+		for (size_t i = 0; i < profile->len; i++) {
+			const struct sched_plugin *pl = profile->plugins[i].plugin;
+			if (!state->skip_filter[pl->id] &&
+			    sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_FILTER))
+				state->filters[state->filters_len++] = pl;
+		}
+		state->filters_for = profile;
+	}
+	for (size_t i = 0; i < state->filters_len; i++) {
+		const struct sched_plugin *pl = state->filters[i];
 		enum sched_code code = pl->filter(state, state->pod, node, status);
 		if (code != SCHED_SUCCESS && pl->id >= SCHED_PLUGIN_COUNT &&
 		    (code == SCHED_SKIP || code > SCHED_ERROR ||

@@ -145,6 +145,12 @@ struct sched_state {
 	void *data[SCHED_PLUGIN_MAX];	/* written by each plugin's Pre hooks */
 	void (*release[SCHED_PLUGIN_MAX])(void *data);
 	bool skip_filter[SCHED_PLUGIN_MAX];	/* PreFilter said Skip */
+	/* The Filter plugins that run in this cycle, in the profile's order
+	 * (not skipped, not disabled): worked out once, on the first
+	 * sched_run_filter after PreFilter, instead of per node. */
+	const struct sched_profile *filters_for;	/* NULL: not yet */
+	size_t filters_len;
+	const struct sched_plugin *filters[SCHED_PLUGIN_MAX];
 	bool skip_score[SCHED_PLUGIN_MAX];	/* PreScore said Skip */
 	/* The profile's arguments for each plugin (sched_args.h), set by
 	 * sched_run_pre_filter; NULL means upstream's defaults. */

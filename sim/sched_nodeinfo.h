@@ -324,6 +324,10 @@ bool sched_node_ports_conflict(const struct sched_node_info *node, const char *i
  * which has no cache). */
 bool sched_host_port_clash(const struct container_port *used,
 			   const struct container_port *want);
+/* Gives dst its own copy of src's used ports (for a scratch copy, which
+ * books and un-books pods without touching the cache's). */
+void sched_node_ports_copy(struct sched_node_info *dst,
+			   const struct sched_node_info *src);
 void sched_node_ports_free(struct sched_node_info *node);
 
 /* ---- sched_nodeinfo_images.c: K8S: cache.imageStates ------------------- */

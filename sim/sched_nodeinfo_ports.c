@@ -185,6 +185,23 @@ bool sched_host_port_clash(const struct container_port *used,
 	return !strcmp(a, BIND_ALL) || !strcmp(b, BIND_ALL) || !strcmp(a, b);
 }
 
+void sched_node_ports_copy(struct sched_node_info *dst,
+			   const struct sched_node_info *src)
+{
+	const struct sched_used_ports *from = src->used_ports;
+	dst->used_ports = NULL;
+	if (!from)
+		return;
+	struct sched_used_ports *to = xcalloc(1, sizeof(*to));
+	to->cap = to->len = from->len;
+	to->items = xcalloc(to->cap, sizeof(*to->items));
+	for (size_t i = 0; i < from->len; i++)
+		to->items[i] = (struct used_port){ xstrdup(from->items[i].ip),
+						   xstrdup(from->items[i].protocol),
+						   from->items[i].port, from->items[i].pods };
+	dst->used_ports = to;
+}
+
 void sched_node_ports_free(struct sched_node_info *node)
 {
 	struct sched_used_ports *used = node->used_ports;

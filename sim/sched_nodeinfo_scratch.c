@@ -10,11 +10,12 @@
  * still fit with that nominated pod counted -- upstream clones the
  * NodeInfo and edits the clone. So does this file: a scratch copy shares
  * the node's name, Node object and allocatable (read only) and owns its
- * own pod list and request sums, so adding and removing pods never
- * touches the cache.
+ * own pod list, request sums and used host ports, so adding and removing
+ * pods never touches the cache.
  *
  * Interface: sched_nodeinfo.h ("scratch copies"). Costs: init copies the
- * pod list (O(pods on the node)); add is O(1), remove O(pods).
+ * pod list (O(pods on the node)) and the used host ports; add is O(1)
+ * (plus the pod's host ports), remove O(pods).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,11 @@ void sched_node_scratch_init(struct sched_node_info *scratch,
 	*scratch = *node;
 	scratch->pods_cap = node->pods_len + 4;
 	scratch->pods = xcalloc(scratch->pods_cap, sizeof(*scratch->pods));
-	memcpy(scratch->pods, node->pods, node->pods_len * sizeof(*node->pods));
+	if (node->pods_len)	/* an empty node's list may be NULL */
+		memcpy(scratch->pods, node->pods, node->pods_len * sizeof(*node->pods));
+	/* Its own host ports: a nominated pod's ports are taken, a victim's
+	 * freed (K8S: AddPodInfo / RemovePod update UsedPorts too). */
+	sched_node_ports_copy(scratch, node);
 	scratch->requested.scalars = NULL;
 	if (node->requested.scalars_len) {
 		size_t bytes = node->requested.scalars_len * sizeof(int64_t);
@@ -66,6 +71,7 @@ void sched_node_scratch_add(struct sched_node_info *scratch,
 	      sizeof(*scratch->pods));
 	scratch->pods[scratch->pods_len++] = (struct sched_pod_info *)p;
 	account(scratch, &p->request, 1);
+	sched_node_ports_update(scratch, p->pod, 1);
 }
 
 void sched_node_scratch_remove(struct sched_node_info *scratch,
@@ -80,11 +86,13 @@ void sched_node_scratch_remove(struct sched_node_info *scratch,
 		(scratch->pods_len - i - 1) * sizeof(*scratch->pods));
 	scratch->pods_len--;
 	account(scratch, &p->request, -1);
+	sched_node_ports_update(scratch, p->pod, -1);
 }
 
 void sched_node_scratch_release(struct sched_node_info *scratch)
 {
 	free(scratch->pods);
 	free(scratch->requested.scalars);
+	sched_node_ports_free(scratch);
 	memset(scratch, 0, sizeof(*scratch));
 }

@@ -90,6 +90,11 @@ enum field_flag {
 					 * and values) repeats across objects: frozen
 					 * objects share one copy (condition types,
 					 * label keys, node names) */
+	FIELD_SHARE = 1 << 5,		/* packing: the value (a list) is usually
+					 * equal in many objects (a pod's containers:
+					 * every replica has its template's): frozen
+					 * objects with equal values share one
+					 * counted copy (schema_share.c) */
 };
 
 struct schema;
@@ -131,20 +136,30 @@ void schema_release_field(const struct field *field, void *base);
  * object versions it holds packed ("frozen", object.h): 150,000 pods are
  * then a few blocks each rather than ~60 small allocations, which halves
  * their memory and makes releasing one a single free.
- *   1. schema_pack_measure adds the bytes a field's value needs to pack;
+ *   1. schema_pack_measure adds the bytes a field's value needs to pack,
+ *      and counts the shared values it will use (FIELD_SHARE);
  *   2. the caller allocates pack->arrays + pack->strings bytes, aligned as
  *      malloc aligns, and points array_at at the start, string_at at
- *      array_at + arrays;
+ *      array_at + arrays; and room for pack->shares pointers, at share_at;
  *   3. schema_pack_copy copies the value of field from src to dst (both
- *      struct bases), taking its memory from the block.
+ *      struct bases), taking its memory from the block, and stores at
+ *      share_at each shared value it points the copy at, with a count the
+ *      block now owns: the caller calls schema_shared_unref on each when
+ *      it frees the block.
  * A packed value reads like any other, but its parts are not separate
  * allocations: never schema_release it, or edit it in place. */
+struct schema_shared;
 struct schema_pack {
 	size_t arrays;		/* bytes of lists and maps, each aligned */
 	size_t strings;		/* bytes of strings with their NULs */
+	size_t shares;		/* shared values used (FIELD_SHARE) */
 	char *array_at;		/* where the next array goes */
 	char *string_at;	/* where the next string goes */
+	struct schema_shared **share_at;	/* where the next one is noted */
+	bool in_shared;		/* packing a shared value itself: flagged
+				 * fields inside it are packed in place */
 };
+void schema_shared_unref(struct schema_shared *shared);
 void schema_pack_measure(const struct field *field, const void *base,
 			 struct schema_pack *pack);
 void schema_pack_copy(const struct field *field, void *dst, const void *src,

@@ -6,6 +6,7 @@
  * Files of the schema module, all behind schema.h:
  *   schema.c       values: sizes, release, copy, equality, zero, defaults;
  *   schema_pack.c  packing: the one-block copies the store keeps, interning;
+ *   schema_share.c packing: list values many blocks share (FIELD_SHARE);
  *   schema_text.c  scalars as text: parse and format, RFC 3339 times;
  *   schema_path.c  field paths (schema_resolve, field_ref_*), resource lists.
  *
@@ -59,5 +60,21 @@ static inline void check_elem(enum field_type elem)
  * (schema_text.c) and list indexes in field paths (schema_path.c). */
 int schema_parse_integer(const char *text, int64_t min, int64_t max,
 			 int64_t *out);
+
+/* ---- between schema_pack.c and schema_share.c ----------------------------- */
+
+/* Measures and packs the value of field itself (value, src and dst point
+ * at the value, not at a struct holding it). */
+void schema_pack_value_measure(const struct field *field, const void *value,
+			       struct schema_pack *pack);
+void schema_pack_value_copy(const struct field *field, void *dst, const void *src,
+			    struct schema_pack *pack);
+/* True when the packed copy of this value of field is a shared value. */
+bool schema_pack_shares(const struct field *field, const void *value,
+			const struct schema_pack *pack);
+/* Points the list at dst at the shared value equal to the list at src,
+ * making it if there is none, and notes it at pack->share_at. */
+void schema_pack_share_copy(const struct field *field, void *dst, const void *src,
+			    struct schema_pack *pack);
 
 #endif

@@ -10,7 +10,8 @@
  * repeated strings point at one shared copy.
  *
  * Interface: schema_pack_measure, schema_pack_copy (schema.h, where the
- * three steps of packing are described). Invariants: the measure walk and
+ * three steps of packing are described). Lists marked FIELD_SHARE are
+ * not packed here but shared between blocks (schema_share.c). Invariants: the measure walk and
  * the copy walk mirror each other (and value_copy in schema.c), so a copy
  * never takes more of the block than was measured; a packed value is never
  * released or edited in place, which is what makes pointing it at table
@@ -131,13 +132,23 @@ static void value_pack_measure(enum field_type type, const struct schema *schema
 	}
 }
 
+void schema_pack_value_measure(const struct field *field, const void *value,
+			       struct schema_pack *pack)
+{
+	value_pack_measure(field->type, field->schema, field->elem,
+			   field->flags & FIELD_INTERN, value, pack);
+}
+
 void schema_pack_measure(const struct field *field, const void *base,
 			 struct schema_pack *pack)
 {
 	if (may_be_table_text(field) && table_text(field, base))
 		return;
-	value_pack_measure(field->type, field->schema, field->elem,
-			   field->flags & FIELD_INTERN, field_value(field, base), pack);
+	if (schema_pack_shares(field, field_value(field, base), pack)) {
+		pack->shares++;		/* takes no room in the block */
+		return;
+	}
+	schema_pack_value_measure(field, field_value(field, base), pack);
 }
 
 static const char *pack_string(const char *s, bool shared, struct schema_pack *pack)
@@ -229,6 +240,13 @@ static void value_pack_copy(enum field_type type, const struct schema *schema,
 	}
 }
 
+void schema_pack_value_copy(const struct field *field, void *dst, const void *src,
+			    struct schema_pack *pack)
+{
+	value_pack_copy(field->type, field->schema, field->elem,
+			field->flags & FIELD_INTERN, dst, src, pack);
+}
+
 void schema_pack_copy(const struct field *field, void *dst, const void *src,
 		      struct schema_pack *pack)
 {
@@ -237,7 +255,10 @@ void schema_pack_copy(const struct field *field, void *dst, const void *src,
 		*(char **)field_value(field, dst) = (char *)text;
 		return;
 	}
-	value_pack_copy(field->type, field->schema, field->elem,
-			field->flags & FIELD_INTERN, field_value(field, dst),
-			field_value(field, src), pack);
+	if (schema_pack_shares(field, field_value(field, src), pack)) {
+		schema_pack_share_copy(field, field_value(field, dst),
+				       field_value(field, src), pack);
+		return;
+	}
+	schema_pack_value_copy(field, field_value(field, dst), field_value(field, src), pack);
 }

@@ -5,8 +5,8 @@
  * never learns of a write from inside the write: the change reaches it as
  * an event some time later, in the order of the resourceVersions. kubelab
  * models that delay with the clock: each write becomes one struct change,
- * with one delivery (a timer) per watcher, set after the store's watch
- * delay. The clock fires equal times in the order they were set, so every
+ * with one delivery (an event) per watcher, after the store's watch delay.
+ * The clock fires equal times in the order they were set, so every
  * watcher sees the writes in write order. A kubelet watches only the pods
  * on its node (fieldSelector spec.nodeName=node); it also gets the change
  * that moves a pod off its node.
@@ -17,7 +17,7 @@
  * (store_internal.h).
  *
  * Invariants: a change is on the store's pending list until its last
- * delivery is made (pending == 0), and holds one reference to obj and old
+ * delivery is made (done == len), and holds one reference to obj and old
  * until then. Watch ids are never reused: kind-wide watchers are 1..n,
  * node watchers -1..-n, and an unwatched id stays inactive, so a delivery
  * already queued for it is dropped.
@@ -45,28 +45,26 @@ struct watcher {
 	bool active;
 };
 
-/* A change on its way to one watcher, waiting for its timer. */
-struct delivery {
-	timer_id timer;			/* 0 once delivered */
-	uint32_t index;			/* in its change's deliveries[] */
-	int watch_id;
-};
-
-/* One write on its way to the watchers of its kind: one timer, so one
- * event, per watcher as always, but the change and its references are
+/* One write on its way to the watchers of its kind: one event per
+ * watcher as always, but the change, its references and its timer are
  * kept once. A pod write has a dozen watchers (every controller's
  * informer, the scheduler, the garbage collector, the kubelet), and
- * 150,000 pods turning Running at the same instant used to make as many
- * full-size deliveries per write. */
+ * 150,000 pods turning Running at the same instant used to queue two
+ * million timers and delivery records. Now the change's one timer runs
+ * once per watcher (clock_after_times), in the order of watch_ids[], at
+ * the very places in the clock's order that one timer per watcher, set
+ * one after another, had: the events, their order and their count are
+ * unchanged. */
 struct change {
 	struct store *store;
 	enum watch_type type;
 	struct object *obj;		/* one reference */
 	struct object *old;		/* one reference, or NULL */
-	size_t pending;			/* deliveries not made yet */
+	timer_id timer;			/* runs once per watcher */
 	struct change *prev, *next;	/* the store's pending list */
-	size_t len;
-	struct delivery deliveries[];	/* in the order the watchers get them */
+	uint32_t len;			/* watchers to tell */
+	uint32_t done;			/* deliveries made (the next one's index) */
+	int watch_ids[];		/* in the order the watchers get them */
 };
 
 const char *watch_type_name(enum watch_type type)
@@ -93,9 +91,7 @@ void store_watches_release(struct store *store)
 	while (store->pending) {
 		struct change *change = store->pending;
 		store->pending = change->next;
-		for (size_t i = 0; i < change->len; i++)
-			if (change->deliveries[i].timer)
-				clock_cancel(&store->clock, change->deliveries[i].timer);
+		clock_cancel(&store->clock, change->timer);
 		object_unref(change->obj);
 		object_unref(change->old);
 		free(change);
@@ -123,24 +119,15 @@ static struct watcher *find_watcher(struct store *store, int id)
 	return w && w->active ? w : NULL;
 }
 
-/* The change a delivery belongs to (the kernel's container_of): two
- * million deliveries can be pending, so they do not carry a pointer. */
-static struct change *change_of(struct delivery *d)
-{
-	return (struct change *)((char *)(d - d->index) -
-				 offsetof(struct change, deliveries));
-}
-
+/* One run of a change's timer: the next watcher's delivery. */
 static void deliver(void *arg)
 {
-	struct delivery *d = arg;
-	struct change *change = change_of(d);
+	struct change *change = arg;
 	struct store *store = change->store;
-	d->timer = 0;
-	struct watcher *watcher = find_watcher(store, d->watch_id);
+	struct watcher *watcher = find_watcher(store, change->watch_ids[change->done++]);
 	if (watcher)
 		watcher->fn(watcher->arg, change->type, change->obj, change->old);
-	if (--change->pending)
+	if (change->done < change->len)
 		return;
 	if (change->prev)
 		change->prev->next = change->next;
@@ -190,30 +177,26 @@ void store_announce(struct store *store, enum watch_type type,
 	if (!len)
 		return;
 	struct change *change = xmalloc(sizeof(*change) +
-					len * sizeof(change->deliveries[0]));
+					len * sizeof(change->watch_ids[0]));
 	*change = (struct change){
 		.store = store, .type = type, .obj = object_ref(obj),
-		.old = old ? object_ref(old) : NULL, .pending = len,
-		.next = store->pending, .len = len,
+		.old = old ? object_ref(old) : NULL,
+		.next = store->pending, .len = (uint32_t)len,
 	};
 	if (store->pending)
 		store->pending->prev = change;
 	store->pending = change;
-	/* In the order the watchers registered, node watchers last; the
-	 * timers are set in that order, so they fire in it. */
+	/* In the order the watchers registered, node watchers last. */
 	size_t n = 0;
 	for (size_t i = 0; i < store->watchers_len; i++) {
 		const struct watcher *w = &store->watchers[i];
 		if (w->active && w->kind == obj->kind->id)
-			change->deliveries[n++].watch_id = w->id;
+			change->watch_ids[n++] = w->id;
 	}
 	for (size_t i = 0; i < node_len; i++)
-		change->deliveries[n++].watch_id = nodes[i]->id;
-	for (size_t i = 0; i < len; i++) {
-		change->deliveries[i].index = (uint32_t)i;
-		change->deliveries[i].timer = clock_after(&store->clock,
-			store->watch_delay, deliver, &change->deliveries[i]);
-	}
+		change->watch_ids[n++] = nodes[i]->id;
+	change->timer = clock_after_times(&store->clock, store->watch_delay,
+					  change->len, deliver, change);
 }
 
 int store_watch_pods_on_node(struct store *store, const char *node,

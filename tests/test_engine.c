@@ -2,7 +2,8 @@
  *
  * Most tests record which events fired, at what virtual time, and compare
  * with what a reader of engine.h would expect. The last group drives the
- * engine with random schedules and cancellations, from outside and from
+ * engine with random schedules (some of them repeated timers) and
+ * cancellations, from outside and from
  * inside handlers, next to a naive model (a plain array searched for the
  * minimum) and requires both to fire the same events in the same order.
  */
@@ -510,6 +511,104 @@ START_TEST(test_clock_seam_routes_to_engine)
 }
 END_TEST
 
+/* ---- repeated timers --------------------------------------------------- */
+
+/* A repeated timer's handler: records each run under tag + run number. */
+struct repeat {
+	struct log *log;
+	int tag;
+	int runs;
+	timer_id id;
+	int cancel_on_run;	/* cancel its own id on this run (0: never) */
+	bool cancelled;		/* engine_cancel's answer then */
+	struct mark *now_mark;	/* scheduled for now on the first run */
+};
+
+static void record_repeat(void *arg)
+{
+	struct repeat *r = arg;
+	struct mark mark = { .log = r->log, .tag = r->tag + r->runs };
+	record(&mark);
+	r->runs++;
+	if (r->runs == 1 && r->now_mark)
+		engine_after(r->log->engine, 0, record, r->now_mark);
+	if (r->runs == r->cancel_on_run)
+		r->cancelled = engine_cancel(r->log->engine, r->id);
+}
+
+/* Three runs sit exactly where three engine_at calls in a row would: after
+ * what was queued before, before what was queued after, and an event a run
+ * schedules for now still waits for all of them. */
+START_TEST(test_repeated_timer_runs_where_as_many_timers_would)
+{
+	struct log *log = log_new();
+	struct mark before = { .log = log, .tag = 1 }, after = { .log = log, .tag = 2 };
+	struct mark now = { .log = log, .tag = 3 }, later = { .log = log, .tag = 4 };
+	struct repeat r = { .log = log, .tag = 10, .now_mark = &now };
+	struct hook_count count = { .engine = log->engine, .steps_match = true };
+	engine_set_step_hook(log->engine, count_steps, &count);
+	engine_at(log->engine, 5, record, &before);
+	engine_at(log->engine, 9, record, &later);
+	r.id = engine_at_times(log->engine, 5, 3, record_repeat, &r);
+	engine_at(log->engine, 5, record, &after);
+	ck_assert_uint_eq(engine_pending(log->engine), 4);
+	engine_run(log->engine, KTIME_NEVER, 0);
+	static const int expected[] = { 1, 10, 11, 12, 2, 3, 4 };
+	assert_tags(log, expected, ARRAY_LEN(expected));
+	for (size_t i = 1; i <= 5; i++)
+		ck_assert_int_eq(log->times[i], 5);
+	ck_assert_uint_eq(count.calls, 7);	/* every run is a step */
+	ck_assert(count.steps_match);
+	ck_assert(!engine_cancel(log->engine, r.id));
+	log_free(log);
+}
+END_TEST
+
+/* The id names the runs not made yet: a run may cancel the rest, and the
+ * timer counts as pending (once) until its last run. */
+START_TEST(test_cancelling_a_repeated_timer_drops_the_runs_left)
+{
+	struct log *log = log_new();
+	struct repeat r = { .log = log, .tag = 10, .cancel_on_run = 2 };
+	r.id = engine_after_times(log->engine, 1, 4, record_repeat, &r);
+	struct repeat gone = { .log = log, .tag = 20 };
+	gone.id = engine_after_times(log->engine, 1, 2, record_repeat, &gone);
+	ck_assert(engine_cancel(log->engine, gone.id));
+	ck_assert_uint_eq(engine_pending(log->engine), 1);
+	ck_assert_int_eq(engine_run(log->engine, KTIME_NEVER, 1), ENGINE_STEP_LIMIT);
+	ck_assert_uint_eq(engine_pending(log->engine), 1);
+	engine_run(log->engine, KTIME_NEVER, 0);
+	ck_assert(r.cancelled);
+	static const int expected[] = { 10, 11 };
+	assert_tags(log, expected, ARRAY_LEN(expected));
+	ck_assert_uint_eq(engine_pending(log->engine), 0);
+	engine_check(log->engine);
+	log_free(log);
+}
+END_TEST
+
+/* A step limit may stop a run between two runs of a repeated timer; the
+ * next engine_run carries on in the same order. The last run cancelling
+ * itself gets false, like a plain timer. */
+START_TEST(test_step_limit_can_split_a_repeated_timer)
+{
+	struct log *log = log_new();
+	struct mark after = { .log = log, .tag = 2 };
+	struct repeat r = { .log = log, .tag = 10, .cancel_on_run = 3 };
+	struct clock clock = engine_clock(log->engine);
+	r.id = clock_after_times(&clock, 0, 3, record_repeat, &r);
+	clock_after(&clock, 0, record, &after);
+	ck_assert_int_eq(engine_run(log->engine, KTIME_NEVER, 2), ENGINE_STEP_LIMIT);
+	engine_check(log->engine);
+	engine_run(log->engine, KTIME_NEVER, 0);
+	static const int expected[] = { 10, 11, 12, 2 };
+	assert_tags(log, expected, ARRAY_LEN(expected));
+	ck_assert(!r.cancelled);
+	ck_assert_uint_eq(engine_steps(log->engine), 4);
+	log_free(log);
+}
+END_TEST
+
 /* ---- misuse is a bug --------------------------------------------------- */
 
 static void do_nothing(void *arg)
@@ -546,7 +645,7 @@ struct model {
 	struct prng rng;
 	unsigned cancel_percent;	/* chance of a cancel per operation */
 	size_t len;			/* events scheduled so far */
-	size_t live;			/* of which pending */
+	size_t live;			/* timers with runs pending */
 	size_t first_live;		/* no pending event below this index */
 	bool stop_called;		/* a handler called engine_stop */
 	struct model_event {
@@ -554,6 +653,8 @@ struct model {
 		timer_id id;
 		bool pending;
 		struct model *model;	/* the handler's way back */
+		size_t first;		/* the first run of its timer */
+		size_t runs, times;	/* on the first run: made, and in all */
 	} events[MODEL_MAX];
 };
 
@@ -575,33 +676,49 @@ static long model_next(struct model *model)
 	return best;
 }
 
+/* Schedules a timer; one in five is repeated (engine_after_times), which
+ * the model sees as that many events in a row with one id. */
 static void model_schedule(struct model *model)
 {
-	if (model->len == MODEL_MAX)
+	size_t times = prng_below(&model->rng, 5) == 0 ?
+		1 + prng_below(&model->rng, 4) : 1;
+	if (model->len + times > MODEL_MAX)
 		return;
 	/* Delays from a narrow range, often 0, so equal times are common. */
 	ktime_t delay = prng_below(&model->rng, 4) == 0 ?
 		0 : (ktime_t)prng_below(&model->rng, 20);
-	struct model_event *event = &model->events[model->len++];
-	event->when = engine_now(model->engine) + delay;
-	event->pending = true;
-	event->model = model;
-	event->id = engine_after(model->engine, delay, model_fire, event);
+	struct model_event *first = &model->events[model->len];
+	for (size_t i = 0; i < times; i++)
+		model->events[model->len + i] = (struct model_event){
+			.when = engine_now(model->engine) + delay, .pending = true,
+			.model = model, .first = model->len,
+		};
+	first->times = times;
+	timer_id id = times == 1 ?
+		engine_after(model->engine, delay, model_fire, first) :
+		engine_after_times(model->engine, delay, (uint32_t)times, model_fire, first);
+	for (size_t i = 0; i < times; i++)
+		model->events[model->len + i].id = id;
+	model->len += times;
 	model->live++;
 }
 
+/* Cancels a random event's timer: all its runs still pending. */
 static void model_cancel(struct model *model)
 {
 	if (model->len == 0)
 		return;
 	struct model_event *event =
 		&model->events[prng_below(&model->rng, model->len)];
-	bool expected = event->pending;
-	ck_assert_int_eq(engine_cancel(model->engine, event->id), expected);
-	if (expected) {
-		event->pending = false;
-		model->live--;
+	struct model_event *first = &model->events[event->first];
+	bool expected = false;
+	for (size_t i = 0; i < first->times; i++) {
+		expected |= first[i].pending;
+		first[i].pending = false;
 	}
+	ck_assert_int_eq(engine_cancel(model->engine, event->id), expected);
+	if (expected)
+		model->live--;
 }
 
 static void model_random_ops(struct model *model, unsigned count)
@@ -624,7 +741,8 @@ static void model_compare(struct model *model)
 
 static void model_fire(void *arg)
 {
-	struct model_event *event = arg;
+	struct model_event *first = arg;
+	struct model_event *event = first + first->runs++;
 	struct model *model = event->model;
 	long expected = model_next(model);
 	ck_assert_msg(expected == event - model->events,
@@ -632,8 +750,10 @@ static void model_fire(void *arg)
 		      event - model->events, expected);
 	ck_assert_int_eq(engine_now(model->engine), event->when);
 	event->pending = false;
-	model->live--;
-	ck_assert(!engine_cancel(model->engine, event->id));
+	if (first->runs == first->times) {
+		model->live--;
+		ck_assert(!engine_cancel(model->engine, event->id));
+	}
 	model_random_ops(model, (unsigned)prng_below(&model->rng, 4));
 	if (prng_below(&model->rng, 50) == 0) {
 		engine_stop(model->engine);
@@ -756,6 +876,12 @@ Suite *engine_suite(void)
 		       test_free_drops_pending_events_without_touching_args);
 	tcase_add_test(run, test_clock_seam_routes_to_engine);
 	suite_add_tcase(suite, run);
+
+	TCase *repeat = tcase_create("repeat");
+	tcase_add_test(repeat, test_repeated_timer_runs_where_as_many_timers_would);
+	tcase_add_test(repeat, test_cancelling_a_repeated_timer_drops_the_runs_left);
+	tcase_add_test(repeat, test_step_limit_can_split_a_repeated_timer);
+	suite_add_tcase(suite, repeat);
 
 	/* A bug aborts; Check catches that only in a forked child. */
 	TCase *bugs = tcase_create("bugs");

@@ -37,7 +37,16 @@ static bool fake_clock_cancel(void *impl, timer_id id)
 	return false;
 }
 
-static const struct clock_ops fake_ops = { fake_clock_now, fake_clock_after, fake_clock_cancel };
+static timer_id fake_clock_after_times(void *impl, ktime_t delay, uint32_t times,
+				       timer_fn fn, void *arg)
+{
+	(void)times;
+	return fake_clock_after(impl, delay, fn, arg);
+}
+
+static const struct clock_ops fake_ops = {
+	fake_clock_now, fake_clock_after, fake_clock_cancel, fake_clock_after_times,
+};
 static const struct clock fake_clock = { &fake_ops, NULL };
 
 #define T0 KTIME_SIM_EPOCH		/* objects are created at T0 */

@@ -171,6 +171,62 @@ START_TEST(test_watch_delivers_changes_in_order_after_the_delay_never_inline)
 }
 END_TEST
 
+/* A watcher that logs under its own tag into a shared log and may, on its
+ * first event, stop another watcher. */
+struct tagged {
+	struct recorder *log;
+	const char *tag;
+	struct store *store;
+	int unwatch;		/* a watch id to stop on the first event, or 0 */
+};
+
+static void record_tagged(void *arg, enum watch_type type, const struct object *obj,
+			  const struct object *old)
+{
+	struct tagged *t = arg;
+	(void)old;
+	if (t->log->len < 64)
+		snprintf(t->log->log[t->log->len++], sizeof(t->log->log[0]), "%s %s %s",
+			 t->tag, watch_type_name(type), obj->meta.name);
+	if (t->unwatch) {
+		store_unwatch(t->store, t->unwatch);
+		t->unwatch = 0;
+	}
+}
+
+/* The deliveries of one write share one timer but stay one event each:
+ * watchers in the order they registered, the node's watcher last, one
+ * engine step per watcher; a watcher stopped by an earlier one's handler,
+ * halfway through a write, gets nothing more. */
+START_TEST(test_each_watcher_gets_a_write_as_an_event_of_its_own_in_order)
+{
+	struct fixture f;
+	setup(&f);
+	struct recorder r = {0};
+	struct tagged a = { &r, "a", f.store, 0 }, b = { &r, "b", f.store, 0 };
+	struct tagged c = { &r, "c", f.store, 0 }, node = { &r, "node", f.store, 0 };
+	store_watch_pods_on_node(f.store, "n1", record_tagged, &node);
+	store_watch(f.store, KIND_POD, record_tagged, &a);
+	store_watch(f.store, KIND_POD, record_tagged, &b);
+	int c_id = store_watch(f.store, KIND_POD, record_tagged, &c);
+	b.unwatch = c_id;
+	store_create(f.store, &new_pod("x", NULL, "n1")->obj, NULL);
+	store_create(f.store, &new_pod("y", NULL, NULL)->obj, NULL);
+	ck_assert_uint_eq(engine_pending(f.engine), 2);	/* one timer per write */
+	uint64_t steps = engine_steps(f.engine);
+	engine_run(f.engine, KTIME_NEVER, 0);
+	static const char *const expected[] = {
+		"a ADDED x", "b ADDED x", "node ADDED x", "a ADDED y", "b ADDED y",
+	};
+	ck_assert_int_eq(r.len, 5);
+	for (int i = 0; i < 5; i++)
+		ck_assert_str_eq(r.log[i], expected[i]);
+	/* Four deliveries of x (c's among them, dropped) and three of y. */
+	ck_assert_uint_eq(engine_steps(f.engine) - steps, 7);
+	teardown(&f);
+}
+END_TEST
+
 START_TEST(test_pod_on_a_node_is_deleted_gracefully_and_an_unbound_one_at_once)
 {
 	struct fixture f;
@@ -346,6 +402,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_create_twice_is_already_exists_and_missing_is_not_found);
 	tcase_add_test(tc, test_server_sets_uid_versions_and_generation);
 	tcase_add_test(tc, test_watch_delivers_changes_in_order_after_the_delay_never_inline);
+	tcase_add_test(tc, test_each_watcher_gets_a_write_as_an_event_of_its_own_in_order);
 	tcase_add_test(tc, test_pod_on_a_node_is_deleted_gracefully_and_an_unbound_one_at_once);
 	tcase_add_test(tc, test_finalizers_hold_an_object_until_removed);
 	tcase_add_test(tc, test_generate_name_makes_five_character_names_from_the_seed);

@@ -257,7 +257,13 @@ static const char describe_help[] =
 	"Usage:\n"
 	"  kubelab describe KIND NAME (-f SCENARIO | --trace FILE) [--at T]\n"
 	"  kubelab describe KIND/NAME -f SCENARIO\n"
-	"  kubelab describe KIND -f SCENARIO      (every object of the kind)\n";
+	"  kubelab describe KIND -f SCENARIO      (every object of the kind)\n"
+	"\n"
+	"kubectl's own pages for pods, nodes, deployments, replicasets,\n"
+	"statefulsets, daemonsets, jobs, cronjobs, services, endpoints,\n"
+	"endpointslices, hpa, pvc, pv, storageclasses, pdb and priorityclasses;\n"
+	"other kinds get kubectl's generic describer. Each page ends with the\n"
+	"object's Events.\n";
 
 int cmd_describe(int argc, char **argv)
 {
