@@ -123,16 +123,34 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BENCH) $(BIN) CFLAGS="-O2 -g"
 	$(BENCH)
 
-# fuzz: libFuzzer over every parser of user input (needs clang).
+# fuzz: libFuzzer over every parser of user input (needs clang). Three
+# targets, FUZZ_SECONDS each: fuzz_parsers (YAML, the manifest decoder,
+# expectations, selectors, quantities, durations), fuzz_scenario (whole
+# scenario files, loaded from memory) and fuzz_sched_config
+# (KubeSchedulerConfiguration documents). Each keeps its own corpus in
+# build-fuzz/, seeded from scenarios/, tests/data/ and tests/fuzz_seeds/
+# (with the dictionary tests/fuzz_seeds/kubelab.dict);
+# FUZZ_TARGETS=fuzz_scenario runs one.
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -g -O1 -Isim -D_GNU_SOURCE
-fuzz: deps
+FUZZ_TARGETS ?= fuzz_parsers fuzz_scenario fuzz_sched_config
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1 -Isim -D_GNU_SOURCE
+FUZZ_RUN   = -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 -jobs=1 -workers=1 \
+	     -dict=tests/fuzz_seeds/kubelab.dict
+build-fuzz/%: tests/%.c $(LIB_SRC)
 	@command -v clang >/dev/null || sh tools/install-deps.sh clang
-	@mkdir -p build-fuzz/corpus
-	@cp scenarios/*.yaml tests/data/*.yaml build-fuzz/corpus/
-	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build-fuzz/fuzz_parsers tests/fuzz_parsers.c \
-		$(LIB_SRC) $(PKG_LIBS) -lm
-	build-fuzz/fuzz_parsers -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build-fuzz/corpus
+	@mkdir -p build-fuzz
+	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS) -lm $(PLUGIN_LDFLAGS)
+fuzz: deps $(addprefix build-fuzz/,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p build-fuzz/corpus-$$t; \
+		cp scenarios/*.yaml tests/data/*.yaml build-fuzz/corpus-$$t/; \
+		if [ $$t = fuzz_scenario ]; then \
+			cp tests/fuzz_seeds/scenario/*.yaml build-fuzz/corpus-$$t/; fi; \
+		if [ $$t = fuzz_sched_config ]; then \
+			cp tests/fuzz_seeds/sched_config/*.yaml build-fuzz/corpus-$$t/; fi; \
+		echo "== $$t ($(FUZZ_SECONDS)s)"; \
+		build-fuzz/$$t $(FUZZ_RUN) build-fuzz/corpus-$$t || exit 1; \
+	done
 
 # golden: regenerate the golden traces after an intended change of
 # behaviour; review `git diff tests/golden` before committing.

@@ -81,44 +81,13 @@ static const struct service *as_service(const struct object *obj)
 
 /* ---- from events to keys ------------------------------------------------- */
 
-/* Services without a selector receive no endpoints from the controller.
- * kubelab's strmap cannot tell an absent selector from an empty one
- * (upstream's nil and {}): both count as absent. */
-static bool selects(const struct service *svc, const struct object *pod)
-{
-	return svc->spec.selector.len &&
-	       strmap_contains_all(&pod->meta.labels, &svc->spec.selector);
-}
-
-/* K8S: getPodServiceMemberships: every Service of the pod's namespace
- * whose selector matches it. The informer lists one namespace. */
-static void enqueue_services_of(struct ep_controller *c, const struct object *pod)
-{
-	struct object_list list = {0};
-	informer_list(c->services, pod->meta.namespace, &list);
-	for (size_t i = 0; i < list.len; i++) {
-		if (!selects(as_service(list.items[i]), pod))
-			continue;
-		char *key = object_key(list.items[i]);
-		workqueue_add(c->queue, key);
-		free(key);
-	}
-	object_list_release(&list);
-}
-
 /* K8S: updatePod: the Services of the new labels, and of the old ones when
  * the labels changed (the pod may have left a Service). */
 static void on_pod(void *arg, enum watch_type type, const struct object *obj,
 		   const struct object *old)
 {
 	struct ep_controller *c = arg;
-	if (type == WATCH_MODIFIED) {
-		if (obj->meta.resource_version == old->meta.resource_version)
-			return;
-		if (!strmap_equal(&obj->meta.labels, &old->meta.labels))
-			enqueue_services_of(c, old);
-	}
-	enqueue_services_of(c, obj);
+	endpoints_enqueue_pod_services(c->services, c->queue, type, obj, old);
 }
 
 static void on_service(void *arg, enum watch_type type, const struct object *obj,
@@ -292,7 +261,7 @@ static int reconcile(struct ep_controller *c, const struct service *svc, const c
 	struct object_list all = {0}, matched = {0};
 	informer_list(c->pods, svc->obj.meta.namespace, &all);
 	for (size_t i = 0; i < all.len; i++) {
-		if (!selects(svc, all.items[i]))
+		if (!endpoints_service_selects(svc, all.items[i]))
 			continue;
 		xgrow((void **)&matched.items, &matched.cap, matched.len + 1,
 		      sizeof(*matched.items));

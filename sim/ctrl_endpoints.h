@@ -14,6 +14,8 @@
 #define KUBELAB_CTRL_ENDPOINTS_H
 
 #include "api.h"
+#include "ctrl_informer.h"
+#include "workqueue.h"
 #include "controller.h"
 
 /* The row for controller.c (name "endpoint-controller", upstream's event
@@ -39,6 +41,21 @@ bool endpoints_pod_included(const struct pod *pod, bool include_terminating);
 /* K8S: podutil.FindPort: the pod's port for a Service port (a named
  * targetPort is looked up in the containers' ports), or -1. */
 int32_t endpoints_find_port(const struct pod *pod, const struct service_port *port);
+
+/* Whether svc's selector picks pod. Services without a selector receive
+ * no endpoints from the controllers; kubelab's strmap cannot tell an
+ * absent selector from an empty one (upstream's nil and {}): both count
+ * as absent. */
+bool endpoints_service_selects(const struct service *svc, const struct object *pod);
+/* K8S: getPodServiceMemberships + updatePod, shared by the Endpoints and
+ * EndpointSlice controllers: for a pod watch event, queues the key of
+ * every Service of the pod's namespace (listed from the services
+ * informer) that selects the pod, and, when its labels changed, that
+ * selected its old version (the pod may have left a Service). A MODIFIED
+ * event that changed nothing (same resourceVersion) queues nothing. */
+void endpoints_enqueue_pod_services(struct informer *services, struct workqueue *queue,
+				    enum watch_type type, const struct object *obj,
+				    const struct object *old);
 
 /* Whether the subsets of a and b are the same (metadata not compared). */
 bool endpoints_subsets_equal(const struct endpoints *a, const struct endpoints *b);

@@ -276,3 +276,42 @@ bool endpoints_subsets_equal(const struct endpoints *a, const struct endpoints *
 			return false;
 	return true;
 }
+
+/* ---- Service membership of pods ------------------------------------------- */
+
+bool endpoints_service_selects(const struct service *svc, const struct object *pod)
+{
+	return svc->spec.selector.len &&
+	       strmap_contains_all(&pod->meta.labels, &svc->spec.selector);
+}
+
+/* K8S: getPodServiceMemberships: the informer lists one namespace. */
+static void enqueue_services_of(struct informer *services, struct workqueue *queue,
+				const struct object *pod)
+{
+	struct object_list list = {0};
+	informer_list(services, pod->meta.namespace, &list);
+	for (size_t i = 0; i < list.len; i++) {
+		const struct service *svc = object_as(list.items[i], KIND_SERVICE,
+						      const struct service);
+		if (!endpoints_service_selects(svc, pod))
+			continue;
+		char *key = object_key(list.items[i]);
+		workqueue_add(queue, key);
+		free(key);
+	}
+	object_list_release(&list);
+}
+
+void endpoints_enqueue_pod_services(struct informer *services, struct workqueue *queue,
+				    enum watch_type type, const struct object *obj,
+				    const struct object *old)
+{
+	if (type == WATCH_MODIFIED) {
+		if (obj->meta.resource_version == old->meta.resource_version)
+			return;
+		if (!strmap_equal(&obj->meta.labels, &old->meta.labels))
+			enqueue_services_of(services, queue, old);
+	}
+	enqueue_services_of(services, queue, obj);
+}

@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctrl_endpoints.h"
 #include "ctrl_informer.h"
 #include "ctrl_util.h"
 #include "hashmap.h"
@@ -77,40 +78,13 @@ static char *index_by_service(const struct object *obj)
 	return xasprintf("%s/%s", obj->meta.namespace, service);
 }
 
-static bool selects(const struct service *svc, const struct object *pod)
-{
-	return svc->spec.selector.len &&
-	       strmap_contains_all(&pod->meta.labels, &svc->spec.selector);
-}
-
-/* K8S: getPodServiceMemberships. */
-static void enqueue_services_of(struct eps_controller *c, const struct object *pod)
-{
-	struct object_list list = {0};
-	informer_list(c->services, pod->meta.namespace, &list);
-	for (size_t i = 0; i < list.len; i++) {
-		if (!selects(as_service(list.items[i]), pod))
-			continue;
-		char *key = object_key(list.items[i]);
-		workqueue_add(c->queue, key);
-		free(key);
-	}
-	object_list_release(&list);
-}
-
-/* K8S: updatePod (podEndpointSliceChanged is implied: a sync that finds
- * nothing to change writes nothing). */
+/* K8S: updatePod: the Services of the new labels, and of the old ones when
+ * the labels changed (the pod may have left a Service). */
 static void on_pod(void *arg, enum watch_type type, const struct object *obj,
 		   const struct object *old)
 {
 	struct eps_controller *c = arg;
-	if (type == WATCH_MODIFIED) {
-		if (obj->meta.resource_version == old->meta.resource_version)
-			return;
-		if (!strmap_equal(&obj->meta.labels, &old->meta.labels))
-			enqueue_services_of(c, old);
-	}
-	enqueue_services_of(c, obj);
+	endpoints_enqueue_pod_services(c->services, c->queue, type, obj, old);
 }
 
 static void on_service(void *arg, enum watch_type type, const struct object *obj,
@@ -266,7 +240,7 @@ static int reconcile(struct eps_controller *c, const struct service *svc, const 
 	struct object_list all = {0}, matched = {0}, slices = {0};
 	informer_list(c->pods, svc->obj.meta.namespace, &all);
 	for (size_t i = 0; i < all.len; i++) {
-		if (!selects(svc, all.items[i]))
+		if (!endpoints_service_selects(svc, all.items[i]))
 			continue;
 		xgrow((void **)&matched.items, &matched.cap, matched.len + 1,
 		      sizeof(*matched.items));

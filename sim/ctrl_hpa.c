@@ -444,8 +444,11 @@ static void reconcile(struct hpa_controller *c, const struct horizontal_pod_auto
 		int32_t proposal = compute_all(c, hpa, &scale, &st, &metric, &error);
 		if (proposal < 0) {
 			st.current_replicas = current;
+			/* compute_all sets error whenever it fails; a
+			 * negative proposal with none would be a bug in a
+			 * calculator, so say so rather than print "(null)". */
 			client_event(client, &hpa->obj, "Warning", "FailedComputeMetricsReplicas",
-				     "%s", error);
+				     "%s", error ? error : "invalid metrics: no replica proposal");
 			goto write;
 		}
 		/* LAB: hpa-rescale-reason. The reason names the metric that

@@ -25,6 +25,7 @@
  * Interface: hpa_calc_* in ctrl_hpa.h. Pure functions of their inputs.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +127,15 @@ static int group_all(const struct hpa_calc *calc, const struct hpa_pod_metric *p
 	return ready;
 }
 
+/* a + b, saturating: usages are at most 10^15 (metrics_sim.c) and pods
+ * many, so a sum stays far from the limit unless a scenario asks for
+ * absurd loads; then it pins rather than wraps (undefined in C). */
+static int64_t add_saturating(int64_t a, int64_t b)
+{
+	int64_t sum;
+	return __builtin_add_overflow(a, b, &sum) ? INT64_MAX : sum;
+}
+
 /* K8S: metricsclient.GetResourceUtilizationRatio. */
 static int utilization_ratio(const struct entry *entries, size_t len, int32_t target,
 			     double *ratio, int32_t *utilization, int64_t *raw, char **why)
@@ -134,15 +144,19 @@ static int utilization_ratio(const struct entry *entries, size_t len, int32_t ta
 	for (size_t i = 0; i < len; i++) {
 		if (!entries[i].counted)
 			continue;
-		total += entries[i].value;
-		requests += entries[i].request;
+		total = add_saturating(total, entries[i].value);
+		requests = add_saturating(requests, entries[i].request);
 		n++;
 	}
 	if (requests == 0) {
 		*why = xstrdup("no metrics returned matched known pods");
 		return -1;
 	}
-	*utilization = (int32_t)(total * 100 / requests);
+	/* Upstream's int32(total * 100 / requests) wraps past 2^31 %; the
+	 * percentage saturates here instead, so that a huge load still
+	 * reads as above the target. */
+	double percent = (double)total * 100 / (double)requests;
+	*utilization = percent >= INT32_MAX ? INT32_MAX : (int32_t)percent;
 	*ratio = (double)*utilization / (double)target;
 	*raw = total / n;
 	return 0;
@@ -155,7 +169,7 @@ static double usage_ratio(const struct entry *entries, size_t len, int64_t targe
 	int64_t total = 0, n = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (entries[i].counted) {
-			total += entries[i].value;
+			total = add_saturating(total, entries[i].value);
 			n++;
 		}
 	}
@@ -200,6 +214,19 @@ static double recompute(const struct second_pass *how, const struct entry *e, si
 	return usage_ratio(e, len, how->target_milli, &usage);
 }
 
+/* ceil(x) as a replica count. Ratios of absurd loads (or a custom metric
+ * with a target of 1m) reach past int32, where C's conversion is
+ * undefined (x86 gives INT32_MIN: a negative proposal, read as an error
+ * with no message); they saturate instead, and the HPA's maxReplicas
+ * clamps them as upstream does. */
+static int32_t replicas_ceil(double x)
+{
+	double c = ceil(x);
+	if (!(c < (double)INT32_MAX))	/* NaN too */
+		return INT32_MAX;
+	return c > 0 ? (int32_t)c : 0;
+}
+
 static int32_t rebalance(const struct hpa_calc *calc, const struct second_pass *how,
 			 struct entry *e, size_t len, int32_t current, int ready,
 			 bool unready, bool missing, double ratio)
@@ -208,7 +235,7 @@ static int32_t rebalance(const struct hpa_calc *calc, const struct second_pass *
 	if (!scale_up_with_unready && !missing) {
 		if (within_tolerance(calc, ratio))
 			return current;
-		return (int32_t)ceil(ratio * ready);
+		return replicas_ceil(ratio * ready);
 	}
 	for (size_t i = 0; i < len; i++) {
 		if (e[i].group == GROUP_MISSING) {
@@ -230,7 +257,7 @@ static int32_t rebalance(const struct hpa_calc *calc, const struct second_pass *
 	if (within_tolerance(calc, new_ratio) || (ratio < 1.0 && new_ratio > 1.0) ||
 	    (ratio > 1.0 && new_ratio < 1.0))
 		return current;
-	int32_t replicas = (int32_t)ceil(new_ratio * (double)counted_len(e, len));
+	int32_t replicas = replicas_ceil(new_ratio * (double)counted_len(e, len));
 	if ((new_ratio < 1.0 && replicas > current) || (new_ratio > 1.0 && replicas < current))
 		return current;
 	return replicas;

@@ -168,8 +168,12 @@ static int32_t scale_up_limit(const struct hpa_history *history, int32_t current
 	for (size_t i = 0; i < rules->policies.len; i++) {
 		const struct hpa_scaling_policy *p = &rules->policies.items[i];
 		int32_t start = period_start(history, current, p->period_seconds, now);
-		int32_t proposed = !strcmp(p->type, "Pods") ? start + p->value :
-			(int32_t)ceil((double)start * (1 + (double)p->value / 100));
+		/* In double, saturating: a policy's value may be any int32,
+		 * and start + value must not wrap (undefined in C). */
+		double want = !strcmp(p->type, "Pods") ? (double)start + p->value :
+			ceil((double)start * (1 + (double)p->value / 100));
+		int32_t proposed = want >= INT32_MAX ? INT32_MAX :
+				   want <= INT32_MIN ? INT32_MIN : (int32_t)want;
 		limit = pick_min ? min32(limit, proposed) : max32(limit, proposed);
 	}
 	return limit;

@@ -48,6 +48,19 @@ struct metrics_sim {
 	struct ready_cache *cache;	/* one per traffic profile */
 };
 
+/* A usage in milli-units, rounded, saturating at 10^15 (a petabyte of
+ * memory, 10^12 cores: no node comes near). llround of a value past
+ * int64 gives an unspecified number (negative on x86, which read as 0%
+ * CPU), and the HPA sums and scales these by 100 in int64. */
+#define MILLI_MAX 1e15
+
+static int64_t milli_of(double milli)
+{
+	if (!(milli < MILLI_MAX))	/* NaN too */
+		return (int64_t)MILLI_MAX;
+	return milli > 0 ? (int64_t)llround(milli) : 0;
+}
+
 static bool pod_is_ready(const struct pod *pod)
 {
 	for (size_t i = 0; i < pod->status.conditions.len; i++) {
@@ -156,7 +169,7 @@ static bool pod_resource(void *arg, const struct pod *pod, const char *resource,
 		if (image == &scratch)
 			image_behavior_release(&scratch);
 	}
-	out->milli_value = (int64_t)llround(milli);
+	out->milli_value = milli_of(milli);
 	return true;
 }
 
@@ -177,7 +190,7 @@ static bool pod_custom(void *arg, const struct pod *pod, const char *metric,
 			rps += r;
 		}
 	}
-	out->milli_value = (int64_t)llround(rps * 1000);
+	out->milli_value = milli_of(rps * 1000);
 	return known;
 }
 

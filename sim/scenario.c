@@ -191,6 +191,12 @@ static void check_pool(struct loader *l, const struct ynode *node,
 	else if (pool->count < 1)
 		loader_problem(l, count, "%s.count: must be at least 1, got %d",
 			       path, pool->count);
+	else if (pool->count > MAX_POOL_NODES)
+		/* A typo, not a cluster: 2147483647 nodes would exhaust the
+		 * memory at start rather than fail here. */
+		loader_problem(l, count, "%s.count: must be at most %d (upstream "
+			       "tests clusters of up to 5000 nodes), got %d", path,
+			       MAX_POOL_NODES, pool->count);
 	if (pool->name && !dns_label(pool->name))
 		/* Node names are NAME-N, and must be DNS labels. */
 		loader_problem(l, ynode_get(node, "name"), "%s.name: \"%s\" is "
@@ -499,13 +505,11 @@ static void sort_diags(struct diag_list *diags, size_t from)
 	free(original.items);
 }
 
-struct scenario *scenario_load(const char *path, struct diag_list *diags)
+/* The loader proper, on a file already read; frees file. before is how
+ * many diagnostics diags held before reading it. */
+static struct scenario *load_file(const char *path, struct yfile *file,
+				  struct diag_list *diags, size_t before)
 {
-	size_t before = diags->len;
-	struct yfile *file = yfile_load(path, diags);
-	if (!file)
-		return NULL;
-
 	struct scenario *sc = xcalloc(1, sizeof(*sc));
 	sc->path = xstrdup(path);
 	sc->seed = DEFAULT_SEED;
@@ -576,6 +580,21 @@ struct scenario *scenario_load(const char *path, struct diag_list *diags)
 		return NULL;
 	}
 	return sc;
+}
+
+struct scenario *scenario_load(const char *path, struct diag_list *diags)
+{
+	size_t before = diags->len;
+	struct yfile *file = yfile_load(path, diags);
+	return file ? load_file(path, file, diags, before) : NULL;
+}
+
+struct scenario *scenario_load_string(const char *path, const char *text,
+				      size_t len, struct diag_list *diags)
+{
+	size_t before = diags->len;
+	struct yfile *file = yfile_load_string(path, text, len, diags);
+	return file ? load_file(path, file, diags, before) : NULL;
 }
 
 void action_release(struct action *action)

@@ -109,6 +109,11 @@ struct scenario {
 
 /* Loads and checks path. Returns NULL after adding diagnostics. */
 struct scenario *scenario_load(const char *path, struct diag_list *diags);
+/* As scenario_load, for text[0..len) already in memory (it need not be
+ * NUL-terminated). path names the file in messages, and its directory is
+ * where apply:, schedulerConfigFile and schedulerPlugins paths start. */
+struct scenario *scenario_load_string(const char *path, const char *text,
+				      size_t len, struct diag_list *diags);
 void scenario_free(struct scenario *scenario);
 
 /* The behaviour for an image: the scenario's, else the defaults (written

@@ -26,6 +26,11 @@ struct loader {
 	char got[96];			/* loader_got's answer */
 };
 
+/* The most nodes a pool may make, its count and addNodes together: many
+ * times the 5000 nodes upstream tests clusters with (and kubelab's
+ * benchmark runs), few enough that a typo fails at load, not in calloc. */
+#define MAX_POOL_NODES 100000
+
 /* Appends value (a struct, copied) to a LIST_OF. Lists here are short and
  * built once, so growing one element at a time is fine. */
 #define LIST_PUSH(list, value) do {					\

@@ -31,6 +31,7 @@
  */
 #include "scenario_load.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,6 +258,12 @@ void load_add_nodes(struct loader *l, const struct entry *e,
 		      n < 1 || n > 1000)) {
 		loader_problem(l, count, "%s.count: expected a number of nodes "
 			       "(1 to 1000), got %s", path, loader_got(l, count));
+		pool = NULL;
+	}
+	if (pool && (int64_t)pool->count + pool->added + n > MAX_POOL_NODES) {
+		loader_problem(l, count ? count : node, "%s: pool \"%s\" would have "
+			       "%" PRId64 " nodes, more than %d", path, pool->name,
+			       (int64_t)pool->count + pool->added + n, MAX_POOL_NODES);
 		pool = NULL;
 	}
 	if (pool) {

@@ -24,6 +24,7 @@
 #include "api.h"
 #include "duration.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,7 +186,7 @@ static bool pool_makes(const struct node_pool *pool, const char *node)
 			return false;
 		n = n * 10 + (*p - '0');
 	}
-	return n <= pool->count + pool->added;
+	return n <= (int64_t)pool->count + pool->added;
 }
 
 bool loader_node_known(struct loader *l, const struct ynode *node,
@@ -198,10 +199,10 @@ bool loader_node_known(struct loader *l, const struct ynode *node,
 	char *made = xstrdup("");
 	for (size_t i = 0; i < sc->node_pools.len; i++) {
 		const struct node_pool *pool = &sc->node_pools.items[i];
-		int32_t n = pool->count + pool->added;
+		int64_t n = (int64_t)pool->count + pool->added;
 		char *longer = n == 1 ?
 			xasprintf("%s%s%s-1", made, i ? ", " : "", pool->name) :
-			xasprintf("%s%s%s-1..%s-%d", made, i ? ", " : "",
+			xasprintf("%s%s%s-1..%s-%" PRId64, made, i ? ", " : "",
 				  pool->name, pool->name, n);
 		free(made);
 		made = longer;

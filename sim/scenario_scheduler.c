@@ -70,11 +70,26 @@ void loader_scheduler(struct loader *l, const struct ynode *spec,
 		if (!name)
 			return;
 		char *path = resolve(l, name);
-		size_t before = l->diags->len;
-		l->scenario->scheduler_config = sched_config_load(path, l->diags);
-		if (!l->scenario->scheduler_config && l->diags->len == before)
+		/* Problems inside the file keep their own position; those
+		 * with none (it cannot be read, it is empty) are said at the
+		 * entry naming it, as apply: does, so that each points at a
+		 * line to fix. */
+		struct diag_list local = { 0 };
+		l->scenario->scheduler_config = sched_config_load(path, &local);
+		for (size_t i = 0; i < local.len; i++) {
+			const struct diag *d = &local.items[i];
+			if (d->line)
+				diag_add(l->diags, d->file, d->line, d->column, "%s", d->msg);
+			else if (strstr(d->msg, name))
+				loader_problem(l, file, "spec.schedulerConfigFile: %s", d->msg);
+			else
+				loader_problem(l, file, "spec.schedulerConfigFile: in '%s': %s",
+					       name, d->msg);
+		}
+		if (!l->scenario->scheduler_config && !local.len)
 			loader_problem(l, file, "spec.schedulerConfigFile: cannot load "
 				       "'%s'", path);
+		diag_release(&local);
 		free(path);
 	}
 }

@@ -22,6 +22,9 @@
 #include "decode.h"
 #include "scenario_load.h"
 
+/* A billion requests a second: beyond any service a scenario models. */
+#define MAX_RPS 1e9
+
 #define F(json, type_, member) \
 	.name = (json), .type = (type_), .offset = offsetof(struct traffic_point, member)
 
@@ -64,6 +67,12 @@ static void load_points(struct loader *l, const struct ynode *seq, const char *p
 			if (point.rps < 0)
 				loader_problem(l, ynode_get(node, "rps"), "%s.rps: must not "
 					       "be negative", at_path);
+			else if (point.rps > MAX_RPS)
+				/* 1e300 passed once and, times cpuPerRps, no
+				 * longer fit a metric: the HPA saw 0% CPU. */
+				loader_problem(l, ynode_get(node, "rps"), "%s.rps: must be "
+					       "at most %g, got %g", at_path, MAX_RPS,
+					       point.rps);
 			if (point.ramp < 0)
 				loader_problem(l, ynode_get(node, "ramp"), "%s.ramp: must "
 					       "not be negative", at_path);

@@ -1,7 +1,8 @@
 /* sched_framework.c - running a profile's plugins; statuses; FitError.
  *
  * K8S: pkg/scheduler/framework/runtime/framework.go (RunPreFilterPlugins,
- * RunFilterPlugins, RunPreScorePlugins, RunScorePlugins),
+ * RunFilterPlugins, RunPreFilterExtensionAddPod/RemovePod,
+ * RunPreScorePlugins, RunScorePlugins),
  * framework/plugins/helper/normalize_score.go (DefaultNormalizeScore),
  * framework/types.go (Diagnosis, FitError.Error) and
  * apis/config/v1/default_plugins.go (the default profile).
@@ -277,6 +278,42 @@ enum sched_code sched_run_pre_filter(const struct sched_profile *profile,
 		}
 	}
 	return SCHED_SUCCESS;
+}
+
+/* LAB: sched-pre-filter-extensions. Only plugins whose PreFilter state
+ * exists hear of the change: a skipped plugin has nothing to update. */
+static void run_pre_filter_extension(const struct sched_profile *profile,
+				     struct sched_state *state,
+				     const struct sched_pod_info *p,
+				     const struct sched_node_info *node, bool add)
+{
+	for (size_t i = 0; i < profile->len; i++) {
+		const struct sched_plugin *pl = profile->plugins[i].plugin;
+		if (!(add ? pl->add_pod : pl->remove_pod) || !pl->filter ||
+		    state->skip_filter[pl->id] ||
+		    !sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_PRE_FILTER))
+			continue;
+		if (add)
+			pl->add_pod(state, state->pod, p, node);
+		else
+			pl->remove_pod(state, state->pod, p, node);
+	}
+}
+
+void sched_run_pre_filter_add_pod(const struct sched_profile *profile,
+				  struct sched_state *state,
+				  const struct sched_pod_info *p,
+				  const struct sched_node_info *node)
+{
+	run_pre_filter_extension(profile, state, p, node, true);
+}
+
+void sched_run_pre_filter_remove_pod(const struct sched_profile *profile,
+				     struct sched_state *state,
+				     const struct sched_pod_info *p,
+				     const struct sched_node_info *node)
+{
+	run_pre_filter_extension(profile, state, p, node, false);
 }
 
 /* LAB: sched-filter. The first plugin that says no decides; the others

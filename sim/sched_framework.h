@@ -55,6 +55,7 @@ struct sched_cache;
 struct sched_node_info;
 struct store;
 struct sched_nominator;
+struct sched_pod_info;
 struct sched_profile;
 
 #define SCHED_MAX_NODE_SCORE 100	/* K8S: framework.MaxNodeScore */
@@ -212,7 +213,7 @@ struct sched_post_filter_result {
 };
 void sched_post_filter_result_release(struct sched_post_filter_result *result);
 
-/* A plugin: a name and up to six hooks; a NULL hook means the plugin
+/* A plugin: a name and its hooks; a NULL hook means the plugin
  * does not take part in that extension point. */
 struct sched_plugin {
 	enum sched_plugin_id id;
@@ -223,6 +224,23 @@ struct sched_plugin {
 	enum sched_code (*pre_filter)(struct sched_state *state,
 				      const struct pod *pod,
 				      struct sched_status *status);
+	/* K8S: PreFilterExtensions (AddPod, RemovePod). What-if questions
+	 * -- "does the pod fit beside this nominated pod?", "does it fit once
+	 * these victims are gone?" -- run Filter on a scratch copy of a node
+	 * (sched_nodeinfo.h) with pods added or removed. A plugin whose
+	 * PreFilter counted pods over the whole cluster must update those
+	 * counts to match: add_pod / remove_pod tell it that p is now on /
+	 * off node (the copy). Called only when the plugin's PreFilter ran
+	 * and did not Skip. Each is the other's inverse: the callers apply
+	 * them to the cycle's own state and undo them afterwards, where
+	 * upstream applies them to a clone of the CycleState. Upstream's
+	 * status only reports a missing state, so these cannot fail. */
+	void (*add_pod)(struct sched_state *state, const struct pod *pod,
+			const struct sched_pod_info *p,
+			const struct sched_node_info *node);
+	void (*remove_pod)(struct sched_state *state, const struct pod *pod,
+			   const struct sched_pod_info *p,
+			   const struct sched_node_info *node);
 	/* Per node: Success, or a rejection with reasons in status. */
 	enum sched_code (*filter)(struct sched_state *state, const struct pod *pod,
 				  const struct sched_node_info *node,
@@ -374,6 +392,19 @@ size_t sched_num_feasible_nodes_to_find(int32_t percentage, size_t num_all_nodes
 enum sched_code sched_run_pre_filter(const struct sched_profile *profile,
 				     struct sched_state *state,
 				     struct sched_status *status);
+/* K8S: RunPreFilterExtensionAddPod / RunPreFilterExtensionRemovePod:
+ * tell every plugin whose PreFilter ran (and did not Skip) that p was
+ * added to / removed from node, a scratch copy (sched_nodeinfo.h) that
+ * the caller has already changed. Callers undo each call with the other
+ * before the cycle goes on (sched_nominator.c, sched_preemption_victims.c). */
+void sched_run_pre_filter_add_pod(const struct sched_profile *profile,
+				  struct sched_state *state,
+				  const struct sched_pod_info *p,
+				  const struct sched_node_info *node);
+void sched_run_pre_filter_remove_pod(const struct sched_profile *profile,
+				     struct sched_state *state,
+				     const struct sched_pod_info *p,
+				     const struct sched_node_info *node);
 /* K8S: RunFilterPlugins: stops at the first plugin that rejects. */
 enum sched_code sched_run_filter(const struct sched_profile *profile,
 				 struct sched_state *state,

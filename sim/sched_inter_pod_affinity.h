@@ -150,7 +150,26 @@ size_t sched_affinity_for_each_candidate(struct sched_cache *cache,
 size_t sched_affinity_candidates(struct sched_cache *cache,
 				 const struct sched_affinity_term *term);
 
-/* ---- the plugin's hooks (sched_inter_pod_affinity_filter.c, _score.c) --- */
+/* ---- PreFilter's state (sched_inter_pod_affinity_filter.c) ----------------
+ * K8S: preFilterState. Written by PreFilter; read by Filter; updated by
+ * the PreFilter extensions (sched_inter_pod_affinity_extensions.c) when a
+ * what-if copy of a node gains or loses a pod. */
+struct sched_ipa_filter_state {
+	const struct pod *pod;
+	struct sched_pod_affinity *terms;	/* the incoming pod's, merged */
+	struct sched_topology_counts existing_anti;
+	uint32_t *existing_keys;	/* the topology key ids in existing_anti */
+	size_t existing_keys_len;
+	struct sched_topology_counts affinity;
+	struct sched_topology_counts anti;
+};
+
+/* ---- the plugin's hooks (sched_inter_pod_affinity_filter.c, _score.c,
+ * _extensions.c) ----------------------------------------------------------- */
+void sched_ipa_add_pod(struct sched_state *state, const struct pod *pod,
+		       const struct sched_pod_info *p, const struct sched_node_info *node);
+void sched_ipa_remove_pod(struct sched_state *state, const struct pod *pod,
+			  const struct sched_pod_info *p, const struct sched_node_info *node);
 enum sched_code sched_ipa_pre_filter(struct sched_state *state, const struct pod *pod,
 				     struct sched_status *status);
 enum sched_code sched_ipa_filter(struct sched_state *state, const struct pod *pod,

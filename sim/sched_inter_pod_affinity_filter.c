@@ -44,16 +44,9 @@
 #include "sched_nodeinfo_affinity.h"
 #include "xmalloc.h"
 
-/* K8S: preFilterState */
-struct pre_filter_state {
-	const struct pod *pod;
-	struct sched_pod_affinity *terms;	/* the incoming pod's, merged */
-	struct sched_topology_counts existing_anti;
-	uint32_t *existing_keys;	/* the topology key ids in existing_anti */
-	size_t existing_keys_len;
-	struct sched_topology_counts affinity;
-	struct sched_topology_counts anti;
-};
+/* K8S: preFilterState (sched_inter_pod_affinity.h: the PreFilter
+ * extensions update it too). */
+#define pre_filter_state sched_ipa_filter_state
 
 static void state_free(void *data)
 {

@@ -137,8 +137,11 @@ const char *sched_nominator_node_of(const struct sched_nominator *nominator,
 /* ---- filtering with nominated pods --------------------------------------- */
 
 /* LAB: sched-nominated. Pass 1 counts the nominated pods that this pod
- * must yield to; pass 2, run only when pass 1 added some and passed,
- * checks the node as it is. */
+ * must yield to, on a scratch copy of the node and, through the
+ * PreFilter extensions, in the plugins' cluster-wide counts (so a
+ * nominated pod's anti-affinity keeps this pod out of its domain);
+ * pass 2, run only when pass 1 added some and passed, checks the node
+ * as it is. */
 enum sched_code sched_run_filter_with_nominated(const struct sched_profile *profile,
 						struct sched_state *state,
 						const struct sched_node_info *node,
@@ -161,11 +164,21 @@ enum sched_code sched_run_filter_with_nominated(const struct sched_profile *prof
 		if (!added)
 			sched_node_scratch_init(&scratch, node);
 		sched_node_scratch_add(&scratch, info);
+		/* K8S: addGENominatedPods: PreFilter's counts learn of it. */
+		sched_run_pre_filter_add_pod(profile, state, info, &scratch);
 		added = true;
 	}
 	if (!added)
 		return sched_run_filter(profile, state, node, status);
 	enum sched_code code = sched_run_filter(profile, state, &scratch, status);
+	/* Upstream dropped its clone of the state; kubelab takes the pods
+	 * back out of the counts, last in first out. */
+	for (size_t i = len; i-- > 0;) {
+		const struct sched_pod_info *info = &nominated[i]->info;
+		if (info->priority >= priority &&
+		    strcmp(info->pod->obj.meta.uid, pod->obj.meta.uid))
+			sched_run_pre_filter_remove_pod(profile, state, info, &scratch);
+	}
 	sched_node_scratch_release(&scratch);
 	if (code != SCHED_SUCCESS)
 		return code;

@@ -16,10 +16,16 @@
  * greedy pass finds (not necessarily the minimum: upstream does the
  * same).
  *
- * Not modelled: the PreFilter extensions AddPod/RemovePod (plugins with
- * per-cycle state about other pods -- PodTopologySpread, InterPodAffinity
- * -- do not see the dry run's changes; kubelab has no such filter yet),
- * PDB status.disruptedPods (kubelab's PDB status has no such field).
+ * Every pod taken out or put back is also reported to the PreFilter
+ * extensions (sched_run_pre_filter_remove_pod / _add_pod), so plugins
+ * that counted pods over the cluster at PreFilter -- InterPodAffinity's
+ * anti-affinity counts -- see the dry run's node: a pod kept out by a
+ * lower-priority pod's anti-affinity can preempt it. Upstream works on a
+ * clone of the cycle state; kubelab puts the pods still out back into
+ * the counts before returning, so the state is as PreFilter left it.
+ *
+ * Not modelled: PDB status.disruptedPods (kubelab's PDB status has no
+ * such field).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +135,16 @@ void sched_candidate_release(struct sched_candidate *candidate)
 	memset(candidate, 0, sizeof(*candidate));
 }
 
+/* Puts pods, out of the scratch copy, back into the plugins' PreFilter
+ * counts: the dry run's undo (upstream drops its clone of the state). */
+static void restore_counts(const struct sched_profile *profile, struct sched_state *state,
+			   const struct sched_pod_info **pods, size_t len,
+			   const struct sched_node_info *scratch)
+{
+	for (size_t i = len; i-- > 0;)
+		sched_run_pre_filter_add_pod(profile, state, pods[i], scratch);
+}
+
 /* Stable sort, most important first (insertion: a node holds at most a
  * few hundred pods, and equal pods keep the node's order). */
 static void sort_by_importance(const struct sched_pod_info **pods, size_t len,
@@ -169,8 +185,10 @@ enum sched_code sched_select_victims_on_node(const struct sched_profile *profile
 	for (size_t i = 0; i < n; i++)
 		if (node->pods[i]->priority < priority)
 			potential[potential_len++] = node->pods[i];
-	for (size_t i = 0; i < potential_len; i++)
+	for (size_t i = 0; i < potential_len; i++) {
 		sched_node_scratch_remove(&scratch, potential[i]);
+		sched_run_pre_filter_remove_pod(profile, state, potential[i], &scratch);
+	}
 	if (potential_len == 0) {
 		code = sched_status_add(status, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
 					"No preemption victims found for incoming pod");
@@ -178,8 +196,10 @@ enum sched_code sched_select_victims_on_node(const struct sched_profile *profile
 	}
 	/* 2. Does the pod fit with all of them gone? */
 	code = sched_run_filter_with_nominated(profile, state, &scratch, status);
-	if (code != SCHED_SUCCESS)
+	if (code != SCHED_SUCCESS) {
+		restore_counts(profile, state, potential, potential_len, &scratch);
 		goto out;
+	}
 
 	/* 3. Reprieve, most important first, PDB-protected pods first. */
 	sort_by_importance(potential, potential_len, now);
@@ -191,15 +211,18 @@ enum sched_code sched_select_victims_on_node(const struct sched_profile *profile
 		size_t len = group == 0 ? violating_len : others_len;
 		for (size_t i = 0; i < len; i++) {
 			sched_node_scratch_add(&scratch, pods[i]);
+			sched_run_pre_filter_add_pod(profile, state, pods[i], &scratch);
 			if (sched_run_filter_with_nominated(profile, state, &scratch,
 							    &scratch_status) == SCHED_SUCCESS)
 				continue;	/* it may stay */
 			sched_node_scratch_remove(&scratch, pods[i]);
+			sched_run_pre_filter_remove_pod(profile, state, pods[i], &scratch);
 			victims[victims_len++] = pods[i];
 			if (group == 0)
 				out->pdb_violations++;
 		}
 	}
+	restore_counts(profile, state, victims, victims_len, &scratch);
 	if (violating_len && others_len)
 		sort_by_importance(victims, victims_len, now);
 	out->node = node;

@@ -5,7 +5,7 @@
  * as a bound pod reaches a kubelet. A hook on the kubelet's client logs
  * every Event with its time relative to T0 (the moment the kubelet
  * started), so tests assert what `kubectl describe` would show, and when.
- * The same fixture as tests/test_kubelet.c's, shared by the newer suites.
+ * Shared by every kubelet suite.
  *
  * Header-only (static inline) because the Makefile compiles only
  * tests/test_*.c, each as one suite.

@@ -270,13 +270,44 @@ static int64_t count_in_domain(const struct ref_cycle *cy, const struct ref_node
 	return count;
 }
 
+/* K8S: interpodaffinity.PreFilter's Skip: the pod has no required
+ * (anti-)affinity terms and no bound pod's required anti-affinity term
+ * matches it on a node with the term's topology label. The plugin then
+ * takes no part in the cycle, so not even a nominated pod's
+ * anti-affinity (which only AddPod would bring in) keeps it out. */
+static bool inter_pod_affinity_skips(const struct ref_cycle *cy)
+{
+	const struct pod *pod = cy->pod;
+	const struct sched_ref_cluster *c = cy->c;
+	if (pod->spec.affinity.pod_affinity.required_during_scheduling_ignored_during_execution.len ||
+	    pod->spec.affinity.pod_anti_affinity.required_during_scheduling_ignored_during_execution.len)
+		return false;
+	for (size_t m = 0; m < c->nodes_len; m++) {
+		for (size_t i = 0; i < c->bound[m].len; i++) {
+			const struct pod_affinity *ea = &c->bound[m].pods[i]->spec.affinity.pod_anti_affinity;
+			for (size_t t = 0; t < ea->required_during_scheduling_ignored_during_execution.len; t++) {
+				const struct pod_affinity_term *term =
+					&ea->required_during_scheduling_ignored_during_execution.items[t];
+				if (strmap_get(&c->nodes[m]->obj.meta.labels,
+					       term->topology_key ? term->topology_key : "") &&
+				    pod_term_matches(term, c->bound[m].pods[i], pod))
+					return false;
+			}
+		}
+	}
+	return true;
+}
+
 /* K8S: interpodaffinity.Filter: satisfyPodAffinity,
  * satisfyPodAntiAffinity, satisfyExistingPodsAntiAffinity, in that
- * order. */
+ * order. The pods nominated to the node asked about count as if bound
+ * there (upstream's AddPod), unless PreFilter skipped the plugin. */
 enum sched_code ref_filter_inter_pod_affinity(const struct ref_cycle *cy,
 						 const struct ref_node *n,
 						 struct sched_ref_verdict *v)
 {
+	if (inter_pod_affinity_skips(cy))
+		return SCHED_SUCCESS;
 	const struct pod *pod = cy->pod;
 	const struct strmap *labels = &n->node->obj.meta.labels;
 	const struct pod_affinity *pa = &pod->spec.affinity.pod_affinity;

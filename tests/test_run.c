@@ -86,6 +86,128 @@ START_TEST(test_demo_expectations_all_hold)
 }
 END_TEST
 
+/* Loads the scenario text and runs it: every expectation must pass. */
+static void run_from_memory(const char *text, size_t len)
+{
+	struct diag_list diags = {0};
+	struct scenario *s = scenario_load_string("memory.yaml", text, len, &diags);
+	if (diags.len)
+		diag_print(&diags, stderr);
+	ck_assert_ptr_nonnull(s);
+	struct run_options options = {.record_events = true};
+	struct cluster *c = cluster_new(s, &options);
+	int failed = cluster_run(c);
+	size_t n;
+	const struct expectation *es = cluster_expectations(c, &n);
+	ck_assert_uint_ge(n, 1);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(es[i].passed, "%s: observed %s", es[i].text,
+			      es[i].observed ? es[i].observed : "<none>");
+	ck_assert_int_eq(failed, 0);
+	cluster_free(c);
+	scenario_free(s);
+	diag_release(&diags);
+}
+
+/* Usage past int64 milli-units saturates (metrics_sim.c): a cpuPerRps
+ * of 10^20 cores under load reads as far above the target, so the HPA
+ * scales to its maximum. It used to wrap to a negative number, read as
+ * 0% CPU, and the HPA scaled down. */
+START_TEST(test_usage_too_large_for_a_metric_saturates_and_the_hpa_scales_up)
+{
+	static const char text[] =
+		"apiVersion: kubelab/v1\n"
+		"kind: Scenario\n"
+		"metadata: {name: huge-usage}\n"
+		"spec:\n"
+		"  duration: 2m\n"
+		"  cluster: {nodePools: [{name: worker, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]}\n"
+		"  images:\n"
+		"    web:v1: {cpu: 10m, cpuPerRps: \"1e20\"}\n"
+		"  traffic:\n"
+		"  - target: deployment/web\n"
+		"    rps: [{at: 0s, rps: 1e9}]\n"
+		"  expect:\n"
+		"  - {at: 2m, that: \"deployment/web .spec.replicas == 3\"}\n"
+		"---\n"
+		"apiVersion: apps/v1\n"
+		"kind: Deployment\n"
+		"metadata: {name: web}\n"
+		"spec:\n"
+		"  replicas: 2\n"
+		"  selector: {matchLabels: {app: web}}\n"
+		"  template:\n"
+		"    metadata: {labels: {app: web}}\n"
+		"    spec:\n"
+		"      containers:\n"
+		"      - {name: web, image: \"web:v1\", resources: {requests: {cpu: 100m}}}\n"
+		"---\n"
+		"apiVersion: autoscaling/v2\n"
+		"kind: HorizontalPodAutoscaler\n"
+		"metadata: {name: web}\n"
+		"spec:\n"
+		"  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+		"  minReplicas: 1\n"
+		"  maxReplicas: 3\n"
+		"  metrics:\n"
+		"  - type: Resource\n"
+		"    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}\n";
+	run_from_memory(text, sizeof(text) - 1);
+}
+END_TEST
+
+/* A Pods metric far above a 1m target, and a scale-up policy of 2^31-1
+ * pods: the ratio and start + value pass int32 (undefined in C; x86 gave
+ * a negative proposal, an event "(null)" and no scaling). They saturate,
+ * and maxReplicas decides. */
+START_TEST(test_replica_proposals_past_int32_saturate_at_max_replicas)
+{
+	static const char text[] =
+		"apiVersion: kubelab/v1\n"
+		"kind: Scenario\n"
+		"metadata: {name: huge-ratio}\n"
+		"spec:\n"
+		"  duration: 2m\n"
+		"  cluster: {nodePools: [{name: worker, count: 1, capacity: {cpu: \"8\", memory: 8Gi}}]}\n"
+		"  images:\n"
+		"    web:v1: {cpu: 10m}\n"
+		"  traffic:\n"
+		"  - target: deployment/web\n"
+		"    rps: [{at: 0s, rps: 1e9}]\n"
+		"  expect:\n"
+		"  - {at: 2m, that: \"deployment/web .spec.replicas == 3\"}\n"
+		"---\n"
+		"apiVersion: apps/v1\n"
+		"kind: Deployment\n"
+		"metadata: {name: web}\n"
+		"spec:\n"
+		"  replicas: 2\n"
+		"  selector: {matchLabels: {app: web}}\n"
+		"  template:\n"
+		"    metadata: {labels: {app: web}}\n"
+		"    spec:\n"
+		"      containers:\n"
+		"      - {name: web, image: \"web:v1\", resources: {requests: {cpu: 100m}}}\n"
+		"---\n"
+		"apiVersion: autoscaling/v2\n"
+		"kind: HorizontalPodAutoscaler\n"
+		"metadata: {name: web}\n"
+		"spec:\n"
+		"  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+		"  minReplicas: 1\n"
+		"  maxReplicas: 3\n"
+		"  metrics:\n"
+		"  - type: Pods\n"
+		"    pods:\n"
+		"      metric: {name: http_requests_per_second}\n"
+		"      target: {type: AverageValue, averageValue: 1m}\n"
+		"  behavior:\n"
+		"    scaleUp:\n"
+		"      policies: [{type: Pods, value: 2147483647, periodSeconds: 15}]\n";
+	run_from_memory(text, sizeof(text) - 1);
+}
+END_TEST
+
 START_TEST(test_demo_replaces_the_pod_of_the_failed_node)
 {
 	struct scenario *s = load(DEMO);
@@ -269,6 +391,8 @@ Suite *run_suite(void)
 	tcase_add_test(cli, test_cli_get_replays_to_a_moment);
 	tcase_add_test(cli, test_cli_every_command_has_help);
 	tcase_add_test(cli, test_cli_bad_flags_are_usage_errors);
+	tcase_add_test(cli, test_usage_too_large_for_a_metric_saturates_and_the_hpa_scales_up);
+	tcase_add_test(cli, test_replica_proposals_past_int32_saturate_at_max_replicas);
 	suite_add_tcase(s, cli);
 	return s;
 }

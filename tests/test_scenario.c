@@ -315,6 +315,97 @@ START_TEST(test_every_timeline_problem_is_reported_where_it_is)
 }
 END_TEST
 
+/* scenario_load_string reads what scenario_load reads: apply: files are
+ * found beside the path it is given. */
+START_TEST(test_a_scenario_loads_from_memory_as_from_its_file)
+{
+	const char *path = data("scenario-good.yaml");
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	char text[16384];
+	size_t len = fread(text, 1, sizeof(text), f);
+	fclose(f);
+	ck_assert_uint_lt(len, sizeof(text));
+	struct scenario *from_file = load_good("scenario-good.yaml");
+	struct diag_list diags = { 0 };
+	struct scenario *from_memory = scenario_load_string(path, text, len, &diags);
+	ck_assert_uint_eq(diags.len, 0);
+	ck_assert_ptr_nonnull(from_memory);
+	ck_assert_str_eq(from_memory->name, from_file->name);
+	ck_assert_uint_eq(from_memory->node_pools.len, from_file->node_pools.len);
+	ck_assert_uint_eq(from_memory->timeline.len, from_file->timeline.len);
+	for (size_t i = 0; i < from_file->timeline.len; i++)
+		ck_assert_uint_eq(from_memory->timeline.items[i].objects.len,
+				  from_file->timeline.items[i].objects.len);
+	ck_assert_uint_eq(from_memory->expectations.len, from_file->expectations.len);
+	scenario_free(from_memory);
+	scenario_free(from_file);
+	diag_release(&diags);
+}
+END_TEST
+
+/* The sections added since the first loader (traffic, drain, evict, the
+ * scheduler's configuration) complain like the rest: every problem, at
+ * its file:line:column, saying what was expected. Loaded from memory,
+ * as `make fuzz` loads its inputs. */
+START_TEST(test_new_sections_report_bad_input_where_it_is)
+{
+	static const char text[] =
+		"apiVersion: kubelab/v1\n"
+		"kind: Scenario\n"
+		"metadata: {name: bad}\n"
+		"spec:\n"
+		"  duration: 2m\n"
+		"  cluster: {nodePools: [{name: worker, count: 2, capacity: {cpu: \"4\", memory: 8Gi}}]}\n"
+		"  traffic:\n"
+		"  - target: deployment/web\n"
+		"    rps:\n"
+		"    - {at: 0s, rps: -5}\n"
+		"    - {at: 1m, rps: 2e9}\n"
+		"    - {at: 3m, rps: 10}\n"
+		"  timeline:\n"
+		"  - {at: 10s, drain: worker-7}\n"
+		"  - {at: 10s, evict: node/worker-1}\n"
+		"---\n"
+		"apiVersion: kubescheduler.config.k8s.io/v1\n"
+		"kind: KubeSchedulerConfiguration\n"
+		"profiles:\n"
+		"- pluginConfig:\n"
+		"  - {name: NodeResourcesFit, args: [cpu]}\n"
+		"  - {name: InterPodAffinity, args: {hardPodAffinityWeight: ten}}\n"
+		"  - {name: NodeResourcesBalancedAllocation, args: {resources: {name: cpu}}}\n";
+	static const char *const want[] = {
+		"bad.yaml:10:21: spec.traffic[0].rps[0].rps: must not be negative",
+		"bad.yaml:11:21: spec.traffic[0].rps[1].rps: must be at most 1e+09, "
+		"got 2e+09",
+		"bad.yaml:12:12: spec.traffic[0].rps[2].at: must lie within the run "
+		"(0s to spec.duration)",
+		"bad.yaml:14:22: spec.timeline[0].drain: no node \"worker-7\" in the "
+		"cluster (the node pools make worker-1..worker-2)",
+		"bad.yaml:15:22: spec.timeline[1].evict: only pods can be evicted, got Node",
+		"bad.yaml:21:36: profiles[0].pluginConfig[0].args: expected a mapping, "
+		"got a list",
+		"bad.yaml:22:60: profiles[0].pluginConfig[1].args.hardPodAffinityWeight: "
+		"expected a 32-bit integer, got a string",
+		"bad.yaml:23:63: profiles[0].pluginConfig[2].args.resources: expected "
+		"a list, got a mapping",
+	};
+	struct diag_list diags = { 0 };
+	ck_assert_ptr_null(scenario_load_string("bad.yaml", text, sizeof(text) - 1,
+						&diags));
+	if (diags.len != sizeof(want) / sizeof(want[0]))
+		diag_print(&diags, stderr);
+	ck_assert_uint_eq(diags.len, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < diags.len; i++) {
+		char got[512];
+		snprintf(got, sizeof(got), "%s:%d:%d: %s", diags.items[i].file,
+			 diags.items[i].line, diags.items[i].column, diags.items[i].msg);
+		ck_assert_str_eq(got, want[i]);
+	}
+	diag_release(&diags);
+}
+END_TEST
+
 START_TEST(test_missing_apply_file_is_reported_at_the_apply_node)
 {
 	struct diag_list diags = { 0 };
@@ -415,6 +506,8 @@ Suite *scenario_suite(void)
 	tcase_add_test(bad, test_manifest_problems_name_the_file_they_are_in);
 	tcase_add_test(bad, test_a_file_without_a_scenario_document_is_refused);
 	tcase_add_test(bad, test_a_missing_scenario_file_is_refused);
+	tcase_add_test(bad, test_new_sections_report_bad_input_where_it_is);
+	tcase_add_test(bad, test_a_scenario_loads_from_memory_as_from_its_file);
 	suite_add_tcase(s, bad);
 	return s;
 }

@@ -355,6 +355,27 @@ START_TEST(test_bad_args_are_reported_as_upstream_words_them)
 }
 END_TEST
 
+START_TEST(test_args_of_the_wrong_type_are_reported_with_their_position)
+{
+	char *got = parse_errors(HEADER
+		"profiles:\n"
+		"- pluginConfig:\n"
+		"  - {name: NodeResourcesFit, args: [cpu]}\n"
+		"  - {name: InterPodAffinity, args: {hardPodAffinityWeight: ten}}\n"
+		"  - {name: NodeResourcesBalancedAllocation, args: {resources: {name: cpu}}}\n"
+		"  - {name: DefaultPreemption, args: {minCandidateNodesAbsolute: -1}}\n");
+	ck_assert_str_eq(got,
+		"5:36: profiles[0].pluginConfig[0].args: expected a mapping, got a list\n"
+		"6:60: profiles[0].pluginConfig[1].args.hardPodAffinityWeight: "
+		"expected a 32-bit integer, got a string\n"
+		"7:63: profiles[0].pluginConfig[2].args.resources: expected a list, "
+		"got a mapping\n"
+		"8:65: profiles[0].pluginConfig[3].args.minCandidateNodesAbsolute: "
+		"Invalid value: -1: not in valid range [0, inf)\n");
+	free(got);
+}
+END_TEST
+
 START_TEST(test_two_profiles_need_scheduler_names_and_wrong_api_version_fails)
 {
 	char *got = parse_errors(
@@ -599,6 +620,40 @@ START_TEST(test_scenario_reads_its_configuration_document)
 }
 END_TEST
 
+/* A schedulerConfigFile that cannot be read, or holds no document, is
+ * reported at the scenario's line naming it (it used to be reported at
+ * "FILE:0:0" of the config file, with no line to fix). */
+START_TEST(test_unreadable_scheduler_config_file_is_reported_at_its_entry)
+{
+	static const char text[] =
+		"apiVersion: kubelab/v1\n"
+		"kind: Scenario\n"
+		"metadata: {name: s}\n"
+		"spec:\n"
+		"  schedulerConfigFile: %s\n";
+	static const struct { const char *name, *msg; } cases[] = {
+		{ "no-such-config.yaml", "spec.schedulerConfigFile: cannot open "
+		  "'/tmp/no-such-config.yaml': No such file or directory" },
+		{ ".", "spec.schedulerConfigFile: cannot read '/tmp/.': Is a directory" },
+		{ "/dev/null", "spec.schedulerConfigFile: in '/dev/null': expected one "
+		  "document, kind: KubeSchedulerConfiguration" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *doc = xasprintf(text, cases[i].name);
+		struct diag_list diags = { 0 };
+		ck_assert_ptr_null(scenario_load_string("/tmp/s.yaml", doc, strlen(doc),
+							&diags));
+		ck_assert_uint_eq(diags.len, 1);
+		ck_assert_str_eq(diags.items[0].file, "/tmp/s.yaml");
+		ck_assert_int_eq(diags.items[0].line, 5);
+		ck_assert_int_eq(diags.items[0].column, 24);
+		ck_assert_str_eq(diags.items[0].msg, cases[i].msg);
+		diag_release(&diags);
+		free(doc);
+	}
+}
+END_TEST
+
 Suite *sched_config_suite(void)
 {
 	Suite *s = suite_create("sched_config");
@@ -625,6 +680,8 @@ Suite *sched_config_suite(void)
 	tc = tcase_create("runs");
 	tcase_add_test(tc, test_pods_are_scheduled_by_the_profile_they_name);
 	tcase_add_test(tc, test_weights_decide_between_profiles);
+	tcase_add_test(tc, test_args_of_the_wrong_type_are_reported_with_their_position);
+	tcase_add_test(tc, test_unreadable_scheduler_config_file_is_reported_at_its_entry);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -344,12 +344,19 @@ static void add_spread(struct world *w, struct pod *p)
 }
 
 /* A pod that must preempt to fit in a full cluster: high priority, most
- * of a small node's cpu, no other constraint. */
+ * of a small node's cpu, an app label and sometimes a required
+ * anti-affinity term (per node): once nominated, it keeps the pods its
+ * term selects off the node it waits for. */
 static void make_preemptor(struct world *w, const char *name)
 {
 	struct pod *p = (struct pod *)object_new(&pod_kind);
 	p->obj.meta.name = xstrdup(name);
 	p->obj.meta.namespace = xstrdup("default");
+	strmap_set(&p->obj.meta.labels, "app", apps[below(w, 3)]);
+	if (chance(w, 30))
+		affinity_term(w, APPEND(p->spec.affinity.pod_anti_affinity
+					.required_during_scheduling_ignored_during_execution),
+			      false);
 	struct container *c = APPEND(p->spec.containers);
 	c->name = xstrdup("app");
 	c->image = xstrdup(images[below(w, 5)]);
@@ -369,17 +376,21 @@ static void make_pod(struct world *w, const char *name, const char *node)
 	p->obj.meta.namespace = xstrdup("default");
 	struct pod_spec *spec = &p->spec;
 	/* Only high-priority pods preempt, and so only they are ever
-	 * nominated: they carry no labels and no pod (anti-)affinity,
-	 * because kubelab's InterPodAffinity does not count nominated pods
-	 * yet (upstream's PreFilterExtensions AddPod; docs/fidelity.md). */
+	 * nominated: they carry labels and now and then a required
+	 * anti-affinity term, which the pods scheduled while they wait must
+	 * respect (InterPodAffinity's AddPod). */
 	bool high = !node && chance(w, 8);
+	strmap_set(&p->obj.meta.labels, "app", apps[below(w, 3)]);
+	if (chance(w, 50))
+		strmap_set(&p->obj.meta.labels, "tier", chance(w, 50) ? "front" : "back");
 	if (!high) {
-		strmap_set(&p->obj.meta.labels, "app", apps[below(w, 3)]);
-		if (chance(w, 50))
-			strmap_set(&p->obj.meta.labels, "tier", chance(w, 50) ? "front" : "back");
 		add_pod_affinity(w, spec, node != NULL);
 		if (!node)
 			add_spread(w, p);
+	} else if (chance(w, 30)) {
+		affinity_term(w, APPEND(spec->affinity.pod_anti_affinity
+					.required_during_scheduling_ignored_during_execution),
+			      false);
 	}
 	size_t containers = 1 + (chance(w, 20) ? below(w, 2) + 1 : 0);
 	for (size_t i = 0; i < containers; i++) {

@@ -248,12 +248,60 @@ START_TEST(test_added_nodes_are_made_from_the_pool_and_register)
 }
 END_TEST
 
+/* A pool of 2147483647 nodes is a typo: refused at load (it used to pass
+ * the loader, overflow int in the node-name check, found by make fuzz
+ * with UBSan, and exhaust the memory at start); addNodes may not grow a
+ * pool past the same limit. */
+START_TEST(test_pools_are_bounded_and_names_past_them_are_unknown)
+{
+	static const char text[] =
+		"apiVersion: kubelab/v1\n"
+		"kind: Scenario\n"
+		"metadata: {name: big}\n"
+		"spec:\n"
+		"  cluster:\n"
+		"    nodePools:\n"
+		"    - {name: worker, count: 2147483647, capacity: {cpu: \"4\", memory: 8Gi}}\n"
+		"    - {name: big, count: 99999, capacity: {cpu: \"4\", memory: 8Gi}}\n"
+		"  timeline:\n"
+		"  - {at: 10s, addNodes: {pool: worker, count: 5}}\n"
+		"  - {at: 10s, addNodes: {pool: big, count: 1}}\n"
+		"  - {at: 10s, addNodes: {pool: big}}\n"
+		"  - {at: 20s, drain: worker-1}\n"
+		"  - {at: 20s, drain: big-100001}\n";
+	static const char *const want[] = {
+		"7:29: spec.cluster.nodePools[0].count: must be at most 100000 "
+		"(upstream tests clusters of up to 5000 nodes), got 2147483647",
+		"10:47: spec.timeline[0].addNodes: pool \"worker\" would have "
+		"2147483652 nodes, more than 100000",
+		"12:25: spec.timeline[2].addNodes: pool \"big\" would have 100001 "
+		"nodes, more than 100000",
+		"14:22: spec.timeline[4].drain: no node \"big-100001\" in the cluster "
+		"(the node pools make worker-1..worker-2147483647, big-1..big-100000)",
+	};
+	struct diag_list diags = {0};
+	ck_assert_ptr_null(scenario_load_string("big.yaml", text, sizeof(text) - 1,
+						&diags));
+	if (diags.len != sizeof(want) / sizeof(want[0]))
+		diag_print(&diags, stderr);
+	ck_assert_uint_eq(diags.len, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < diags.len; i++) {
+		char *got = xasprintf("%d:%d: %s", diags.items[i].line,
+				      diags.items[i].column, diags.items[i].msg);
+		ck_assert_str_eq(got, want[i]);
+		free(got);
+	}
+	diag_release(&diags);
+}
+END_TEST
+
 Suite *timeline_nodes_suite(void)
 {
 	Suite *s = suite_create("timeline_nodes");
 	TCase *load = tcase_create("load");
 	tcase_add_test(load, test_node_actions_load_with_their_keys_values_and_effects);
 	tcase_add_test(load, test_every_node_action_problem_is_reported_where_it_is);
+	tcase_add_test(load, test_pools_are_bounded_and_names_past_them_are_unknown);
 	suite_add_tcase(s, load);
 	TCase *run = tcase_create("run");
 	tcase_set_timeout(run, 30);
