@@ -139,7 +139,8 @@ static uint64_t hash_value(uint64_t h, enum field_type type, const struct schema
 
 static bool same_string(const char *a, const char *b)
 {
-	return (!a || !b) ? a == b : !strcmp(a, b);
+	/* Packed versions share interned text: often the very pointer. */
+	return a == b || (a && b && !strcmp(a, b));
 }
 
 static bool same_value(enum field_type type, const struct schema *schema,
