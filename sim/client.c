@@ -178,9 +178,18 @@ static void store_event(const struct client *client, const struct object *obj,
 	store_create(client->store, &ev->obj, NULL);
 }
 
+bool client_events_wanted(const struct client *client)
+{
+	return client->trace || client->event_hook || client->record_events;
+}
+
 void client_event(const struct client *client, const struct object *obj,
 		  const char *type, const char *reason, const char *fmt, ...)
 {
+	/* The message is formatted for the listeners only: with none (the
+	 * benchmark's recordEvents: false), skip the formatting. */
+	if (!client_events_wanted(client))
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	char *message = NULL;

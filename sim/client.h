@@ -73,6 +73,10 @@ enum api_code client_patch_field(const struct client *client, enum kind_id kind,
 				 const char *path, const char *value,
 				 struct api_status *status);
 
+/* Whether an Event would go anywhere (trace, hook or store): callers that
+ * format a message first can skip the work when not. */
+bool client_events_wanted(const struct client *client);
+
 /* K8S: record.EventRecorder.Eventf. Records an Event about obj: type is
  * "Normal" or "Warning", reason is upstream's (Scheduled, Killing ...).
  * Repeats of the same (object, reason, message) bump count and

@@ -57,6 +57,8 @@
 void kubelet_pod_event(const struct kubelet_worker *worker, const char *type,
 		       const char *reason, const char *fmt, ...)
 {
+	if (!client_events_wanted(worker->kubelet->client))
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	char *message = NULL;

@@ -375,9 +375,16 @@ void *object_check_kind(const struct object *obj, enum kind_id id)
 char *object_key(const struct object *obj)
 {
 	const char *name = obj->meta.name ? obj->meta.name : "";
-	if (obj->kind->namespaced && obj->meta.namespace)
-		return xasprintf("%s/%s", obj->meta.namespace, name);
-	return xstrdup(name);
+	if (!obj->kind->namespaced || !obj->meta.namespace)
+		return xstrdup(name);
+	/* "namespace/name" by hand: every controller's enqueue calls this,
+	 * and printf's format parsing showed in the cluster bench's profile. */
+	size_t a = strlen(obj->meta.namespace), b = strlen(name);
+	char *key = xmalloc(a + b + 2);
+	memcpy(key, obj->meta.namespace, a);
+	key[a] = '/';
+	memcpy(key + a + 1, name, b + 1);
+	return key;
 }
 
 char *object_ref_name(const struct object *obj)
