@@ -164,6 +164,12 @@ void schema_pack_measure(const struct field *field, const void *base,
 			 struct schema_pack *pack);
 void schema_pack_copy(const struct field *field, void *dst, const void *src,
 		      struct schema_pack *pack);
+
+/* The one shared copy of s's text, the same table FIELD_INTERN strings
+ * are packed into: equal text gives the same pointer, so code matching
+ * packed values may compare pointers before comparing text. Kept for the
+ * life of the program: never free or write it. */
+const char *schema_intern(const char *s);
 /* True when the value is the zero value of its type (an absent field). */
 bool schema_value_is_zero(enum field_type type, const struct schema *schema,
 			  const void *value);

@@ -40,7 +40,7 @@ static size_t pack_align(size_t size)
  * freed one by one, so pointing them at the table is safe. */
 static struct hashmap interned;		/* text -> its one copy */
 
-static const char *intern(const char *s)
+const char *schema_intern(const char *s)
 {
 	char *copy = hashmap_get(&interned, s);
 	if (!copy) {
@@ -156,7 +156,7 @@ static const char *pack_string(const char *s, bool shared, struct schema_pack *p
 	if (!s)
 		return NULL;
 	if (shared)
-		return intern(s);
+		return schema_intern(s);
 	size_t n = strlen(s) + 1;
 	char *to = pack->string_at;
 	memcpy(to, s, n);

@@ -22,6 +22,7 @@
  */
 #include "selector.h"
 #include "selector_internal.h"
+#include "schema.h"
 #include "xmalloc.h"
 
 #include <stdint.h>
@@ -211,21 +212,18 @@ int selector_requirement_init(struct selector_requirement *req, const char *key,
 		free(msg);
 		return -1;
 	}
-	req->key = xstrdup(key);
+	req->key = schema_intern(key);
 	req->op = op;
 	req->values_len = n;
 	req->values = n ? xmalloc(n * sizeof(*req->values)) : NULL;
 	for (size_t i = 0; i < n; i++)
-		req->values[i] = xstrdup(values[i]);
+		req->values[i] = schema_intern(values[i]);
 	return 0;
 }
 
 static void requirement_release(struct selector_requirement *req)
 {
-	for (size_t i = 0; i < req->values_len; i++)
-		free(req->values[i]);
-	free(req->values);
-	free(req->key);
+	free(req->values);	/* the strings are interned */
 }
 
 void selector_append(struct selector *sel, const struct selector_requirement *req)
@@ -299,7 +297,7 @@ void selector_init_nothing(struct selector *out)
 static bool has_value(const struct selector_requirement *req, const char *value)
 {
 	for (size_t i = 0; i < req->values_len; i++)
-		if (!strcmp(req->values[i], value))
+		if (req->values[i] == value || !strcmp(req->values[i], value))
 			return true;
 	return false;
 }
@@ -401,14 +399,14 @@ void selector_copy(struct selector *dst, const struct selector *src)
 	for (size_t i = 0; i < src->len; i++) {
 		const struct selector_requirement *from = &src->reqs[i];
 		struct selector_requirement req = {
-			.key = xstrdup(from->key),
+			.key = from->key,	/* interned */
 			.op = from->op,
 			.values_len = from->values_len,
 			.values = from->values_len
 				? xmalloc(from->values_len * sizeof(char *)) : NULL,
 		};
 		for (size_t j = 0; j < from->values_len; j++)
-			req.values[j] = xstrdup(from->values[j]);
+			req.values[j] = from->values[j];
 		selector_append(dst, &req);
 	}
 }

@@ -54,10 +54,12 @@ enum selector_op {
 	SELECTOR_LT,		/* key<3 */
 };
 
+/* The key and values are interned (schema_intern): the labels of stored
+ * objects are too, so matching them is mostly a pointer compare. */
 struct selector_requirement {
-	char *key;
+	const char *key;
 	enum selector_op op;
-	char **values;		/* none for EXISTS / DOES_NOT_EXIST */
+	const char **values;	/* none for EXISTS / DOES_NOT_EXIST */
 	size_t values_len;
 };
 
