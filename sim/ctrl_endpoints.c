@@ -342,10 +342,7 @@ static int sync_service(void *arg, const char *key)
 		forget(c, key);
 	} else {
 		const struct service *svc = as_service(obj);
-		/* ExternalName Services and Services without a selector get
-		 * no endpoints from the controller: the user writes them. */
-		bool external = svc->spec.type && !strcmp(svc->spec.type, "ExternalName");
-		if (!external && svc->spec.selector.len)
+		if (endpoints_service_managed(svc))
 			rc = reconcile(c, svc, key);
 	}
 	free(namespace);

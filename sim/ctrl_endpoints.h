@@ -47,6 +47,9 @@ int32_t endpoints_find_port(const struct pod *pod, const struct service_port *po
  * absent selector from an empty one (upstream's nil and {}): both count
  * as absent. */
 bool endpoints_service_selects(const struct service *svc, const struct object *pod);
+/* Whether the controllers write svc's endpoints: ExternalName Services and
+ * Services without a selector get none from them (the user writes them). */
+bool endpoints_service_managed(const struct service *svc);
 /* K8S: getPodServiceMemberships + updatePod, shared by the Endpoints and
  * EndpointSlice controllers: for a pod watch event, queues the key of
  * every Service of the pod's namespace (listed from the services

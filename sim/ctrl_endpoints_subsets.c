@@ -285,6 +285,12 @@ bool endpoints_service_selects(const struct service *svc, const struct object *p
 	       strmap_contains_all(&pod->meta.labels, &svc->spec.selector);
 }
 
+bool endpoints_service_managed(const struct service *svc)
+{
+	bool external = svc->spec.type && !strcmp(svc->spec.type, "ExternalName");
+	return !external && svc->spec.selector.len;
+}
+
 /* K8S: getPodServiceMemberships: the informer lists one namespace. */
 static void enqueue_services_of(struct informer *services, struct workqueue *queue,
 				const struct object *pod)

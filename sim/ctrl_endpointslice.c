@@ -281,9 +281,7 @@ static int sync_service(void *arg, const char *key)
 		forget(c, key);
 	} else {
 		const struct service *svc = as_service(obj);
-		bool external = svc->spec.type && !strcmp(svc->spec.type, "ExternalName");
-		/* Without a selector the slices are the user's to write. */
-		if (!external && svc->spec.selector.len)
+		if (endpoints_service_managed(svc))
 			rc = reconcile(c, svc, key);
 	}
 	free(namespace);
