@@ -362,8 +362,8 @@ void kubelet_container_pull_done(struct kubelet_ctr *ctr, bool ok, ktime_t pulle
 		duration_format(pulled_in, in, sizeof(in));
 		duration_format(now - ctr->pull_requested, waiting, sizeof(waiting));
 		kubelet_pod_event(worker, "Normal", "Pulled",
-				  "Successfully pulled image \"%s\" in %s (%s including waiting). Image size: 0 bytes.",
-				  image, in, waiting);
+				  "Successfully pulled image \"%s\" in %s (%s including waiting). Image size: %lld bytes.",
+				  image, in, waiting, (long long)quantity_value(&ctr->image->size));
 		ctr_create(ctr);
 		return;
 	}

@@ -143,7 +143,7 @@ START_TEST(test_pod_goes_pending_running_ready_with_upstream_events)
 
 	static const struct { ktime_t t; const char *reason, *message; } want[] = {
 		{ 0, "Pulling", "Pulling image \"web:v1\"" },
-		{ 2 * S, "Pulled", "Successfully pulled image \"web:v1\" in 2s (2s including waiting). Image size: 0 bytes." },
+		{ 2 * S, "Pulled", "Successfully pulled image \"web:v1\" in 2s (2s including waiting). Image size: 10485760 bytes." },
 		{ 3 * S, "Created", "Created container: web" },
 		{ 3 * S, "Started", "Started container web" },
 	};
@@ -233,7 +233,7 @@ START_TEST(test_concurrent_pulls_of_one_image_are_serialized)
 	const struct logged_event *pulled = event_get(f, "web-2", "Pulled", 0);
 	ck_assert_int_eq(pulled->t, 2 * S);
 	ck_assert_str_eq(pulled->message,
-			 "Successfully pulled image \"web:v1\" in 0s (2s including waiting). Image size: 0 bytes.");
+			 "Successfully pulled image \"web:v1\" in 0s (2s including waiting). Image size: 10485760 bytes.");
 	fixture_free(f);
 }
 END_TEST
