@@ -1,4 +1,4 @@
-/* sched.c - the scheduler: watches, the scheduling cycle, binding.
+/* sched.c - the scheduler: the scheduling cycle and its life cycle.
  *
  * K8S: pkg/scheduler/schedule_one.go (ScheduleOne, schedulingCycle,
  * findNodesThatPassFilters, numFeasibleNodesToFind, prioritizeNodes,
@@ -64,96 +64,32 @@
  * examined, every Score plugin's raw and normalized score, the tie. This
  * is what `kubelab explain` and the trace's "schedule" records show.
  *
+ * Files: this one holds the cycle (steps 1-5) and scheduler_new/_free;
+ * sched_bind.c steps 6-7, sched_failure.c the failure of step 4 (and of
+ * the later steps), sched_events.c the watch handlers, sched_attempt.c the
+ * explain record. They share struct scheduler through sched_internal.h.
+ *
  * Costs: a cycle is O(nodes examined) with no allocation per node; the
  * cache update on assume, bind and delete is O(1). Explaining allocates
  * one string per rejected node, only when a hook is set.
  */
-#include "sched.h"
+#include "sched_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
-#include "prng.h"
 #include "release.h"
-#include "sched_framework.h"
-#include "sched_nodeinfo.h"
-#include "sched_nominator.h"
-#include "sched_queue.h"
 #include "xmalloc.h"
 
-/* K8S: validation.NoteLengthLimit: event messages are cut there. */
-#define NOTE_LENGTH_LIMIT 1024
 /* The scheduler's stream of the seed (prng_derive), so its tie-breaks do
  * not depend on other components' draws. */
 #define SCHED_PRNG_STREAM 0x5c4ed
 
-/* An assumed pod waiting for its binding. */
-struct binding {
-	struct scheduler *scheduler;
-	struct sched_queued_pod *qp;	/* in flight until the bind is done */
-	char *node;
-	timer_id timer;
-	/* K8S: the binding cycle goes on with the scheduling cycle's state
-	 * and framework (PreBind and Unreserve see what Reserve wrote). */
-	const struct sched_profile *profile;
-	struct sched_state state;	/* owned */
-	struct binding *prev, *next;
-};
-
-struct scheduler {
-	const struct client *client;
-	ktime_t bind_latency;
-	int32_t percentage_of_nodes_to_score;	/* the global one */
-	struct prng rng;
-	/* The profiles, one per schedulerName served (a copy; their args
-	 * are borrowed from the configuration). profile is this cycle's. */
-	struct sched_profile *profiles;
-	size_t profiles_len;
-	const struct sched_profile *profile;
-	struct sched_cache cache;
-	struct sched_queue *queue;
-	struct sched_nominator nominator;	/* K8S: the queue's PodNominator */
-	int pod_watch, node_watch;
-	timer_id cycle_timer;
-	size_t next_start_node_index;	/* K8S: sched.nextStartNodeIndex */
-	/* A pod was parked by InterPodAffinity: a newly bound pod may be the
-	 * one it waits for (see pod_bound). */
-	bool affinity_parked;
-	uint64_t scheduled, failed_attempts;
-	struct binding *bindings;
-	/* Scratch for one cycle, grown to the node count and reused. */
-	struct sched_node_info **feasible;
-	int64_t *scratch, *totals;
-	enum sched_code *verdicts;	/* per listed node, this cycle's Filter */
-	size_t scratch_cap;
-	struct sched_diagnosis diagnosis;
-	/* The explanation of this cycle, only when explain.attempt is set:
-	 * one entry per node examined, the entry of each feasible node, and
-	 * the score details (sized as the scratch above). */
-	struct sched_explain_hook explain;
-	struct sched_attempt attempt;
-	struct sched_explain_node *ex_nodes;
-	size_t *ex_feasible;
-	int64_t *ex_raw, *ex_normalized;
-};
-
-static bool is_terminal(const struct pod *pod)
-{
-	const char *phase = pod->status.phase;
-	return phase && (!strcmp(phase, POD_PHASE_SUCCEEDED) ||
-			 !strcmp(phase, POD_PHASE_FAILED));
-}
-
-static bool is_assigned(const struct pod *pod)
-{
-	return pod->spec.node_name && *pod->spec.node_name;
-}
-
 /* K8S: profile.Map lookup (frameworkForPod): the profile serving the
  * pod's schedulerName, or NULL when none does. */
-static const struct sched_profile *profile_for(const struct scheduler *s,
-					       const struct pod *pod)
+const struct sched_profile *sched_profile_for(const struct scheduler *s,
+					      const struct pod *pod)
 {
 	const char *name = pod->spec.scheduler_name;
 	if (!name || !*name)
@@ -164,338 +100,11 @@ static const struct sched_profile *profile_for(const struct scheduler *s,
 	return NULL;
 }
 
-static bool is_responsible(const struct scheduler *s, const struct pod *pod)
-{
-	return profile_for(s, pod) != NULL;
-}
-
 /* K8S: the profile's percentageOfNodesToScore, else the global one. */
-static int32_t percentage_of(const struct scheduler *s)
+int32_t sched_percentage_of(const struct scheduler *s)
 {
 	return s->profile->percentage_set ? s->profile->percentage_of_nodes_to_score
 					  : s->percentage_of_nodes_to_score;
-}
-
-/* ---- explaining (only with a hook) --------------------------------------- */
-
-static void explain_begin(struct scheduler *s, const struct pod *pod, size_t n)
-{
-	struct sched_attempt *a = &s->attempt;
-	memset(a, 0, sizeof(*a));
-	a->pod = pod;
-	a->time = client_now(s->client);
-	a->num_all_nodes = n;
-	a->percentage = percentage_of(s);
-	a->num_to_find = sched_num_feasible_nodes_to_find(a->percentage, n);
-	if (!sched_profile_has_score(s->profile))
-		a->num_to_find = n ? 1 : 0;
-	a->start_index = n ? s->next_start_node_index % n : 0;
-	a->nodes = s->ex_nodes;
-}
-
-/* Records the Filter verdict of one node; found counts the feasible ones
- * so far, this one included. */
-static void explain_node(struct scheduler *s, const struct sched_node_info *node,
-			 const struct sched_status *status, size_t found)
-{
-	struct sched_explain_node *e = &s->ex_nodes[s->attempt.nodes_len];
-	memset(e, 0, sizeof(*e));
-	e->name = node->name;
-	e->code = status->code;
-	if (status->code == SCHED_SUCCESS) {
-		s->ex_feasible[found - 1] = s->attempt.nodes_len;
-	} else {
-		char *reason = NULL;
-		for (size_t i = 0; i < status->reasons_len; i++) {
-			char *next = xasprintf("%s%s%s", reason ? reason : "",
-					       i ? ", " : "", status->reasons[i]);
-			free(reason);
-			reason = next;
-		}
-		e->plugin = status->plugin ? status->plugin->name : NULL;
-		e->reason = reason;
-	}
-	s->attempt.nodes_len++;
-}
-
-/* Copies the score details of the found feasible nodes into their
- * entries, and counts the nodes that share the chosen one's total. */
-static void explain_scores(struct scheduler *s, const struct sched_score_detail *d,
-			   size_t found, size_t chosen)
-{
-	struct sched_attempt *a = &s->attempt;
-	a->plugins_len = d->plugins_len;
-	for (size_t k = 0; k < d->plugins_len; k++) {
-		a->plugins[k] = d->plugins[k]->plugin->name;
-		a->weights[k] = d->plugins[k]->weight;
-	}
-	a->ties = 0;
-	for (size_t i = 0; i < found; i++) {
-		struct sched_explain_node *e = &s->ex_nodes[s->ex_feasible[i]];
-		e->raw = &s->ex_raw[i * SCHED_PLUGIN_MAX];
-		e->normalized = &s->ex_normalized[i * SCHED_PLUGIN_MAX];
-		e->total = s->totals[i];
-		if (s->totals[i] == s->totals[chosen])
-			a->ties++;
-	}
-}
-
-/* Hands the attempt to the hook and forgets it. */
-static void explain_end(struct scheduler *s, size_t found, const char *chosen,
-			const char *message)
-{
-	struct sched_attempt *a = &s->attempt;
-	a->examined = a->nodes_len;
-	a->feasible = found;
-	a->chosen = chosen;
-	if (chosen && !a->ties)
-		a->ties = 1;
-	a->message = message;
-	s->explain.attempt(s->explain.arg, a);
-	for (size_t i = 0; i < a->nodes_len; i++)
-		free((char *)s->ex_nodes[i].reason);
-	a->nodes_len = 0;
-}
-
-/* ---- failure: event, condition, requeue ---------------------------------- */
-
-/* K8S: updatePod with a PodScheduled condition (podutil.UpdatePodCondition:
- * lastTransitionTime moves only when the status changes; nothing is
- * written when nothing changed) and, when nominate is not NULL
- * (NominatingMode Override), nominatedNodeName set to it ("" clears). */
-static void set_unschedulable_condition(struct scheduler *s, const struct pod *pod,
-					const char *reason, const char *message,
-					const char *nominate)
-{
-	struct pod *copy = (struct pod *)object_copy(&pod->obj);
-	struct pod_status *st = &copy->status;
-	struct condition *c = condition_find(&st->conditions, "PodScheduled");
-	bool changed = false;
-	if (!c) {
-		st->conditions.items = xrealloc(st->conditions.items,
-						(st->conditions.len + 1) * sizeof(*c));
-		c = &st->conditions.items[st->conditions.len++];
-		memset(c, 0, sizeof(*c));
-		c->type = xstrdup("PodScheduled");
-		changed = true;
-	}
-	if (!c->status || strcmp(c->status, "False")) {
-		c->last_transition_time = client_now(s->client);
-		changed = true;
-	}
-	if (!c->reason || strcmp(c->reason, reason) || !c->message ||
-	    strcmp(c->message, message))
-		changed = true;
-	free(c->status);
-	free(c->reason);
-	free(c->message);
-	c->status = xstrdup("False");
-	c->reason = xstrdup(reason);
-	c->message = xstrdup(message);
-	if (nominate && strcmp(nominate, st->nominated_node_name ? st->nominated_node_name : "")) {
-		free(st->nominated_node_name);
-		st->nominated_node_name = *nominate ? xstrdup(nominate) : NULL;
-		changed = true;
-	}
-	if (changed)
-		client_update_status(s->client, &copy->obj, NULL);
-	else
-		object_unref(&copy->obj);
-}
-
-/* LAB: sched-failure. K8S: handleSchedulingFailure. rejected: the status
- * was Unschedulable(AndUnresolvable) (condition reason Unschedulable, not
- * SchedulerError); by_plugins: Filter plugins rejected it, so it parks
- * until the cluster changes instead of backing off. nominate: NULL leaves
- * the pod's nomination alone, else the node PostFilter nominated it to
- * ("" clears). */
-static void handle_failure(struct scheduler *s, struct sched_queued_pod *qp,
-			   const char *message, bool rejected, bool by_plugins,
-			   const char *nominate)
-{
-	s->failed_attempts++;
-	const struct pod *pod = (const struct pod *)object_ref(&qp->pod->obj);
-	const struct object *cur = client_get(s->client, KIND_POD,
-					      pod->obj.meta.namespace, pod->obj.meta.name);
-	/* Held across the writes below, which may replace the stored one. */
-	const struct pod *latest = cur && !strcmp(cur->meta.uid, pod->obj.meta.uid)
-		? (const struct pod *)object_ref(cur) : NULL;
-	if (!latest || is_assigned(latest))
-		sched_queue_done(s->queue, qp);	/* gone, or bound by another */
-	else
-		sched_queue_failed(s->queue, qp, latest, by_plugins);
-
-	char *note = NULL;
-	if (strlen(message) > NOTE_LENGTH_LIMIT)
-		note = xasprintf("%.*s ...", NOTE_LENGTH_LIMIT - 4, message);
-	client_event(s->client, &pod->obj, "Warning", "FailedScheduling", "%s",
-		     note ? note : message);
-	free(note);
-	/* K8S: AddNominatedPod before the status write comes back, so the
-	 * next cycles already count the pod on its nominated node. */
-	if (latest && !is_assigned(latest) && nominate)
-		sched_nominator_add(&s->nominator, &s->cache, latest, nominate);
-	if (latest && !is_assigned(latest))
-		set_unschedulable_condition(s, latest,
-					    rejected ? "Unschedulable" : "SchedulerError",
-					    message, nominate);
-	object_unref((struct object *)latest);
-	object_unref((struct object *)pod);
-}
-
-/* K8S: the end of schedulingCycle when no node fits: RunPostFilterPlugins
- * (DefaultPreemption, sched_preemption.c), whose message becomes the
- * FitError's "preemption: ..." part, then handleSchedulingFailure with the
- * nomination it asked for. */
-static void fit_error(struct scheduler *s, struct sched_state *state,
-		      struct sched_queued_pod *qp,
-		      struct sched_node_info *const *nodes, size_t n)
-{
-	struct sched_post_filter_input in = {
-		.nodes = nodes, .verdicts = s->verdicts, .len = n,
-		.profile = s->profile, .client = s->client, .rng = &s->rng,
-		.nominator = &s->nominator,
-	};
-	struct sched_post_filter_result result;
-	sched_run_post_filter(s->profile, state, &in, &result);
-	s->diagnosis.post_filter_msg = result.message;
-	result.message = NULL;		/* the diagnosis owns it now */
-	if (s->diagnosis.rejected_by & (1u << SCHED_PLUGIN_INTER_POD_AFFINITY))
-		s->affinity_parked = true;
-	char *message = sched_fit_error_message(&s->diagnosis);
-	if (s->explain.attempt) {
-		s->attempt.nominated_node = result.nominate && *result.nominated_node
-			? result.nominated_node : NULL;
-		s->attempt.victims = (const char *const *)result.victims;
-		s->attempt.victims_len = result.victims_len;
-		explain_end(s, 0, NULL, message);
-	}
-	handle_failure(s, qp, message, true, true,
-		       result.nominate ? result.nominated_node : NULL);
-	free(message);
-	sched_post_filter_result_release(&result);
-}
-
-/* ---- binding ------------------------------------------------------------- */
-
-static void binding_free(struct scheduler *s, struct binding *b)
-{
-	if (b->prev)
-		b->prev->next = b->next;
-	else
-		s->bindings = b->next;
-	if (b->next)
-		b->next->prev = b->prev;
-	sched_state_release(&b->state);
-	free(b->node);
-	free(b);
-}
-
-/* K8S: a Reserve, Permit or PreBind status that is not Success: a
- * rejection reads as a FitError over the one chosen node ("0/1 nodes are
- * available: 1 <reason>."), anything else is the plugin's error. The
- * caller has already undone the reservation. */
-static void after_select_failure(struct scheduler *s, struct sched_queued_pod *qp,
-				 const struct sched_status *status)
-{
-	bool rejected = status->code == SCHED_UNSCHEDULABLE ||
-			status->code == SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE;
-	char *message;
-	if (rejected) {
-		struct sched_diagnosis d = { 0 };
-		sched_diagnosis_reset(&d, 1);
-		sched_diagnosis_add(&d, status);
-		message = sched_fit_error_message(&d);
-		sched_diagnosis_release(&d);
-	} else {
-		message = xstrdup(status->reasons_len ? status->reasons[0] : "plugin error");
-	}
-	handle_failure(s, qp, message, rejected, rejected, "");
-	free(message);
-}
-
-/* LAB: sched-bind. K8S: bindingCycle + DefaultBinder + finishBinding. */
-static void bind(void *arg)
-{
-	struct binding *b = arg;
-	struct scheduler *s = b->scheduler;
-	struct sched_queued_pod *qp = b->qp;
-	const struct pod *assumed = qp->pod;
-	const struct object *cur = client_get(s->client, KIND_POD,
-					      assumed->obj.meta.namespace,
-					      assumed->obj.meta.name);
-	const struct pod *pod = (const struct pod *)cur;
-	if (!pod || strcmp(cur->meta.uid, qp->uid) || qp->deleted ||
-	    is_assigned(pod) || object_is_deleting(cur)) {
-		/* Gone, replaced, bound by someone else, or terminating: the
-		 * binding would be refused; just drop the assumption. */
-		sched_run_unreserve(b->profile, &b->state, b->node);
-		sched_cache_forget_pod(&s->cache, qp->uid);
-		sched_queue_done(s->queue, qp);
-		binding_free(s, b);
-		return;
-	}
-	/* K8S: bindingCycle: PreBind, then the bind itself. */
-	struct sched_status pre_bind;
-	if (sched_run_pre_bind(b->profile, &b->state, b->node, &pre_bind) != SCHED_SUCCESS) {
-		sched_run_unreserve(b->profile, &b->state, b->node);
-		sched_cache_forget_pod(&s->cache, qp->uid);
-		sched_queue_move_all(s->queue);	/* the forgotten room is free */
-		after_select_failure(s, qp, &pre_bind);
-		binding_free(s, b);
-		return;
-	}
-	struct pod *copy = (struct pod *)object_copy(cur);
-	free(copy->spec.node_name);
-	copy->spec.node_name = xstrdup(b->node);
-	struct api_status status;
-	if (client_update(s->client, &copy->obj, &status) != API_OK) {
-		sched_run_unreserve(b->profile, &b->state, b->node);
-		sched_cache_forget_pod(&s->cache, qp->uid);
-		sched_queue_move_all(s->queue);	/* the forgotten room is free */
-		/* K8S: handleBindingCycleError clears the nomination. */
-		handle_failure(s, qp, status.message, false, false, "");
-		binding_free(s, b);
-		return;
-	}
-	s->scheduled++;
-	client_event(s->client, &assumed->obj, "Normal", "Scheduled",
-		     "Successfully assigned %s/%s to %s", assumed->obj.meta.namespace,
-		     assumed->obj.meta.name, b->node);
-	sched_queue_done(s->queue, qp);
-	binding_free(s, b);
-}
-
-/* Takes over state (released here on failure, by the binding otherwise). */
-static void assume_and_bind(struct scheduler *s, struct sched_queued_pod *qp,
-			    const struct sched_node_info *node, struct sched_state *state)
-{
-	/* LAB: sched-assume. Booked now; bound later. */
-	sched_cache_assume_pod(&s->cache, qp->pod, node->name);
-	sched_nominator_delete(&s->nominator, qp->uid);
-	/* K8S: RunReservePluginsReserve, then RunPermitPlugins. */
-	struct sched_status status;
-	enum sched_code code = sched_run_reserve(s->profile, state, node->name, &status);
-	if (code == SCHED_SUCCESS)
-		code = sched_run_permit(s->profile, state, node->name, &status);
-	if (code != SCHED_SUCCESS) {
-		sched_run_unreserve(s->profile, state, node->name);
-		sched_cache_forget_pod(&s->cache, qp->uid);
-		after_select_failure(s, qp, &status);
-		sched_state_release(state);
-		return;
-	}
-	struct binding *b = xcalloc(1, sizeof(*b));
-	b->scheduler = s;
-	b->qp = qp;
-	b->node = xstrdup(node->name);
-	b->profile = s->profile;
-	b->state = *state;	/* moved: the caller's copy is not released */
-	b->next = s->bindings;
-	if (s->bindings)
-		s->bindings->prev = b;
-	s->bindings = b;
-	b->timer = clock_after(&s->client->clock, s->bind_latency, bind, b);
 }
 
 /* ---- the cycle ----------------------------------------------------------- */
@@ -543,7 +152,7 @@ static size_t select_host(struct scheduler *s, size_t n)
 static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 			    struct sched_node_info *const *nodes, size_t n)
 {
-	size_t want = sched_num_feasible_nodes_to_find(percentage_of(s), n);
+	size_t want = sched_num_feasible_nodes_to_find(sched_percentage_of(s), n);
 	if (!sched_profile_has_score(s->profile))
 		want = 1;	/* nothing to compare: the first will do */
 	struct sched_status status;
@@ -564,7 +173,7 @@ static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 		else
 			sched_diagnosis_add(&s->diagnosis, &status);
 		if (explaining)
-			explain_node(s, nodes[i], &status, found);
+			sched_attempt_node(s, nodes[i], &status, found);
 	}
 	s->next_start_node_index = (s->next_start_node_index + examined) % n;
 	return found;
@@ -588,7 +197,7 @@ static size_t try_nominated_node(struct scheduler *s, struct sched_state *state,
 		return 0;
 	s->feasible[0] = (struct sched_node_info *)node;
 	if (s->explain.attempt)
-		explain_node(s, node, &status, 1);
+		sched_attempt_node(s, node, &status, 1);
 	return 1;
 }
 
@@ -600,7 +209,7 @@ static void schedule_one(struct scheduler *s)
 		return;
 	const struct pod *pod = qp->pod;
 	/* Queued only when a profile serves it; schedulerName is immutable. */
-	s->profile = profile_for(s, pod);
+	s->profile = sched_profile_for(s, pod);
 	BUG_ON(!s->profile);
 	if (object_is_deleting(&pod->obj)) {
 		client_event(s->client, &pod->obj, "Warning", "FailedScheduling",
@@ -616,16 +225,16 @@ static void schedule_one(struct scheduler *s)
 		 * with clearNominatedNode; no plugin rejected it, so it backs
 		 * off and retries rather than waiting for an event. */
 		if (s->explain.attempt) {
-			explain_begin(s, pod, 0);
-			explain_end(s, 0, NULL, "no nodes available to schedule pods");
+			sched_attempt_begin(s, pod, 0);
+			sched_attempt_end(s, 0, NULL, "no nodes available to schedule pods");
 		}
-		handle_failure(s, qp, "no nodes available to schedule pods", true, false, "");
+		sched_handle_failure(s, qp, "no nodes available to schedule pods", true, false, "");
 		return;
 	}
 	grow_scratch(s, n);
 	sched_diagnosis_reset(&s->diagnosis, n);
 	if (s->explain.attempt)
-		explain_begin(s, pod, n);
+		sched_attempt_begin(s, pod, n);
 	struct sched_state state;
 	sched_state_init(&state, pod, &s->cache);
 	state.store = s->client->store;
@@ -651,7 +260,7 @@ static void schedule_one(struct scheduler *s)
 		found = find_feasible(s, &state, nodes, n);
 	}
 	if (found == 0) {
-		fit_error(s, &state, qp, nodes, n);
+		sched_fit_error(s, &state, qp, nodes, n);
 	} else {
 		size_t chosen = 0;
 		if (found > 1) {
@@ -664,18 +273,18 @@ static void schedule_one(struct scheduler *s)
 				/* K8S: a plugin's error fails the cycle:
 				 * SchedulerError, and the pod backs off. */
 				if (s->explain.attempt)
-					explain_end(s, 0, NULL, state.error);
-				handle_failure(s, qp, state.error, false, false, "");
+					sched_attempt_end(s, 0, NULL, state.error);
+				sched_handle_failure(s, qp, state.error, false, false, "");
 				sched_state_release(&state);
 				return;
 			}
 			chosen = select_host(s, found);
 			if (s->explain.attempt)
-				explain_scores(s, &detail, found, chosen);
+				sched_attempt_scores(s, &detail, found, chosen);
 		}
 		if (s->explain.attempt)
-			explain_end(s, found, s->feasible[chosen]->name, NULL);
-		assume_and_bind(s, qp, s->feasible[chosen], &state);
+			sched_attempt_end(s, found, s->feasible[chosen]->name, NULL);
+		sched_assume_and_bind(s, qp, s->feasible[chosen], &state);
 		return;
 	}
 	sched_state_release(&state);
@@ -695,139 +304,6 @@ static void on_active(void *arg)
 	struct scheduler *s = arg;
 	if (!s->cycle_timer)
 		s->cycle_timer = clock_after(&s->client->clock, 0, run_cycle, s);
-}
-
-/* ---- watch events -------------------------------------------------------- */
-
-/* K8S: InterPodAffinity's EventsToRegister (an assigned Pod added): a
- * pod parked for want of a pod to be near may fit once one is bound.
- * Upstream's queueing hint asks whether the new pod matches the parked
- * pod's terms; kubelab moves every parked pod, only while some pod was
- * parked by InterPodAffinity, so clusters without affinity pay nothing. */
-static void pod_bound(struct scheduler *s)
-{
-	if (!s->affinity_parked)
-		return;
-	s->affinity_parked = false;
-	sched_queue_move_all(s->queue);
-}
-
-static void pod_added(struct scheduler *s, const struct pod *pod)
-{
-	if (is_terminal(pod))
-		return;
-	if (is_assigned(pod)) {
-		sched_cache_add_pod(&s->cache, pod);
-		pod_bound(s);
-	} else if (is_responsible(s, pod)) {
-		sched_queue_add(s->queue, pod);
-		sched_nominator_add(&s->nominator, &s->cache, pod, NULL);
-	}
-}
-
-static void pod_deleted(struct scheduler *s, const struct pod *pod)
-{
-	/* LAB: sched-release. The room is free: parked pods may fit now. */
-	if (sched_cache_remove_pod(&s->cache, pod->obj.meta.uid))
-		sched_queue_move_all(s->queue);
-	sched_queue_delete(s->queue, pod->obj.meta.uid);
-	sched_nominator_delete(&s->nominator, pod->obj.meta.uid);
-}
-
-/* K8S: eventhandlers.go: one informer for assigned pods (the cache), one
- * for unassigned pods this scheduler serves (the queue); terminal pods
- * are filtered out of both, so becoming terminal looks like a delete. */
-static void pod_modified(struct scheduler *s, const struct pod *old,
-			 const struct pod *pod)
-{
-	if (is_terminal(pod)) {
-		if (!is_terminal(old))
-			pod_deleted(s, pod);
-		return;
-	}
-	if (is_assigned(pod)) {
-		sched_cache_add_pod(&s->cache, pod);
-		if (!is_assigned(old)) {
-			sched_queue_delete(s->queue, pod->obj.meta.uid);
-			sched_nominator_delete(&s->nominator, pod->obj.meta.uid);
-			pod_bound(s);
-		}
-		return;
-	}
-	if (!is_responsible(s, pod) || sched_cache_pod(&s->cache, pod->obj.meta.uid))
-		return;		/* not ours, or assumed and being bound */
-	sched_queue_update(s->queue, old, pod);
-	sched_nominator_update(&s->nominator, &s->cache, old, pod);
-}
-
-static void on_pod(void *arg, enum watch_type type, const struct object *obj,
-		   const struct object *old)
-{
-	struct scheduler *s = arg;
-	const struct pod *pod = object_as(obj, KIND_POD, const struct pod);
-	switch (type) {
-	case WATCH_ADDED:
-		pod_added(s, pod);
-		break;
-	case WATCH_MODIFIED:
-		pod_modified(s, object_as(old, KIND_POD, const struct pod), pod);
-		break;
-	case WATCH_DELETED:
-		pod_deleted(s, pod);
-		break;
-	}
-}
-
-static bool same_string(const char *a, const char *b)
-{
-	return !strcmp(a ? a : "", b ? b : "");
-}
-
-/* Did anything a Filter reads change? K8S: nodeSchedulingPropertiesChange
- * (allocatable, labels, taints, spec.unschedulable). Heartbeats and
- * conditions do not wake parked pods. */
-static bool node_changed(const struct node *old, const struct node *node)
-{
-	if (old->spec.unschedulable != node->spec.unschedulable ||
-	    !strmap_equal(&old->obj.meta.labels, &node->obj.meta.labels) ||
-	    old->spec.taints.len != node->spec.taints.len ||
-	    old->status.allocatable.len != node->status.allocatable.len)
-		return true;
-	for (size_t i = 0; i < node->spec.taints.len; i++) {
-		const struct taint *a = &old->spec.taints.items[i];
-		const struct taint *b = &node->spec.taints.items[i];
-		if (!same_string(a->key, b->key) || !same_string(a->value, b->value) ||
-		    !same_string(a->effect, b->effect))
-			return true;
-	}
-	for (size_t i = 0; i < node->status.allocatable.len; i++) {
-		const struct resource_entry *a = &old->status.allocatable.items[i];
-		const struct resource_entry *b = &node->status.allocatable.items[i];
-		if (strcmp(a->name, b->name) || quantity_cmp(&a->quantity, &b->quantity))
-			return true;
-	}
-	return false;
-}
-
-static void on_node(void *arg, enum watch_type type, const struct object *obj,
-		    const struct object *old)
-{
-	struct scheduler *s = arg;
-	const struct node *node = object_as(obj, KIND_NODE, const struct node);
-	switch (type) {
-	case WATCH_ADDED:
-		sched_cache_set_node(&s->cache, node);
-		sched_queue_move_all(s->queue);	/* LAB: sched-requeue-node */
-		break;
-	case WATCH_MODIFIED:
-		sched_cache_set_node(&s->cache, node);
-		if (node_changed(object_as(old, KIND_NODE, const struct node), node))
-			sched_queue_move_all(s->queue);
-		break;
-	case WATCH_DELETED:
-		sched_cache_remove_node(&s->cache, node->obj.meta.name);
-		break;
-	}
 }
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -865,8 +341,8 @@ struct scheduler *scheduler_new(const struct client *client,
 	/* K8S: informers: watch first, then list what exists (deliveries
 	 * only go to watchers registered when a write happens, so nothing is
 	 * seen twice). */
-	s->node_watch = client_watch(client, KIND_NODE, on_node, s);
-	s->pod_watch = client_watch(client, KIND_POD, on_pod, s);
+	s->node_watch = client_watch(client, KIND_NODE, sched_on_node, s);
+	s->pod_watch = client_watch(client, KIND_POD, sched_on_pod, s);
 	struct object_list list = { 0 };
 	store_list(client->store, KIND_NODE, NULL, NULL, &list);
 	for (size_t i = 0; i < list.len; i++)
@@ -874,7 +350,7 @@ struct scheduler *scheduler_new(const struct client *client,
 	object_list_release(&list);
 	store_list(client->store, KIND_POD, NULL, NULL, &list);
 	for (size_t i = 0; i < list.len; i++)
-		pod_added(s, (const struct pod *)list.items[i]);
+		sched_pod_added(s, (const struct pod *)list.items[i]);
 	object_list_release(&list);
 	return s;
 }
@@ -889,7 +365,7 @@ void scheduler_free(struct scheduler *s)
 		clock_cancel(&s->client->clock, s->cycle_timer);
 	while (s->bindings) {
 		clock_cancel(&s->client->clock, s->bindings->timer);
-		binding_free(s, s->bindings);	/* its entry goes with the queue */
+		sched_binding_free(s, s->bindings);	/* its entry goes with the queue */
 	}
 	sched_queue_free(s->queue);
 	sched_nominator_release(&s->nominator);

@@ -1,0 +1,150 @@
+/* sched_bind.c - assume, Reserve, Permit, then PreBind and the bind.
+ *
+ * K8S: pkg/scheduler/schedule_one.go (assume, RunReservePluginsReserve,
+ * RunPermitPlugins, bindingCycle, handleBindingCycleError,
+ * finishBinding), framework/plugins/defaultbinder.
+ *
+ * Once the cycle (sched.c) has chosen a node, the pod is assumed: booked
+ * on the node in the cache at once, so the next cycle already sees the
+ * node fuller. Reserve and Permit plugins then run (student plugins may
+ * have them); a "no" runs Unreserve, forgets the pod and fails the
+ * attempt. The bind itself comes bind_latency later, through a timer:
+ * PreBind plugins, then spec.nodeName written and the Scheduled event.
+ * Upstream posts a Binding, which also sets PodScheduled=True; here a
+ * plain update writes nodeName and the kubelet's first status write sets
+ * the condition.
+ *
+ * Interface (sched_internal.h): sched_assume_and_bind,
+ * sched_binding_free (for scheduler_free).
+ *
+ * Invariants: a binding owns its scheduling state (the binding cycle sees
+ * what Reserve wrote) and holds the queued pod in flight until it is done;
+ * every exit of bind() either confirms the assumption or forgets it.
+ */
+#include "sched_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "xmalloc.h"
+
+void sched_binding_free(struct scheduler *s, struct binding *b)
+{
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		s->bindings = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	sched_state_release(&b->state);
+	free(b->node);
+	free(b);
+}
+
+/* K8S: a Reserve, Permit or PreBind status that is not Success: a
+ * rejection reads as a FitError over the one chosen node ("0/1 nodes are
+ * available: 1 <reason>."), anything else is the plugin's error. The
+ * caller has already undone the reservation. */
+static void after_select_failure(struct scheduler *s, struct sched_queued_pod *qp,
+				 const struct sched_status *status)
+{
+	bool rejected = status->code == SCHED_UNSCHEDULABLE ||
+			status->code == SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE;
+	char *message;
+	if (rejected) {
+		struct sched_diagnosis d = { 0 };
+		sched_diagnosis_reset(&d, 1);
+		sched_diagnosis_add(&d, status);
+		message = sched_fit_error_message(&d);
+		sched_diagnosis_release(&d);
+	} else {
+		message = xstrdup(status->reasons_len ? status->reasons[0] : "plugin error");
+	}
+	sched_handle_failure(s, qp, message, rejected, rejected, "");
+	free(message);
+}
+
+/* LAB: sched-bind. K8S: bindingCycle + DefaultBinder + finishBinding. */
+static void bind(void *arg)
+{
+	struct binding *b = arg;
+	struct scheduler *s = b->scheduler;
+	struct sched_queued_pod *qp = b->qp;
+	const struct pod *assumed = qp->pod;
+	const struct object *cur = client_get(s->client, KIND_POD,
+					      assumed->obj.meta.namespace,
+					      assumed->obj.meta.name);
+	const struct pod *pod = (const struct pod *)cur;
+	if (!pod || strcmp(cur->meta.uid, qp->uid) || qp->deleted ||
+	    sched_pod_is_assigned(pod) || object_is_deleting(cur)) {
+		/* Gone, replaced, bound by someone else, or terminating: the
+		 * binding would be refused; just drop the assumption. */
+		sched_run_unreserve(b->profile, &b->state, b->node);
+		sched_cache_forget_pod(&s->cache, qp->uid);
+		sched_queue_done(s->queue, qp);
+		sched_binding_free(s, b);
+		return;
+	}
+	/* K8S: bindingCycle: PreBind, then the bind itself. */
+	struct sched_status pre_bind;
+	if (sched_run_pre_bind(b->profile, &b->state, b->node, &pre_bind) != SCHED_SUCCESS) {
+		sched_run_unreserve(b->profile, &b->state, b->node);
+		sched_cache_forget_pod(&s->cache, qp->uid);
+		sched_queue_move_all(s->queue);	/* the forgotten room is free */
+		after_select_failure(s, qp, &pre_bind);
+		sched_binding_free(s, b);
+		return;
+	}
+	struct pod *copy = (struct pod *)object_copy(cur);
+	free(copy->spec.node_name);
+	copy->spec.node_name = xstrdup(b->node);
+	struct api_status status;
+	if (client_update(s->client, &copy->obj, &status) != API_OK) {
+		sched_run_unreserve(b->profile, &b->state, b->node);
+		sched_cache_forget_pod(&s->cache, qp->uid);
+		sched_queue_move_all(s->queue);	/* the forgotten room is free */
+		/* K8S: handleBindingCycleError clears the nomination. */
+		sched_handle_failure(s, qp, status.message, false, false, "");
+		sched_binding_free(s, b);
+		return;
+	}
+	s->scheduled++;
+	client_event(s->client, &assumed->obj, "Normal", "Scheduled",
+		     "Successfully assigned %s/%s to %s", assumed->obj.meta.namespace,
+		     assumed->obj.meta.name, b->node);
+	sched_queue_done(s->queue, qp);
+	sched_binding_free(s, b);
+}
+
+/* Takes over state (released here on failure, by the binding otherwise). */
+void sched_assume_and_bind(struct scheduler *s, struct sched_queued_pod *qp,
+			   const struct sched_node_info *node, struct sched_state *state)
+{
+	/* LAB: sched-assume. Booked now; bound later. */
+	sched_cache_assume_pod(&s->cache, qp->pod, node->name);
+	sched_nominator_delete(&s->nominator, qp->uid);
+	/* K8S: RunReservePluginsReserve, then RunPermitPlugins. */
+	struct sched_status status;
+	enum sched_code code = sched_run_reserve(s->profile, state, node->name, &status);
+	if (code == SCHED_SUCCESS)
+		code = sched_run_permit(s->profile, state, node->name, &status);
+	if (code != SCHED_SUCCESS) {
+		sched_run_unreserve(s->profile, state, node->name);
+		sched_cache_forget_pod(&s->cache, qp->uid);
+		after_select_failure(s, qp, &status);
+		sched_state_release(state);
+		return;
+	}
+	struct binding *b = xcalloc(1, sizeof(*b));
+	b->scheduler = s;
+	b->qp = qp;
+	b->node = xstrdup(node->name);
+	b->profile = s->profile;
+	b->state = *state;	/* moved: the caller's copy is not released */
+	b->next = s->bindings;
+	if (s->bindings)
+		s->bindings->prev = b;
+	s->bindings = b;
+	b->timer = clock_after(&s->client->clock, s->bind_latency, bind, b);
+}
