@@ -43,7 +43,7 @@ LOAD_SRC    = sim/yamldoc.c sim/yamldoc_scalar.c sim/decode.c sim/decode_message
               sim/decode_scalar.c sim/decode_object.c sim/image.c $(wildcard sim/scenario*.c) sim/expect.c
 CLUSTER_SRC = $(wildcard sim/sched*.c) sim/controller.c $(wildcard sim/ctrl_*.c) \
               $(wildcard sim/kubelet*.c) sim/metrics_sim.c $(wildcard sim/rollout*.c) sim/node_admin.c \
-              sim/cluster.c
+              $(wildcard sim/cluster*.c)
 OUTPUT_SRC  = sim/json.c sim/trace.c $(wildcard sim/print*.c)
 LIB_SRC := $(sort $(foreach f,$(BASE_SRC) $(ENGINE_SRC) $(API_SRC) $(STORE_SRC) $(LOAD_SRC) $(CLUSTER_SRC) $(OUTPUT_SRC),$(wildcard $(f))))
 UNLISTED := $(filter-out $(LIB_SRC),$(wildcard sim/*.c))
