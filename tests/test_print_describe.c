@@ -18,67 +18,7 @@
 #include "store.h"
 #include "xmalloc.h"
 
-/* ---- fixture ------------------------------------------------------------- */
-
-static ktime_t fake_now;
-
-static ktime_t fake_clock_now(void *impl)
-{
-	(void)impl;
-	return fake_now;
-}
-
-static timer_id fake_clock_after(void *impl, ktime_t delay, timer_fn fn, void *arg)
-{
-	(void)impl, (void)delay, (void)fn, (void)arg;
-	return 1;	/* no watchers here: nothing is delivered */
-}
-
-static bool fake_clock_cancel(void *impl, timer_id id)
-{
-	(void)impl, (void)id;
-	return false;
-}
-
-static timer_id fake_clock_after_times(void *impl, ktime_t delay, uint32_t times,
-				       timer_fn fn, void *arg)
-{
-	(void)times;
-	return fake_clock_after(impl, delay, fn, arg);
-}
-
-static const struct clock_ops fake_ops = {
-	fake_clock_now, fake_clock_after, fake_clock_cancel, fake_clock_after_times,
-};
-static const struct clock fake_clock = { &fake_ops, NULL };
-
-#define T0 KTIME_SIM_EPOCH
-#define NOW (T0 + 5 * KTIME_MINUTE)
-
-static struct store *store;
-
-static void setup(void)
-{
-	fake_now = T0;
-	store = store_new(&fake_clock, 1);
-}
-
-static void teardown(void)
-{
-	store_free(store);
-}
-
-static const struct print_options plain = { .now = NOW };
-
-#define CAPTURE(call) ({						\
-	char *text_ = NULL;						\
-	size_t len_ = 0;						\
-	FILE *out = open_memstream(&text_, &len_);			\
-	ck_assert_ptr_nonnull(out);					\
-	call;								\
-	fclose(out);							\
-	text_;								\
-})
+#include "print_fixture.h"
 
 static const struct object *add(struct object *obj)
 {
