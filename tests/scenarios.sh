@@ -2,18 +2,19 @@
 # scenarios.sh KUBELAB - every shipped scenario runs and its expectations
 # hold; every scenario validates. Prints "N passed, N failed" at the end.
 kubelab=${1:?usage: scenarios.sh path/to/kubelab}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 passed=0
 failed=0
 for f in scenarios/*.yaml; do
-	if "$kubelab" run -q "$f" >/tmp/kubelab-scenario.out 2>&1; then
+	if "$kubelab" run -q "$f" >"$out" 2>&1; then
 		passed=$((passed + 1))
 		echo "ok   $f"
 	else
 		failed=$((failed + 1))
 		echo "FAIL $f"
-		sed 's/^/     /' /tmp/kubelab-scenario.out
+		sed 's/^/     /' "$out"
 	fi
 done
-rm -f /tmp/kubelab-scenario.out
 echo "scenarios: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
