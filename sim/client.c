@@ -49,6 +49,13 @@ enum api_code client_update_status(const struct client *client,
 	return store_update_status(client->store, obj, status);
 }
 
+enum api_code client_bind(const struct client *client, const char *namespace,
+			  const char *name, const char *uid, const char *node,
+			  struct api_status *status)
+{
+	return store_bind(client->store, namespace, name, uid, node, status);
+}
+
 enum api_code client_delete(const struct client *client, enum kind_id kind,
 			    const char *namespace, const char *name,
 			    const struct delete_options *options,

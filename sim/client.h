@@ -55,6 +55,10 @@ enum api_code client_update(const struct client *client, struct object *obj,
 			    struct api_status *status);
 enum api_code client_update_status(const struct client *client,
 				   struct object *obj, struct api_status *status);
+/* K8S: POST pods/NAME/binding (store_bind): the scheduler's only write. */
+enum api_code client_bind(const struct client *client, const char *namespace,
+			  const char *name, const char *uid, const char *node,
+			  struct api_status *status);
 enum api_code client_delete(const struct client *client, enum kind_id kind,
 			    const char *namespace, const char *name,
 			    const struct delete_options *options,

@@ -342,6 +342,19 @@ struct object *object_new_status_version(const struct object *frozen,
 	return next;
 }
 
+struct object *object_new_shared_version(const struct object *frozen)
+{
+	const struct kind_info *kind = frozen->kind;
+	BUG_ON(!frozen->body_block || (kind->status_schema && !frozen->status_block));
+	struct object *next = xmalloc(kind->size);
+	memcpy(next, frozen, kind->size);
+	next->refs = 1;
+	next->body_block->refs++;
+	if (next->status_block)
+		next->status_block->refs++;
+	return next;
+}
+
 void object_unref(struct object *obj)
 {
 	if (!obj)

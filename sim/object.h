@@ -147,6 +147,12 @@ void object_freeze(struct object *obj);
 void object_share_status(struct object *obj, const struct object *frozen);
 struct object *object_new_status_version(const struct object *frozen,
 					 const struct object *status_of);
+/* A new frozen version (one reference) sharing every part with frozen, for
+ * an edit so small it needs no block of its own: the caller may only
+ * overwrite top-level scalars (integers, booleans) and string pointers
+ * with interned text (schema_intern), never free or edit what they point
+ * at. The pods/binding subresource sets spec.nodeName this way. */
+struct object *object_new_shared_version(const struct object *frozen);
 
 /* Casts after checking the kind; BUG on a mismatch. */
 #define object_as(obj, id, type) \

@@ -96,11 +96,11 @@ static void bind(void *arg)
 		sched_binding_free(s, b);
 		return;
 	}
-	struct pod *copy = (struct pod *)object_copy(cur);
-	free(copy->spec.node_name);
-	copy->spec.node_name = xstrdup(b->node);
+	/* K8S: DefaultBinder posts a Binding (pods/binding), which sets
+	 * spec.nodeName and nothing else the scheduler wrote. */
 	struct api_status status;
-	if (client_update(s->client, &copy->obj, &status) != API_OK) {
+	if (client_bind(s->client, assumed->obj.meta.namespace, assumed->obj.meta.name,
+			qp->uid, b->node, &status) != API_OK) {
 		sched_run_unreserve(b->profile, &b->state, b->node);
 		sched_cache_forget_pod(&s->cache, qp->uid);
 		sched_queue_move_all(s->queue);	/* the forgotten room is free */

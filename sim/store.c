@@ -342,6 +342,31 @@ enum api_code store_update_status(struct store *store, struct object *obj,
 	return ok(status);
 }
 
+enum api_code store_bind(struct store *store, const char *namespace, const char *name,
+			 const char *uid, const char *node, struct api_status *status)
+{
+	struct entry *entry = lookup(store, KIND_POD, namespace, name);
+	if (!entry)
+		return fail(status, API_NOT_FOUND, "pods \"%s\" not found", name ? name : "");
+	const struct pod *cur = (const struct pod *)entry->obj;
+	if (uid && strcmp(uid, cur->obj.meta.uid))
+		return fail(status, API_CONFLICT,
+			    "Precondition failed: UID in precondition: %s, UID in object meta: %s",
+			    uid, cur->obj.meta.uid);
+	/* K8S: setPodHostAndAnnotations refuses these two. */
+	if (object_is_deleting(&cur->obj))
+		return fail(status, API_CONFLICT,
+			    "pod %s is being deleted, cannot be assigned to a host", name);
+	if (cur->spec.node_name && *cur->spec.node_name)
+		return fail(status, API_CONFLICT, "pod %s is already assigned to node \"%s\"",
+			    name, cur->spec.node_name);
+	struct pod *next = (struct pod *)object_new_shared_version(&cur->obj);
+	next->spec.node_name = (char *)schema_intern(node);	/* shared, never freed */
+	next->obj.meta.generation++;	/* the spec changed, as for an update */
+	commit(store, entry, &next->obj);
+	return ok(status);
+}
+
 static void remove_entry(struct store *store, struct entry *entry)
 {
 	/* The DELETED event carries the delete's resourceVersion, on a copy:

@@ -5,7 +5,7 @@
  * three files by concept:
  *
  *   store.c        the registry: lifecycle, reads, and the writes (create,
- *                  update, update_status, delete) with their API outcomes
+ *                  update, update_status, bind, delete) with their API outcomes
  *   store_index.c  the secondary indexes (pods by node, objects by
  *                  controller owner), the sorted lists, store_check()
  *   store_watch.c  watchers and the ordered delivery of changes through

@@ -81,6 +81,48 @@ START_TEST(test_update_with_stale_resource_version_conflicts)
 }
 END_TEST
 
+/* K8S: the pods/binding subresource (BindingREST): sets spec.nodeName once;
+ * a second binding, a replaced pod or one being deleted is refused. */
+START_TEST(test_binding_sets_the_node_once_and_refuses_what_upstream_refuses)
+{
+	struct fixture f;
+	setup(&f);
+	struct api_status st;
+	ck_assert_int_eq(store_create(f.store, &new_pod("a", "web", NULL)->obj, &st), API_OK);
+	const struct pod *before = get_pod(&f, "a");
+	char *uid = xstrdup(before->obj.meta.uid);
+	int64_t rv = before->obj.meta.resource_version;
+	ck_assert_int_eq(store_bind(f.store, "default", "a", "other-uid", "n1", &st), API_CONFLICT);
+	ck_assert_msg(strstr(st.message, "Precondition failed: UID in precondition: other-uid"),
+		      "%s", st.message);
+	ck_assert_int_eq(store_bind(f.store, "default", "a", uid, "n1", &st), API_OK);
+	const struct pod *bound = get_pod(&f, "a");
+	ck_assert_str_eq(bound->spec.node_name, "n1");
+	ck_assert_int_gt(bound->obj.meta.resource_version, rv);
+	ck_assert_str_eq(strmap_get(&bound->obj.meta.labels, "app"), "web");
+	struct object_list on_node = {0};
+	store_list_pods_on_node(f.store, "n1", &on_node);
+	ck_assert_uint_eq(on_node.len, 1);
+	object_list_release(&on_node);
+	ck_assert_int_eq(store_bind(f.store, "default", "a", uid, "n2", &st), API_CONFLICT);
+	ck_assert_str_eq(st.message, "pod a is already assigned to node \"n1\"");
+	ck_assert_int_eq(store_bind(f.store, "default", "b", NULL, "n1", &st), API_NOT_FOUND);
+	ck_assert_str_eq(st.message, "pods \"b\" not found");
+	/* A pod being deleted (held by a finalizer) is not bound. */
+	struct pod *held = new_pod("c", "web", NULL);
+	held->obj.meta.finalizers.items = xcalloc(1, sizeof(char *));
+	held->obj.meta.finalizers.items[0] = xstrdup("example.com/hold");
+	held->obj.meta.finalizers.len = 1;
+	ck_assert_int_eq(store_create(f.store, &held->obj, &st), API_OK);
+	struct delete_options opts = DELETE_OPTIONS_DEFAULT;
+	ck_assert_int_eq(store_delete(f.store, KIND_POD, "default", "c", &opts, &st), API_OK);
+	ck_assert_int_eq(store_bind(f.store, "default", "c", NULL, "n1", &st), API_CONFLICT);
+	ck_assert_str_eq(st.message, "pod c is being deleted, cannot be assigned to a host");
+	free(uid);
+	teardown(&f);
+}
+END_TEST
+
 START_TEST(test_create_twice_is_already_exists_and_missing_is_not_found)
 {
 	struct fixture f;
@@ -400,6 +442,7 @@ Suite *store_suite(void)
 	TCase *tc = tcase_create("store");
 	tcase_add_test(tc, test_update_with_stale_resource_version_conflicts);
 	tcase_add_test(tc, test_create_twice_is_already_exists_and_missing_is_not_found);
+	tcase_add_test(tc, test_binding_sets_the_node_once_and_refuses_what_upstream_refuses);
 	tcase_add_test(tc, test_server_sets_uid_versions_and_generation);
 	tcase_add_test(tc, test_watch_delivers_changes_in_order_after_the_delay_never_inline);
 	tcase_add_test(tc, test_each_watcher_gets_a_write_as_an_event_of_its_own_in_order);
