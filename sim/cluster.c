@@ -82,6 +82,7 @@ static void start_control_plane(struct cluster *c)
 		so.profiles = config->profiles;
 		so.profiles_len = config->profiles_len;
 		so.percentage_of_nodes_to_score = config->percentage_of_nodes_to_score;
+		so.parallelism = config->parallelism;
 	}
 	/* Only when someone listens: explaining costs the scheduler work. */
 	if (c->options.explain.attempt || trace_get_level(c->options.trace) == TRACE_FULL)

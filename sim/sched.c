@@ -80,11 +80,17 @@
 
 #include "api.h"
 #include "release.h"
+#include "sched_parallel.h"
 #include "xmalloc.h"
 
 /* The scheduler's stream of the seed (prng_derive), so its tie-breaks do
  * not depend on other components' draws. */
 #define SCHED_PRNG_STREAM 0x5c4ed
+
+/* The fewest nodes worth a parallel Filter or Score loop: handing work
+ * to the threads and waiting for them costs a few microseconds, as much
+ * as filtering a hundred nodes. */
+#define SCHED_PARALLEL_MIN_NODES 256
 
 /* K8S: profile.Map lookup (frameworkForPod): the profile serving the
  * pod's schedulerName, or NULL when none does. */
@@ -115,10 +121,15 @@ static void grow_scratch(struct scheduler *s, size_t n)
 		return;
 	size_t cap = n * 2;
 	s->feasible = xrealloc(s->feasible, cap * sizeof(*s->feasible));
-	s->scratch = xrealloc(s->scratch, cap * sizeof(*s->scratch));
+	/* A row of raw scores per score plugin (sched_run_score). */
+	s->scratch = xrealloc(s->scratch, cap * SCHED_PLUGIN_MAX * sizeof(*s->scratch));
 	s->totals = xrealloc(s->totals, cap * sizeof(*s->totals));
 	s->verdicts = xrealloc(s->verdicts, cap * sizeof(*s->verdicts));
 	s->scratch_cap = cap;
+	if (s->parallel) {	/* a verdict per node of a parallel window */
+		s->window_codes = xrealloc(s->window_codes, cap * sizeof(*s->window_codes));
+		s->window_status = xrealloc(s->window_status, cap * sizeof(*s->window_status));
+	}
 	if (!s->explain.attempt)
 		return;
 	s->ex_nodes = xrealloc(s->ex_nodes, cap * sizeof(*s->ex_nodes));
@@ -147,18 +158,101 @@ static size_t select_host(struct scheduler *s, size_t n)
 	return best;
 }
 
-/* K8S: findNodesThatPassFilters, sequential: examine nodes from
- * nextStartNodeIndex until enough are feasible. Returns how many are. */
+/* One examined node's verdict, in the order the nodes are examined:
+ * what the sequential loop does per node, shared by both loops below. */
+static void take_verdict(struct scheduler *s, struct sched_node_info *node, size_t i,
+			 enum sched_code code, const struct sched_status *status,
+			 size_t *found)
+{
+	s->verdicts[i] = code;
+	if (code == SCHED_SUCCESS)
+		s->feasible[(*found)++] = node;
+	else
+		sched_diagnosis_add(&s->diagnosis, status);
+	if (s->explain.attempt)
+		sched_attempt_node(s, node, status, *found);
+}
+
+/* A window of the node list filtered on several threads: slot j is the
+ * node at nodes[(first + j) % n]; each slot is written by one thread. */
+struct filter_window {
+	const struct sched_profile *profile;
+	struct sched_state *state;
+	struct sched_node_info *const *nodes;
+	size_t n, first;
+	enum sched_code *codes;
+	struct sched_status *status;
+};
+
+static void filter_range(void *arg, size_t lo, size_t hi)
+{
+	const struct filter_window *w = arg;
+	for (size_t j = lo; j < hi; j++) {
+		size_t i = w->first + j;
+		if (i >= w->n)
+			i -= w->n;
+		w->codes[j] = sched_run_filter(w->profile, w->state, w->nodes[i],
+					       &w->status[j]);
+	}
+}
+
+/* K8S: findNodesThatPassFilters, parallel. Upstream filters every node
+ * at once on `parallelism` goroutines and cancels the rest once enough
+ * are feasible, so which nodes it examined depends on timing. Here the
+ * threads filter a window of the next nodes -- as many as are still
+ * wanted, at least parallel_min -- with a verdict per node, and this
+ * thread then walks the verdicts in order exactly as the sequential loop
+ * does, stopping at `want` feasible: the feasible list, the examined
+ * count, the diagnosis and the explanation do not depend on the threads.
+ * Verdicts past the stopping point are work thrown away, never seen. */
+static size_t find_feasible_parallel(struct scheduler *s, struct sched_state *state,
+				     struct sched_node_info *const *nodes, size_t n,
+				     size_t want)
+{
+	struct filter_window w = {
+		.profile = s->profile, .state = state, .nodes = nodes, .n = n,
+		.codes = s->window_codes, .status = s->window_status,
+	};
+	size_t found = 0, examined = 0;
+	size_t i = s->next_start_node_index % n;
+	while (examined < n && found < want) {
+		size_t len = want - found;
+		if (len < state->parallel_min)
+			len = state->parallel_min;
+		if (len > n - examined)
+			len = n - examined;
+		w.first = i;
+		if (len >= state->parallel_min)
+			sched_parallel_for(state->parallel, len, filter_range, &w);
+		else
+			filter_range(&w, 0, len);	/* the last few: no hand-off */
+		for (size_t j = 0; j < len && found < want; j++) {
+			take_verdict(s, nodes[i], i, w.codes[j], &w.status[j], &found);
+			examined++;
+			i = i + 1 == n ? 0 : i + 1;
+		}
+	}
+	s->next_start_node_index = (s->next_start_node_index + examined) % n;
+	return found;
+}
+
+/* K8S: findNodesThatPassFilters: examine nodes from nextStartNodeIndex
+ * until enough are feasible. Returns how many are. */
 static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 			    struct sched_node_info *const *nodes, size_t n)
 {
 	size_t want = sched_num_feasible_nodes_to_find(sched_percentage_of(s), n);
 	if (!sched_profile_has_score(s->profile))
 		want = 1;	/* nothing to compare: the first will do */
+	const bool nominated = s->nominator.len != 0;	/* any preemption pending */
+	sched_run_filter_prepare(s->profile, state);
+	/* Threads only for long walks of read-only Filters; the nominated
+	 * pods' what-if copies of nodes are scratch shared by the walk. */
+	if (state->parallel && !nominated && n >= state->parallel_min &&
+	    want >= state->parallel_min && sched_filter_parallel_safe(s->profile, state))
+		return find_feasible_parallel(s, state, nodes, n, want);
 	struct sched_status status;
 	size_t found = 0, examined = 0;
-	const bool explaining = s->explain.attempt != NULL;	/* hoisted: hot loop */
-	const bool nominated = s->nominator.len != 0;	/* any preemption pending */
 	/* i walks the list from the start index, wrapping by subtraction:
 	 * a division per node costs more than most of the Filters. */
 	size_t i = s->next_start_node_index % n;
@@ -167,13 +261,7 @@ static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 		enum sched_code code = nominated
 			? sched_run_filter_with_nominated(s->profile, state, nodes[i], &status)
 			: sched_run_filter(s->profile, state, nodes[i], &status);
-		s->verdicts[i] = code;
-		if (code == SCHED_SUCCESS)
-			s->feasible[found++] = nodes[i];
-		else
-			sched_diagnosis_add(&s->diagnosis, &status);
-		if (explaining)
-			sched_attempt_node(s, nodes[i], &status, found);
+		take_verdict(s, nodes[i], i, code, &status, &found);
 	}
 	s->next_start_node_index = (s->next_start_node_index + examined) % n;
 	return found;
@@ -240,6 +328,8 @@ static void schedule_one(struct scheduler *s)
 	state.store = s->client->store;
 	state.nominator = &s->nominator;
 	state.client = s->client;
+	state.parallel = s->parallel;
+	state.parallel_min = s->parallel_min;
 	struct sched_status status;
 	size_t found = 0;
 	enum sched_code code = sched_run_pre_filter(s->profile, &state, &status);
@@ -330,6 +420,16 @@ struct scheduler *scheduler_new(const struct client *client,
 	for (size_t i = 0; i < s->profiles_len; i++)
 		s->profiles[i].scheduler_name = xstrdup(s->profiles[i].scheduler_name);
 	s->explain = options->explain;
+	/* K8S: parallelism (default 16), here capped by the CPUs: more
+	 * threads than CPUs would only take turns. */
+	int32_t parallelism = options->parallelism > 0 ? options->parallelism
+						       : SCHED_PARALLELISM_DEFAULT;
+	int threads = options->parallel_min_nodes ? (int)parallelism
+						  : sched_parallel_effective(parallelism);
+	s->parallel_min = options->parallel_min_nodes ? options->parallel_min_nodes
+						      : SCHED_PARALLEL_MIN_NODES;
+	if (threads > 1)
+		s->parallel = sched_parallel_new(threads);
 	struct prng root;
 	prng_seed(&root, options->seed);
 	prng_derive(&root, SCHED_PRNG_STREAM, &s->rng);
@@ -375,6 +475,9 @@ void scheduler_free(struct scheduler *s)
 	free(s->scratch);
 	free(s->totals);
 	free(s->verdicts);
+	sched_parallel_free(s->parallel);	/* joins its threads */
+	free(s->window_codes);
+	free(s->window_status);
 	free(s->ex_nodes);
 	free(s->ex_feasible);
 	free(s->ex_raw);
@@ -383,6 +486,11 @@ void scheduler_free(struct scheduler *s)
 		free((char *)s->profiles[i].scheduler_name);
 	free(s->profiles);
 	free(s);
+}
+
+int scheduler_threads(const struct scheduler *s)
+{
+	return s->parallel ? sched_parallel_threads(s->parallel) : 1;
 }
 
 uint64_t scheduler_scheduled(const struct scheduler *s)

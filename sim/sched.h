@@ -90,6 +90,14 @@ struct scheduler_options {
 	ktime_t bind_latency;		/* sim: time from decision to binding */
 	uint64_t seed;			/* tie-breaks */
 	int32_t percentage_of_nodes_to_score;	/* 0: upstream's adaptive default */
+	/* K8S: KubeSchedulerConfiguration.parallelism: Filter and Score run
+	 * over nodes on min(parallelism, online CPUs) threads; 0: upstream's
+	 * default, 16. Decisions do not depend on it (sched_parallel.h). */
+	int32_t parallelism;
+	/* Tests: hand even small node lists (at least this many nodes) to
+	 * the threads, and start exactly `parallelism` threads whatever the
+	 * CPUs. 0: the scheduler's own threshold, capped by the CPUs. */
+	size_t parallel_min_nodes;
 	struct sched_explain_hook explain;	/* optional observer */
 };
 
@@ -100,6 +108,9 @@ struct scheduler;
 struct scheduler *scheduler_new(const struct client *client,
 				const struct scheduler_options *options);
 void scheduler_free(struct scheduler *scheduler);
+
+/* The threads Filter and Score use (1: all on the caller's). */
+int scheduler_threads(const struct scheduler *scheduler);
 
 /* Pods scheduled so far, and scheduling attempts that failed. */
 uint64_t scheduler_scheduled(const struct scheduler *scheduler);

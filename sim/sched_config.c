@@ -508,7 +508,8 @@ bool sched_config_is_document(const struct ynode *root)
 struct sched_config *sched_config_parse(const char *file, const struct ynode *root,
 					struct diag_list *diags)
 {
-	/* Upstream fields kubelab has no use for are accepted, unread. */
+	/* Upstream fields kubelab has no use for are accepted, unread
+	 * (parallelism is read below). */
 	static const char *const known[] = {
 		"apiVersion", "kind", "profiles", "percentageOfNodesToScore",
 		"parallelism", "podInitialBackoffSeconds", "podMaxBackoffSeconds",
@@ -529,6 +530,12 @@ struct sched_config *sched_config_parse(const char *file, const struct ynode *ro
 	read_percentage(&c, cfg_get(root, "percentageOfNodesToScore"),
 			"percentageOfNodesToScore", &config->percentage_set,
 			&config->percentage_of_nodes_to_score);
+	/* K8S: validation: parallelism must be > 0; unset is the default. */
+	const struct ynode *parallelism = cfg_get(root, "parallelism");
+	if (parallelism && !cfg_int32(&c, parallelism, "parallelism", &config->parallelism) &&
+	    config->parallelism <= 0)
+		cfg_error(&c, parallelism, "parallelism: Invalid value: %d: should be an "
+			  "integer value greater than zero", config->parallelism);
 
 	const struct ynode *profiles = cfg_get(root, "profiles");
 	static const struct ynode empty_profile = { .kind = YNODE_MAP };

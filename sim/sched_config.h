@@ -58,6 +58,9 @@ struct sched_config {
 	/* K8S: percentageOfNodesToScore (global); unset: adaptive. */
 	bool percentage_set;
 	int32_t percentage_of_nodes_to_score;
+	/* K8S: parallelism: the threads of Filter and Score (sched.h's
+	 * scheduler_options); 0: unset. */
+	int32_t parallelism;
 	size_t profiles_len;
 	struct sched_profile *profiles;	/* scheduler_name points into names */
 	char **names;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "release.h"
+#include "sched_parallel.h"
 #include "xmalloc.h"
 
 const char *sched_code_name(enum sched_code code)
@@ -316,6 +317,56 @@ void sched_run_pre_filter_remove_pod(const struct sched_profile *profile,
 	run_pre_filter_extension(profile, state, p, node, false);
 }
 
+void sched_run_filter_prepare(const struct sched_profile *profile,
+			      struct sched_state *state)
+{
+	if (state->filters_for == profile)
+		return;
+	/* Once per cycle: the same for every node. */
+	state->filters_len = 0;
+	for (size_t i = 0; i < profile->len; i++) {
+		const struct sched_plugin *pl = profile->plugins[i].plugin;
+		if (!state->skip_filter[pl->id] &&
+		    sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_FILTER))
+			state->filters[state->filters_len++] = pl;
+	}
+	state->filters_for = profile;
+}
+
+/* Whether entry's plugin computed its per-cycle data in its Pre hook at
+ * point (or has no such hook), so that its per-node hook only reads. */
+static bool pre_hook_ran(const struct sched_profile_plugin *entry, enum sched_point point)
+{
+	const struct sched_plugin *pl = entry->plugin;
+	bool has = point == SCHED_POINT_PRE_FILTER ? pl->pre_filter != NULL
+						     : pl->pre_score != NULL;
+	return !has || sched_profile_plugin_runs(entry, point);
+}
+
+static const struct sched_profile_plugin *entry_of(const struct sched_profile *profile,
+						   const struct sched_plugin *pl)
+{
+	for (size_t i = 0; i < profile->len; i++)
+		if (profile->plugins[i].plugin == pl)
+			return &profile->plugins[i];
+	BUG_ON(true);	/* the filters come from the profile */
+	return NULL;
+}
+
+bool sched_filter_parallel_safe(const struct sched_profile *profile,
+				const struct sched_state *state)
+{
+	BUG_ON(state->filters_for != profile);
+	for (size_t i = 0; i < state->filters_len; i++) {
+		const struct sched_plugin *pl = state->filters[i];
+		/* A student's plugin is not known to be thread-safe. */
+		if (pl->id >= SCHED_PLUGIN_COUNT || pl->id == SCHED_PLUGIN_VOLUME_BINDING ||
+		    !pre_hook_ran(entry_of(profile, pl), SCHED_POINT_PRE_FILTER))
+			return false;
+	}
+	return true;
+}
+
 /* LAB: sched-filter. The first plugin that says no decides; the others
  * are not asked, so a node shows one plugin's reasons. */
 enum sched_code sched_run_filter(const struct sched_profile *profile,
@@ -324,17 +375,7 @@ enum sched_code sched_run_filter(const struct sched_profile *profile,
 				 struct sched_status *status)
 {
 	sched_status_reset(status);
-	if (state->filters_for != profile) {
-		/* Once per cycle: the same for every node. */
-		state->filters_len = 0;
-		for (size_t i = 0; i < profile->len; i++) {
-			const struct sched_plugin *pl = profile->plugins[i].plugin;
-			if (!state->skip_filter[pl->id] &&
-			    sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_FILTER))
-				state->filters[state->filters_len++] = pl;
-		}
-		state->filters_for = profile;
-	}
+	sched_run_filter_prepare(profile, state);
 	for (size_t i = 0; i < state->filters_len; i++) {
 		const struct sched_plugin *pl = state->filters[i];
 		enum sched_code code = pl->filter(state, state->pod, node, status);
@@ -389,8 +430,35 @@ enum sched_code sched_run_post_filter(const struct sched_profile *profile,
 	return code;
 }
 
+/* One Score loop: the plugins that score this cycle, and where their raw
+ * scores go (row k of rows for plugins[k]). */
+struct score_job {
+	struct sched_state *state;
+	struct sched_node_info *const *nodes;
+	size_t len;
+	const struct sched_plugin *plugins[SCHED_PLUGIN_MAX];
+	size_t plugins_len;
+	int64_t *rows;
+};
+
+/* Nodes [lo, hi) of every plugin's row: plugin after plugin, as the
+ * serial loop ran them. Writes only its own cells: safe on any thread. */
+static void score_range(void *arg, size_t lo, size_t hi)
+{
+	const struct score_job *job = arg;
+	for (size_t k = 0; k < job->plugins_len; k++) {
+		const struct sched_plugin *pl = job->plugins[k];
+		int64_t *row = job->rows + k * job->len;
+		for (size_t n = lo; n < hi; n++)
+			row[n] = pl->score(job->state, job->state->pod, job->nodes[n]);
+	}
+}
+
 /* LAB: sched-score. Each plugin scores every feasible node, normalizes,
- * and its weight multiplies the result into the node's total. */
+ * and its weight multiplies the result into the node's total. Scoring
+ * one node is independent of the others, so the raw scores may be
+ * computed on several threads (K8S: RunScorePlugins' Parallelizer.Until
+ * over nodes); normalizing looks at all of them and stays serial. */
 enum sched_code sched_run_score(const struct sched_profile *profile,
 		     struct sched_state *state,
 		     struct sched_node_info *const *nodes, size_t len,
@@ -407,39 +475,53 @@ enum sched_code sched_run_score(const struct sched_profile *profile,
 		    pl->pre_score(state, state->pod, nodes, len) == SCHED_SKIP)
 			state->skip_score[pl->id] = true;
 	}
+	struct score_job job = { .state = state, .nodes = nodes, .len = len, .rows = scratch };
+	const struct sched_profile_plugin *entries[SCHED_PLUGIN_MAX];
+	bool parallel = state->parallel && len >= state->parallel_min;
 	for (size_t i = 0; i < profile->len; i++) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
-		int64_t weight = profile->plugins[i].weight;
 		if (state->skip_score[pl->id] ||
 		    !sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_SCORE))
 			continue;
-		for (size_t n = 0; n < len; n++)
-			scratch[n] = pl->score(state, state->pod, nodes[n]);
-		size_t k = 0;
+		/* A student's plugin, or one scoring lazily what a disabled
+		 * PreScore did not compute, runs on this thread. */
+		if (pl->id >= SCHED_PLUGIN_COUNT ||
+		    !pre_hook_ran(&profile->plugins[i], SCHED_POINT_PRE_SCORE))
+			parallel = false;
+		entries[job.plugins_len] = &profile->plugins[i];
+		job.plugins[job.plugins_len++] = pl;
+	}
+	if (parallel)
+		sched_parallel_for(state->parallel, len, score_range, &job);
+	else
+		score_range(&job, 0, len);
+	for (size_t k = 0; k < job.plugins_len; k++) {
+		const struct sched_plugin *pl = job.plugins[k];
+		int64_t weight = entries[k]->weight;
+		int64_t *row = scratch + k * len;
 		if (detail) {	/* once per plugin, not per node, when unused */
-			k = detail->plugins_len++;
-			detail->plugins[k] = &profile->plugins[i];
+			detail->plugins[detail->plugins_len++] = entries[k];
 			for (size_t n = 0; n < len; n++)
-				detail->raw[n * SCHED_PLUGIN_MAX + k] = scratch[n];
+				detail->raw[n * SCHED_PLUGIN_MAX + k] = row[n];
 		}
 		if (pl->normalize_score)
-			pl->normalize_score(state, state->pod, scratch, len);
+			pl->normalize_score(state, state->pod, row, len);
 		if (detail)
 			for (size_t n = 0; n < len; n++)
-				detail->normalized[n * SCHED_PLUGIN_MAX + k] = scratch[n];
+				detail->normalized[n * SCHED_PLUGIN_MAX + k] = row[n];
 		for (size_t n = 0; n < len; n++) {
 			/* K8S: RunScorePlugins rejects scores out of range and
 			 * fails the cycle. Built-in plugins never do. */
-			if (scratch[n] < 0 || scratch[n] > SCHED_MAX_NODE_SCORE) {
+			if (row[n] < 0 || row[n] > SCHED_MAX_NODE_SCORE) {
 				BUG_ON(pl->id < SCHED_PLUGIN_COUNT);
 				snprintf(state->error, sizeof(state->error),
 					 "applying score defaultWeights on Score plugins: "
 					 "plugin \"%s\" returns an invalid score %lld, it "
 					 "should in the range of [0, %d] after normalizing",
-					 pl->name, (long long)scratch[n], SCHED_MAX_NODE_SCORE);
+					 pl->name, (long long)row[n], SCHED_MAX_NODE_SCORE);
 				return SCHED_ERROR;
 			}
-			totals[n] += scratch[n] * weight;
+			totals[n] += row[n] * weight;
 		}
 	}
 	return SCHED_SUCCESS;

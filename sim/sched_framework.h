@@ -56,6 +56,7 @@ struct sched_node_info;
 struct store;
 struct sched_nominator;
 struct sched_pod_info;
+struct sched_parallel;
 struct sched_profile;
 
 #define SCHED_MAX_NODE_SCORE 100	/* K8S: framework.MaxNodeScore */
@@ -83,8 +84,10 @@ struct sched_status {
 	enum sched_code code;
 	const struct sched_plugin *plugin;	/* who rejected; set by the runner */
 	size_t reasons_len;
-	const char *reasons[SCHED_STATUS_REASONS_MAX];
+	/* Before reasons[], so that a reset writes one cache line (a
+	 * parallel Filter resets one status per node). */
 	size_t text_len;		/* bytes of text[] in use */
+	const char *reasons[SCHED_STATUS_REASONS_MAX];
 	char text[SCHED_STATUS_TEXT_MAX];
 };
 
@@ -164,6 +167,14 @@ struct sched_state {
 	/* The API's listers, for plugins that read other kinds
 	 * (InterPodAffinity reads Namespaces); NULL: none (unit tests). */
 	const struct store *store;
+	/* K8S: the framework's Parallelizer: the scheduler's thread pool
+	 * (sched_parallel.h), and the fewest nodes worth handing to it (a
+	 * hand-off costs microseconds). NULL: every loop on one thread.
+	 * Filter and Score of built-in plugins must therefore write nothing
+	 * shared: only their status, and only read the state (see
+	 * sched_run_score). */
+	struct sched_parallel *parallel;
+	size_t parallel_min;
 };
 
 /* Starts a cycle for pod (borrowed, as is cache): no data, nothing
@@ -405,7 +416,19 @@ void sched_run_pre_filter_remove_pod(const struct sched_profile *profile,
 				     struct sched_state *state,
 				     const struct sched_pod_info *p,
 				     const struct sched_node_info *node);
-/* K8S: RunFilterPlugins: stops at the first plugin that rejects. */
+/* K8S: RunFilterPlugins: stops at the first plugin that rejects. The
+ * first call of a cycle (or sched_run_filter_prepare) works out which
+ * plugins run; after that, calls on different nodes only read state and
+ * may run on several threads at once (sched_filter_parallel_safe). */
+void sched_run_filter_prepare(const struct sched_profile *profile,
+			      struct sched_state *state);
+/* Whether this cycle's Filters may run on several threads at once: all
+ * are built-in plugins whose Filter only reads (VolumeBinding lists the
+ * API's volumes, taking references: not it), and every one that has a
+ * PreFilter ran it (Filters compute lazily what a disabled PreFilter
+ * did not). Call after sched_run_filter_prepare. */
+bool sched_filter_parallel_safe(const struct sched_profile *profile,
+				const struct sched_state *state);
 enum sched_code sched_run_filter(const struct sched_profile *profile,
 				 struct sched_state *state,
 				 const struct sched_node_info *node,
@@ -429,9 +452,13 @@ enum sched_code sched_run_post_filter(const struct sched_profile *profile,
 				      struct sched_post_filter_result *result);
 
 /* K8S: RunPreScorePlugins + RunScorePlugins: totals[i] (out) is the
- * weighted sum over the score plugins for nodes[i]; scratch must hold len
- * values. detail may be NULL (the normal case); otherwise it is filled
- * too. No allocation. Returns SCHED_SUCCESS, or SCHED_ERROR with
+ * weighted sum over the score plugins for nodes[i]; scratch must hold
+ * len * SCHED_PLUGIN_MAX values (a row of raw scores per plugin). Score
+ * runs over nodes on state->parallel's threads when len >=
+ * state->parallel_min and every score plugin is a built-in one whose
+ * PreScore ran; PreScore, NormalizeScore and the totals stay on the
+ * caller's thread, so the result is the same either way. detail may be
+ * NULL (the normal case); otherwise it is filled too. No allocation. Returns SCHED_SUCCESS, or SCHED_ERROR with
  * state->error set when a plugin gave a score outside 0..100 (upstream
  * fails the cycle then; only a student's plugin can). */
 enum sched_code sched_run_score(const struct sched_profile *profile,

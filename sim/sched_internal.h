@@ -65,6 +65,13 @@ struct scheduler {
 	int64_t *scratch, *totals;
 	enum sched_code *verdicts;	/* per listed node, this cycle's Filter */
 	size_t scratch_cap;
+	/* The threads of Filter and Score (sched_parallel.h); NULL: one.
+	 * A parallel Filter writes a window's verdicts and statuses here,
+	 * one slot per node, then the cycle reads them in order. */
+	struct sched_parallel *parallel;
+	size_t parallel_min;		/* fewest nodes worth the threads */
+	enum sched_code *window_codes;
+	struct sched_status *window_status;
 	struct sched_diagnosis diagnosis;
 	/* The explanation of this cycle, only when explain.attempt is set:
 	 * one entry per node examined, the entry of each feasible node, and

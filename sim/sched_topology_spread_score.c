@@ -77,7 +77,6 @@ struct score_state {
 	size_t nodes_len;
 	bool *ignored;
 	int64_t *raw;
-	size_t cursor;			/* Score's calls come in list order */
 };
 
 static void score_state_free(void *data)
@@ -351,12 +350,18 @@ int64_t sched_topology_spread_score(struct sched_state *state, const struct pod 
 				    const struct sched_node_info *node)
 {
 	(void)pod;
-	struct score_state *s = sched_state_read(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
-	size_t k = s->cursor < s->nodes_len && s->nodes[s->cursor] == node ? s->cursor : 0;
-	while (k < s->nodes_len && s->nodes[k] != node)
-		k++;		/* not in list order: look it up */
-	BUG_ON(k == s->nodes_len);	/* Score sees PreScore's nodes only */
-	s->cursor = k + 1;
+	const struct score_state *s = sched_state_read(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
+	/* Score's calls come in list order, so the search starts where the
+	 * last one ended and wraps. The hint is per thread: Score may run on
+	 * several (sched_parallel.h), each over increasing runs of the list,
+	 * and must not write shared state. */
+	static _Thread_local size_t cursor;
+	size_t k = cursor < s->nodes_len ? cursor : 0;
+	for (size_t tried = 0; s->nodes[k] != node; tried++) {
+		BUG_ON(tried == s->nodes_len);	/* Score sees PreScore's nodes only */
+		k = k + 1 == s->nodes_len ? 0 : k + 1;
+	}
+	cursor = k + 1;
 	return s->raw[k];
 }
 

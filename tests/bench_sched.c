@@ -19,7 +19,8 @@
  * "pod node" line per pod, in the store's order) to PREFIX-PERCENTAGE.txt,
  * so that a change meant to be a pure speed-up can be diffed against the
  * decisions before it. KUBELAB_BENCH_PERCENT=0 (adaptive) or 100 runs only
- * that configuration (for profiling one).
+ * that configuration (for profiling one). KUBELAB_BENCH_PARALLELISM=N sets
+ * the scheduler's parallelism (default 16, capped by the online CPUs).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,6 +263,9 @@ static void run_config(int nodes, int groups, int32_t percentage)
 		.seed = 1,
 		.percentage_of_nodes_to_score = percentage,
 	};
+	const char *parallelism = getenv("KUBELAB_BENCH_PARALLELISM");
+	if (parallelism && *parallelism)
+		options.parallelism = atoi(parallelism);
 	struct scheduler *s = scheduler_new(&b.client, &options);
 	engine_run(b.engine, engine_now(b.engine) + KTIME_SECOND, 0);
 
@@ -275,11 +279,12 @@ static void run_config(int nodes, int groups, int32_t percentage)
 
 	struct rusage usage;
 	getrusage(RUSAGE_SELF, &usage);
-	printf("sched: %d nodes, %llu pods, percentageOfNodesToScore %s: "
-	       "%.0f pods/s (scheduling %.2f s, %.2f s of CPU: %.0f pods per CPU s; "
+	printf("sched: %d nodes, %llu pods, percentageOfNodesToScore %s, "
+	       "parallelism %d (%d threads): %.0f pods/s (scheduling %.2f s, %.2f s of CPU: %.0f pods per CPU s; "
 	       "creating %.2f s, %zu bound, %llu failed attempts); peak RSS %.0f MiB\n",
 	       nodes, (unsigned long long)want,
 	       percentage ? "100" : "adaptive",
+	       options.parallelism ? options.parallelism : 16, scheduler_threads(s),
 	       (double)scheduler_scheduled(s) / (t2 - t1), t2 - t1, c2 - c1,
 	       (double)scheduler_scheduled(s) / (c2 - c1), t1 - t0,
 	       count_bound(&b), (unsigned long long)scheduler_failed_attempts(s),
