@@ -420,10 +420,11 @@ struct scheduler *scheduler_new(const struct client *client,
 	for (size_t i = 0; i < s->profiles_len; i++)
 		s->profiles[i].scheduler_name = xstrdup(s->profiles[i].scheduler_name);
 	s->explain = options->explain;
-	/* K8S: parallelism (default 16), here capped by the CPUs: more
-	 * threads than CPUs would only take turns. */
-	int32_t parallelism = options->parallelism > 0 ? options->parallelism
-						       : SCHED_PARALLELISM_DEFAULT;
+	/* K8S: parallelism, capped by the CPUs: more threads than CPUs would
+	 * only take turns. Unset, upstream starts 16; kubelab one, since on
+	 * a busy machine a worker that loses its CPU in the middle of a
+	 * chunk stalls the whole cycle (docs/fidelity.md, "Parallelism"). */
+	int32_t parallelism = options->parallelism > 0 ? options->parallelism : 1;
 	int threads = options->parallel_min_nodes ? (int)parallelism
 						  : sched_parallel_effective(parallelism);
 	s->parallel_min = options->parallel_min_nodes ? options->parallel_min_nodes

@@ -91,8 +91,9 @@ struct scheduler_options {
 	uint64_t seed;			/* tie-breaks */
 	int32_t percentage_of_nodes_to_score;	/* 0: upstream's adaptive default */
 	/* K8S: KubeSchedulerConfiguration.parallelism: Filter and Score run
-	 * over nodes on min(parallelism, online CPUs) threads; 0: upstream's
-	 * default, 16. Decisions do not depend on it (sched_parallel.h). */
+	 * over nodes on min(parallelism, online CPUs) threads. 0 (unset):
+	 * one thread, where upstream's default is 16 (docs/fidelity.md).
+	 * Decisions do not depend on it (sched_parallel.h). */
 	int32_t parallelism;
 	/* Tests: hand even small node lists (at least this many nodes) to
 	 * the threads, and start exactly `parallelism` threads whatever the

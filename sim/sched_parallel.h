@@ -31,9 +31,6 @@
 
 struct sched_parallel;
 
-/* K8S: DefaultParallelism. */
-#define SCHED_PARALLELISM_DEFAULT 16
-
 /* A pool running loops on `threads` threads, the caller included (at
  * least 1; 1 runs every loop on the caller, with no thread started).
  * Free with sched_parallel_free. */

@@ -20,7 +20,8 @@
  * so that a change meant to be a pure speed-up can be diffed against the
  * decisions before it. KUBELAB_BENCH_PERCENT=0 (adaptive) or 100 runs only
  * that configuration (for profiling one). KUBELAB_BENCH_PARALLELISM=N sets
- * the scheduler's parallelism (default 16, capped by the online CPUs).
+ * the scheduler's parallelism (threads: N capped by the online CPUs;
+ * unset, 0: one thread).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,7 +285,7 @@ static void run_config(int nodes, int groups, int32_t percentage)
 	       "creating %.2f s, %zu bound, %llu failed attempts); peak RSS %.0f MiB\n",
 	       nodes, (unsigned long long)want,
 	       percentage ? "100" : "adaptive",
-	       options.parallelism ? options.parallelism : 16, scheduler_threads(s),
+	       (int)options.parallelism, scheduler_threads(s),
 	       (double)scheduler_scheduled(s) / (t2 - t1), t2 - t1, c2 - c1,
 	       (double)scheduler_scheduled(s) / (c2 - c1), t1 - t0,
 	       count_bound(&b), (unsigned long long)scheduler_failed_attempts(s),
