@@ -80,6 +80,10 @@ $(LIB): $(LIB_OBJ)
 
 # Student scheduler plugins (sched_plugin_load.c) are compiled against the
 # headers and call back into the binary: it exports its symbols.
+# The scheduler's thread pool includes <pthread.h>, which includes the
+# system's <sched.h>: -Isim would find sim/sched.h instead, so this file
+# finds kubelab's headers by -iquote only.
+$(O)/sim/sched_parallel.o: CPPFLAGS := $(filter-out -Isim,$(CPPFLAGS)) -iquote sim
 $(O)/sim/sched_plugin_load.o: CPPFLAGS += -DKUBELAB_SRC_INCLUDEDIR='"$(CURDIR)/sim"' \
 	-DKUBELAB_INCLUDEDIR='"$(PREFIX)/include/kubelab"'
 PLUGIN_LDFLAGS = -rdynamic -ldl

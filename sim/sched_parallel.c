@@ -21,8 +21,9 @@
  * waits for a thread that is not running, and never rewrites the job
  * while a worker may read it.
  *
- * The threads are C11's <threads.h> (glibc's pthreads underneath):
- * <pthread.h> includes <sched.h>, which -Isim resolves to kubelab's own.
+ * The threads are POSIX threads. <pthread.h> includes the system's
+ * <sched.h>, so the Makefile compiles this file without -Isim (which
+ * would find kubelab's sched.h): it includes kubelab's headers by "".
  *
  * Sleeping without losing a wake-up: a worker about to sleep increments
  * `sleepers` and re-reads `ctl` under the mutex; the caller publishes
@@ -36,8 +37,9 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
-#include <threads.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,7 +80,7 @@ static int64_t monotonic_ns(void)
 struct sched_parallel {
 	int threads;			/* the caller included */
 	bool started;			/* workers exist */
-	thrd_t *workers;		/* threads - 1 */
+	pthread_t *workers;		/* threads - 1 */
 	uint32_t generation;		/* the caller's count of jobs */
 	/* The job of the current generation: written only while no worker
 	 * is inside, read only by workers inside. */
@@ -90,8 +92,8 @@ struct sched_parallel {
 	atomic_bool stop;
 	/* Sleeping workers. */
 	atomic_int sleepers;
-	mtx_t lock;
-	cnd_t wake;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
 };
 
 int sched_parallel_effective(int parallelism)
@@ -108,8 +110,8 @@ struct sched_parallel *sched_parallel_new(int threads)
 {
 	struct sched_parallel *pool = xcalloc(1, sizeof(*pool));
 	pool->threads = threads < 1 ? 1 : threads;
-	BUG_ON(mtx_init(&pool->lock, mtx_plain) != thrd_success);
-	BUG_ON(cnd_init(&pool->wake) != thrd_success);
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->wake, NULL);
 	return pool;
 }
 
@@ -150,16 +152,16 @@ static uint64_t wait_for_job(struct sched_parallel *pool, uint32_t seen)
 		}
 		cpu_relax();
 	}
-	mtx_lock(&pool->lock);
+	pthread_mutex_lock(&pool->lock);
 	atomic_fetch_add(&pool->sleepers, 1);
 	while (CTL_GENERATION(ctl = atomic_load(&pool->ctl)) == seen)
-		cnd_wait(&pool->wake, &pool->lock);
+		pthread_cond_wait(&pool->wake, &pool->lock);
 	atomic_fetch_sub(&pool->sleepers, 1);
-	mtx_unlock(&pool->lock);
+	pthread_mutex_unlock(&pool->lock);
 	return ctl;
 }
 
-static int worker_main(void *arg)
+static void *worker_main(void *arg)
 {
 	struct sched_parallel *pool = arg;
 	uint32_t seen = 0;
@@ -167,7 +169,7 @@ static int worker_main(void *arg)
 		uint64_t ctl = wait_for_job(pool, seen);
 		seen = CTL_GENERATION(ctl);
 		if (atomic_load_explicit(&pool->stop, memory_order_acquire))
-			return 0;
+			return NULL;
 		/* Enter while the job is open; a failed swap reloads ctl. */
 		while (!(ctl & CTL_CLOSED) && CTL_GENERATION(ctl) == seen) {
 			if (atomic_compare_exchange_weak_explicit(&pool->ctl, &ctl, ctl + 1,
@@ -185,7 +187,7 @@ static void start_workers(struct sched_parallel *pool)
 {
 	pool->workers = xcalloc((size_t)pool->threads - 1, sizeof(*pool->workers));
 	for (int i = 0; i < pool->threads - 1; i++)
-		BUG_ON(thrd_create(&pool->workers[i], worker_main, pool) != thrd_success);
+		BUG_ON(pthread_create(&pool->workers[i], NULL, worker_main, pool) != 0);
 	pool->started = true;
 }
 
@@ -196,9 +198,9 @@ static void publish(struct sched_parallel *pool)
 	atomic_store(&pool->ctl, (uint64_t)pool->generation << 32);
 	if (atomic_load(&pool->sleepers) == 0)
 		return;
-	mtx_lock(&pool->lock);
-	cnd_broadcast(&pool->wake);
-	mtx_unlock(&pool->lock);
+	pthread_mutex_lock(&pool->lock);
+	pthread_cond_broadcast(&pool->wake);
+	pthread_mutex_unlock(&pool->lock);
 }
 
 void sched_parallel_for(struct sched_parallel *pool, size_t n,
@@ -229,7 +231,7 @@ void sched_parallel_for(struct sched_parallel *pool, size_t n,
 	for (unsigned i = 1; atomic_load_explicit(&pool->ctl, memory_order_acquire) & CTL_INSIDE; i++) {
 		cpu_relax();
 		if (i % 4096 == 0)
-			thrd_yield();
+			sched_yield();
 	}
 }
 
@@ -241,10 +243,10 @@ void sched_parallel_free(struct sched_parallel *pool)
 		atomic_store_explicit(&pool->stop, true, memory_order_release);
 		publish(pool);
 		for (int i = 0; i < pool->threads - 1; i++)
-			thrd_join(pool->workers[i], NULL);
+			pthread_join(pool->workers[i], NULL);
 	}
 	free(pool->workers);
-	mtx_destroy(&pool->lock);
-	cnd_destroy(&pool->wake);
+	pthread_mutex_destroy(&pool->lock);
+	pthread_cond_destroy(&pool->wake);
 	free(pool);
 }

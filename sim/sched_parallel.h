@@ -6,7 +6,7 @@
  * (default 16).
  *
  * Upstream runs Filter and Score over nodes on up to 16 goroutines.
- * kubelab does the same with a pool of persistent threads (C11 threads, which are glibc's pthreads): the calling
+ * kubelab does the same with a pool of persistent POSIX threads: the calling
  * thread plus threads - 1 workers. sched_parallel_for(pool, n, fn, arg)
  * splits [0, n) into chunks that the threads claim one at a time; fn
  * must only write what belongs to its own indices (a verdict per node, a
