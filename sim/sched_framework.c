@@ -110,6 +110,8 @@ static const struct sched_plugin *const registry[SCHED_PLUGIN_COUNT] = {
 	[SCHED_PLUGIN_POD_TOPOLOGY_SPREAD] = &sched_topology_spread_plugin,
 	[SCHED_PLUGIN_INTER_POD_AFFINITY] = &sched_inter_pod_affinity_plugin,
 	[SCHED_PLUGIN_DEFAULT_PREEMPTION] = &sched_default_preemption_plugin,
+	[SCHED_PLUGIN_VOLUME_RESTRICTIONS] = &sched_volume_restrictions_plugin,
+	[SCHED_PLUGIN_NODE_VOLUME_LIMITS] = &sched_node_volume_limits_plugin,
 	[SCHED_PLUGIN_VOLUME_BINDING] = &sched_volume_binding_plugin,
 	[SCHED_PLUGIN_VOLUME_ZONE] = &sched_volume_zone_plugin,
 	[SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION] = &sched_balanced_allocation_plugin,
@@ -361,6 +363,7 @@ bool sched_filter_parallel_safe(const struct sched_profile *profile,
 		const struct sched_plugin *pl = state->filters[i];
 		/* A student's plugin is not known to be thread-safe. */
 		if (pl->id >= SCHED_PLUGIN_COUNT || pl->id == SCHED_PLUGIN_VOLUME_BINDING ||
+		    pl->id == SCHED_PLUGIN_NODE_VOLUME_LIMITS ||
 		    !pre_hook_ran(entry_of(profile, pl), SCHED_POINT_PRE_FILTER))
 			return false;
 	}

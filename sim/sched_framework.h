@@ -121,6 +121,8 @@ enum sched_plugin_id {
 	SCHED_PLUGIN_NODE_AFFINITY,
 	SCHED_PLUGIN_NODE_PORTS,
 	SCHED_PLUGIN_NODE_RESOURCES_FIT,
+	SCHED_PLUGIN_VOLUME_RESTRICTIONS,
+	SCHED_PLUGIN_NODE_VOLUME_LIMITS,
 	SCHED_PLUGIN_VOLUME_BINDING,
 	SCHED_PLUGIN_VOLUME_ZONE,
 	SCHED_PLUGIN_POD_TOPOLOGY_SPREAD,
@@ -306,6 +308,8 @@ extern const struct sched_plugin sched_balanced_allocation_plugin;
 extern const struct sched_plugin sched_topology_spread_plugin;
 extern const struct sched_plugin sched_inter_pod_affinity_plugin;
 extern const struct sched_plugin sched_default_preemption_plugin;
+extern const struct sched_plugin sched_volume_restrictions_plugin;
+extern const struct sched_plugin sched_node_volume_limits_plugin;
 extern const struct sched_plugin sched_volume_binding_plugin;
 extern const struct sched_plugin sched_volume_zone_plugin;
 
@@ -423,8 +427,9 @@ void sched_run_pre_filter_remove_pod(const struct sched_profile *profile,
 void sched_run_filter_prepare(const struct sched_profile *profile,
 			      struct sched_state *state);
 /* Whether this cycle's Filters may run on several threads at once: all
- * are built-in plugins whose Filter only reads (VolumeBinding lists the
- * API's volumes, taking references: not it), and every one that has a
+ * are built-in plugins whose Filter only reads (VolumeBinding and
+ * NodeVolumeLimits read claims and volumes through the API client: not
+ * they), and every one that has a
  * PreFilter ran it (Filters compute lazily what a disabled PreFilter
  * did not). Call after sched_run_filter_prepare. */
 bool sched_filter_parallel_safe(const struct sched_profile *profile,
