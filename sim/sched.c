@@ -48,8 +48,7 @@
  * freed is kept for them.
  *
  * Not modelled: NodeVolumeLimits, VolumeRestrictions,
- * PreFilterResult node narrowing, QueueingHints (every cluster event
- * moves every parked pod), Permit's Wait, PostBind, extenders, and
+ * PreFilterResult node narrowing, Permit's Wait, PostBind, extenders, and
  * SchedulerAsyncPreemption (victims are deleted within the cycle).
  *
  * Profiles (K8S: profile.Map, frameworkForPod): one scheduler may serve
@@ -66,7 +65,8 @@
  *
  * Files: this one holds the cycle (steps 1-5) and scheduler_new/_free;
  * sched_bind.c steps 6-7, sched_failure.c the failure of step 4 (and of
- * the later steps), sched_events.c the watch handlers, sched_attempt.c the
+ * the later steps), sched_events.c the watch handlers (cluster events
+ * for the queueing hints, sched_queueing_hints.h), sched_attempt.c the
  * explain record. They share struct scheduler through sched_internal.h.
  *
  * Costs: a cycle is O(nodes examined) with no allocation per node; the
