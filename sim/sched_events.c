@@ -126,13 +126,13 @@ void sched_pod_added(struct scheduler *s, const struct pod *pod)
 static void pod_deleted(struct scheduler *s, const struct pod *pod)
 {
 	/* LAB: sched-release. The room is free: parked pods may fit now. */
-	bool booked = sched_cache_remove_pod(&s->cache, pod->obj.meta.uid);
+	sched_cache_remove_pod(&s->cache, pod->obj.meta.uid);
 	sched_queue_delete(s->queue, pod->obj.meta.uid);
 	sched_nominator_delete(&s->nominator, pod->obj.meta.uid);
 	/* K8S: EventAssignedPodDelete, or EventUnscheduledPodDelete for a
-	 * pending pod (a nominated one held room in the nominator). */
-	if (booked || sched_hint_pod_placed(pod))
-		fire(s, &pod_delete, &pod->obj, NULL);
+	 * pending pod (the hints tell them apart: a nominated one held room
+	 * in the nominator, any other none). */
+	fire(s, &pod_delete, &pod->obj, NULL);
 }
 
 /* K8S: eventhandlers.go: one informer for assigned pods (the cache), one
