@@ -47,8 +47,8 @@
  * nominated to a node with equal or higher priority, so the room being
  * freed is kept for them.
  *
- * Not modelled: NodeVolumeLimits, VolumeRestrictions,
- * PreFilterResult node narrowing, Permit's Wait, PostBind, extenders, and
+ * Not modelled: PreFilterResult node narrowing, Permit's Wait, PostBind,
+ * extenders, and
  * SchedulerAsyncPreemption (victims are deleted within the cycle).
  *
  * Profiles (K8S: profile.Map, frameworkForPod): one scheduler may serve

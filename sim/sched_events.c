@@ -68,6 +68,8 @@ static const struct sched_event node_condition = {
 	SCHED_RESOURCE_NODE, SCHED_ACTION_UPDATE_NODE_CONDITION,
 	"Node/UpdateNodeCondition" };
 
+static const struct sched_event volume_detach = {
+	SCHED_RESOURCE_VOLUME_ATTACHMENT, SCHED_ACTION_DELETE, "VolumeAttachment/Delete" };
 static const struct sched_event claim_add = {
 	SCHED_RESOURCE_PERSISTENT_VOLUME_CLAIM, SCHED_ACTION_ADD,
 	"PersistentVolumeClaim/Add" };
@@ -248,6 +250,11 @@ static void node_changed(struct scheduler *s, const struct node *old,
 		fire(s, &node_taint, &old->obj, &node->obj);
 	if (!conditions_equal(old, node))
 		fire(s, &node_condition, &old->obj, &node->obj);
+	/* K8S: a VolumeAttachment deleted. kubelab has no VolumeAttachment
+	 * objects: a detach shows as a volume leaving the node's
+	 * status.volumesAttached (old and new are the node). */
+	if (node->status.volumes_attached.len < old->status.volumes_attached.len)
+		fire(s, &volume_detach, &old->obj, &node->obj);
 }
 
 void sched_on_node(void *arg, enum watch_type type, const struct object *obj,

@@ -50,6 +50,9 @@ enum sched_event_resource {
 	SCHED_RESOURCE_NODE,
 	SCHED_RESOURCE_PERSISTENT_VOLUME_CLAIM,
 	SCHED_RESOURCE_PERSISTENT_VOLUME,
+	/* a volume detached from a node; kubelab reads it off the node's
+	 * status.volumesAttached (there are no VolumeAttachment objects) */
+	SCHED_RESOURCE_VOLUME_ATTACHMENT,
 	SCHED_RESOURCE_WILDCARD,	/* registered: matches every resource */
 };
 
