@@ -284,14 +284,25 @@ bool spread_node_included(const struct spread_constraint *c, const struct pod *p
 	return true;
 }
 
-void spread_counts_init(struct spread_counts *c, const struct sched_cache *cache,
-			uint32_t key)
+void spread_counts_reset(struct spread_counts *c, const struct sched_cache *cache,
+			 uint32_t key)
 {
 	c->len = sched_cache_topology_values(cache, key);
-	c->count = xmalloc(c->len * sizeof(*c->count));
+	if (c->len > c->cap) {
+		free(c->count);
+		c->count = xmalloc(c->len * sizeof(*c->count));
+		c->cap = c->len;
+	}
 	for (uint32_t v = 0; v < c->len; v++)
 		c->count[v] = -1;
 	c->domains = 0;
+}
+
+void spread_counts_init(struct spread_counts *c, const struct sched_cache *cache,
+			uint32_t key)
+{
+	memset(c, 0, sizeof(*c));
+	spread_counts_reset(c, cache, key);
 }
 
 void spread_counts_release(struct spread_counts *c)
@@ -300,14 +311,9 @@ void spread_counts_release(struct spread_counts *c)
 	memset(c, 0, sizeof(*c));
 }
 
-struct collect {
-	const struct sched_pod_info **items;
-	size_t len, cap;
-};
-
 static void collect_pod(void *arg, const struct sched_pod_info *p)
 {
-	struct collect *c = arg;
+	struct spread_pods *c = arg;
 	if (p->pod->obj.meta.deletion_timestamp)	/* K8S: #87621 */
 		return;
 	xgrow((void **)&c->items, &c->cap, c->len + 1, sizeof(*c->items));
@@ -315,14 +321,17 @@ static void collect_pod(void *arg, const struct sched_pod_info *p)
 }
 
 void spread_matching_pods(const struct sched_cache *cache, const char *namespace,
-			  const struct selector *sel,
-			  const struct sched_pod_info ***out, size_t *len)
+			  const struct selector *sel, struct spread_pods *out)
 {
-	struct collect c = { 0 };
+	out->len = 0;
 	if (!selector_is_empty(sel))	/* upstream counts none for {} */
-		sched_cache_visit_matching(cache, namespace, sel, collect_pod, &c);
-	*out = c.items;
-	*len = c.len;
+		sched_cache_visit_matching(cache, namespace, sel, collect_pod, out);
+}
+
+void spread_pods_release(struct spread_pods *pods)
+{
+	free(pods->items);
+	memset(pods, 0, sizeof(*pods));
 }
 
 /* ---- PreFilter and Filter ------------------------------------------------ */
@@ -412,16 +421,15 @@ static enum sched_code pre_filter(struct sched_state *state, const struct pod *p
 	}
 	for (size_t i = 0; i < n_constraints; i++) {
 		const struct spread_constraint *c = &s->constraints.items[i];
-		const struct sched_pod_info **pods;
-		size_t len;
+		struct spread_pods pods = { 0 };
 		spread_matching_pods(state->cache, pod->obj.meta.namespace, &c->selector,
-				     &pods, &len);
-		for (size_t k = 0; k < len; k++) {
-			const struct sched_node_info *node = pods[k]->node;
+				     &pods);
+		for (size_t k = 0; k < pods.len; k++) {
+			const struct sched_node_info *node = pods.items[k]->node;
 			if (filter_node_counts(s, i, pod, node))
 				s->counts[i].count[sched_node_topology(node, c->key)]++;
 		}
-		free(pods);
+		spread_pods_release(&pods);
 		/* K8S: criticalPaths[0]: MaxInt32 when there is no domain. */
 		s->min[i] = INT32_MAX;
 		for (uint32_t v = 0; v < s->counts[i].len; v++)
