@@ -70,6 +70,9 @@ static void pod_deleted(struct scheduler *s, const struct pod *pod)
 		sched_queue_move_all(s->queue);
 	sched_queue_delete(s->queue, pod->obj.meta.uid);
 	sched_nominator_delete(&s->nominator, pod->obj.meta.uid);
+	/* K8S: RejectWaitingPod: a deleted pod stops waiting on Permit. */
+	if (sched_waiting_pods_reject_uid(&s->waiting, pod->obj.meta.uid))
+		sched_queue_move_all(s->queue);
 }
 
 /* K8S: eventhandlers.go: one informer for assigned pods (the cache), one
