@@ -133,7 +133,8 @@ void sched_permit_done(void *arg, struct sched_waiting_pod *wp,
 {
 	struct scheduler *s = arg;
 	struct binding *b = wp->binding;
-	struct sched_status status = *verdict;	/* wp goes now */
+	struct sched_status status;
+	sched_status_copy(&status, verdict);	/* wp goes now */
 	b->waiting = NULL;
 	sched_waiting_pod_free(wp);
 	if (status.code == SCHED_SUCCESS) {

@@ -51,6 +51,16 @@ enum sched_code sched_status_add(struct sched_status *status,
 	return status->code;
 }
 
+void sched_status_copy(struct sched_status *dst, const struct sched_status *src)
+{
+	*dst = *src;
+	for (size_t i = 0; i < dst->reasons_len; i++) {
+		uintptr_t at = (uintptr_t)src->reasons[i] - (uintptr_t)src->text;
+		if (at < sizeof(src->text))
+			dst->reasons[i] = dst->text + at;
+	}
+}
+
 enum sched_code sched_status_addf(struct sched_status *status,
 				  enum sched_code code, const char *fmt, ...)
 {

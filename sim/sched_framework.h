@@ -110,6 +110,9 @@ static inline void sched_status_reset(struct sched_status *status)
  * beyond SCHED_STATUS_REASONS_MAX are dropped. */
 enum sched_code sched_status_add(struct sched_status *status,
 				 enum sched_code code, const char *reason);
+/* Copies src into dst; reasons formatted into src->text point into
+ * dst->text afterwards, so dst outlives src. */
+void sched_status_copy(struct sched_status *dst, const struct sched_status *src);
 /* The same with a formatted reason, kept in status->text (truncated when
  * it does not fit). */
 enum sched_code sched_status_addf(struct sched_status *status,
