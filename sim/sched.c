@@ -51,8 +51,8 @@
  * PreFilterResult: NodeAffinity does for a DaemonSet pod's metadata.name
  * term); Filter then walks only those (find_feasible_narrowed).
  *
- * Not modelled: NodeVolumeLimits, VolumeRestrictions, QueueingHints
- * (every cluster event moves every parked pod), extenders, and
+ * Not modelled: QueueingHints (every cluster event moves every parked
+ * pod), extenders, and
  * SchedulerAsyncPreemption (victims are deleted within the cycle).
  *
  * Profiles (K8S: profile.Map, frameworkForPod): one scheduler may serve
