@@ -158,7 +158,7 @@ void sched_assume_and_bind(struct scheduler *s, struct sched_queued_pod *qp,
 	sched_nominator_delete(&s->nominator, qp->uid);
 	/* K8S: RunReservePluginsReserve, then RunPermitPlugins. */
 	struct sched_status status;
-	struct sched_permit_waits waits;
+	struct sched_permit_waits waits = { .len = 0 };
 	enum sched_code code = sched_run_reserve(s->profile, state, node->name, &status);
 	if (code == SCHED_SUCCESS)
 		code = sched_run_permit(s->profile, state, node->name, &status, &waits);
