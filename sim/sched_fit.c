@@ -58,15 +58,22 @@ static void release_cycle(void *data)
 	free(c);
 }
 
+/* Out of line (noinline): it runs once per cycle, and kept apart it does
+ * not cost fit_cycle()'s callers, Filter and Score, register saves on
+ * every node. */
+static __attribute__((noinline)) struct fit_cycle *
+fit_cycle_new(struct sched_state *state, const struct pod *pod)
+{
+	struct fit_cycle *c = xcalloc(1, sizeof(*c));
+	sched_pod_request_compute(state->cache, pod, &c->request);
+	sched_state_write(state, SCHED_PLUGIN_NODE_RESOURCES_FIT, c, release_cycle);
+	return c;
+}
+
 static struct fit_cycle *fit_cycle(struct sched_state *state, const struct pod *pod)
 {
 	struct fit_cycle *c = sched_state_read(state, SCHED_PLUGIN_NODE_RESOURCES_FIT);
-	if (!c) {
-		c = xcalloc(1, sizeof(*c));
-		sched_pod_request_compute(state->cache, pod, &c->request);
-		sched_state_write(state, SCHED_PLUGIN_NODE_RESOURCES_FIT, c, release_cycle);
-	}
-	return c;
+	return c ? c : fit_cycle_new(state, pod);
 }
 
 static enum sched_code pre_filter(struct sched_state *state, const struct pod *pod,
@@ -88,11 +95,12 @@ static void check(struct sched_status *status, int64_t want, int64_t allocatable
 				 : SCHED_UNSCHEDULABLE, reason);
 }
 
-static enum sched_code filter(struct sched_state *state, const struct pod *pod,
-			      const struct sched_node_info *node,
-			      struct sched_status *status)
+/* Every shortfall of the node, with its reason (the Filter's verdict when
+ * fits() below says no). */
+static __attribute__((noinline)) enum sched_code
+shortfalls(struct sched_state *state, const struct sched_pod_request *r,
+	   const struct sched_node_info *node, struct sched_status *status)
 {
-	const struct sched_pod_request *r = &fit_cycle(state, pod)->request;
 	const struct sched_resources *alloc = &node->allocatable;
 	const struct sched_resources *used = &node->requested;
 	if ((int64_t)node->pods_len + 1 > alloc->allowed_pods)
@@ -117,6 +125,30 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 					  sched_cache_scalar_name(state->cache, id));
 	}
 	return status->code;
+}
+
+/* Whether the pod fits on the node with room to spare in every resource:
+ * the same tests as shortfalls(), without the reasons. A pod with
+ * extended resources takes the long way. */
+static bool fits(const struct sched_pod_request *r, const struct sched_node_info *node)
+{
+	const struct sched_resources *alloc = &node->allocatable;
+	const struct sched_resources *used = &node->requested;
+	return (int64_t)node->pods_len + 1 <= alloc->allowed_pods &&
+		r->milli_cpu <= alloc->milli_cpu - used->milli_cpu &&
+		r->memory <= alloc->memory - used->memory &&
+		r->ephemeral_storage <= alloc->ephemeral_storage - used->ephemeral_storage &&
+		r->scalars_len == 0;
+}
+
+static enum sched_code filter(struct sched_state *state, const struct pod *pod,
+			      const struct sched_node_info *node,
+			      struct sched_status *status)
+{
+	const struct sched_pod_request *r = &fit_cycle(state, pod)->request;
+	if (fits(r, node))
+		return SCHED_SUCCESS;	/* hot path: most nodes have room */
+	return shortfalls(state, r, node, status);
 }
 
 /* K8S: SetDefaults_NodeResourcesFitArgs: LeastAllocated over cpu and
@@ -199,14 +231,11 @@ static int64_t least_cpu_memory(const struct sched_pod_request *r,
 	return n == 2 ? sum / 2 : n ? sum : 0;
 }
 
-/* LAB: sched-fit-score. The strategy's scorer over the pairs of the
- * configured resources (cpu and memory, weight 1 each, by default). */
-static int64_t score(struct sched_state *state, const struct pod *pod,
-		     const struct sched_node_info *node)
+/* A configured strategy or set of resources. Out of line (noinline), as
+ * shortfalls() above, so that score() stays cheap for the default. */
+static __attribute__((noinline)) int64_t
+score_configured(const struct fit_cycle *c, const struct sched_node_info *node)
 {
-	const struct fit_cycle *c = fit_cycle(state, pod);
-	if (c->default_least)
-		return least_cpu_memory(&c->request, node);
 	if (c->strategy == SCHED_LEAST_ALLOCATED)
 		return sched_alloc_least_node(&c->alloc, node);
 	int64_t requested[SCHED_ARGS_RESOURCES_MAX], allocatable[SCHED_ARGS_RESOURCES_MAX];
@@ -221,6 +250,17 @@ static int64_t score(struct sched_state *state, const struct pod *pod,
 		break;
 	}
 	return sched_alloc_least(&c->alloc, requested, allocatable);
+}
+
+/* LAB: sched-fit-score. The strategy's scorer over the pairs of the
+ * configured resources (cpu and memory, weight 1 each, by default). */
+static int64_t score(struct sched_state *state, const struct pod *pod,
+		     const struct sched_node_info *node)
+{
+	const struct fit_cycle *c = fit_cycle(state, pod);
+	if (c->default_least)
+		return least_cpu_memory(&c->request, node);
+	return score_configured(c, node);
 }
 
 const struct sched_plugin sched_fit_plugin = {

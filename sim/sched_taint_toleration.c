@@ -67,12 +67,13 @@ static bool is_effect(const struct taint *taint, const char *effect)
 	return taint->effect && !strcmp(taint->effect, effect);
 }
 
-static enum sched_code filter(struct sched_state *state, const struct pod *pod,
-			      const struct sched_node_info *node,
-			      struct sched_status *status)
+/* The Filter proper, for a node with taints. Kept out of line (noinline)
+ * so that filter() below, which every node goes through, stays a leaf
+ * function without the register saves this loop needs. */
+static __attribute__((noinline)) enum sched_code
+filter_taints(const struct pod *pod, const struct node_spec *spec,
+	      struct sched_status *status)
 {
-	(void)state;
-	const struct node_spec *spec = &node->node->spec;
 	for (size_t i = 0; i < spec->taints.len; i++) {
 		const struct taint *taint = &spec->taints.items[i];
 		if (!is_effect(taint, TAINT_NO_SCHEDULE) &&
@@ -89,15 +90,24 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 	return SCHED_SUCCESS;
 }
 
+static enum sched_code filter(struct sched_state *state, const struct pod *pod,
+			      const struct sched_node_info *node,
+			      struct sched_status *status)
+{
+	(void)state;
+	const struct node_spec *spec = &node->node->spec;
+	if (spec->taints.len == 0)
+		return SCHED_SUCCESS;	/* hot path: most nodes have no taint */
+	return filter_taints(pod, spec, status);
+}
+
 /* Upstream's PreScore first keeps the pod's tolerations whose effect is
  * empty or PreferNoSchedule; since a toleration with another effect never
  * tolerates a PreferNoSchedule taint, testing all of them here gives the
  * same count without a per-cycle list. */
-static int64_t score(struct sched_state *state, const struct pod *pod,
-		     const struct sched_node_info *node)
+static __attribute__((noinline)) int64_t
+count_intolerable(const struct pod *pod, const struct node_spec *spec)
 {
-	(void)state;
-	const struct node_spec *spec = &node->node->spec;
 	int64_t intolerable = 0;
 	for (size_t i = 0; i < spec->taints.len; i++) {
 		const struct taint *taint = &spec->taints.items[i];
@@ -106,6 +116,16 @@ static int64_t score(struct sched_state *state, const struct pod *pod,
 			intolerable++;
 	}
 	return intolerable;
+}
+
+static int64_t score(struct sched_state *state, const struct pod *pod,
+		     const struct sched_node_info *node)
+{
+	(void)state;
+	const struct node_spec *spec = &node->node->spec;
+	if (spec->taints.len == 0)
+		return 0;	/* hot path, as in filter() */
+	return count_intolerable(pod, spec);
 }
 
 /* LAB: sched-taint-score. More untolerated soft taints, lower score. */
