@@ -38,6 +38,7 @@
 #include "sched_fit_score.h"
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
+#include "sched_queueing_hints.h"
 #include "xmalloc.h"
 
 /* What a cycle of NodeResourcesFit keeps: the pod's request (PreFilter)
@@ -263,6 +264,96 @@ static int64_t score(struct sched_state *state, const struct pod *pod,
 	return score_configured(c, node);
 }
 
+/* ---- queueing hints ------------------------------------------------------ */
+
+/* K8S: Fit.isSchedulableAfterPodEvent, for a Delete (kubelab has no
+ * in-place scale down): the deletion of a bound or nominated pod may free
+ * room; that of a pod that held none cannot. */
+static enum sched_hint after_pod_deleted(const struct sched_hint_input *in)
+{
+	return sched_hint_pod_placed(sched_hint_old_pod(in))
+		? SCHED_HINT_QUEUE : SCHED_HINT_SKIP;
+}
+
+/* The node's allocatable of resource name, in the request's unit
+ * (millicores for cpu); 0 when it has none. As NodeInfo.SetNode reads it. */
+static int64_t allocatable(const struct node *node, const char *name)
+{
+	const struct resource_list *alloc = &node->status.allocatable;
+	for (size_t i = 0; i < alloc->len; i++) {
+		if (strcmp(alloc->items[i].name, name))
+			continue;
+		return !strcmp(name, "cpu") ? quantity_milli_value(&alloc->items[i].quantity)
+					    : quantity_value(&alloc->items[i].quantity);
+	}
+	return 0;
+}
+
+/* K8S: isFit with an empty NodeInfo: would the pod fit on node if nothing
+ * ran there? */
+static bool fits_empty(const struct sched_pod_request *r, const struct node *node,
+		       const struct sched_cache *cache)
+{
+	if (allocatable(node, "pods") < 1)
+		return false;
+	if ((r->milli_cpu > 0 && r->milli_cpu > allocatable(node, "cpu")) ||
+	    (r->memory > 0 && r->memory > allocatable(node, "memory")) ||
+	    (r->ephemeral_storage > 0 &&
+	     r->ephemeral_storage > allocatable(node, "ephemeral-storage")))
+		return false;
+	for (size_t i = 0; i < r->scalars_len; i++)
+		if (r->scalars[i].value >
+		    allocatable(node, sched_cache_scalar_name(cache, r->scalars[i].id)))
+			return false;
+	return true;
+}
+
+/* K8S: haveAnyRequestedResourcesIncreased: more pod slots, or more of a
+ * resource the pod asks for. */
+static bool requested_increased(const struct sched_pod_request *r,
+				const struct node *old, const struct node *node,
+				const struct sched_cache *cache)
+{
+	if (allocatable(node, "pods") > allocatable(old, "pods"))
+		return true;
+	if ((r->milli_cpu > 0 && allocatable(node, "cpu") > allocatable(old, "cpu")) ||
+	    (r->memory > 0 && allocatable(node, "memory") > allocatable(old, "memory")) ||
+	    (r->ephemeral_storage > 0 && allocatable(node, "ephemeral-storage") >
+					 allocatable(old, "ephemeral-storage")))
+		return true;
+	for (size_t i = 0; i < r->scalars_len; i++) {
+		const char *name = sched_cache_scalar_name(cache, r->scalars[i].id);
+		if (r->scalars[i].value > 0 && allocatable(node, name) > allocatable(old, name))
+			return true;
+	}
+	return false;
+}
+
+/* LAB: sched-fit-hint. K8S: Fit.isSchedulableAfterNodeChange: skip a node
+ * the pod could not fit on even empty; queue for a new one; for a changed
+ * one, only when something the pod asks for grew. */
+static enum sched_hint after_node_change(const struct sched_hint_input *in)
+{
+	const struct node *old = sched_hint_old_node(in);
+	const struct node *node = sched_hint_new_node(in);
+	struct sched_pod_request r;
+	sched_pod_request_compute(in->cache, in->pod, &r);
+	enum sched_hint hint = SCHED_HINT_SKIP;
+	if (fits_empty(&r, node, in->cache) &&
+	    (!old || requested_increased(&r, old, node, in->cache)))
+		hint = SCHED_HINT_QUEUE;
+	sched_pod_request_release(&r);
+	return hint;
+}
+
+/* K8S: Fit.EventsToRegister (queueing hints on, no in-place resize). */
+static const struct sched_event_hint events[] = {
+	{ { SCHED_RESOURCE_POD, SCHED_ACTION_DELETE, NULL }, after_pod_deleted },
+	{ { SCHED_RESOURCE_NODE, SCHED_ACTION_ADD | SCHED_ACTION_UPDATE_NODE_ALLOCATABLE, NULL },
+	  after_node_change },
+	{ { 0, 0, NULL }, NULL },
+};
+
 const struct sched_plugin sched_fit_plugin = {
 	.id = SCHED_PLUGIN_NODE_RESOURCES_FIT,
 	.name = "NodeResourcesFit",
@@ -271,4 +362,5 @@ const struct sched_plugin sched_fit_plugin = {
 	.filter = filter,
 	.pre_score = pre_score,
 	.score = score,
+	.events_to_register = events,
 };

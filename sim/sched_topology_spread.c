@@ -63,6 +63,7 @@
 
 #include "sched_args.h"
 #include "sched_topology_spread.h"
+#include "sched_queueing_hints.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -522,6 +523,124 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 	return SCHED_SUCCESS;
 }
 
+/* ---- queueing hints ------------------------------------------------------ */
+
+/* K8S: getConstraints: the pod's DoNotSchedule constraints, or the
+ * default ones. Hints have no cycle: a bare state gives the default
+ * pluginConfig (a profile's own default constraints are not seen here). */
+static void hint_constraints(const struct sched_hint_input *in,
+			     struct spread_constraints *out)
+{
+	struct sched_state state;
+	sched_state_init(&state, in->pod, in->cache);
+	spread_constraints_build(&state, in->pod, "DoNotSchedule", out);
+	sched_state_release(&state);
+}
+
+/* K8S: involvedInTopologySpreading: the pod itself, or a bound pod of its
+ * namespace. */
+static bool involved(const struct pod *other, const struct pod *pod)
+{
+	return !strcmp(other->obj.meta.uid, pod->obj.meta.uid) ||
+	       (other->spec.node_name && *other->spec.node_name &&
+		!strcmp(other->obj.meta.namespace, pod->obj.meta.namespace));
+}
+
+static bool labels_match_any(const struct spread_constraints *c, const struct strmap *labels)
+{
+	for (size_t i = 0; i < c->len; i++)
+		if (selector_matches(&c->items[i].selector, labels))
+			return true;
+	return false;
+}
+
+/* K8S: PodTopologySpread.isSchedulableAfterPodChange: a bound pod of the
+ * namespace added or deleted with labels a constraint counts, or
+ * relabelled so that a constraint counts it differently. */
+static enum sched_hint after_pod_change(const struct sched_hint_input *in)
+{
+	const struct pod *old = sched_hint_old_pod(in), *pod = sched_hint_new_pod(in);
+	if ((pod && !involved(pod, in->pod)) || (old && !involved(old, in->pod)))
+		return SCHED_HINT_SKIP;
+	struct spread_constraints c;
+	hint_constraints(in, &c);
+	bool queue = false;
+	if (old && pod) {
+		for (size_t i = 0; i < c.len && !queue; i++)
+			queue = selector_matches(&c.items[i].selector, &old->obj.meta.labels) !=
+				selector_matches(&c.items[i].selector, &pod->obj.meta.labels);
+	} else {
+		queue = labels_match_any(&c, &(pod ? pod : old)->obj.meta.labels);
+	}
+	spread_constraints_release(&c);
+	return queue ? SCHED_HINT_QUEUE : SCHED_HINT_SKIP;
+}
+
+/* K8S: nodeLabelsMatchSpreadConstraints: the node has every topology key. */
+static bool node_has_keys(const struct spread_constraints *c, const struct node *node)
+{
+	for (size_t i = 0; i < c->len; i++)
+		if (!strmap_get(&node->obj.meta.labels, c->items[i].topology_key))
+			return false;
+	return true;
+}
+
+static bool keys_changed(const struct spread_constraints *c, const struct node *old,
+			 const struct node *node)
+{
+	for (size_t i = 0; i < c->len; i++) {
+		const char *a = strmap_get(&old->obj.meta.labels, c->items[i].topology_key);
+		const char *b = strmap_get(&node->obj.meta.labels, c->items[i].topology_key);
+		if (strcmp(a ? a : "", b ? b : ""))
+			return true;
+	}
+	return false;
+}
+
+static bool taints_differ(const struct node *old, const struct node *node)
+{
+	if (old->spec.taints.len != node->spec.taints.len)
+		return true;
+	for (size_t i = 0; i < node->spec.taints.len; i++) {
+		const struct taint *a = &old->spec.taints.items[i], *b = &node->spec.taints.items[i];
+		if (strcmp(a->key ? a->key : "", b->key ? b->key : "") ||
+		    strcmp(a->value ? a->value : "", b->value ? b->value : "") ||
+		    strcmp(a->effect ? a->effect : "", b->effect ? b->effect : ""))
+			return true;
+	}
+	return false;
+}
+
+/* K8S: PodTopologySpread.isSchedulableAfterNodeChange: a node with every
+ * topology key added or deleted; a node that gained or lost a key, or
+ * whose key values or taints changed while it has them all. */
+static enum sched_hint after_node_change(const struct sched_hint_input *in)
+{
+	const struct node *old = sched_hint_old_node(in), *node = sched_hint_new_node(in);
+	struct spread_constraints c;
+	hint_constraints(in, &c);
+	bool was = old && node_has_keys(&c, old), is = node && node_has_keys(&c, node);
+	bool queue;
+	if (old && node)
+		queue = was != is || (is && (keys_changed(&c, old, node) ||
+					     taints_differ(old, node)));
+	else
+		queue = node ? is : was;
+	spread_constraints_release(&c);
+	return queue ? SCHED_HINT_QUEUE : SCHED_HINT_SKIP;
+}
+
+/* K8S: PodTopologySpread.EventsToRegister */
+static const struct sched_event_hint events[] = {
+	{ { SCHED_RESOURCE_POD,
+	    SCHED_ACTION_ADD | SCHED_ACTION_UPDATE_POD_LABEL | SCHED_ACTION_DELETE, NULL },
+	  after_pod_change },
+	{ { SCHED_RESOURCE_NODE, SCHED_ACTION_ADD | SCHED_ACTION_DELETE |
+	    SCHED_ACTION_UPDATE_NODE_LABEL | SCHED_ACTION_UPDATE_NODE_TAINT, NULL },
+	  after_node_change },
+	{ { 0, 0, NULL }, NULL },
+};
+
 const struct sched_plugin sched_topology_spread_plugin = {
 	.id = SCHED_PLUGIN_POD_TOPOLOGY_SPREAD,
 	.name = "PodTopologySpread",
@@ -531,4 +650,5 @@ const struct sched_plugin sched_topology_spread_plugin = {
 	.pre_score = sched_topology_spread_pre_score,
 	.score = sched_topology_spread_score,
 	.normalize_score = sched_topology_spread_normalize,
+	.events_to_register = events,
 };
