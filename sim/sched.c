@@ -177,7 +177,9 @@ static void take_verdict(struct scheduler *s, struct sched_node_info *node, size
 }
 
 /* A window of the node list filtered on several threads: slot j is the
- * node at nodes[(first + j) % n]; each slot is written by one thread. */
+ * node at nodes[(first + j) % n]; each slot is written by one thread.
+ * status[j] is only written for a rejected node: a status is 600 bytes,
+ * and one per node of a long walk would not stay in the cache. */
 struct filter_window {
 	const struct sched_profile *profile;
 	struct sched_state *state;
@@ -190,12 +192,14 @@ struct filter_window {
 static void filter_range(void *arg, size_t lo, size_t hi)
 {
 	const struct filter_window *w = arg;
+	struct sched_status status;
 	for (size_t j = lo; j < hi; j++) {
 		size_t i = w->first + j;
 		if (i >= w->n)
 			i -= w->n;
-		w->codes[j] = sched_run_filter(w->profile, w->state, w->nodes[i],
-					       &w->status[j]);
+		w->codes[j] = sched_run_filter(w->profile, w->state, w->nodes[i], &status);
+		if (w->codes[j] != SCHED_SUCCESS)
+			sched_status_copy(&w->status[j], &status);
 	}
 }
 
@@ -216,6 +220,8 @@ static size_t find_feasible_parallel(struct scheduler *s, struct sched_state *st
 		.profile = s->profile, .state = state, .nodes = nodes, .n = n,
 		.codes = s->window_codes, .status = s->window_status,
 	};
+	struct sched_status passed;	/* what a feasible node's status says */
+	sched_status_reset(&passed);
 	size_t found = 0, examined = 0;
 	size_t i = s->next_start_node_index % n;
 	while (examined < n && found < want) {
@@ -230,7 +236,8 @@ static size_t find_feasible_parallel(struct scheduler *s, struct sched_state *st
 		else
 			filter_range(&w, 0, len);	/* the last few: no hand-off */
 		for (size_t j = 0; j < len && found < want; j++) {
-			take_verdict(s, nodes[i], i, w.codes[j], &w.status[j], &found);
+			take_verdict(s, nodes[i], i, w.codes[j],
+				     w.codes[j] == SCHED_SUCCESS ? &passed : &w.status[j], &found);
 			examined++;
 			i = i + 1 == n ? 0 : i + 1;
 		}
