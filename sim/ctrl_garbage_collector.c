@@ -29,8 +29,10 @@
  * absent-owner cache, unknown owner kinds count as alive.
  *
  * Interface: the garbage_collector_controller row (controller.h).
- * Invariant: dependents[u] lists exactly the graph's objects that name u
- * among their owners, whether or not u itself is in the graph.
+ * Invariants: dependents[u] lists exactly the graph's objects that name u
+ * among their owners, whether or not u itself is in the graph; an owner
+ * reference's node is the graph's node of its uid, or NULL when there is
+ * none (so that a write which keeps the owners needs no lookup of them).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,7 @@
 struct gc_owner {
 	char *uid;
 	bool block;			/* blockOwnerDeletion */
+	struct gc_node *node;		/* the owner's node, NULL while unseen */
 };
 
 /* One object of the graph (K8S: node). */
@@ -149,7 +152,7 @@ static void set_owners(struct garbage_collector *gc, struct gc_node *n,
 		/* Most writes (every status write) keep the owners: only the
 		 * check of owners not seen yet is left to do. */
 		for (size_t j = 0; j < n->owners_len; j++)
-			if (!hashmap_get(&gc->nodes, n->owners[j].uid))
+			if (!n->owners[j].node)
 				workqueue_add(gc->to_delete, n->uid);
 		return;
 	}
@@ -172,7 +175,8 @@ static void set_owners(struct garbage_collector *gc, struct gc_node *n,
 		owners[j].block = ref->block_owner_deletion;
 		if (!has_owner(n, owners[j].uid))
 			dependents_add(gc, owners[j].uid, n->uid);
-		if (!hashmap_get(&gc->nodes, owners[j].uid))
+		owners[j].node = hashmap_get(&gc->nodes, owners[j].uid);
+		if (!owners[j].node)
 			workqueue_add(gc->to_delete, n->uid);	/* owner unseen: check */
 	}
 	for (size_t i = 0; i < n->owners_len; i++)
@@ -180,6 +184,20 @@ static void set_owners(struct garbage_collector *gc, struct gc_node *n,
 	free(n->owners);
 	n->owners = owners;
 	n->owners_len = meta->owner_references.len;
+}
+
+/* Points the owner references naming owner_uid, in the objects that name
+ * it, at node (NULL: the owner left the graph). */
+static void point_dependents(struct garbage_collector *gc, const char *owner_uid,
+			     struct gc_node *node)
+{
+	const struct uid_list *list = hashmap_get(&gc->dependents, owner_uid);
+	for (size_t i = 0; list && i < list->len; i++) {
+		struct gc_node *dep = hashmap_get(&gc->nodes, list->items[i]);
+		for (size_t j = 0; dep && j < dep->owners_len; j++)
+			if (!strcmp(dep->owners[j].uid, owner_uid))
+				dep->owners[j].node = node;
+	}
 }
 
 /* K8S: deletionStartsWithFinalizer: obj is being deleted with the
@@ -211,6 +229,7 @@ static void observe(struct garbage_collector *gc, const struct object *obj,
 		n->name = xstrdup(obj->meta.name);
 		n->uid = xstrdup(obj->meta.uid);
 		hashmap_put(&gc->nodes, n->uid, n);
+		point_dependents(gc, n->uid, n);
 		old = NULL;
 	}
 	set_owners(gc, n, obj);
@@ -230,6 +249,7 @@ static void forget(struct garbage_collector *gc, const struct object *obj)
 	struct gc_node *n = hashmap_remove(&gc->nodes, obj->meta.uid);
 	if (!n)
 		return;
+	point_dependents(gc, n->uid, NULL);
 	queue_dependents(gc, n->uid);
 	for (size_t i = 0; i < n->owners_len; i++) {
 		dependents_remove(gc, n->owners[i].uid, n->uid);
