@@ -55,7 +55,8 @@ struct gc_owner {
 /* One object of the graph (K8S: node). */
 struct gc_node {
 	enum kind_id kind;
-	char *namespace, *name, *uid;
+	char *uid;			/* one block: uid, then name, then namespace */
+	const char *namespace, *name;	/* in uid's block; namespace may be NULL */
 	struct gc_owner *owners;
 	size_t owners_len;
 	bool deleting_dependents;	/* in foreground deletion */
@@ -113,8 +114,6 @@ static void node_free(struct gc_node *n)
 	for (size_t i = 0; i < n->owners_len; i++)
 		free(n->owners[i].uid);
 	free(n->owners);
-	free(n->namespace);
-	free(n->name);
 	free(n->uid);
 	free(n);
 }
@@ -125,6 +124,20 @@ static bool has_owner(const struct gc_node *n, const char *uid)
 		if (!strcmp(n->owners[i].uid, uid))
 			return true;
 	return false;
+}
+
+/* Copies meta's uid, name and namespace into one block (one allocation
+ * per object of the graph instead of three: 150,000 pods). */
+static void node_set_names(struct gc_node *n, const struct object_meta *meta)
+{
+	const char *name = meta->name ? meta->name : "";
+	size_t uid_len = strlen(meta->uid) + 1, name_len = strlen(name) + 1;
+	size_t ns_len = meta->namespace ? strlen(meta->namespace) + 1 : 0;
+	n->uid = xmalloc(uid_len + name_len + ns_len);
+	memcpy(n->uid, meta->uid, uid_len);
+	n->name = memcpy(n->uid + uid_len, name, name_len);
+	n->namespace = ns_len ? memcpy(n->uid + uid_len + name_len, meta->namespace, ns_len)
+			      : NULL;
 }
 
 /* True when n's owners are meta's, in the same order. */
@@ -168,7 +181,9 @@ static void set_owners(struct garbage_collector *gc, struct gc_node *n,
 		if (owner && owner->deleting_dependents)
 			workqueue_add(gc->to_delete, owner->uid);
 	}
-	struct gc_owner *owners = xcalloc(meta->owner_references.len + 1, sizeof(*owners));
+	/* Most objects have one owner or none: no spare slot (memory). */
+	size_t len = meta->owner_references.len;
+	struct gc_owner *owners = len ? xcalloc(len, sizeof(*owners)) : NULL;
 	for (size_t j = 0; j < meta->owner_references.len; j++) {
 		const struct owner_reference *ref = &meta->owner_references.items[j];
 		owners[j].uid = xstrdup(ref->uid ? ref->uid : "");
@@ -225,9 +240,7 @@ static void observe(struct garbage_collector *gc, const struct object *obj,
 	if (!n) {
 		n = xcalloc(1, sizeof(*n));
 		n->kind = obj->kind->id;
-		n->namespace = xstrdup(obj->meta.namespace);
-		n->name = xstrdup(obj->meta.name);
-		n->uid = xstrdup(obj->meta.uid);
+		node_set_names(n, &obj->meta);
 		hashmap_put(&gc->nodes, n->uid, n);
 		point_dependents(gc, n->uid, n);
 		old = NULL;
@@ -435,6 +448,9 @@ static void *gc_start(const struct client *client)
 {
 	struct garbage_collector *gc = xcalloc(1, sizeof(*gc));
 	gc->client = client;
+	/* Looked up by uid; only ever freed in a loop. */
+	hashmap_set_unordered(&gc->nodes);
+	hashmap_set_unordered(&gc->dependents);
 	gc->to_delete = workqueue_new(&client->clock, "garbage_collector_attempt_to_delete",
 				      attempt_to_delete, gc);
 	gc->to_orphan = workqueue_new(&client->clock, "garbage_collector_attempt_to_orphan",

@@ -280,6 +280,8 @@ static struct informer_cache *cache_new(struct store *store, enum kind_id kind)
 	struct informer_cache *cache = xcalloc(1, sizeof(*cache));
 	cache->store = store;
 	cache->kind = kind;
+	/* informer_list sorts what it collects; the rest only frees. */
+	hashmap_set_unordered(&cache->by_key);
 	return cache;
 }
 
@@ -362,6 +364,8 @@ static int index_for(struct informer_cache *cache, informer_index_fn fn,
 			continue;
 		index->fn = fn;
 		index->users = 1;
+		/* Its buckets are only ever freed or counted in a loop. */
+		hashmap_set_unordered(&index->buckets);
 		for (size_t n = 0; n < list->len; n++) {
 			const struct object *obj = list->items[n];
 			struct cache_entry *entry =

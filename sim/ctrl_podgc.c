@@ -396,6 +396,9 @@ static void *pod_gc_start(const struct client *client)
 {
 	struct pod_gc *gc = xcalloc(1, sizeof(*gc));
 	gc->client = client;
+	/* Its one loop adds each missing node to the quarantine, whose loop
+	 * sorts: the outcome does not depend on this map's order. */
+	hashmap_set_unordered(&gc->bound);
 	gc->nodes = informer_new(client, KIND_NODE, NULL, NULL, NULL);
 	gc->pods = informer_new(client, KIND_POD, informer_index_node_name, on_pod, gc);
 	/* The first pass runs at once, as wait.Until's does. */

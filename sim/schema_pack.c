@@ -38,7 +38,8 @@ static size_t pack_align(size_t size)
  * types, label keys, owner kinds, node names -- so the table stays small
  * while 150,000 pods stop carrying a copy each. Packed values are never
  * freed one by one, so pointing them at the table is safe. */
-static struct hashmap interned;		/* text -> its one copy */
+static struct hashmap interned = {.unordered = true};	/* text -> its one copy;
+							 * never iterated */
 
 const char *schema_intern(const char *s)
 {

@@ -48,6 +48,9 @@ struct workqueue *workqueue_new(const struct clock *clock, const char *name,
 	queue->name = xstrdup(name);
 	queue->sync = sync;
 	queue->arg = arg;
+	/* Lookups only: the queue's order is its own list, not these. */
+	hashmap_set_unordered(&queue->queued);
+	hashmap_set_unordered(&queue->failures);
 	return queue;
 }
 
