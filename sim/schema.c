@@ -76,25 +76,36 @@ static void resources_release(struct resource_list *list)
 static void value_release(enum field_type type, const struct schema *schema,
 			  enum field_type elem, void *value)
 {
+	/* Hot (every unpacked object freed walks its whole schema): unset
+	 * strings, maps and lists are common and need no call at all. */
 	switch (type) {
-	case FIELD_STRING:
-		free(*(char **)value);
-		break;
+	case FIELD_STRING: {
+		char **text = value;
+		if (*text) {
+			free(*text);
+			*text = NULL;
+		}
+		return;
+	}
 	case FIELD_INT_OR_STRING:
 		free(((struct int_or_string *)value)->str_value);
 		break;
 	case FIELD_STRMAP:
-		strmap_release(value);
-		break;
+		if (((struct strmap *)value)->items)
+			strmap_release(value);
+		return;		/* strmap_release leaves it zero */
 	case FIELD_RESOURCES:
-		resources_release(value);
-		break;
+		if (((struct resource_list *)value)->items)
+			resources_release(value);
+		return;		/* as does resources_release */
 	case FIELD_STRUCT:
 		if (!all_zero(value, schema->size))
 			schema_release(schema, value);
 		return;
 	case FIELD_LIST: {
 		struct list_any *list = value;
+		if (!list->items)
+			return;		/* absent: zero already */
 		size_t size = schema_type_size(elem, schema);
 		check_elem(elem);
 		for (size_t i = 0; i < list->len; i++)
