@@ -119,7 +119,7 @@ static void value_pack_measure(enum field_type type, const struct schema *schema
 		break;
 	case FIELD_LIST: {
 		const struct list_any *list = value;
-		size_t size = schema_type_size(elem, schema);
+		size_t size = type_size(elem, schema);
 		check_elem(elem);
 		if (list->len)
 			pack->arrays += pack_align(list->len * size);
@@ -223,7 +223,7 @@ static void value_pack_copy(enum field_type type, const struct schema *schema,
 	case FIELD_LIST: {
 		const struct list_any *from = src;
 		struct list_any *to = dst;
-		size_t size = schema_type_size(elem, schema);
+		size_t size = type_size(elem, schema);
 		to->len = from->len;
 		to->items = from->len ? pack_array(from->len * size, pack) : NULL;
 		/* Elements are written whole below; zero first, as xcalloc does,
@@ -236,7 +236,7 @@ static void value_pack_copy(enum field_type type, const struct schema *schema,
 		break;
 	}
 	default:
-		memcpy(dst, src, schema_type_size(type, schema));
+		memcpy(dst, src, type_size(type, schema));
 		break;
 	}
 }

@@ -137,14 +137,14 @@ static uint64_t hash_value(uint64_t h, enum field_type type, const struct schema
 		return hash_struct(h, schema, value);
 	case FIELD_LIST: {
 		const struct list_any *list = value;
-		size_t size = schema_type_size(elem, schema);
+		size_t size = type_size(elem, schema);
 		h = mix(h, &list->len, sizeof(list->len));
 		for (size_t i = 0; i < list->len; i++)
 			h = hash_value(h, elem, schema, FIELD_STRING, list_item(list, i, size));
 		return h;
 	}
 	default:	/* a plain scalar: all its bytes are its value */
-		return mix(h, value, schema_type_size(type, schema));
+		return mix(h, value, type_size(type, schema));
 	}
 }
 
@@ -212,7 +212,7 @@ static bool same_value(enum field_type type, const struct schema *schema,
 		return same_struct(schema, a, b);
 	case FIELD_LIST: {
 		const struct list_any *x = a, *y = b;
-		size_t size = schema_type_size(elem, schema);
+		size_t size = type_size(elem, schema);
 		if (x->len != y->len)
 			return false;
 		for (size_t i = 0; i < x->len; i++)
@@ -222,7 +222,7 @@ static bool same_value(enum field_type type, const struct schema *schema,
 		return true;
 	}
 	default:
-		return !memcmp(a, b, schema_type_size(type, schema));
+		return !memcmp(a, b, type_size(type, schema));
 	}
 }
 
