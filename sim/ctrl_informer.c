@@ -495,6 +495,9 @@ void informer_list(const struct informer *inf, const char *namespace,
 		   struct object_list *out)
 {
 	size_t from = out->len;
+	if (!namespace)		/* all of it: room at once (5,000 nodes a pass) */
+		xgrow((void **)&out->items, &out->cap, out->len + inf->cache->by_key.len,
+		      sizeof(*out->items));
 	void *value;
 	for (size_t pos = 0; hashmap_next(&inf->cache->by_key, &pos, NULL, &value);) {
 		const struct object *obj = ((struct cache_entry *)value)->obj;

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema.h"
 #include "xmalloc.h"
 
 uint64_t kubelet_hash(const char *text, uint64_t h)
@@ -197,8 +198,9 @@ static void kubelet_watch(void *arg, enum watch_type type,
 	if (!kubelet->up)
 		return;
 	const struct pod *pod = object_as(obj, KIND_POD, struct pod);
-	bool ours = pod->spec.node_name && !strcmp(pod->spec.node_name,
-						     kubelet->node_name);
+	/* Stored pods point at the interned node name: one comparison. */
+	bool ours = pod->spec.node_name == kubelet->node_interned ||
+		    (pod->spec.node_name && !strcmp(pod->spec.node_name, kubelet->node_name));
 	if (type == WATCH_DELETED || !ours)
 		kubelet_pod_forget(kubelet, obj->meta.uid);
 	else
@@ -230,6 +232,7 @@ struct kubelet *kubelet_new(const struct client *client,
 	kubelet->client = client;
 	kubelet->node = (struct node *)object_copy(&options->node->obj);
 	kubelet->node_name = xstrdup(options->node->obj.meta.name);
+	kubelet->node_interned = schema_intern(kubelet->node_name);
 	kubelet->images = options->images;
 	kubelet->images_len = options->images_len;
 	kubelet->seed = options->seed;
