@@ -47,7 +47,7 @@
 #define FINALIZER_ORPHAN "orphan"			/* metav1.FinalizerOrphanDependents */
 
 struct gc_owner {
-	char *uid;
+	char *uid;			/* in the owners array's own block */
 	bool block;			/* blockOwnerDeletion */
 	struct gc_node *node;		/* the owner's node, NULL while unseen */
 };
@@ -111,8 +111,6 @@ static void dependents_remove(struct garbage_collector *gc, const char *owner, c
 
 static void node_free(struct gc_node *n)
 {
-	for (size_t i = 0; i < n->owners_len; i++)
-		free(n->owners[i].uid);
 	free(n->owners);
 	free(n->uid);
 	free(n);
@@ -181,12 +179,20 @@ static void set_owners(struct garbage_collector *gc, struct gc_node *n,
 		if (owner && owner->deleting_dependents)
 			workqueue_add(gc->to_delete, owner->uid);
 	}
-	/* Most objects have one owner or none: no spare slot (memory). */
-	size_t len = meta->owner_references.len;
-	struct gc_owner *owners = len ? xcalloc(len, sizeof(*owners)) : NULL;
-	for (size_t j = 0; j < meta->owner_references.len; j++) {
+	/* One block: the array, then the uids it points at (one allocation
+	 * per object, and a check of its owners reads one place). */
+	size_t len = meta->owner_references.len, size = len * sizeof(struct gc_owner);
+	for (size_t j = 0; j < len; j++) {
+		const char *uid = meta->owner_references.items[j].uid;
+		size += strlen(uid ? uid : "") + 1;
+	}
+	struct gc_owner *owners = len ? xcalloc(1, size) : NULL;
+	char *text = len ? (char *)(owners + len) : NULL;
+	for (size_t j = 0; j < len; j++) {
 		const struct owner_reference *ref = &meta->owner_references.items[j];
-		owners[j].uid = xstrdup(ref->uid ? ref->uid : "");
+		size_t n_uid = strlen(ref->uid ? ref->uid : "") + 1;
+		owners[j].uid = memcpy(text, ref->uid ? ref->uid : "", n_uid);
+		text += n_uid;
 		owners[j].block = ref->block_owner_deletion;
 		if (!has_owner(n, owners[j].uid))
 			dependents_add(gc, owners[j].uid, n->uid);
@@ -194,8 +200,6 @@ static void set_owners(struct garbage_collector *gc, struct gc_node *n,
 		if (!owners[j].node)
 			workqueue_add(gc->to_delete, n->uid);	/* owner unseen: check */
 	}
-	for (size_t i = 0; i < n->owners_len; i++)
-		free(n->owners[i].uid);
 	free(n->owners);
 	n->owners = owners;
 	n->owners_len = meta->owner_references.len;
