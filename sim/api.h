@@ -6,6 +6,7 @@
 #include "api_pod.h"
 #include "api_node.h"
 #include "api_storage.h"
+#include "api_csinode.h"
 #include "api_workloads.h"
 #include "api_batch.h"
 #include "api_service.h"

@@ -116,6 +116,7 @@ static const struct kind_info *const kinds[KIND_COUNT] = {
 	[KIND_EVENT]			= &event_kind,
 	[KIND_LEASE]			= &lease_kind,
 	[KIND_CONTROLLERREVISION]	= &controller_revision_kind,
+	[KIND_CSINODE]			= &csi_node_kind,
 };
 
 const struct kind_info *kind_get(enum kind_id id)

@@ -482,6 +482,17 @@ static void lease_row(struct table *t, const struct object *obj)
 	table_age(t, obj->meta.creation_timestamp);
 }
 
+/* K8S: kubectl's CSINode printer: the number of drivers. */
+static const struct column csi_node_columns[] = { COL("Name"), COL("Drivers"), COL("Age") };
+
+static void csi_node_row(struct table *t, const struct object *obj)
+{
+	const struct csi_node *csi = object_as(obj, KIND_CSINODE, struct csi_node);
+	table_name(t, obj, obj->meta.name);
+	table_cell(t, "%zu", csi->spec.drivers.len);
+	table_age(t, obj->meta.creation_timestamp);
+}
+
 static const struct column hpa_columns[] = {
 	COL("Name"), COL("Reference"), COL("Targets"), COL("MinPods"), COL("MaxPods"),
 	COL("Replicas"), COL("Age"),
@@ -615,6 +626,7 @@ static const struct kind_printer printers[KIND_COUNT] = {
 	[KIND_HORIZONTALPODAUTOSCALER] = KIND_PRINTER(hpa_columns, hpa_row),
 	[KIND_CONTROLLERREVISION] = KIND_PRINTER(controller_revision_columns,
 						 controller_revision_row),
+	[KIND_CSINODE] = KIND_PRINTER(csi_node_columns, csi_node_row),
 };
 
 const struct kind_printer *print_table_kinds_printer(enum kind_id kind)

@@ -19,14 +19,17 @@
  * resolved against the kind's schema, node names are checked against the
  * pools, and expectations are parsed.
  *
- * The loader is three files. This one has:
- *   1. the schema tables of the scenario's own types (metadata, settings,
- *      node pool, image behaviour), so decode_struct checks them strictly;
- *   3. the document: metadata, spec, cluster, images;
+ * The loader is several files, one per part of the document. This one has:
+ *   1. the schema tables of the scenario's own types (metadata, settings),
+ *      so decode_struct checks them strictly;
+ *   3. the document: metadata, spec, settings;
  *   4. scenario_load, scenario_free and the image lookup.
  * scenario_read.c has the readers all parts share (part 2: durations,
- * KIND/NAME, node names, field paths), and scenario_timeline.c the
- * timeline and the expectations.
+ * KIND/NAME, node names, field paths); scenario_pools.c spec.cluster's
+ * node pools, scenario_images.c spec.images, scenario_traffic.c
+ * spec.traffic, scenario_scheduler.c the scheduler's configuration,
+ * scenario_timeline.c (with scenario_nodes.c) the timeline and the
+ * expectations.
  *
  * Invariants of a loaded scenario: the timeline is sorted by at, stably,
  * and the manifests written beside the Scenario document come first; every
@@ -50,14 +53,8 @@
 #define SCENARIO_KIND		"Scenario"
 #define DEFAULT_SEED		1
 #define DEFAULT_DURATION	(10 * KTIME_MINUTE)
-/* K8S: the kubelet's --max-pods default (KubeletConfiguration.MaxPods). */
-#define DEFAULT_MAX_PODS	110
 
 /* ---- 1. schema tables --------------------------------------------------- */
-
-/* Designated initializers: the tables name only what they use. */
-#define SCENARIO_FIELD(json, field_type, container, member) \
-	.name = (json), .type = (field_type), .offset = offsetof(container, member)
 
 struct scenario_meta {
 	char *name;
@@ -88,71 +85,13 @@ static const struct schema settings_schema = {
 	"ScenarioSettings", sizeof(struct scenario_settings), FIELDS(settings_fields)
 };
 
-static const struct field node_pool_fields[] = {
-	{ SCENARIO_FIELD("name", FIELD_STRING, struct node_pool, name),
-	  .flags = FIELD_REQUIRED },
-	{ SCENARIO_FIELD("count", FIELD_INT32, struct node_pool, count) },
-	{ SCENARIO_FIELD("capacity", FIELD_RESOURCES, struct node_pool, capacity),
-	  .flags = FIELD_REQUIRED },
-	{ SCENARIO_FIELD("allocatable", FIELD_RESOURCES, struct node_pool, allocatable) },
-	{ SCENARIO_FIELD("labels", FIELD_STRMAP, struct node_pool, labels) },
-	{ SCENARIO_FIELD("taints", FIELD_LIST, struct node_pool, taints),
-	  .schema = &taint_schema, .elem = FIELD_STRUCT },
-};
-
-static const struct schema node_pool_schema = {
-	"NodePool", sizeof(struct node_pool), FIELDS(node_pool_fields)
-};
-
-/* The name is the key of spec.images, not a field, so it is not here. */
-static const struct field image_fields[] = {
-	{ SCENARIO_FIELD("pull", FIELD_DURATION, struct image_behavior, pull) },
-	{ SCENARIO_FIELD("start", FIELD_DURATION, struct image_behavior, start) },
-	{ SCENARIO_FIELD("readyAfter", FIELD_DURATION, struct image_behavior, ready_after) },
-	{ SCENARIO_FIELD("crashAfter", FIELD_DURATION, struct image_behavior, crash_after) },
-	{ SCENARIO_FIELD("completeAfter", FIELD_DURATION, struct image_behavior, complete_after) },
-	{ SCENARIO_FIELD("exitCode", FIELD_INT32, struct image_behavior, exit_code) },
-	{ SCENARIO_FIELD("pullFails", FIELD_BOOL, struct image_behavior, pull_fails) },
-	{ SCENARIO_FIELD("livenessFailsAfter", FIELD_DURATION, struct image_behavior,
-			 liveness_fails_after) },
-	{ SCENARIO_FIELD("readinessFailsAfter", FIELD_DURATION, struct image_behavior,
-			 readiness_fails_after) },
-	{ SCENARIO_FIELD("readinessRecoversAfter", FIELD_DURATION, struct image_behavior,
-			 readiness_recovers_after) },
-	{ SCENARIO_FIELD("oomAfter", FIELD_DURATION, struct image_behavior, oom_after) },
-	{ SCENARIO_FIELD("startupDelay", FIELD_DURATION, struct image_behavior,
-			 startup_delay) },
-	{ SCENARIO_FIELD("preStop", FIELD_DURATION, struct image_behavior, pre_stop) },
-	{ SCENARIO_FIELD("preStopFails", FIELD_BOOL, struct image_behavior, pre_stop_fails) },
-	{ SCENARIO_FIELD("terminationDelay", FIELD_DURATION, struct image_behavior,
-			 termination_delay) },
-	{ SCENARIO_FIELD("sigtermExitCode", FIELD_INT32, struct image_behavior,
-			 sigterm_exit_code) },
-	{ SCENARIO_FIELD("ignoresSigterm", FIELD_BOOL, struct image_behavior,
-			 ignores_sigterm) },
-	{ SCENARIO_FIELD("cpu", FIELD_QUANTITY, struct image_behavior, cpu) },
-	{ SCENARIO_FIELD("memory", FIELD_QUANTITY, struct image_behavior, memory) },
-	{ SCENARIO_FIELD("cpuPerRps", FIELD_QUANTITY, struct image_behavior, cpu_per_rps) },
-	{ SCENARIO_FIELD("memoryPerRps", FIELD_QUANTITY, struct image_behavior, memory_per_rps) },
-	{ SCENARIO_FIELD("size", FIELD_QUANTITY, struct image_behavior, size) },
-	{ SCENARIO_FIELD("memoryGrowsAfter", FIELD_DURATION, struct image_behavior,
-			 memory_grows_after) },
-	{ SCENARIO_FIELD("memoryGrowsTo", FIELD_QUANTITY, struct image_behavior,
-			 memory_grows_to) },
-};
-
-static const struct schema image_schema = {
-	"ImageBehavior", sizeof(struct image_behavior), FIELDS(image_fields)
-};
-
 /* decode_struct fills a zeroed struct, and a zero cannot be told from an
  * absent field (schema.c), so `exitCode: 0` or `recordEvents: false` would
  * be lost to the defaults. Instead the tables are decoded into a zeroed
  * scratch struct and only the fields the YAML names are copied over the
- * defaults. Only for tables of plain values: nothing owned is copied. */
-static void copy_written_fields(const struct schema *schema,
-				const struct ynode *map, void *dst,
-				const void *src)
+ * defaults (see scenario_load.h). */
+void loader_copy_written(const struct schema *schema, const struct ynode *map,
+			 void *dst, const void *src)
 {
 	for (size_t i = 0; i < schema->fields_len; i++) {
 		const struct field *f = &schema->fields[i];
@@ -168,168 +107,6 @@ static void copy_written_fields(const struct schema *schema,
 
 /* ---- 3. the document (part 2 is in scenario_read.c) --------------------- */
 
-static bool dns_label(const char *name)
-{
-	size_t len = strlen(name);
-	if (!len || len > 63 || name[0] == '-' || name[len - 1] == '-')
-		return false;
-	for (const char *p = name; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
-			return false;
-	return true;
-}
-
-/* Checks one decoded pool and fills in what the kubelet would: pods 110
- * when unsaid, allocatable equal to capacity for every resource not
- * reserved. */
-static void check_pool(struct loader *l, const struct ynode *node,
-		       struct node_pool *pool, const char *path)
-{
-	const struct ynode *count = ynode_get(node, "count");
-	if (!count || ynode_is_null(count))
-		pool->count = 1;
-	else if (pool->count < 1)
-		loader_problem(l, count, "%s.count: must be at least 1, got %d",
-			       path, pool->count);
-	else if (pool->count > MAX_POOL_NODES)
-		/* A typo, not a cluster: 2147483647 nodes would exhaust the
-		 * memory at start rather than fail here. */
-		loader_problem(l, count, "%s.count: must be at most %d (upstream "
-			       "tests clusters of up to 5000 nodes), got %d", path,
-			       MAX_POOL_NODES, pool->count);
-	if (pool->name && !dns_label(pool->name))
-		/* Node names are NAME-N, and must be DNS labels. */
-		loader_problem(l, ynode_get(node, "name"), "%s.name: \"%s\" is "
-			       "not a valid pool name: lower-case letters, digits "
-			       "and '-', starting and ending with a letter or digit",
-			       path, pool->name);
-	const struct ynode *capacity = ynode_get(node, "capacity");
-	static const char *const needed[] = { "cpu", "memory" };
-	/* Asked of the YAML, not the decoded list: a memory that did not
-	 * parse has been reported already and is not missing too. */
-	for (size_t i = 0; capacity && i < 2; i++)
-		if (capacity->kind == YNODE_MAP && !ynode_get(capacity, needed[i]))
-			loader_problem(l, capacity, "%s.capacity: missing %s "
-				       "(a node needs cpu and memory)", path,
-				       needed[i]);
-	if (!resource_list_get(&pool->capacity, "pods")) {
-		struct quantity pods = quantity_from_int(DEFAULT_MAX_PODS,
-							 QUANTITY_DECIMAL_SI);
-		resource_list_set(&pool->capacity, "pods", &pods);
-	}
-	/* K8S: allocatable = capacity - reserved (the kubelet's node
-	 * allocatable); what the scenario does not reserve stays at capacity. */
-	const struct ynode *alloc = ynode_get(node, "allocatable");
-	for (size_t i = 0; i < pool->allocatable.len; i++) {
-		const struct resource_entry *e = &pool->allocatable.items[i];
-		const struct quantity *cap = resource_list_get(&pool->capacity, e->name);
-		const struct ynode *at = ynode_get(alloc, e->name);
-		if (!cap)
-			loader_problem(l, at, "%s.allocatable[%s]: not in capacity",
-				       path, e->name);
-		else if (quantity_cmp(&e->quantity, cap) > 0)
-			loader_problem(l, at, "%s.allocatable[%s]: cannot exceed "
-				       "capacity", path, e->name);
-	}
-	for (size_t i = 0; i < pool->capacity.len; i++) {
-		const struct resource_entry *e = &pool->capacity.items[i];
-		if (!resource_list_get(&pool->allocatable, e->name))
-			resource_list_set(&pool->allocatable, e->name, &e->quantity);
-	}
-}
-
-static void load_pools(struct loader *l, const struct ynode *cluster)
-{
-	static const char *const known[] = { "nodePools", NULL };
-	if (!loader_want(l, cluster, YNODE_MAP, "spec.cluster"))
-		return;
-	loader_check_keys(l, cluster, "spec.cluster", known);
-	const struct ynode *pools = ynode_get(cluster, "nodePools");
-	if (!pools || ynode_is_null(pools) ||
-	    !loader_want(l, pools, YNODE_SEQ, "spec.cluster.nodePools"))
-		return;
-	struct scenario *sc = l->scenario;
-	for (size_t i = 0; i < pools->len; i++) {
-		const struct ynode *node = pools->items[i];
-		char *path = xasprintf("spec.cluster.nodePools[%zu]", i);
-		struct node_pool pool = { 0 };
-		decode_struct(l->file, node, &node_pool_schema, &pool, path, l->diags);
-		bool duplicate = false;
-		if (node->kind == YNODE_MAP)
-			check_pool(l, node, &pool, path);
-		for (size_t j = 0; pool.name && j < sc->node_pools.len; j++)
-			if (!strcmp(sc->node_pools.items[j].name, pool.name))
-				duplicate = true;
-		if (duplicate)
-			loader_problem(l, ynode_get(node, "name"), "%s.name: "
-				       "Duplicate value: \"%s\"", path, pool.name);
-		/* A pool with a name is kept even when it has problems, so that
-		 * its nodes do not also show up as unknown in faults; a
-		 * duplicate is dropped, its nodes are the first pool's. */
-		if (pool.name && pool.count > 0 && !duplicate) {
-			LIST_PUSH(sc->node_pools, pool);
-		} else {
-			schema_release(&node_pool_schema, &pool);
-		}
-		free(path);
-	}
-}
-
-static void check_image(struct loader *l, const struct ynode *node,
-			const struct image_behavior *image, const char *path)
-{
-	const struct ynode *at;
-	for (size_t i = 0; i < image_schema.fields_len; i++) {
-		const struct field *f = &image_schema.fields[i];
-		const void *value = (const char *)image + f->offset;
-		bool negative = f->type == FIELD_DURATION ? *(const ktime_t *)value < 0 :
-				f->type == FIELD_QUANTITY ?
-					quantity_cmp(value, &(struct quantity){ 0 }) < 0 :
-				false;
-		if (negative && (at = ynode_get(node, f->name)))
-			loader_problem(l, at, "%s.%s: must not be negative, got %s",
-				       path, f->name, at->scalar);
-	}
-	if ((at = ynode_get(node, "sigtermExitCode")) &&
-	    (image->sigterm_exit_code < 0 || image->sigterm_exit_code > 255))
-		loader_problem(l, at, "%s.sigtermExitCode: a process exits with 0 to 255, got %d",
-			       path, image->sigterm_exit_code);
-	if ((at = ynode_get(node, "exitCode")) &&
-	    (image->exit_code < 0 || image->exit_code > 255))
-		loader_problem(l, at, "%s.exitCode: a process exits with 0 to 255, "
-			       "got %d", path, image->exit_code);
-	if (image->crash_after && image->complete_after)
-		loader_problem(l, ynode_get(node, "completeAfter"), "%s: crashAfter "
-			       "and completeAfter cannot both be set (a container "
-			       "exits once)", path);
-	if (image->readiness_recovers_after &&
-	    image->readiness_recovers_after <= image->readiness_fails_after)
-		loader_problem(l, ynode_get(node, "readinessRecoversAfter"),
-			       "%s.readinessRecoversAfter: must be later than "
-			       "readinessFailsAfter (both count from the start)", path);
-}
-
-static void load_images(struct loader *l, const struct ynode *images)
-{
-	if (!loader_want(l, images, YNODE_MAP, "spec.images"))
-		return;
-	for (size_t i = 0; i < images->len; i++) {
-		const char *name = images->pairs[i].key->scalar;
-		const struct ynode *node = images->pairs[i].value;
-		char *path = xasprintf("spec.images[%s]", name);
-		struct image_behavior image, written = { 0 };
-		image_behavior_default(&image, name);
-		if (!ynode_is_null(node) &&
-		    decode_struct(l->file, node, &image_schema, &written, path,
-				  l->diags) == 0 && node->kind == YNODE_MAP) {
-			copy_written_fields(&image_schema, node, &image, &written);
-			check_image(l, node, &image, path);
-		}
-		LIST_PUSH(l->scenario->images, image);
-		free(path);
-	}
-}
-
 static void load_settings(struct loader *l, const struct ynode *node)
 {
 	struct scenario_settings written = { 0 };
@@ -337,7 +114,7 @@ static void load_settings(struct loader *l, const struct ynode *node)
 	if (decode_struct(l->file, node, &settings_schema, &written,
 			  "spec.settings", l->diags) || node->kind != YNODE_MAP)
 		return;
-	copy_written_fields(&settings_schema, node, settings, &written);
+	loader_copy_written(&settings_schema, node, settings, &written);
 	if (settings->watch_delay < 0)
 		loader_problem(l, ynode_get(node, "watchDelay"), "spec.settings."
 			       "watchDelay: must not be negative");
@@ -616,7 +393,7 @@ void scenario_free(struct scenario *scenario)
 	if (!scenario)
 		return;
 	for (size_t i = 0; i < scenario->node_pools.len; i++)
-		schema_release(&node_pool_schema, &scenario->node_pools.items[i]);
+		node_pool_release(&scenario->node_pools.items[i]);
 	free(scenario->node_pools.items);
 	for (size_t i = 0; i < scenario->images.len; i++)
 		image_behavior_release(&scenario->images.items[i]);

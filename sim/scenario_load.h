@@ -1,7 +1,9 @@
 /* scenario_load.h - internals shared by the parts of the scenario loader:
- * scenario.c (the document, the cluster, images), scenario_timeline.c
- * (timeline entries and expectations) and scenario_read.c (the readers
- * both are built from).
+ * scenario.c (the document), scenario_pools.c (the cluster),
+ * scenario_images.c, scenario_traffic.c, scenario_scheduler.c,
+ * scenario_timeline.c with scenario_nodes.c (timeline entries),
+ * scenario_expect.c (expectations) and scenario_read.c (the readers they
+ * are built from).
  *
  * Not part of kubelab's interface: only the scenario*.c files include it;
  * scenario_read.c implements the readers. Every
@@ -38,6 +40,26 @@ struct loader {
 				((list).len + 1) * sizeof(*(list).items)); \
 	(list).items[(list).len++] = (value);				\
 } while (0)
+
+/* Designated initializers: the tables name only what they use. */
+#define SCENARIO_FIELD(json, field_type, container, member) \
+	.name = (json), .type = (field_type), .offset = offsetof(container, member)
+
+/* decode_struct cannot tell a zero from an absent field, so tables with
+ * defaults are decoded into a zeroed scratch struct (src) and only the
+ * fields map names are copied over the defaults in dst. Only for tables of
+ * plain values: nothing owned is copied. In scenario.c. */
+void loader_copy_written(const struct schema *schema, const struct ynode *map,
+			 void *dst, const void *src);
+
+/* spec.cluster (scenario_pools.c): the node pools, checked, into
+ * scenario->node_pools. */
+void load_pools(struct loader *l, const struct ynode *cluster);
+/* Frees what a loaded pool owns. */
+void node_pool_release(struct node_pool *pool);
+/* spec.images (scenario_images.c): each image's behaviour over the
+ * defaults, checked, into scenario->images. */
+void load_images(struct loader *l, const struct ynode *images);
 
 /* Loads spec.schedulerPlugins (compiling each), then the scheduler's
  * configuration: config_root (a KubeSchedulerConfiguration document of
@@ -123,7 +145,7 @@ void load_label(struct loader *l, const struct entry *e,
 void load_add_nodes(struct loader *l, const struct entry *e,
 		    const struct ynode *node);
 
-/* scenario_timeline.c: spec.timeline and spec.expect. */
+/* scenario_timeline.c: spec.timeline; scenario_expect.c: spec.expect. */
 void load_timeline(struct loader *l, const struct ynode *timeline);
 void load_expectations(struct loader *l, const struct ynode *expect);
 /* spec.traffic (scenario_traffic.c); its profiles' release. */

@@ -16,8 +16,8 @@
  * K8S: `kubectl explain deployment.spec.template.spec.containers.image`
  * walks the OpenAPI schema the same way, without an object.
  *
- * See also: scenario_load.h (the interface), scenario.c and
- * scenario_timeline.c (the users).
+ * See also: scenario_load.h (the interface), the other scenario*.c files
+ * (the users).
  */
 #include "scenario_load.h"
 

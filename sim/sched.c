@@ -47,8 +47,7 @@
  * nominated to a node with equal or higher priority, so the room being
  * freed is kept for them.
  *
- * Not modelled: NodeVolumeLimits, VolumeRestrictions,
- * PreFilterResult node narrowing, QueueingHints (every cluster event
+ * Not modelled: PreFilterResult node narrowing, QueueingHints (every cluster event
  * moves every parked pod), Permit's Wait, PostBind, extenders, and
  * SchedulerAsyncPreemption (victims are deleted within the cycle).
  *

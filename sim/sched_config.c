@@ -143,7 +143,6 @@ static const struct point_desc {
  * fine (a real config often does), enabling one is an error. */
 static const char *const upstream_only[] = {
 	"PrioritySort", "SchedulingGates", "DefaultBinder",
-	"VolumeRestrictions", "NodeVolumeLimits",
 	"PodTopologySpread", "InterPodAffinity", "DynamicResources", NULL
 };
 

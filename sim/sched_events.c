@@ -147,6 +147,20 @@ static bool node_changed(const struct node *old, const struct node *node)
 	return false;
 }
 
+/* K8S: NodeVolumeLimits' EventsToRegister (a VolumeAttachment deleted).
+ * kubelab has no VolumeAttachment objects: a detach shows as a volume
+ * leaving the Node's status.volumesAttached. Only while some pod was
+ * parked by NodeVolumeLimits, so other clusters' traces do not move. */
+static bool volume_detached(struct scheduler *s, const struct node *old,
+			    const struct node *node)
+{
+	if (!s->volume_limits_parked ||
+	    node->status.volumes_attached.len >= old->status.volumes_attached.len)
+		return false;
+	s->volume_limits_parked = false;
+	return true;
+}
+
 void sched_on_node(void *arg, enum watch_type type, const struct object *obj,
 		   const struct object *old)
 {
@@ -159,7 +173,8 @@ void sched_on_node(void *arg, enum watch_type type, const struct object *obj,
 		break;
 	case WATCH_MODIFIED:
 		sched_cache_set_node(&s->cache, node);
-		if (node_changed(object_as(old, KIND_NODE, const struct node), node))
+		if (node_changed(object_as(old, KIND_NODE, const struct node), node) ||
+		    volume_detached(s, object_as(old, KIND_NODE, const struct node), node))
 			sched_queue_move_all(s->queue);
 		break;
 	case WATCH_DELETED:

@@ -133,6 +133,8 @@ void sched_fit_error(struct scheduler *s, struct sched_state *state,
 	result.message = NULL;		/* the diagnosis owns it now */
 	if (s->diagnosis.rejected_by & (1u << SCHED_PLUGIN_INTER_POD_AFFINITY))
 		s->affinity_parked = true;
+	if (s->diagnosis.rejected_by & (1u << SCHED_PLUGIN_NODE_VOLUME_LIMITS))
+		s->volume_limits_parked = true;
 	char *message = sched_fit_error_message(&s->diagnosis);
 	if (s->explain.attempt) {
 		s->attempt.nominated_node = result.nominate && *result.nominated_node

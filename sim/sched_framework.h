@@ -118,6 +118,8 @@ enum sched_plugin_id {
 	SCHED_PLUGIN_NODE_AFFINITY,
 	SCHED_PLUGIN_NODE_PORTS,
 	SCHED_PLUGIN_NODE_RESOURCES_FIT,
+	SCHED_PLUGIN_VOLUME_RESTRICTIONS,
+	SCHED_PLUGIN_NODE_VOLUME_LIMITS,
 	SCHED_PLUGIN_VOLUME_BINDING,
 	SCHED_PLUGIN_VOLUME_ZONE,
 	SCHED_PLUGIN_POD_TOPOLOGY_SPREAD,
@@ -295,6 +297,8 @@ extern const struct sched_plugin sched_balanced_allocation_plugin;
 extern const struct sched_plugin sched_topology_spread_plugin;
 extern const struct sched_plugin sched_inter_pod_affinity_plugin;
 extern const struct sched_plugin sched_default_preemption_plugin;
+extern const struct sched_plugin sched_volume_restrictions_plugin;
+extern const struct sched_plugin sched_node_volume_limits_plugin;
 extern const struct sched_plugin sched_volume_binding_plugin;
 extern const struct sched_plugin sched_volume_zone_plugin;
 

@@ -58,6 +58,9 @@ struct scheduler {
 	/* A pod was parked by InterPodAffinity: a newly bound pod may be the
 	 * one it waits for (see pod_bound). */
 	bool affinity_parked;
+	/* A pod was parked by NodeVolumeLimits: a detach may free its slot
+	 * (see sched_on_node). */
+	bool volume_limits_parked;
 	uint64_t scheduled, failed_attempts;
 	struct binding *bindings;
 	/* Scratch for one cycle, grown to the node count and reused. */

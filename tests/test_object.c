@@ -100,13 +100,13 @@ START_TEST(test_cluster_scoped_kinds_are_as_upstream)
 {
 	static const enum kind_id cluster[] = {
 		KIND_NAMESPACE, KIND_NODE, KIND_PERSISTENTVOLUME, KIND_STORAGECLASS,
-		KIND_PRIORITYCLASS,
+		KIND_PRIORITYCLASS, KIND_CSINODE,
 	};
 	int cluster_scoped = 0;
 	for (int id = 0; id < KIND_COUNT; id++)
 		cluster_scoped += !kind_get(id)->namespaced;
-	ck_assert_int_eq(cluster_scoped, 5);
-	for (size_t i = 0; i < 5; i++)
+	ck_assert_int_eq(cluster_scoped, 6);
+	for (size_t i = 0; i < 6; i++)
 		ck_assert(!kind_get(cluster[i])->namespaced);
 	ck_assert(kind_get(KIND_EVENT)->namespaced);
 	ck_assert(kind_get(KIND_LEASE)->namespaced);

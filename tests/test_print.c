@@ -401,6 +401,7 @@ START_TEST(test_get_prints_upstream_columns_for_every_kind)
 		[KIND_HORIZONTALPODAUTOSCALER] =
 			"NAME    REFERENCE   TARGETS   MINPODS   MAXPODS   REPLICAS   AGE",
 		[KIND_CONTROLLERREVISION] = "NAME    CONTROLLER   REVISION   AGE",
+		[KIND_CSINODE] = "NAME    DRIVERS   AGE",
 	};
 	for (int kind = 0; kind < KIND_COUNT; kind++) {
 		struct object *obj = object_new(kind_get(kind));

@@ -398,15 +398,15 @@ START_TEST(test_disabling_a_plugin_kubelab_lacks_is_fine_enabling_it_is_not)
 		"profiles:\n"
 		"- plugins:\n"
 		"    multiPoint:\n"
-		"      disabled: [{name: NodeVolumeLimits}]\n");
+		"      disabled: [{name: DynamicResources}]\n");
 	sched_config_free(config);
 	char *got = parse_errors(HEADER
 		"profiles:\n"
 		"- plugins:\n"
 		"    preBind:\n"
-		"      enabled: [{name: NodeVolumeLimits}]\n");
+		"      enabled: [{name: DynamicResources}]\n");
 	ck_assert_str_eq(got, "6:24: profiles[0].plugins.preBind.enabled[0].name: "
-			 "plugin \"NodeVolumeLimits\" is not modelled by kubelab yet\n");
+			 "plugin \"DynamicResources\" is not modelled by kubelab yet\n");
 	free(got);
 }
 END_TEST

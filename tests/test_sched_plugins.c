@@ -793,6 +793,7 @@ START_TEST(test_default_profile_has_upstream_order_and_weights)
 	} want[] = {
 		{ "NodeUnschedulable", 0 }, { "NodeName", 0 }, { "TaintToleration", 3 },
 		{ "NodeAffinity", 2 }, { "NodePorts", 0 }, { "NodeResourcesFit", 1 },
+		{ "VolumeRestrictions", 0 }, { "NodeVolumeLimits", 0 },
 		{ "VolumeBinding", 0 }, { "VolumeZone", 0 },
 		{ "PodTopologySpread", 2 }, { "InterPodAffinity", 2 },
 		{ "DefaultPreemption", 0 }, { "NodeResourcesBalancedAllocation", 1 },
@@ -805,7 +806,8 @@ START_TEST(test_default_profile_has_upstream_order_and_weights)
 	}
 	ck_assert_ptr_eq(sched_plugin_lookup("TaintToleration"), &sched_taint_toleration_plugin);
 	ck_assert_ptr_eq(sched_plugin_lookup("VolumeBinding"), &sched_volume_binding_plugin);
-	ck_assert_ptr_null(sched_plugin_lookup("NodeVolumeLimits"));
+	ck_assert_ptr_eq(sched_plugin_lookup("NodeVolumeLimits"), &sched_node_volume_limits_plugin);
+	ck_assert_ptr_null(sched_plugin_lookup("DynamicResources"));
 	ck_assert_int_eq(sched_profile_enable(&profile, "NodeAffinity", 5), 0);
 	ck_assert_int_eq(profile.plugins[3].weight, 5);
 	ck_assert_int_eq(sched_profile_enable(&profile, "NodeAffinity", 0), -1);
