@@ -47,8 +47,8 @@
  * nominated to a node with equal or higher priority, so the room being
  * freed is kept for them.
  *
- * Not modelled: PreFilterResult node narrowing, QueueingHints (every cluster event
- * moves every parked pod), Permit's Wait, PostBind, extenders, and
+ * Not modelled: PreFilterResult node narrowing, Permit's Wait, PostBind,
+ * extenders, and
  * SchedulerAsyncPreemption (victims are deleted within the cycle).
  *
  * Profiles (K8S: profile.Map, frameworkForPod): one scheduler may serve
@@ -65,7 +65,8 @@
  *
  * Files: this one holds the cycle (steps 1-5) and scheduler_new/_free;
  * sched_bind.c steps 6-7, sched_failure.c the failure of step 4 (and of
- * the later steps), sched_events.c the watch handlers, sched_attempt.c the
+ * the later steps), sched_events.c the watch handlers (cluster events
+ * for the queueing hints, sched_queueing_hints.h), sched_attempt.c the
  * explain record. They share struct scheduler through sched_internal.h.
  *
  * Costs: a cycle is O(nodes examined) with no allocation per node; the
@@ -232,8 +233,11 @@ static void schedule_one(struct scheduler *s)
 	}
 	grow_scratch(s, n);
 	sched_diagnosis_reset(&s->diagnosis, n);
-	if (s->explain.attempt)
+	if (s->explain.attempt) {
 		sched_attempt_begin(s, pod, n);
+		s->attempt.requeued_by = qp->moved_by;
+		s->attempt.requeued_on = qp->moved_on;
+	}
 	struct sched_state state;
 	sched_state_init(&state, pod, &s->cache);
 	state.store = s->client->store;
@@ -252,6 +256,7 @@ static void schedule_one(struct scheduler *s)
 			msg = next;
 		}
 		s->diagnosis.pre_filter_msg = msg;
+		s->diagnosis.rejected_by |= 1u << status.plugin->id;
 		s->attempt.pre_filter_plugin = status.plugin->name;
 		for (size_t i = 0; i < n; i++)
 			s->verdicts[i] = code;
@@ -342,6 +347,9 @@ struct scheduler *scheduler_new(const struct client *client,
 	 * seen twice). */
 	s->node_watch = client_watch(client, KIND_NODE, sched_on_node, s);
 	s->pod_watch = client_watch(client, KIND_POD, sched_on_pod, s);
+	/* K8S: the informers behind the volume plugins' EventsToRegister */
+	s->claim_watch = client_watch(client, KIND_PERSISTENTVOLUMECLAIM, sched_on_volume, s);
+	s->volume_watch = client_watch(client, KIND_PERSISTENTVOLUME, sched_on_volume, s);
 	struct object_list list = { 0 };
 	store_list(client->store, KIND_NODE, NULL, NULL, &list);
 	for (size_t i = 0; i < list.len; i++)
@@ -359,6 +367,8 @@ void scheduler_free(struct scheduler *s)
 	if (!s)
 		return;
 	client_unwatch(s->client, s->pod_watch);
+	client_unwatch(s->client, s->claim_watch);
+	client_unwatch(s->client, s->volume_watch);
 	client_unwatch(s->client, s->node_watch);
 	if (s->cycle_timer)
 		clock_cancel(&s->client->clock, s->cycle_timer);

@@ -69,6 +69,11 @@ struct sched_attempt {
 	const char *nominated_node;
 	const char *const *victims;
 	size_t victims_len;
+	/* Why the pod left the unschedulable pool before this attempt: the
+	 * plugin whose queueing hint said Queue (NULL: none was asked) and
+	 * the event ("Pod/Delete", "UnschedulableTimeout"); requeued_on is
+	 * NULL when the pod came straight from a new add or a backoff. */
+	const char *requeued_by, *requeued_on;
 };
 
 struct sched_explain_hook {

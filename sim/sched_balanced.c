@@ -122,6 +122,16 @@ static int64_t balanced_cpu_memory(const struct sched_alloc *alloc,
 	return (int64_t)((1 - std) * (double)SCHED_MAX_NODE_SCORE);
 }
 
+/* Configured resources. Out of line (noinline), so that score() stays a
+ * leaf function, without this path's register saves, for the default. */
+static __attribute__((noinline)) int64_t
+balanced_configured(const struct sched_alloc *alloc, const struct sched_node_info *node)
+{
+	int64_t requested[SCHED_ARGS_RESOURCES_MAX], allocatable[SCHED_ARGS_RESOURCES_MAX];
+	sched_alloc_fill(alloc, node, requested, allocatable);
+	return balanced(requested, allocatable, alloc->len);
+}
+
 static int64_t score(struct sched_state *state, const struct pod *pod,
 		     const struct sched_node_info *node)
 {
@@ -130,9 +140,7 @@ static int64_t score(struct sched_state *state, const struct pod *pod,
 		sched_state_read(state, SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION);
 	if (alloc->cpu_memory)	/* the default, without the general loop */
 		return balanced_cpu_memory(alloc, node);
-	int64_t requested[SCHED_ARGS_RESOURCES_MAX], allocatable[SCHED_ARGS_RESOURCES_MAX];
-	sched_alloc_fill(alloc, node, requested, allocatable);
-	return balanced(requested, allocatable, alloc->len);
+	return balanced_configured(alloc, node);
 }
 
 const struct sched_plugin sched_balanced_allocation_plugin = {

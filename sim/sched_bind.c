@@ -56,6 +56,7 @@ static void after_select_failure(struct scheduler *s, struct sched_queued_pod *q
 		struct sched_diagnosis d = { 0 };
 		sched_diagnosis_reset(&d, 1);
 		sched_diagnosis_add(&d, status);
+		qp->rejectors = d.rejected_by;
 		message = sched_fit_error_message(&d);
 		sched_diagnosis_release(&d);
 	} else {
@@ -91,7 +92,7 @@ static void bind(void *arg)
 	if (sched_run_pre_bind(b->profile, &b->state, b->node, &pre_bind) != SCHED_SUCCESS) {
 		sched_run_unreserve(b->profile, &b->state, b->node);
 		sched_cache_forget_pod(&s->cache, qp->uid);
-		sched_queue_move_all(s->queue);	/* the forgotten room is free */
+		sched_events_forgotten(s, qp->pod, b->node);	/* the room is free */
 		after_select_failure(s, qp, &pre_bind);
 		sched_binding_free(s, b);
 		return;
@@ -103,7 +104,7 @@ static void bind(void *arg)
 			qp->uid, b->node, &status) != API_OK) {
 		sched_run_unreserve(b->profile, &b->state, b->node);
 		sched_cache_forget_pod(&s->cache, qp->uid);
-		sched_queue_move_all(s->queue);	/* the forgotten room is free */
+		sched_events_forgotten(s, qp->pod, b->node);	/* the room is free */
 		/* K8S: handleBindingCycleError clears the nomination. */
 		sched_handle_failure(s, qp, status.message, false, false, "");
 		sched_binding_free(s, b);

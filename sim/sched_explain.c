@@ -61,6 +61,11 @@ struct json *sched_attempt_json(const struct sched_attempt *a)
 	json_add_int(body, "startIndex", (int64_t)a->start_index);
 	json_add_int(body, "examined", (int64_t)a->examined);
 	json_add_int(body, "feasible", (int64_t)a->feasible);
+	if (a->requeued_on) {
+		if (a->requeued_by)
+			json_add_string(body, "requeuedBy", a->requeued_by);
+		json_add_string(body, "requeuedOn", a->requeued_on);
+	}
 	if (a->pre_filter_plugin)
 		json_add_string(body, "preFilter", a->pre_filter_plugin);
 	struct json *nodes = json_new_array();

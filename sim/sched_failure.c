@@ -85,6 +85,8 @@ void sched_handle_failure(struct scheduler *s, struct sched_queued_pod *qp,
 			  const char *nominate)
 {
 	s->failed_attempts++;
+	if (!by_plugins)
+		qp->rejectors = 0;	/* an error: no plugin to ask, any event helps */
 	const struct pod *pod = (const struct pod *)object_ref(&qp->pod->obj);
 	const struct object *cur = client_get(s->client, KIND_POD,
 					      pod->obj.meta.namespace, pod->obj.meta.name);
@@ -131,10 +133,7 @@ void sched_fit_error(struct scheduler *s, struct sched_state *state,
 	sched_run_post_filter(s->profile, state, &in, &result);
 	s->diagnosis.post_filter_msg = result.message;
 	result.message = NULL;		/* the diagnosis owns it now */
-	if (s->diagnosis.rejected_by & (1u << SCHED_PLUGIN_INTER_POD_AFFINITY))
-		s->affinity_parked = true;
-	if (s->diagnosis.rejected_by & (1u << SCHED_PLUGIN_NODE_VOLUME_LIMITS))
-		s->volume_limits_parked = true;
+	qp->rejectors = s->diagnosis.rejected_by;	/* K8S: UnschedulablePlugins */
 	char *message = sched_fit_error_message(&s->diagnosis);
 	if (s->explain.attempt) {
 		s->attempt.nominated_node = result.nominate && *result.nominated_node

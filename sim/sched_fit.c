@@ -38,6 +38,7 @@
 #include "sched_fit_score.h"
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
+#include "sched_queueing_hints.h"
 #include "xmalloc.h"
 
 /* What a cycle of NodeResourcesFit keeps: the pod's request (PreFilter)
@@ -58,15 +59,22 @@ static void release_cycle(void *data)
 	free(c);
 }
 
+/* Out of line (noinline): it runs once per cycle, and kept apart it does
+ * not cost fit_cycle()'s callers, Filter and Score, register saves on
+ * every node. */
+static __attribute__((noinline)) struct fit_cycle *
+fit_cycle_new(struct sched_state *state, const struct pod *pod)
+{
+	struct fit_cycle *c = xcalloc(1, sizeof(*c));
+	sched_pod_request_compute(state->cache, pod, &c->request);
+	sched_state_write(state, SCHED_PLUGIN_NODE_RESOURCES_FIT, c, release_cycle);
+	return c;
+}
+
 static struct fit_cycle *fit_cycle(struct sched_state *state, const struct pod *pod)
 {
 	struct fit_cycle *c = sched_state_read(state, SCHED_PLUGIN_NODE_RESOURCES_FIT);
-	if (!c) {
-		c = xcalloc(1, sizeof(*c));
-		sched_pod_request_compute(state->cache, pod, &c->request);
-		sched_state_write(state, SCHED_PLUGIN_NODE_RESOURCES_FIT, c, release_cycle);
-	}
-	return c;
+	return c ? c : fit_cycle_new(state, pod);
 }
 
 static enum sched_code pre_filter(struct sched_state *state, const struct pod *pod,
@@ -88,11 +96,12 @@ static void check(struct sched_status *status, int64_t want, int64_t allocatable
 				 : SCHED_UNSCHEDULABLE, reason);
 }
 
-static enum sched_code filter(struct sched_state *state, const struct pod *pod,
-			      const struct sched_node_info *node,
-			      struct sched_status *status)
+/* Every shortfall of the node, with its reason (the Filter's verdict when
+ * fits() below says no). */
+static __attribute__((noinline)) enum sched_code
+shortfalls(struct sched_state *state, const struct sched_pod_request *r,
+	   const struct sched_node_info *node, struct sched_status *status)
 {
-	const struct sched_pod_request *r = &fit_cycle(state, pod)->request;
 	const struct sched_resources *alloc = &node->allocatable;
 	const struct sched_resources *used = &node->requested;
 	if ((int64_t)node->pods_len + 1 > alloc->allowed_pods)
@@ -117,6 +126,30 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 					  sched_cache_scalar_name(state->cache, id));
 	}
 	return status->code;
+}
+
+/* Whether the pod fits on the node with room to spare in every resource:
+ * the same tests as shortfalls(), without the reasons. A pod with
+ * extended resources takes the long way. */
+static bool fits(const struct sched_pod_request *r, const struct sched_node_info *node)
+{
+	const struct sched_resources *alloc = &node->allocatable;
+	const struct sched_resources *used = &node->requested;
+	return (int64_t)node->pods_len + 1 <= alloc->allowed_pods &&
+		r->milli_cpu <= alloc->milli_cpu - used->milli_cpu &&
+		r->memory <= alloc->memory - used->memory &&
+		r->ephemeral_storage <= alloc->ephemeral_storage - used->ephemeral_storage &&
+		r->scalars_len == 0;
+}
+
+static enum sched_code filter(struct sched_state *state, const struct pod *pod,
+			      const struct sched_node_info *node,
+			      struct sched_status *status)
+{
+	const struct sched_pod_request *r = &fit_cycle(state, pod)->request;
+	if (fits(r, node))
+		return SCHED_SUCCESS;	/* hot path: most nodes have room */
+	return shortfalls(state, r, node, status);
 }
 
 /* K8S: SetDefaults_NodeResourcesFitArgs: LeastAllocated over cpu and
@@ -199,14 +232,11 @@ static int64_t least_cpu_memory(const struct sched_pod_request *r,
 	return n == 2 ? sum / 2 : n ? sum : 0;
 }
 
-/* LAB: sched-fit-score. The strategy's scorer over the pairs of the
- * configured resources (cpu and memory, weight 1 each, by default). */
-static int64_t score(struct sched_state *state, const struct pod *pod,
-		     const struct sched_node_info *node)
+/* A configured strategy or set of resources. Out of line (noinline), as
+ * shortfalls() above, so that score() stays cheap for the default. */
+static __attribute__((noinline)) int64_t
+score_configured(const struct fit_cycle *c, const struct sched_node_info *node)
 {
-	const struct fit_cycle *c = fit_cycle(state, pod);
-	if (c->default_least)
-		return least_cpu_memory(&c->request, node);
 	if (c->strategy == SCHED_LEAST_ALLOCATED)
 		return sched_alloc_least_node(&c->alloc, node);
 	int64_t requested[SCHED_ARGS_RESOURCES_MAX], allocatable[SCHED_ARGS_RESOURCES_MAX];
@@ -223,6 +253,107 @@ static int64_t score(struct sched_state *state, const struct pod *pod,
 	return sched_alloc_least(&c->alloc, requested, allocatable);
 }
 
+/* LAB: sched-fit-score. The strategy's scorer over the pairs of the
+ * configured resources (cpu and memory, weight 1 each, by default). */
+static int64_t score(struct sched_state *state, const struct pod *pod,
+		     const struct sched_node_info *node)
+{
+	const struct fit_cycle *c = fit_cycle(state, pod);
+	if (c->default_least)
+		return least_cpu_memory(&c->request, node);
+	return score_configured(c, node);
+}
+
+/* ---- queueing hints ------------------------------------------------------ */
+
+/* K8S: Fit.isSchedulableAfterPodEvent, for a Delete (kubelab has no
+ * in-place scale down): the deletion of a bound or nominated pod may free
+ * room; that of a pod that held none cannot. */
+static enum sched_hint after_pod_deleted(const struct sched_hint_input *in)
+{
+	return sched_hint_pod_placed(sched_hint_old_pod(in))
+		? SCHED_HINT_QUEUE : SCHED_HINT_SKIP;
+}
+
+/* The node's allocatable of resource name, in the request's unit
+ * (millicores for cpu); 0 when it has none. As NodeInfo.SetNode reads it. */
+static int64_t allocatable(const struct node *node, const char *name)
+{
+	const struct resource_list *alloc = &node->status.allocatable;
+	for (size_t i = 0; i < alloc->len; i++) {
+		if (strcmp(alloc->items[i].name, name))
+			continue;
+		return !strcmp(name, "cpu") ? quantity_milli_value(&alloc->items[i].quantity)
+					    : quantity_value(&alloc->items[i].quantity);
+	}
+	return 0;
+}
+
+/* K8S: isFit with an empty NodeInfo: would the pod fit on node if nothing
+ * ran there? */
+static bool fits_empty(const struct sched_pod_request *r, const struct node *node,
+		       const struct sched_cache *cache)
+{
+	if (allocatable(node, "pods") < 1)
+		return false;
+	if ((r->milli_cpu > 0 && r->milli_cpu > allocatable(node, "cpu")) ||
+	    (r->memory > 0 && r->memory > allocatable(node, "memory")) ||
+	    (r->ephemeral_storage > 0 &&
+	     r->ephemeral_storage > allocatable(node, "ephemeral-storage")))
+		return false;
+	for (size_t i = 0; i < r->scalars_len; i++)
+		if (r->scalars[i].value >
+		    allocatable(node, sched_cache_scalar_name(cache, r->scalars[i].id)))
+			return false;
+	return true;
+}
+
+/* K8S: haveAnyRequestedResourcesIncreased: more pod slots, or more of a
+ * resource the pod asks for. */
+static bool requested_increased(const struct sched_pod_request *r,
+				const struct node *old, const struct node *node,
+				const struct sched_cache *cache)
+{
+	if (allocatable(node, "pods") > allocatable(old, "pods"))
+		return true;
+	if ((r->milli_cpu > 0 && allocatable(node, "cpu") > allocatable(old, "cpu")) ||
+	    (r->memory > 0 && allocatable(node, "memory") > allocatable(old, "memory")) ||
+	    (r->ephemeral_storage > 0 && allocatable(node, "ephemeral-storage") >
+					 allocatable(old, "ephemeral-storage")))
+		return true;
+	for (size_t i = 0; i < r->scalars_len; i++) {
+		const char *name = sched_cache_scalar_name(cache, r->scalars[i].id);
+		if (r->scalars[i].value > 0 && allocatable(node, name) > allocatable(old, name))
+			return true;
+	}
+	return false;
+}
+
+/* LAB: sched-fit-hint. K8S: Fit.isSchedulableAfterNodeChange: skip a node
+ * the pod could not fit on even empty; queue for a new one; for a changed
+ * one, only when something the pod asks for grew. */
+static enum sched_hint after_node_change(const struct sched_hint_input *in)
+{
+	const struct node *old = sched_hint_old_node(in);
+	const struct node *node = sched_hint_new_node(in);
+	struct sched_pod_request r;
+	sched_pod_request_compute(in->cache, in->pod, &r);
+	enum sched_hint hint = SCHED_HINT_SKIP;
+	if (fits_empty(&r, node, in->cache) &&
+	    (!old || requested_increased(&r, old, node, in->cache)))
+		hint = SCHED_HINT_QUEUE;
+	sched_pod_request_release(&r);
+	return hint;
+}
+
+/* K8S: Fit.EventsToRegister (queueing hints on, no in-place resize). */
+static const struct sched_event_hint events[] = {
+	{ { SCHED_RESOURCE_POD, SCHED_ACTION_DELETE, NULL }, after_pod_deleted },
+	{ { SCHED_RESOURCE_NODE, SCHED_ACTION_ADD | SCHED_ACTION_UPDATE_NODE_ALLOCATABLE, NULL },
+	  after_node_change },
+	{ { 0, 0, NULL }, NULL },
+};
+
 const struct sched_plugin sched_fit_plugin = {
 	.id = SCHED_PLUGIN_NODE_RESOURCES_FIT,
 	.name = "NodeResourcesFit",
@@ -231,4 +362,5 @@ const struct sched_plugin sched_fit_plugin = {
 	.filter = filter,
 	.pre_score = pre_score,
 	.score = score,
+	.events_to_register = events,
 };

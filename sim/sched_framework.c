@@ -133,6 +133,15 @@ const struct sched_plugin *sched_plugin_lookup(const char *name)
 	return NULL;
 }
 
+const struct sched_plugin *sched_plugin_by_id(enum sched_plugin_id id)
+{
+	if ((size_t)id < SCHED_PLUGIN_COUNT)
+		return registry[id];
+	if ((size_t)id - SCHED_PLUGIN_COUNT < extra_len)
+		return &extra[id - SCHED_PLUGIN_COUNT];
+	return NULL;
+}
+
 const struct sched_plugin *sched_plugin_register(const struct sched_plugin *plugin,
 						 const char **why)
 {

@@ -57,6 +57,7 @@ struct store;
 struct sched_nominator;
 struct sched_pod_info;
 struct sched_profile;
+struct sched_event_hint;
 
 #define SCHED_MAX_NODE_SCORE 100	/* K8S: framework.MaxNodeScore */
 
@@ -283,6 +284,11 @@ struct sched_plugin {
 				  const char *node_name, struct sched_status *status);
 	enum sched_code (*pre_bind)(struct sched_state *state, const struct pod *pod,
 				    const char *node_name, struct sched_status *status);
+	/* K8S: EnqueueExtensions.EventsToRegister: the cluster events that
+	 * may undo this plugin's rejection, each with its queueing hint
+	 * (sched_queueing_hints.h); ends with an entry of no actions. NULL:
+	 * every event, always Queue (a plugin without EnqueueExtensions). */
+	const struct sched_event_hint *events_to_register;
 };
 
 /* The plugins, one per file (sched_node_unschedulable.c ...). */
@@ -317,6 +323,8 @@ bool sched_node_affinity_matches(const struct pod *pod,
 /* K8S: the in-tree registry (plugins/registry.go) plus the out-of-tree
  * plugins registered so far. NULL when unknown. */
 const struct sched_plugin *sched_plugin_lookup(const char *name);
+/* The plugin with that id (built-in or registered), or NULL. */
+const struct sched_plugin *sched_plugin_by_id(enum sched_plugin_id id);
 /* K8S: app.WithPlugin (an out-of-tree registry entry). Registers a copy
  * of plugin (its id is ignored: the copy gets the next free id after the
  * built-in ones) for the rest of the process; plugin's strings and hooks

@@ -17,6 +17,7 @@
  * upstream's default profile) and sched_inter_pod_affinity.h.
  */
 #include "sched_inter_pod_affinity.h"
+#include "sched_queueing_hints.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -362,6 +363,102 @@ size_t sched_affinity_for_each_candidate(struct sched_cache *cache,
 	return w.visited;
 }
 
+/* ---- queueing hints ------------------------------------------------------ */
+
+/* K8S: podMatchesAllAffinityTerms: false for no terms; the namespace's
+ * labels are not looked up (nil), as upstream. */
+static bool matches_all(const struct sched_term_list *terms, const struct pod *pod)
+{
+	if (!terms->len)
+		return false;
+	for (size_t i = 0; i < terms->len; i++)
+		if (!sched_affinity_term_matches(&terms->items[i], pod, NULL))
+			return false;
+	return true;
+}
+
+/* K8S: podMatchesAnyAffinityTerm (kubernetes#139161): one anti-affinity
+ * term is enough to repel. */
+static bool matches_any(const struct sched_term_list *terms, const struct pod *pod,
+			const struct strmap *ns_labels)
+{
+	for (size_t i = 0; i < terms->len; i++)
+		if (sched_affinity_term_matches(&terms->items[i], pod, ns_labels))
+			return true;
+	return false;
+}
+
+/* Whether the required anti-affinity of deleted kept pod away (K8S:
+ * kubernetes#135325, the fix of #134393, merged after v1.34.0). */
+static bool repelled_by(const struct pod *deleted, const struct sched_hint_input *in)
+{
+	if (!sched_pod_has_required_anti_affinity(deleted))
+		return false;
+	struct sched_pod_affinity *a = sched_pod_affinity_parse(deleted);
+	const struct strmap *ns_labels =
+		sched_namespace_labels(in->cache->store, in->pod->obj.meta.namespace);
+	bool repelled = matches_any(&a->required_anti_affinity, in->pod, ns_labels);
+	sched_pod_affinity_free(a);
+	return repelled;
+}
+
+/* K8S: InterPodAffinity.isSchedulableAfterPodChange: only bound pods
+ * count. Added: Queue when it matches all the pod's affinity terms;
+ * relabelled: when it came to match them, or stopped matching an
+ * anti-affinity term; deleted: when it matched one of the pod's
+ * anti-affinity terms, or its own anti-affinity kept the pod away (the
+ * last two with the upstream fixes named above). */
+static enum sched_hint after_pod_change(const struct sched_hint_input *in)
+{
+	const struct pod *old = sched_hint_old_pod(in), *pod = sched_hint_new_pod(in);
+	if ((pod && !(pod->spec.node_name && *pod->spec.node_name)) ||
+	    (old && !(old->spec.node_name && *old->spec.node_name)))
+		return SCHED_HINT_SKIP;
+	struct sched_pod_affinity *a = sched_pod_affinity_parse(in->pod);
+	const struct sched_term_list *terms = &a->required_affinity;
+	const struct sched_term_list *anti = &a->required_anti_affinity;
+	bool queue;
+	if (old && pod)
+		queue = (!matches_all(terms, old) && matches_all(terms, pod)) ||
+			(matches_any(anti, old, NULL) && !matches_any(anti, pod, NULL));
+	else if (pod)
+		queue = matches_all(terms, pod);
+	else
+		queue = matches_any(anti, old, NULL) || repelled_by(old, in);
+	sched_pod_affinity_free(a);
+	return queue ? SCHED_HINT_QUEUE : SCHED_HINT_SKIP;
+}
+
+static bool has_key_of(const struct sched_term_list *terms, const struct node *node)
+{
+	for (size_t i = 0; i < terms->len; i++)
+		if (strmap_get(&node->obj.meta.labels, terms->items[i].topology_key))
+			return true;
+	return false;
+}
+
+/* K8S: InterPodAffinity.isSchedulableAfterNodeChange: Queue when the node
+ * has the topology key of one of the pod's required terms. */
+static enum sched_hint after_node_change(const struct sched_hint_input *in)
+{
+	const struct node *node = sched_hint_new_node(in);
+	struct sched_pod_affinity *a = sched_pod_affinity_parse(in->pod);
+	bool queue = has_key_of(&a->required_affinity, node) ||
+		     has_key_of(&a->required_anti_affinity, node);
+	sched_pod_affinity_free(a);
+	return queue ? SCHED_HINT_QUEUE : SCHED_HINT_SKIP;
+}
+
+/* K8S: InterPodAffinity.EventsToRegister (queueing hints on) */
+static const struct sched_event_hint events[] = {
+	{ { SCHED_RESOURCE_POD,
+	    SCHED_ACTION_ADD | SCHED_ACTION_UPDATE_POD_LABEL | SCHED_ACTION_DELETE, NULL },
+	  after_pod_change },
+	{ { SCHED_RESOURCE_NODE, SCHED_ACTION_ADD | SCHED_ACTION_UPDATE_NODE_LABEL, NULL },
+	  after_node_change },
+	{ { 0, 0, NULL }, NULL },
+};
+
 const struct sched_plugin sched_inter_pod_affinity_plugin = {
 	.id = SCHED_PLUGIN_INTER_POD_AFFINITY,
 	.name = "InterPodAffinity",
@@ -373,4 +470,5 @@ const struct sched_plugin sched_inter_pod_affinity_plugin = {
 	.pre_score = sched_ipa_pre_score,
 	.score = sched_ipa_score,
 	.normalize_score = sched_ipa_normalize_score,
+	.events_to_register = events,
 };

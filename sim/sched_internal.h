@@ -53,14 +53,9 @@ struct scheduler {
 	struct sched_queue *queue;
 	struct sched_nominator nominator;	/* K8S: the queue's PodNominator */
 	int pod_watch, node_watch;
+	int claim_watch, volume_watch;	/* PVCs and PVs: queueing hints only */
 	timer_id cycle_timer;
 	size_t next_start_node_index;	/* K8S: sched.nextStartNodeIndex */
-	/* A pod was parked by InterPodAffinity: a newly bound pod may be the
-	 * one it waits for (see pod_bound). */
-	bool affinity_parked;
-	/* A pod was parked by NodeVolumeLimits: a detach may free its slot
-	 * (see sched_on_node). */
-	bool volume_limits_parked;
 	uint64_t scheduled, failed_attempts;
 	struct binding *bindings;
 	/* Scratch for one cycle, grown to the node count and reused. */
@@ -126,5 +121,15 @@ void sched_on_pod(void *arg, enum watch_type type, const struct object *obj,
 void sched_on_node(void *arg, enum watch_type type, const struct object *obj,
 		   const struct object *old);
 void sched_pod_added(struct scheduler *s, const struct pod *pod);
+/* sched_events.c: PersistentVolumeClaim and PersistentVolume events, which
+ * only wake parked pods (the volume plugins read claims and volumes from
+ * the store when they run). */
+void sched_on_volume(void *arg, enum watch_type type, const struct object *obj,
+		     const struct object *old);
+/* sched_events.c: an assumed pod was forgotten (its binding failed): as
+ * upstream, parked pods hear of it as the deletion of a pod bound to
+ * node. pod is the queued (unbound) version, borrowed. */
+void sched_events_forgotten(struct scheduler *s, const struct pod *pod,
+			    const char *node);
 
 #endif

@@ -36,6 +36,7 @@
 
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
+#include "sched_queueing_hints.h"
 #include "xmalloc.h"
 
 static bool parse_int64(const char *s, long long *out)
@@ -341,6 +342,38 @@ static void normalize_score(struct sched_state *state, const struct pod *pod,
 	sched_default_normalize_score(SCHED_MAX_NODE_SCORE, false, scores, len);
 }
 
+/* ---- queueing hints ------------------------------------------------------ */
+
+/* The required rules against a node object (not in the cache: the old
+ * version of a changed node is not). */
+static bool node_matches(const struct pod *pod, const struct node *node)
+{
+	struct sched_node_info info = {
+		.node = node, .name = (char *)node->obj.meta.name,
+	};
+	return required_match(pod, &info);
+}
+
+/* K8S: NodeAffinity.isSchedulableAfterNodeChange: Queue when the node
+ * matches the pod's nodeSelector and required terms now and is new or
+ * did not match before. */
+static enum sched_hint after_node_change(const struct sched_hint_input *in)
+{
+	const struct node *old = sched_hint_old_node(in);
+	if (!node_matches(in->pod, sched_hint_new_node(in)))
+		return SCHED_HINT_SKIP;
+	if (!old || !node_matches(in->pod, old))
+		return SCHED_HINT_QUEUE;
+	return SCHED_HINT_SKIP;
+}
+
+/* K8S: NodeAffinity.EventsToRegister (queueing hints on) */
+static const struct sched_event_hint events[] = {
+	{ { SCHED_RESOURCE_NODE, SCHED_ACTION_ADD | SCHED_ACTION_UPDATE_NODE_LABEL, NULL },
+	  after_node_change },
+	{ { 0, 0, NULL }, NULL },
+};
+
 const struct sched_plugin sched_node_affinity_plugin = {
 	.id = SCHED_PLUGIN_NODE_AFFINITY,
 	.name = "NodeAffinity",
@@ -350,4 +383,5 @@ const struct sched_plugin sched_node_affinity_plugin = {
 	.pre_score = pre_score,
 	.score = score,
 	.normalize_score = normalize_score,
+	.events_to_register = events,
 };

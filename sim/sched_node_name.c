@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sched_framework.h"
+#include "sched_queueing_hints.h"
 #include "sched_nodeinfo.h"
 
 static enum sched_code filter(struct sched_state *state, const struct pod *pod,
@@ -30,8 +31,27 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 				"node(s) didn't match the requested node name");
 }
 
+/* ---- queueing hints ------------------------------------------------------ */
+
+/* K8S: NodeName.isSchedulableAfterNodeAdd: only the named node can help. */
+static enum sched_hint after_node_add(const struct sched_hint_input *in)
+{
+	const char *wanted = in->pod->spec.node_name;
+	const struct node *node = sched_hint_new_node(in);
+	if (!wanted || !*wanted || !strcmp(wanted, node->obj.meta.name))
+		return SCHED_HINT_QUEUE;
+	return SCHED_HINT_SKIP;
+}
+
+/* K8S: NodeName.EventsToRegister */
+static const struct sched_event_hint events[] = {
+	{ { SCHED_RESOURCE_NODE, SCHED_ACTION_ADD, NULL }, after_node_add },
+	{ { 0, 0, NULL }, NULL },
+};
+
 const struct sched_plugin sched_node_name_plugin = {
 	.id = SCHED_PLUGIN_NODE_NAME,
 	.name = "NodeName",
 	.filter = filter,
+	.events_to_register = events,
 };

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 
 #include "sched_framework.h"
+#include "sched_queueing_hints.h"
 #include "sched_nodeinfo.h"
 #include "xmalloc.h"
 
@@ -65,9 +66,41 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 	return SCHED_SUCCESS;
 }
 
+/* ---- queueing hints ------------------------------------------------------ */
+
+/* K8S: NodePorts.isSchedulableAfterPodDeleted: Queue only when the deleted
+ * pod was bound (or nominated) and held a host port this pod wants. */
+static enum sched_hint after_pod_deleted(const struct sched_hint_input *in)
+{
+	const struct pod *deleted = sched_hint_old_pod(in);
+	if (!sched_hint_pod_placed(deleted))
+		return SCHED_HINT_SKIP;
+	const struct container_port *held[16], *wanted[16];
+	size_t held_len = sched_pod_host_ports(deleted, held, 16);
+	size_t wanted_len = sched_pod_host_ports(in->pod, wanted, 16);
+	if (held_len > 16)
+		held_len = 16;	/* kubelab's sim kubelet admits the first 16 too */
+	if (wanted_len > 16)
+		wanted_len = 16;
+	for (size_t i = 0; i < held_len; i++)
+		for (size_t j = 0; j < wanted_len; j++)
+			if (sched_host_port_clash(held[i], wanted[j]))
+				return SCHED_HINT_QUEUE;
+	return SCHED_HINT_SKIP;
+}
+
+/* K8S: NodePorts.EventsToRegister: ports are immutable, so pod updates do
+ * not count; a new node may have the port free (no hint: Queue). */
+static const struct sched_event_hint events[] = {
+	{ { SCHED_RESOURCE_POD, SCHED_ACTION_DELETE, NULL }, after_pod_deleted },
+	{ { SCHED_RESOURCE_NODE, SCHED_ACTION_ADD, NULL }, NULL },
+	{ { 0, 0, NULL }, NULL },
+};
+
 const struct sched_plugin sched_node_ports_plugin = {
 	.id = SCHED_PLUGIN_NODE_PORTS,
 	.name = "NodePorts",
 	.pre_filter = pre_filter,
 	.filter = filter,
+	.events_to_register = events,
 };

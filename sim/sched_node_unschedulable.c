@@ -14,6 +14,7 @@
  * Interface: sched_node_unschedulable_plugin (Filter only).
  */
 #include "sched_framework.h"
+#include "sched_queueing_hints.h"
 #include "sched_nodeinfo.h"
 
 static enum sched_code filter(struct sched_state *state, const struct pod *pod,
@@ -34,8 +35,31 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 				"node(s) were unschedulable");
 }
 
+/* ---- queueing hints ------------------------------------------------------ */
+
+/* K8S: NodeUnschedulable.isSchedulableAfterNodeChange: Queue when the node
+ * is new or was cordoned, and is not cordoned now. */
+static enum sched_hint after_node_change(const struct sched_hint_input *in)
+{
+	const struct node *old = sched_hint_old_node(in);
+	const struct node *node = sched_hint_new_node(in);
+	bool was_schedulable = old && !old->spec.unschedulable;
+	if (!was_schedulable && !node->spec.unschedulable)
+		return SCHED_HINT_QUEUE;
+	return SCHED_HINT_SKIP;
+}
+
+/* K8S: NodeUnschedulable.EventsToRegister (with queueing hints on; the
+ * pod's own toleration updates are the queue's business here). */
+static const struct sched_event_hint events[] = {
+	{ { SCHED_RESOURCE_NODE, SCHED_ACTION_ADD | SCHED_ACTION_UPDATE_NODE_TAINT, NULL },
+	  after_node_change },
+	{ { 0, 0, NULL }, NULL },
+};
+
 const struct sched_plugin sched_node_unschedulable_plugin = {
 	.id = SCHED_PLUGIN_NODE_UNSCHEDULABLE,
 	.name = "NodeUnschedulable",
 	.filter = filter,
+	.events_to_register = events,
 };

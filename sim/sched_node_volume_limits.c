@@ -53,6 +53,7 @@
 #include "ctrl_volume_util.h"
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
+#include "sched_queueing_hints.h"
 #include "xmalloc.h"
 
 #define REASON_MAX_VOLUME_COUNT "node(s) exceed max volume count"
@@ -283,9 +284,36 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 	return code;
 }
 
+/* ---- queueing hints ------------------------------------------------------ */
+
+/* K8S: CSILimits.isSchedulableAfterPodDeleted: a bound (or nominated) pod
+ * with claims may have held volume slots. */
+static enum sched_hint after_pod_deleted(const struct sched_hint_input *in)
+{
+	const struct pod *deleted = sched_hint_old_pod(in);
+	if (!sched_hint_pod_placed(deleted))
+		return SCHED_HINT_SKIP;
+	for (size_t i = 0; i < deleted->spec.volumes.len; i++)
+		if (deleted->spec.volumes.items[i].persistent_volume_claim.claim_name)
+			return SCHED_HINT_QUEUE;
+	return SCHED_HINT_SKIP;
+}
+
+/* K8S: CSILimits.EventsToRegister, without CSINode Add (the scheduler
+ * does not watch CSINodes). A detach always Queues (upstream's hint looks
+ * at the VolumeAttachment, which kubelab does not have). */
+static const struct sched_event_hint events[] = {
+	{ { SCHED_RESOURCE_POD, SCHED_ACTION_DELETE, NULL }, after_pod_deleted },
+	{ { SCHED_RESOURCE_PERSISTENT_VOLUME_CLAIM, SCHED_ACTION_ADD, NULL },
+	  sched_hint_pod_claim_changed },
+	{ { SCHED_RESOURCE_VOLUME_ATTACHMENT, SCHED_ACTION_DELETE, NULL }, NULL },
+	{ { 0, 0, NULL }, NULL },
+};
+
 const struct sched_plugin sched_node_volume_limits_plugin = {
 	.id = SCHED_PLUGIN_NODE_VOLUME_LIMITS,
 	.name = "NodeVolumeLimits",
 	.pre_filter = pre_filter,
 	.filter = filter,
+	.events_to_register = events,
 };

@@ -145,8 +145,8 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-void sched_pod_request_compute(struct sched_cache *cache, const struct pod *pod,
-			       struct sched_pod_request *out)
+static void request_compute(struct sched_cache *cache, const struct pod *pod,
+			    struct sched_pod_request *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->milli_cpu = pod_request_for(pod, "cpu", true, 0);
@@ -181,6 +181,43 @@ void sched_pod_request_compute(struct sched_cache *cache, const struct pod *pod,
 		out->scalars_len++;
 	}
 	free(names);
+}
+
+/* Whether b's request is a's: the lists it is computed from are the same
+ * memory. Sound while a is referenced and frozen (its lists cannot be
+ * freed, reused or edited): the bound version of a pod shares them. */
+static bool same_request_lists(const struct pod *a, const struct pod *b)
+{
+	const struct pod_spec *x = &a->spec, *y = &b->spec;
+	return x->containers.items == y->containers.items &&
+		x->containers.len == y->containers.len &&
+		x->init_containers.items == y->init_containers.items &&
+		x->init_containers.len == y->init_containers.len &&
+		x->overhead.items == y->overhead.items &&
+		x->overhead.len == y->overhead.len;
+}
+
+void sched_pod_request_compute(struct sched_cache *cache, const struct pod *pod,
+			       struct sched_pod_request *out)
+{
+	if (!pod->obj.body_block) {	/* loose: may still be edited */
+		request_compute(cache, pod, out);
+		return;
+	}
+	const struct pod *memo = cache->request_memo_pod;
+	if (!memo || !same_request_lists(memo, pod)) {
+		sched_pod_request_release(&cache->request_memo);
+		request_compute(cache, pod, &cache->request_memo);
+		cache->request_memo_pod = (const struct pod *)object_ref(&pod->obj);
+		object_unref((struct object *)memo);
+	}
+	*out = cache->request_memo;
+	out->scalars = NULL;
+	if (out->scalars_len) {
+		size_t size = out->scalars_len * sizeof(*out->scalars);
+		out->scalars = xmalloc(size);
+		memcpy(out->scalars, cache->request_memo.scalars, size);
+	}
 }
 
 void sched_pod_request_release(struct sched_pod_request *request)
@@ -520,6 +557,8 @@ void sched_cache_release(struct sched_cache *cache)
 {
 	const char *key;
 	void *value;
+	sched_pod_request_release(&cache->request_memo);
+	object_unref((struct object *)cache->request_memo_pod);
 	sched_labels_release(cache);
 	for (size_t pos = 0; hashmap_next(&cache->pods, &pos, &key, &value);) {
 		struct sched_pod_info *p = value;

@@ -175,6 +175,11 @@ struct sched_cache {
 	size_t topology_keys_len, topology_keys_cap;
 	/* nodes with affinity pods, their term groups (sched_nodeinfo_affinity.h) */
 	struct sched_affinity_index *affinity;
+	/* The last frozen pod whose request was computed (a reference) and
+	 * that request: one cycle asks for the same pod's up to four times
+	 * (sched_pod_request_compute). */
+	const struct pod *request_memo_pod;
+	struct sched_pod_request request_memo;
 };
 
 /* An empty cache, embedded by its owner. Release drops every reference
@@ -190,7 +195,10 @@ const char *sched_cache_scalar_name(const struct sched_cache *cache, uint32_t id
 bool sched_is_scalar_resource(const char *name);
 
 /* K8S: resource.PodRequests, with and without the non-zero floor. Fills
- * *out (release with sched_pod_request_release); interns scalar names. */
+ * *out (release with sched_pod_request_release); interns scalar names.
+ * Remembers the last frozen pod's result (holding a reference to it), so
+ * asking again for that pod, or for a version sharing its containers (the
+ * bound version), costs a copy. */
 void sched_pod_request_compute(struct sched_cache *cache, const struct pod *pod,
 			       struct sched_pod_request *out);
 void sched_pod_request_release(struct sched_pod_request *request);

@@ -6,8 +6,10 @@
  * to entries wherever they are, in flight included.
  *
  * Where kubelab is simpler than upstream (see also sched.c's header):
- * every cluster event moves every parked pod (upstream asks each
- * rejecting plugin's QueueingHint whether this event can help), backoff
+ * a parked pod's own update moves it whenever its spec or metadata
+ * changed (upstream asks the hints about the kind of update), events
+ * seen while a pod is in flight are not replayed when it fails (the
+ * scheduling cycle is instantaneous; only a binding takes time), backoff
  * expiries fire at their exact time (upstream polls every second), and a
  * pod is never popped from backoffQ early when activeQ is empty
  * (SchedulerPopFromBackoffQ).
@@ -20,6 +22,7 @@
 
 #include "hashmap.h"
 #include "release.h"
+#include "sched_framework.h"
 #include "xmalloc.h"
 
 /* K8S: wait.Until(flushUnschedulablePodsLeftover, 30*time.Second) */
@@ -242,6 +245,16 @@ static void flush_backoff(void *arg)
 	arm_backoff_timer(q);
 }
 
+/* Moves a parked pod to backoffQ or activeQ, noting why. */
+static void unpark(struct sched_queue *q, struct sched_queued_pod *qp,
+		   const char *by, const char *on)
+{
+	qp->moved_by = by;
+	qp->moved_on = on;
+	take_out(q, qp);
+	requeue(q, qp);
+}
+
 /* K8S: flushUnschedulablePodsLeftover */
 static void flush_parked(void *arg)
 {
@@ -252,8 +265,7 @@ static void flush_parked(void *arg)
 		struct sched_queued_pod *qp = q->parked[i];
 		if (now - qp->timestamp <= POD_MAX_IN_UNSCHEDULABLE_PODS_DURATION)
 			continue;
-		take_out(q, qp);
-		requeue(q, qp);
+		unpark(q, qp, NULL, "UnschedulableTimeout");
 	}
 	arm_flush_timer(q);
 }
@@ -350,10 +362,8 @@ void sched_queue_update(struct sched_queue *q, const struct pod *old,
 		heap_up(&q->active, qp->pos);
 		break;
 	case SCHED_QUEUE_UNSCHEDULABLE:
-		if (pod_updated(old, pod)) {
-			take_out(q, qp);
-			requeue(q, qp);
-		}
+		if (pod_updated(old, pod))
+			unpark(q, qp, NULL, "UnscheduledPodUpdate");
 		break;
 	case SCHED_QUEUE_BACKOFF:
 	case SCHED_QUEUE_IN_FLIGHT:
@@ -422,6 +432,7 @@ void sched_queue_failed(struct sched_queue *q, struct sched_queued_pod *qp,
 	} else {
 		qp->consecutive_errors_count++;
 	}
+	qp->moved_by = qp->moved_on = NULL;
 	qp->timestamp = clock_now(&q->clock);
 	qp->seq = ++q->seq;
 	qp->backoff_expiration = qp->timestamp + sched_queue_backoff(qp->attempts);
@@ -433,11 +444,30 @@ void sched_queue_failed(struct sched_queue *q, struct sched_queued_pod *qp,
 
 void sched_queue_move_all(struct sched_queue *q)
 {
-	while (q->parked_len) {
-		struct sched_queued_pod *qp = q->parked[q->parked_len - 1];
-		take_out(q, qp);
-		requeue(q, qp);
+	while (q->parked_len)
+		unpark(q, q->parked[q->parked_len - 1], NULL, "WildCard");
+}
+
+size_t sched_queue_move_on(struct sched_queue *q, const struct sched_event *event,
+			   const struct object *old_obj, const struct object *new_obj,
+			   struct sched_cache *cache)
+{
+	size_t moved = 0;
+	struct sched_hint_input in = {
+		.old_obj = old_obj, .new_obj = new_obj, .cache = cache,
+	};
+	/* From the end: take_out swaps the last entry into the hole, and
+	 * that one has been asked already. */
+	for (size_t i = q->parked_len; i-- > 0;) {
+		struct sched_queued_pod *qp = q->parked[i];
+		const struct sched_plugin *by;
+		in.pod = qp->pod;
+		if (!sched_hints_worth_requeuing(qp->rejectors, event, &in, &by))
+			continue;	/* QueueSkip: stays parked */
+		unpark(q, qp, by ? by->name : NULL, event->label);
+		moved++;
 	}
+	return moved;
 }
 
 const struct sched_queued_pod *sched_queue_get(const struct sched_queue *q,

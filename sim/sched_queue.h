@@ -15,9 +15,12 @@
  *                      (podInitialBackoffSeconds, podMaxBackoffSeconds);
  *   unschedulablePods  found to fit nowhere. Trying again is pointless
  *                      until the cluster changes, so they are parked until
- *                      a node is added or changes, or a bound pod goes
- *                      away; then each moves to backoffQ if its penalty is
- *                      still running, else straight to activeQ. A pod
+ *                      an event that one of the plugins that rejected the
+ *                      pod registered, and whose queueing hint says it may
+ *                      help (sched_queueing_hints.h: a pod short of cpu
+ *                      moves when a bound pod goes away, not when a node
+ *                      gets a label); then it moves to backoffQ if its
+ *                      penalty is still running, else to activeQ. A pod
  *                      parked for 5 minutes (podMaxInUnschedulablePods-
  *                      Duration, checked every 30s from the queue's
  *                      start) is moved anyway, in case an event was
@@ -48,6 +51,7 @@
 
 #include "api.h"
 #include "clock.h"
+#include "sched_queueing_hints.h"
 
 enum sched_queue_where {
 	SCHED_QUEUE_ACTIVE,
@@ -67,6 +71,14 @@ struct sched_queued_pod {
 	int unschedulable_count;	/* failures by plugin rejection */
 	int consecutive_errors_count;	/* failures for other reasons */
 	ktime_t backoff_expiration;	/* timestamp + backoff(attempts) */
+	/* K8S: UnschedulablePlugins: a bit per plugin id that rejected the
+	 * pod in its last attempt, set by the scheduler before
+	 * sched_queue_failed; 0: none (an error), any event moves it. */
+	uint32_t rejectors;
+	/* Why it last left the unschedulable pool, for explain: the plugin
+	 * whose hint said Queue (NULL: none asked) and the event's label
+	 * ("Pod/Delete", "UnschedulableTimeout"); NULL when it did not. */
+	const char *moved_by, *moved_on;
 	/* internal */
 	uint64_t seq;			/* tie-break: arrival order */
 	enum sched_queue_where where;
@@ -106,9 +118,16 @@ void sched_queue_done(struct sched_queue *queue, struct sched_queued_pod *qp);
 void sched_queue_failed(struct sched_queue *queue, struct sched_queued_pod *qp,
 			const struct pod *pod, bool rejected);
 
-/* K8S: MoveAllToActiveOrBackoffQueue: a cluster event (node added or
- * changed, bound pod deleted) may make parked pods schedulable. */
+/* K8S: MoveAllToActiveOrBackoffQueue with a wildcard event: every parked
+ * pod moves, whatever rejected it. */
 void sched_queue_move_all(struct sched_queue *queue);
+/* LAB: sched-requeue. K8S: MoveAllToActiveOrBackoffQueue(event, old, new):
+ * each parked pod moves if sched_hints_worth_requeuing says so for its
+ * rejectors. old/new_obj are the event's objects (borrowed), cache the
+ * scheduler's (for the hints). Returns how many pods moved. */
+size_t sched_queue_move_on(struct sched_queue *queue, const struct sched_event *event,
+			   const struct object *old_obj, const struct object *new_obj,
+			   struct sched_cache *cache);
 
 /* K8S: calculateBackoffDuration: 0 before any attempt, then 1s, 2s, 4s,
  * 8s, 10s, 10s ... */

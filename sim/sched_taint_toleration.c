@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "sched_framework.h"
+#include "sched_queueing_hints.h"
 #include "sched_nodeinfo.h"
 
 static bool empty(const char *s)
@@ -67,12 +68,13 @@ static bool is_effect(const struct taint *taint, const char *effect)
 	return taint->effect && !strcmp(taint->effect, effect);
 }
 
-static enum sched_code filter(struct sched_state *state, const struct pod *pod,
-			      const struct sched_node_info *node,
-			      struct sched_status *status)
+/* The Filter proper, for a node with taints. Kept out of line (noinline)
+ * so that filter() below, which every node goes through, stays a leaf
+ * function without the register saves this loop needs. */
+static __attribute__((noinline)) enum sched_code
+filter_taints(const struct pod *pod, const struct node_spec *spec,
+	      struct sched_status *status)
 {
-	(void)state;
-	const struct node_spec *spec = &node->node->spec;
 	for (size_t i = 0; i < spec->taints.len; i++) {
 		const struct taint *taint = &spec->taints.items[i];
 		if (!is_effect(taint, TAINT_NO_SCHEDULE) &&
@@ -89,15 +91,24 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 	return SCHED_SUCCESS;
 }
 
+static enum sched_code filter(struct sched_state *state, const struct pod *pod,
+			      const struct sched_node_info *node,
+			      struct sched_status *status)
+{
+	(void)state;
+	const struct node_spec *spec = &node->node->spec;
+	if (spec->taints.len == 0)
+		return SCHED_SUCCESS;	/* hot path: most nodes have no taint */
+	return filter_taints(pod, spec, status);
+}
+
 /* Upstream's PreScore first keeps the pod's tolerations whose effect is
  * empty or PreferNoSchedule; since a toleration with another effect never
  * tolerates a PreferNoSchedule taint, testing all of them here gives the
  * same count without a per-cycle list. */
-static int64_t score(struct sched_state *state, const struct pod *pod,
-		     const struct sched_node_info *node)
+static __attribute__((noinline)) int64_t
+count_intolerable(const struct pod *pod, const struct node_spec *spec)
 {
-	(void)state;
-	const struct node_spec *spec = &node->node->spec;
 	int64_t intolerable = 0;
 	for (size_t i = 0; i < spec->taints.len; i++) {
 		const struct taint *taint = &spec->taints.items[i];
@@ -106,6 +117,16 @@ static int64_t score(struct sched_state *state, const struct pod *pod,
 			intolerable++;
 	}
 	return intolerable;
+}
+
+static int64_t score(struct sched_state *state, const struct pod *pod,
+		     const struct sched_node_info *node)
+{
+	(void)state;
+	const struct node_spec *spec = &node->node->spec;
+	if (spec->taints.len == 0)
+		return 0;	/* hot path, as in filter() */
+	return count_intolerable(pod, spec);
 }
 
 /* LAB: sched-taint-score. More untolerated soft taints, lower score. */
@@ -117,6 +138,40 @@ static void normalize_score(struct sched_state *state, const struct pod *pod,
 	sched_default_normalize_score(SCHED_MAX_NODE_SCORE, true, scores, len);
 }
 
+/* ---- queueing hints ------------------------------------------------------ */
+
+/* Whether node has a NoSchedule or NoExecute taint pod does not tolerate
+ * (K8S: v1helper.FindMatchingUntoleratedTaint with
+ * DoNotScheduleTaintsFilterFunc). */
+static bool has_untolerated(const struct node *node, const struct pod *pod)
+{
+	for (size_t i = 0; i < node->spec.taints.len; i++) {
+		const struct taint *taint = &node->spec.taints.items[i];
+		if ((is_effect(taint, TAINT_NO_SCHEDULE) || is_effect(taint, TAINT_NO_EXECUTE)) &&
+		    !sched_tolerations_tolerate(&pod->spec, taint))
+			return true;
+	}
+	return false;
+}
+
+/* K8S: TaintToleration.isSchedulableAfterNodeChange: Queue when the node
+ * is new or had a taint the pod does not tolerate, and has none now. */
+static enum sched_hint after_node_change(const struct sched_hint_input *in)
+{
+	const struct node *old = sched_hint_old_node(in);
+	bool was_untolerated = !old || has_untolerated(old, in->pod);
+	if (was_untolerated && !has_untolerated(sched_hint_new_node(in), in->pod))
+		return SCHED_HINT_QUEUE;
+	return SCHED_HINT_SKIP;
+}
+
+/* K8S: TaintToleration.EventsToRegister (queueing hints on) */
+static const struct sched_event_hint events[] = {
+	{ { SCHED_RESOURCE_NODE, SCHED_ACTION_ADD | SCHED_ACTION_UPDATE_NODE_TAINT, NULL },
+	  after_node_change },
+	{ { 0, 0, NULL }, NULL },
+};
+
 const struct sched_plugin sched_taint_toleration_plugin = {
 	.id = SCHED_PLUGIN_TAINT_TOLERATION,
 	.name = "TaintToleration",
@@ -124,4 +179,5 @@ const struct sched_plugin sched_taint_toleration_plugin = {
 	.filter = filter,
 	.score = score,
 	.normalize_score = normalize_score,
+	.events_to_register = events,
 };

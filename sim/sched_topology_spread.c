@@ -63,6 +63,7 @@
 
 #include "sched_args.h"
 #include "sched_topology_spread.h"
+#include "sched_queueing_hints.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -284,14 +285,25 @@ bool spread_node_included(const struct spread_constraint *c, const struct pod *p
 	return true;
 }
 
-void spread_counts_init(struct spread_counts *c, const struct sched_cache *cache,
-			uint32_t key)
+void spread_counts_reset(struct spread_counts *c, const struct sched_cache *cache,
+			 uint32_t key)
 {
 	c->len = sched_cache_topology_values(cache, key);
-	c->count = xmalloc(c->len * sizeof(*c->count));
+	if (c->len > c->cap) {
+		free(c->count);
+		c->count = xmalloc(c->len * sizeof(*c->count));
+		c->cap = c->len;
+	}
 	for (uint32_t v = 0; v < c->len; v++)
 		c->count[v] = -1;
 	c->domains = 0;
+}
+
+void spread_counts_init(struct spread_counts *c, const struct sched_cache *cache,
+			uint32_t key)
+{
+	memset(c, 0, sizeof(*c));
+	spread_counts_reset(c, cache, key);
 }
 
 void spread_counts_release(struct spread_counts *c)
@@ -300,14 +312,9 @@ void spread_counts_release(struct spread_counts *c)
 	memset(c, 0, sizeof(*c));
 }
 
-struct collect {
-	const struct sched_pod_info **items;
-	size_t len, cap;
-};
-
 static void collect_pod(void *arg, const struct sched_pod_info *p)
 {
-	struct collect *c = arg;
+	struct spread_pods *c = arg;
 	if (p->pod->obj.meta.deletion_timestamp)	/* K8S: #87621 */
 		return;
 	xgrow((void **)&c->items, &c->cap, c->len + 1, sizeof(*c->items));
@@ -315,36 +322,46 @@ static void collect_pod(void *arg, const struct sched_pod_info *p)
 }
 
 void spread_matching_pods(const struct sched_cache *cache, const char *namespace,
-			  const struct selector *sel,
-			  const struct sched_pod_info ***out, size_t *len)
+			  const struct selector *sel, struct spread_pods *out)
 {
-	struct collect c = { 0 };
+	out->len = 0;
 	if (!selector_is_empty(sel))	/* upstream counts none for {} */
-		sched_cache_visit_matching(cache, namespace, sel, collect_pod, &c);
-	*out = c.items;
-	*len = c.len;
+		sched_cache_visit_matching(cache, namespace, sel, collect_pod, out);
+}
+
+void spread_pods_release(struct spread_pods *pods)
+{
+	free(pods->items);
+	memset(pods, 0, sizeof(*pods));
 }
 
 /* ---- PreFilter and Filter ------------------------------------------------ */
 
 /* K8S: preFilterState: per constraint, the eligible domains with their
- * counts and the smallest count (the critical path's first entry). */
+ * counts and the smallest count (the critical path's first entry). What
+ * Filter reads per node sits together in struct filter_constraint, away
+ * from the constraint's compiled selector. */
+struct filter_constraint {
+	uint32_t key;			/* the constraint's topology key */
+	int32_t max_skew;
+	int32_t min_domains;
+	int64_t min;
+	int64_t self;			/* 1 when the pod matches its own selector */
+	struct spread_counts counts;
+};
+
 struct filter_state {
 	struct spread_constraints constraints;
-	struct spread_counts *counts;
-	int64_t *min;
-	int64_t *self;		/* 1 when the pod matches its own selector */
+	struct filter_constraint *per;	/* constraints.len entries */
 };
 
 static void filter_state_free(void *data)
 {
 	struct filter_state *s = data;
 	for (size_t i = 0; i < s->constraints.len; i++)
-		spread_counts_release(&s->counts[i]);
+		spread_counts_release(&s->per[i].counts);
 	spread_constraints_release(&s->constraints);
-	free(s->counts);
-	free(s->min);
-	free(s->self);
+	free(s->per);
 	free(s);
 }
 
@@ -369,13 +386,14 @@ static enum sched_code pre_filter(struct sched_state *state, const struct pod *p
 		return SCHED_SKIP;
 	}
 	size_t n_constraints = s->constraints.len, n_nodes;
-	s->counts = xcalloc(n_constraints, sizeof(*s->counts));
-	s->min = xcalloc(n_constraints, sizeof(*s->min));
-	s->self = xcalloc(n_constraints, sizeof(*s->self));
+	s->per = xcalloc(n_constraints, sizeof(*s->per));
 	for (size_t i = 0; i < n_constraints; i++) {
-		spread_counts_init(&s->counts[i], state->cache, s->constraints.items[i].key);
-		s->self[i] = selector_matches(&s->constraints.items[i].selector,
-					      &pod->obj.meta.labels);
+		const struct spread_constraint *c = &s->constraints.items[i];
+		s->per[i].key = c->key;
+		s->per[i].max_skew = c->max_skew;
+		s->per[i].min_domains = c->min_domains;
+		spread_counts_init(&s->per[i].counts, state->cache, c->key);
+		s->per[i].self = selector_matches(&c->selector, &pod->obj.meta.labels);
 	}
 	struct sched_node_info *const *nodes = sched_cache_list(state->cache, &n_nodes);
 	/* Every eligible node's domain exists, even with no pod in it: an
@@ -393,40 +411,39 @@ static enum sched_code pre_filter(struct sched_state *state, const struct pod *p
 	 * the values some listed node has: the cache counts those, O(values)
 	 * instead of a walk over the nodes. */
 	for (size_t i = 0; !policies && all_keyed && i < n_constraints; i++)
-		for (uint32_t v = SCHED_TOPOLOGY_EMPTY; v < s->counts[i].len; v++)
+		for (uint32_t v = SCHED_TOPOLOGY_EMPTY; v < s->per[i].counts.len; v++)
 			if (sched_cache_topology_listed(state->cache, s->constraints.items[i].key, v))
-				spread_counts_add_domain(&s->counts[i], v);
+				spread_counts_add_domain(&s->per[i].counts, v);
 	for (size_t n = 0; n < n_nodes && (policies || !all_keyed); n++) {
 		if (!policies) {	/* the list holds listed, live nodes only */
 			if (!spread_node_has_keys(nodes[n], &s->constraints))
 				continue;
 			for (size_t i = 0; i < n_constraints; i++)
-				spread_counts_add_domain(&s->counts[i],
+				spread_counts_add_domain(&s->per[i].counts,
 					sched_node_topology(nodes[n], s->constraints.items[i].key));
 			continue;
 		}
 		for (size_t i = 0; i < n_constraints; i++)
 			if (filter_node_counts(s, i, pod, nodes[n]))
-				spread_counts_add_domain(&s->counts[i],
+				spread_counts_add_domain(&s->per[i].counts,
 					sched_node_topology(nodes[n], s->constraints.items[i].key));
 	}
 	for (size_t i = 0; i < n_constraints; i++) {
 		const struct spread_constraint *c = &s->constraints.items[i];
-		const struct sched_pod_info **pods;
-		size_t len;
+		struct spread_pods pods = { 0 };
 		spread_matching_pods(state->cache, pod->obj.meta.namespace, &c->selector,
-				     &pods, &len);
-		for (size_t k = 0; k < len; k++) {
-			const struct sched_node_info *node = pods[k]->node;
+				     &pods);
+		for (size_t k = 0; k < pods.len; k++) {
+			const struct sched_node_info *node = pods.items[k]->node;
 			if (filter_node_counts(s, i, pod, node))
-				s->counts[i].count[sched_node_topology(node, c->key)]++;
+				s->per[i].counts.count[sched_node_topology(node, c->key)]++;
 		}
-		free(pods);
+		spread_pods_release(&pods);
 		/* K8S: criticalPaths[0]: MaxInt32 when there is no domain. */
-		s->min[i] = INT32_MAX;
-		for (uint32_t v = 0; v < s->counts[i].len; v++)
-			if (s->counts[i].count[v] >= 0 && s->counts[i].count[v] < s->min[i])
-				s->min[i] = s->counts[i].count[v];
+		s->per[i].min = INT32_MAX;
+		for (uint32_t v = 0; v < s->per[i].counts.len; v++)
+			if (s->per[i].counts.count[v] >= 0 && s->per[i].counts.count[v] < s->per[i].min)
+				s->per[i].min = s->per[i].counts.count[v];
 	}
 	sched_state_write(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD, s, filter_state_free);
 	return SCHED_SUCCESS;
@@ -469,9 +486,9 @@ static void what_if(const struct filter_state *s, size_t i, const struct pod *po
 		return;
 	*match += delta;
 	int64_t m = *match;	/* this domain, changed; the others as counted */
-	for (uint32_t v = 0; v < s->counts[i].len; v++)
-		if (v != value && s->counts[i].count[v] >= 0 && s->counts[i].count[v] < m)
-			m = s->counts[i].count[v];
+	for (uint32_t v = 0; v < s->per[i].counts.len; v++)
+		if (v != value && s->per[i].counts.count[v] >= 0 && s->per[i].counts.count[v] < m)
+			m = s->per[i].counts.count[v];
 	*min = m;
 }
 
@@ -484,27 +501,145 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 	/* A what-if copy is compared with the cache's record it copies. */
 	const struct sched_node_info *real = node->scratch_of ? node->scratch_of : node;
 	for (size_t i = 0; i < s->constraints.len; i++) {
-		const struct spread_constraint *c = &s->constraints.items[i];
+		const struct filter_constraint *c = &s->per[i];
 		uint32_t value = sched_node_topology(node, c->key);
 		if (value == SCHED_TOPOLOGY_ABSENT)
 			return sched_status_add(status, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
 						REASON_NODE_LABEL_NOT_MATCH);
-		int64_t min = s->min[i];
-		int64_t match = spread_counts_get(&s->counts[i], value);
+		int64_t min = c->min;
+		int64_t match = spread_counts_get(&c->counts, value);
 		if (match < 0)
 			match = 0;	/* not an eligible domain: no pods counted */
 		if (real != node)
 			what_if(s, i, pod, real, node, value, &match, &min);
 		/* K8S: minMatchNum: too few domains make the global minimum 0. */
-		if ((int64_t)s->counts[i].domains < c->min_domains)
+		if ((int64_t)c->counts.domains < c->min_domains)
 			min = 0;
 		/* LAB: sched-spread-skew-rule */
-		if (match + s->self[i] - min > c->max_skew)
+		if (match + c->self - min > c->max_skew)
 			return sched_status_add(status, SCHED_UNSCHEDULABLE,
 						REASON_CONSTRAINTS_NOT_MATCH);
 	}
 	return SCHED_SUCCESS;
 }
+
+/* ---- queueing hints ------------------------------------------------------ */
+
+/* K8S: getConstraints: the pod's DoNotSchedule constraints, or the
+ * default ones. Hints have no cycle: a bare state gives the default
+ * pluginConfig (a profile's own default constraints are not seen here). */
+static void hint_constraints(const struct sched_hint_input *in,
+			     struct spread_constraints *out)
+{
+	struct sched_state state;
+	sched_state_init(&state, in->pod, in->cache);
+	spread_constraints_build(&state, in->pod, "DoNotSchedule", out);
+	sched_state_release(&state);
+}
+
+/* K8S: involvedInTopologySpreading: the pod itself, or a bound pod of its
+ * namespace. */
+static bool involved(const struct pod *other, const struct pod *pod)
+{
+	return !strcmp(other->obj.meta.uid, pod->obj.meta.uid) ||
+	       (other->spec.node_name && *other->spec.node_name &&
+		!strcmp(other->obj.meta.namespace, pod->obj.meta.namespace));
+}
+
+static bool labels_match_any(const struct spread_constraints *c, const struct strmap *labels)
+{
+	for (size_t i = 0; i < c->len; i++)
+		if (selector_matches(&c->items[i].selector, labels))
+			return true;
+	return false;
+}
+
+/* K8S: PodTopologySpread.isSchedulableAfterPodChange: a bound pod of the
+ * namespace added or deleted with labels a constraint counts, or
+ * relabelled so that a constraint counts it differently. */
+static enum sched_hint after_pod_change(const struct sched_hint_input *in)
+{
+	const struct pod *old = sched_hint_old_pod(in), *pod = sched_hint_new_pod(in);
+	if ((pod && !involved(pod, in->pod)) || (old && !involved(old, in->pod)))
+		return SCHED_HINT_SKIP;
+	struct spread_constraints c;
+	hint_constraints(in, &c);
+	bool queue = false;
+	if (old && pod) {
+		for (size_t i = 0; i < c.len && !queue; i++)
+			queue = selector_matches(&c.items[i].selector, &old->obj.meta.labels) !=
+				selector_matches(&c.items[i].selector, &pod->obj.meta.labels);
+	} else {
+		queue = labels_match_any(&c, &(pod ? pod : old)->obj.meta.labels);
+	}
+	spread_constraints_release(&c);
+	return queue ? SCHED_HINT_QUEUE : SCHED_HINT_SKIP;
+}
+
+/* K8S: nodeLabelsMatchSpreadConstraints: the node has every topology key. */
+static bool node_has_keys(const struct spread_constraints *c, const struct node *node)
+{
+	for (size_t i = 0; i < c->len; i++)
+		if (!strmap_get(&node->obj.meta.labels, c->items[i].topology_key))
+			return false;
+	return true;
+}
+
+static bool keys_changed(const struct spread_constraints *c, const struct node *old,
+			 const struct node *node)
+{
+	for (size_t i = 0; i < c->len; i++) {
+		const char *a = strmap_get(&old->obj.meta.labels, c->items[i].topology_key);
+		const char *b = strmap_get(&node->obj.meta.labels, c->items[i].topology_key);
+		if (strcmp(a ? a : "", b ? b : ""))
+			return true;
+	}
+	return false;
+}
+
+static bool taints_differ(const struct node *old, const struct node *node)
+{
+	if (old->spec.taints.len != node->spec.taints.len)
+		return true;
+	for (size_t i = 0; i < node->spec.taints.len; i++) {
+		const struct taint *a = &old->spec.taints.items[i], *b = &node->spec.taints.items[i];
+		if (strcmp(a->key ? a->key : "", b->key ? b->key : "") ||
+		    strcmp(a->value ? a->value : "", b->value ? b->value : "") ||
+		    strcmp(a->effect ? a->effect : "", b->effect ? b->effect : ""))
+			return true;
+	}
+	return false;
+}
+
+/* K8S: PodTopologySpread.isSchedulableAfterNodeChange: a node with every
+ * topology key added or deleted; a node that gained or lost a key, or
+ * whose key values or taints changed while it has them all. */
+static enum sched_hint after_node_change(const struct sched_hint_input *in)
+{
+	const struct node *old = sched_hint_old_node(in), *node = sched_hint_new_node(in);
+	struct spread_constraints c;
+	hint_constraints(in, &c);
+	bool was = old && node_has_keys(&c, old), is = node && node_has_keys(&c, node);
+	bool queue;
+	if (old && node)
+		queue = was != is || (is && (keys_changed(&c, old, node) ||
+					     taints_differ(old, node)));
+	else
+		queue = node ? is : was;
+	spread_constraints_release(&c);
+	return queue ? SCHED_HINT_QUEUE : SCHED_HINT_SKIP;
+}
+
+/* K8S: PodTopologySpread.EventsToRegister */
+static const struct sched_event_hint events[] = {
+	{ { SCHED_RESOURCE_POD,
+	    SCHED_ACTION_ADD | SCHED_ACTION_UPDATE_POD_LABEL | SCHED_ACTION_DELETE, NULL },
+	  after_pod_change },
+	{ { SCHED_RESOURCE_NODE, SCHED_ACTION_ADD | SCHED_ACTION_DELETE |
+	    SCHED_ACTION_UPDATE_NODE_LABEL | SCHED_ACTION_UPDATE_NODE_TAINT, NULL },
+	  after_node_change },
+	{ { 0, 0, NULL }, NULL },
+};
 
 const struct sched_plugin sched_topology_spread_plugin = {
 	.id = SCHED_PLUGIN_POD_TOPOLOGY_SPREAD,
@@ -515,4 +650,5 @@ const struct sched_plugin sched_topology_spread_plugin = {
 	.pre_score = sched_topology_spread_pre_score,
 	.score = sched_topology_spread_score,
 	.normalize_score = sched_topology_spread_normalize,
+	.events_to_register = events,
 };

@@ -74,11 +74,14 @@ bool spread_node_included(const struct spread_constraint *c, const struct pod *p
 /* Per-domain pod counts of one constraint, indexed by the value id of
  * its key (sched_nodeinfo.h); -1 marks a value that is not a domain here. */
 struct spread_counts {
-	int64_t *count;			/* owned; len entries */
-	uint32_t len;
+	int64_t *count;			/* owned; len entries (cap allocated) */
+	uint32_t len, cap;
 	size_t domains;			/* entries >= 0 */
 };
-/* All -1, sized for the key's values now. */
+/* All -1, sized for the key's values now. reset reuses c's array (a
+ * zeroed struct is empty), init starts from nothing. */
+void spread_counts_reset(struct spread_counts *c, const struct sched_cache *cache,
+			 uint32_t key);
 void spread_counts_init(struct spread_counts *c, const struct sched_cache *cache,
 			uint32_t key);
 /* Makes value a domain (count 0) if it is not one yet. */
@@ -97,13 +100,19 @@ static inline int64_t spread_counts_get(const struct spread_counts *c, uint32_t 
 }
 void spread_counts_release(struct spread_counts *c);
 
-/* K8S: countPodsMatchSelector over every node at once: the booked pods
- * of namespace matching sel that are not terminating, from the label
- * index. *out (caller frees) holds len entries; an empty selector counts
- * nothing, as upstream. */
+/* A list of booked pods, kept from cycle to cycle so that it grows once
+ * rather than being allocated per pod scheduled. */
+struct spread_pods {
+	const struct sched_pod_info **items;	/* owned */
+	size_t len, cap;
+};
+/* K8S: countPodsMatchSelector over every node at once: replaces out's
+ * contents with the booked pods of namespace matching sel that are not
+ * terminating, from the label index. An empty selector counts nothing,
+ * as upstream. */
 void spread_matching_pods(const struct sched_cache *cache, const char *namespace,
-			  const struct selector *sel,
-			  const struct sched_pod_info ***out, size_t *len);
+			  const struct selector *sel, struct spread_pods *out);
+void spread_pods_release(struct spread_pods *pods);
 
 /* The Score half (sched_topology_spread_score.c): PreScore, Score,
  * NormalizeScore, as in sched_framework.h. */

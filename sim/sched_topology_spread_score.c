@@ -29,14 +29,17 @@
  * -- which is how upstream sizes the weight, quirk included. For the
  * hostname key the count is simply the node's own matching pods.
  *
- * Costs: PreScore does all the work, O(feasible nodes) for the domains
- * and the raw scores (a few array reads per node: the cache's topology
- * value ids, each domain's precomputed term, a bit test -- and only for
- * the few nodes it flags a hash probe -- for hostname; with the System
- * defaults a node without matching pods takes its zone's precomputed
- * score) plus O(matching pods) for the counts (the cache's label index);
- * Score only reads its answer. Upstream computes the same numbers in
- * Score.
+ * Costs: PreScore finds the domains -- with every node of the cluster
+ * carrying the keys, it stops as soon as it has met every value that
+ * some listed node has, a handful of nodes for zones; else one pass over
+ * the feasible nodes -- and counts the matching pods (the cache's label
+ * index: O(matching pods)), then computes each domain's part of the raw
+ * score once. Score is then a few array reads per node (the node's
+ * topology value ids, its domain's part, a bit test -- and, for the few
+ * nodes it flags, a hash probe -- for hostname) and writes nothing, so
+ * nodes can be scored in parallel. Upstream computes the same numbers in
+ * Score. The arrays of a cycle are kept for the next one (spare states
+ * below): no allocation per pod once they have grown.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -53,7 +56,8 @@ struct host_counts {
 	const struct sched_node_info **nodes;
 	int64_t *counts;
 	size_t used;			/* slots taken */
-	size_t mask;
+	size_t mask;			/* slots - 1 */
+	size_t cap;			/* slots allocated (kept between cycles) */
 	unsigned shift;			/* 64 - log2(slots) */
 	/* One bit per 4096th of the hash range, set for each node in the
 	 * table: a node whose bit is clear holds no matching pod, decided
@@ -62,42 +66,87 @@ struct host_counts {
 	uint64_t seen[64];
 };
 
-/* K8S: preScoreState */
+/* What PreScore works out for one constraint; the first fields are
+ * what Score reads, copied out of the constraint so that they share a
+ * cache line. */
+struct score_constraint {
+	uint32_t key;			/* the constraint's topology key */
+	bool hostname;			/* ... is kubernetes.io/hostname */
+	double base;			/* maxSkew - 1 */
+	struct spread_counts counts;	/* unused for hostname */
+	double weight;			/* K8S: TopologyNormalizingWeight */
+	double *term;			/* by domain: its part of the raw score;
+					 * unused for hostname */
+	uint32_t term_cap;
+	struct host_counts hosts;	/* hostname only */
+};
+
+/* K8S: preScoreState. Its arrays keep their size from cycle to cycle
+ * (see spares below); len and the like say how much is in use. */
 struct score_state {
 	struct spread_constraints constraints;
 	bool require_all;		/* K8S: requireAllTopologies */
-	struct spread_counts *counts;	/* per constraint; unused for hostname */
-	double *weight;			/* K8S: TopologyNormalizingWeight */
-	double **term;			/* per constraint and domain: its part of
-					 * the raw score; unused for hostname */
-	struct host_counts *hosts;	/* per constraint; hostname only */
-	/* By position in PreScore's node list: Score's answers, computed
-	 * there in one pass over compact arrays rather than per call. */
-	struct sched_node_info *const *nodes;	/* borrowed for the cycle */
-	size_t nodes_len;
+	struct score_constraint *per;	/* constraints.len in use */
+	size_t per_cap;
+	/* K8S: IgnoredNodes, by position in PreScore's node list; only
+	 * filled when some_ignored. Read by NormalizeScore. */
 	bool *ignored;
-	int64_t *raw;
-	size_t cursor;			/* Score's calls come in list order */
+	size_t ignored_cap;
+	bool some_ignored;
+	size_t nodes_len;
+	/* With the System defaults' shape -- hostname first, then one other
+	 * key (zone) -- most nodes hold none of the matching pods, and their
+	 * raw score depends on their zone alone: quiet[v] is that score for
+	 * zone value id v (ABSENT included), used when quiet_shape. */
+	bool quiet_shape;
+	int64_t *quiet;
+	size_t quiet_cap;
+	struct spread_pods pods;	/* the matching pods, scratch */
 };
+
+static void score_state_destroy(struct score_state *s)
+{
+	for (size_t i = 0; i < s->per_cap; i++) {
+		spread_counts_release(&s->per[i].counts);
+		free(s->per[i].term);
+		free(s->per[i].hosts.nodes);
+		free(s->per[i].hosts.counts);
+	}
+	spread_constraints_release(&s->constraints);
+	spread_pods_release(&s->pods);
+	free(s->per);
+	free(s->ignored);
+	free(s->quiet);
+	free(s);
+}
+
+/* Spare states: a cycle's state is released when its binding is done,
+ * and the next cycle takes it back with its arrays grown, instead of
+ * allocating and freeing a dozen arrays per pod (malloc showed in the
+ * profile). Several cycles' states may be alive at once (bindings still
+ * in flight): each takes a spare or a new one, and at most SPARES are
+ * kept. Only PreScore and the release take and give, on the scheduler's
+ * thread. */
+#define SPARES 4
+static struct score_state *spares[SPARES];
+static size_t spares_len;
+
+static struct score_state *score_state_take(void)
+{
+	if (spares_len)
+		return spares[--spares_len];
+	return xcalloc(1, sizeof(struct score_state));
+}
 
 static void score_state_free(void *data)
 {
 	struct score_state *s = data;
-	for (size_t i = 0; i < s->constraints.len; i++) {
-		spread_counts_release(&s->counts[i]);
-		free(s->hosts[i].nodes);
-		free(s->hosts[i].counts);
-		if (s->term)
-			free(s->term[i]);
+	spread_constraints_release(&s->constraints);
+	if (spares_len == SPARES) {
+		score_state_destroy(s);
+		return;
 	}
-	spread_constraints_release(&s->constraints);	/* len is 0 from here */
-	free(s->counts);
-	free(s->term);
-	free(s->weight);
-	free(s->hosts);
-	free(s->ignored);
-	free(s->raw);
-	free(s);
+	spares[spares_len++] = s;
 }
 
 static bool is_hostname(const struct spread_constraint *c)
@@ -139,25 +188,34 @@ static size_t host_slot(const struct host_counts *h, const struct sched_node_inf
 	return i;
 }
 
-static void host_counts_build(struct host_counts *h, const struct sched_pod_info *const *pods,
-			      size_t len)
+static void host_counts_build(struct host_counts *h, const struct spread_pods *pods)
 {
-	size_t cap = 8;
+	size_t slots = 8;
 	unsigned bits = 3;
-	while (cap < 2 * len) {
-		cap *= 2;
+	while (slots < 2 * pods->len) {
+		slots *= 2;
 		bits++;
 	}
-	h->nodes = xcalloc(cap, sizeof(*h->nodes));
-	h->counts = xcalloc(cap, sizeof(*h->counts));
-	h->mask = cap - 1;
+	if (slots > h->cap) {
+		free(h->nodes);
+		free(h->counts);
+		h->nodes = xmalloc(slots * sizeof(*h->nodes));
+		h->counts = xmalloc(slots * sizeof(*h->counts));
+		h->cap = slots;
+	}
+	memset(h->nodes, 0, slots * sizeof(*h->nodes));
+	memset(h->counts, 0, slots * sizeof(*h->counts));
+	memset(h->seen, 0, sizeof(h->seen));
+	h->used = 0;
+	h->mask = slots - 1;
 	h->shift = 64 - bits;
-	for (size_t k = 0; k < len; k++) {
-		size_t i = host_slot(h, pods[k]->node);
+	for (size_t k = 0; k < pods->len; k++) {
+		const struct sched_node_info *node = pods->items[k]->node;
+		size_t i = host_slot(h, node);
 		h->used += !h->nodes[i];
-		h->nodes[i] = pods[k]->node;
+		h->nodes[i] = node;
 		h->counts[i]++;
-		uint64_t hash = host_hash(pods[k]->node);
+		uint64_t hash = host_hash(node);
 		h->seen[hash >> 58] |= 1ull << ((hash >> 52) & 63);
 	}
 }
@@ -171,19 +229,18 @@ static int64_t host_count(const struct host_counts *h, const struct sched_node_i
 }
 
 /* Counts constraint i's matching pods into its domains (or, for hostname,
- * lists their nodes). K8S: PreScore's processAllNode. */
-static void count_pods(struct score_state *s, size_t i, const struct pod *pod,
-		       const struct sched_pod_info *const *pods, size_t len)
+ * per node). K8S: PreScore's processAllNode. */
+static void count_pods(struct score_state *s, size_t i, const struct pod *pod)
 {
 	const struct spread_constraint *c = &s->constraints.items[i];
 	if (is_hostname(c)) {
 		/* K8S: Score counts the node's own pods, no policy applied. */
-		host_counts_build(&s->hosts[i], pods, len);
+		host_counts_build(&s->per[i].hosts, &s->pods);
 		return;
 	}
-	struct spread_counts *counts = &s->counts[i];
-	for (size_t k = 0; k < len; k++) {
-		const struct sched_node_info *node = pods[k]->node;
+	struct spread_counts *counts = &s->per[i].counts;
+	for (size_t k = 0; k < s->pods.len; k++) {
+		const struct sched_node_info *node = s->pods.items[k]->node;
 		if (!node->node || !node->listed)
 			continue;	/* not in the snapshot's node list */
 		if (s->require_all && !spread_node_has_keys(node, &s->constraints))
@@ -204,51 +261,112 @@ static int64_t round_half_up(double x)
 	return x - (double)t >= 0.5 ? t + 1 : t;
 }
 
-/* K8S: Score and scoreForCount for one node whose value id per key is
- * values[] (SCHED_TOPOLOGY_ABSENT: no such label, the constraint adds
- * nothing). node NULL: as if no matching pod ran on the node (hostname
- * constraints count 0). */
-static int64_t score_node(const struct score_state *s, const struct sched_node_info *node,
-			  const uint32_t *values)
+/* Constraint i's part of the raw score of a node in domain value that
+ * holds host matching pods (hostname only). K8S: scoreForCount. */
+static double score_part(const struct score_state *s, size_t i, uint32_t value, int64_t host)
 {
-	double score = 0;
-	for (size_t i = 0; i < s->constraints.len; i++) {
-		const struct spread_constraint *c = &s->constraints.items[i];
-		if (values[i] == SCHED_TOPOLOGY_ABSENT)
-			continue;
-		if (is_hostname(c))
-			score += (double)(node ? host_count(&s->hosts[i], node) : 0) * s->weight[i] +
-				 (double)(c->max_skew - 1);
-		else
-			score += s->term[i][values[i]];
-	}
-	return round_half_up(score);
+	const struct score_constraint *per = &s->per[i];
+	if (per->hostname)
+		return (double)host * per->weight + per->base;
+	return per->term[value];
 }
 
-/* The System defaults' shape -- hostname first, then one other key (zone)
- * -- scores a node that has a hostname and none of the matching pods by
- * its zone alone: most scored nodes. quiet[v] is that score for zone value
- * id v (ABSENT included), computed by score_node itself so that the
- * floating-point sums are the very same. NULL for other shapes. */
-static int64_t *quiet_scores(const struct score_state *s)
+/* Fills s->quiet when the constraints have the System defaults' shape
+ * (see struct score_state): the same sums, in the same order, as Score
+ * makes for a node with a hostname and no matching pod. */
+static void quiet_scores(struct score_state *s)
 {
-	if (s->constraints.len != 2 || !is_hostname(&s->constraints.items[0]) ||
-	    is_hostname(&s->constraints.items[1]))
-		return NULL;
-	uint32_t len = s->counts[1].len;
-	int64_t *quiet = xcalloc(len ? len : 1, sizeof(*quiet));
+	s->quiet_shape = s->constraints.len == 2 && s->per[0].hostname && !s->per[1].hostname;
+	if (!s->quiet_shape)
+		return;
+	uint32_t len = s->per[1].counts.len;
+	if (s->quiet_cap < len) {
+		free(s->quiet);
+		s->quiet = xmalloc(len * sizeof(*s->quiet));
+		s->quiet_cap = len;
+	}
 	for (uint32_t v = 0; v < len; v++) {
-		uint32_t values[2] = { SCHED_TOPOLOGY_EMPTY, v };	/* any hostname */
-		quiet[v] = score_node(s, NULL, values);
+		double score = 0;
+		score += score_part(s, 0, SCHED_TOPOLOGY_EMPTY, 0);
+		if (v != SCHED_TOPOLOGY_ABSENT)
+			score += score_part(s, 1, v, 0);
+		else if (s->require_all)
+			score = 0;	/* ignored */
+		s->quiet[v] = round_half_up(score);
 	}
-	return quiet;
 }
 
-/* Whether node holds matching pods for a hostname constraint i. */
-static bool host_busy(const struct score_state *s, size_t i, const struct sched_node_info *node)
+/* How many domains key can have at most: the values some listed node
+ * has, a node without the label making the domain "" (so "" once). */
+static size_t possible_domains(const struct sched_cache *cache, uint32_t key)
 {
-	const struct host_counts *h = &s->hosts[i];
-	return h->used && host_maybe(h, host_hash(node)) && h->nodes[host_slot(h, node)];
+	uint32_t values = sched_cache_topology_values(cache, key);
+	size_t n = sched_cache_topology_listed(cache, key, SCHED_TOPOLOGY_ABSENT) ||
+		   sched_cache_topology_listed(cache, key, SCHED_TOPOLOGY_EMPTY);
+	for (uint32_t v = SCHED_TOPOLOGY_EMPTY + 1; v < values; v++)
+		n += sched_cache_topology_listed(cache, key, v) > 0;
+	return n;
+}
+
+/* K8S: initPreScoreState's walk over the feasible nodes: which nodes are
+ * ignored (with requireAllTopologies, those missing a key) and the
+ * domains of the others, for every constraint but hostname (whose
+ * domains are the nodes themselves). Returns how many nodes are ignored. */
+static size_t find_domains(struct score_state *s, const struct sched_cache *cache,
+			   struct sched_node_info *const *nodes, size_t len)
+{
+	size_t n = s->constraints.len, ignored = 0;
+	bool may_ignore = false;
+	for (size_t i = 0; s->require_all && i < n; i++)
+		may_ignore |= sched_cache_topology_listed(cache, s->constraints.items[i].key,
+							  SCHED_TOPOLOGY_ABSENT) > 0;
+	if (may_ignore) {
+		if (s->ignored_cap < len) {
+			free(s->ignored);
+			s->ignored = xmalloc(len * sizeof(*s->ignored));
+			s->ignored_cap = len;
+		}
+		for (size_t k = 0; k < len; k++) {
+			s->ignored[k] = !spread_node_has_keys(nodes[k], &s->constraints);
+			if (s->ignored[k]) {
+				ignored++;
+				continue;
+			}
+			for (size_t i = 0; i < n; i++)
+				if (!is_hostname(&s->constraints.items[i]))
+					spread_counts_add_domain(&s->per[i].counts,
+						sched_node_topology(nodes[k], s->constraints.items[i].key));
+		}
+		s->some_ignored = ignored > 0;
+		return ignored;
+	}
+	/* No node is ignored. The feasible nodes are listed nodes, so once
+	 * the walk has met every value some listed node has, the rest can
+	 * only repeat them: with zones interleaved in the node list, that is
+	 * after a few nodes. A missing label still makes the domain ""
+	 * (upstream sizes the weight with it) but scores nothing. */
+	for (size_t i = 0; i < n; i++) {
+		const struct spread_constraint *c = &s->constraints.items[i];
+		if (is_hostname(c))
+			continue;
+		struct spread_counts *counts = &s->per[i].counts;
+		size_t all = possible_domains(cache, c->key);
+		for (size_t k = 0; k < len && counts->domains < all; k++) {
+			BUG_ON(!nodes[k]->listed);
+			spread_counts_add_domain(counts, value_or_empty(nodes[k], c->key));
+		}
+	}
+	return 0;
+}
+
+/* Makes room for n constraints' per-constraint data. */
+static void per_reserve(struct score_state *s, size_t n)
+{
+	if (n <= s->per_cap)
+		return;
+	s->per = xrealloc(s->per, n * sizeof(*s->per));
+	memset(s->per + s->per_cap, 0, (n - s->per_cap) * sizeof(*s->per));
+	s->per_cap = n;
 }
 
 /* LAB: sched-spread-prescore. K8S: PreScore + initPreScoreState. */
@@ -261,7 +379,7 @@ enum sched_code sched_topology_spread_pre_score(struct sched_state *state,
 	sched_cache_list(state->cache, &all);
 	if (all == 0)
 		return SCHED_SKIP;
-	struct score_state *s = xcalloc(1, sizeof(*s));
+	struct score_state *s = score_state_take();
 	spread_constraints_build(state, pod, "ScheduleAnyway", &s->constraints);
 	if (!s->constraints.len) {
 		score_state_free(s);
@@ -270,94 +388,75 @@ enum sched_code sched_topology_spread_pre_score(struct sched_state *state,
 	/* Only the System defaults let nodes without a zone take part. */
 	s->require_all = pod->spec.topology_spread_constraints.len > 0 ||
 			 !spread_system_defaulted(state);
-	size_t n = s->constraints.len;
-	s->counts = xcalloc(n, sizeof(*s->counts));
-	s->weight = xcalloc(n, sizeof(*s->weight));
-	s->hosts = xcalloc(n, sizeof(*s->hosts));
-	s->ignored = xcalloc(len ? len : 1, sizeof(*s->ignored));
+	s->some_ignored = false;
 	s->nodes_len = len;
-	for (size_t i = 0; i < n; i++)
-		if (!is_hostname(&s->constraints.items[i]))
-			spread_counts_init(&s->counts[i], state->cache,
-					   s->constraints.items[i].key);
-	size_t ignored = 0;
-	/* Pass 1: each node's value id per key (SCHED_TOPOLOGY_ABSENT when it
-	 * has no such label), and the domains of the feasible nodes. */
-	uint32_t *values = xcalloc(len * n + 1, sizeof(*values));	/* [k * n + i] */
-	for (size_t k = 0; k < len; k++) {
-		if (s->require_all && !spread_node_has_keys(nodes[k], &s->constraints)) {
-			s->ignored[k] = true;
-			ignored++;
-			continue;
-		}
-		for (size_t i = 0; i < n; i++) {
-			uint32_t v = sched_node_topology(nodes[k], s->constraints.items[i].key);
-			values[k * n + i] = v;
-			/* A missing label still makes the domain "" (upstream
-			 * sizes the weight with it), but scores nothing. */
-			if (!is_hostname(&s->constraints.items[i]))
-				spread_counts_add_domain(&s->counts[i], v ? v : SCHED_TOPOLOGY_EMPTY);
-		}
-	}
-	const struct sched_pod_info **pods = NULL;
-	size_t pods_len = 0;
+	size_t n = s->constraints.len;
+	per_reserve(s, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct spread_constraint *c = &s->constraints.items[i];
-		size_t size = is_hostname(c) ? len - ignored : s->counts[i].domains;
-		s->weight[i] = normalizing_weight(size);
+		s->per[i].key = c->key;
+		s->per[i].hostname = is_hostname(c);
+		s->per[i].base = (double)(c->max_skew - 1);
+		if (!is_hostname(c))
+			spread_counts_reset(&s->per[i].counts, state->cache, c->key);
+	}
+	size_t ignored = find_domains(s, state->cache, nodes, len);
+	for (size_t i = 0; i < n; i++) {
+		const struct spread_constraint *c = &s->constraints.items[i];
+		struct score_constraint *per = &s->per[i];
+		size_t size = is_hostname(c) ? len - ignored : per->counts.domains;
+		per->weight = normalizing_weight(size);
 		/* Default constraints share one selector: match it once. */
-		if (i == 0 || !s->constraints.defaulted) {
-			free(pods);
+		if (i == 0 || !s->constraints.defaulted)
 			spread_matching_pods(state->cache, pod->obj.meta.namespace,
-					     &c->selector, &pods, &pods_len);
-		}
-		count_pods(s, i, pod, pods, pods_len);
-	}
-	free(pods);
-	/* Each domain's part of the raw score, once per domain rather than
-	 * once per node: count x weight + maxSkew - 1 (K8S: scoreForCount). */
-	s->term = xcalloc(n, sizeof(*s->term));
-	for (size_t i = 0; i < n; i++) {
-		const struct spread_constraint *c = &s->constraints.items[i];
+					     &c->selector, &s->pods);
+		count_pods(s, i, pod);
 		if (is_hostname(c))
 			continue;
-		s->term[i] = xcalloc(s->counts[i].len, sizeof(*s->term[i]));
-		for (uint32_t v = 0; v < s->counts[i].len; v++)
-			s->term[i][v] = (double)s->counts[i].count[v] * s->weight[i] +
-					(double)(c->max_skew - 1);
+		/* Each domain's part of the raw score, once per domain rather
+		 * than once per node: count x weight + maxSkew - 1 (K8S:
+		 * scoreForCount). */
+		if (per->term_cap < per->counts.len) {
+			free(per->term);
+			per->term = xmalloc(per->counts.len * sizeof(*per->term));
+			per->term_cap = per->counts.len;
+		}
+		for (uint32_t v = 0; v < per->counts.len; v++)
+			per->term[v] = (double)per->counts.count[v] * per->weight + per->base;
 	}
-	/* Pass 2: the raw scores. */
-	s->nodes = nodes;
-	s->raw = xcalloc(len + 1, sizeof(*s->raw));
-	int64_t *quiet = quiet_scores(s);
-	for (size_t k = 0; k < len; k++) {
-		if (s->ignored[k])
-			continue;
-		const uint32_t *v = &values[k * n];
-		if (quiet && v[0] != SCHED_TOPOLOGY_ABSENT && !host_busy(s, 0, nodes[k]))
-			s->raw[k] = quiet[v[1]];
-		else
-			s->raw[k] = score_node(s, nodes[k], v);
-	}
-	free(quiet);
-	free(values);
+	quiet_scores(s);
 	sched_state_write(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD, s, score_state_free);
 	return SCHED_SUCCESS;
 }
 
-/* LAB: sched-spread-score. K8S: Score: computed by PreScore (an ignored
- * node scores 0), read here. */
+/* LAB: sched-spread-score. K8S: Score and scoreForCount: per constraint
+ * whose key the node has, its domain's count x weight + maxSkew - 1;
+ * for hostname the count is the node's own matching pods. An ignored
+ * node scores 0. Reads PreScore's state only: safe to call for several
+ * nodes at once. */
 int64_t sched_topology_spread_score(struct sched_state *state, const struct pod *pod,
 				    const struct sched_node_info *node)
 {
 	(void)pod;
-	struct score_state *s = sched_state_read(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
-	size_t k = s->cursor < s->nodes_len && s->nodes[s->cursor] == node ? s->cursor : 0;
-	while (k < s->nodes_len && s->nodes[k] != node)
-		k++;		/* not in list order: look it up */
-	BUG_ON(k == s->nodes_len);	/* Score sees PreScore's nodes only */
-	s->cursor = k + 1;
-	return s->raw[k];
+	const struct score_state *s = sched_state_read(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
+	/* Hot path: a node with a hostname and, as its bit in the table
+	 * says, none of the matching pods takes its zone's score. */
+	if (s->quiet_shape && sched_node_topology(node, s->per[0].key) != SCHED_TOPOLOGY_ABSENT &&
+	    !host_maybe(&s->per[0].hosts, host_hash(node)))
+		return s->quiet[sched_node_topology(node, s->per[1].key)];
+	double score = 0;
+	for (size_t i = 0; i < s->constraints.len; i++) {
+		const struct score_constraint *per = &s->per[i];
+		uint32_t value = sched_node_topology(node, per->key);
+		if (value == SCHED_TOPOLOGY_ABSENT) {
+			if (s->require_all)
+				return 0;	/* K8S: IgnoredNodes */
+			continue;
+		}
+		score += score_part(s, i, value,
+				    per->hostname ? host_count(&per->hosts, node) : 0);
+	}
+	return round_half_up(score);
 }
 
 /* LAB: sched-spread-normalize. K8S: NormalizeScore:
@@ -368,9 +467,10 @@ void sched_topology_spread_normalize(struct sched_state *state, const struct pod
 	(void)pod;
 	const struct score_state *s = sched_state_read(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
 	BUG_ON(len != s->nodes_len);
+	const bool *ignored = s->some_ignored ? s->ignored : NULL;
 	int64_t min = INT64_MAX, max = 0;
 	for (size_t i = 0; i < len; i++) {
-		if (s->ignored[i])
+		if (ignored && ignored[i])
 			continue;
 		if (scores[i] < min)
 			min = scores[i];
@@ -384,7 +484,7 @@ void sched_topology_spread_normalize(struct sched_state *state, const struct pod
 	for (int64_t v = min; tabled && v <= max; v++)
 		table[v - min] = SCHED_MAX_NODE_SCORE * (max + min - v) / max;
 	for (size_t i = 0; i < len; i++) {
-		if (s->ignored[i])
+		if (ignored && ignored[i])
 			scores[i] = 0;
 		else if (max == 0)
 			scores[i] = SCHED_MAX_NODE_SCORE;

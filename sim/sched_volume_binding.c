@@ -43,6 +43,7 @@
 #include "ctrl_volume_util.h"
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
+#include "sched_queueing_hints.h"
 #include "xmalloc.h"
 
 /* K8S: the ErrReason* constants of volumebinding. */
@@ -208,10 +209,28 @@ static enum sched_code pre_bind(struct sched_state *state, const struct pod *pod
 	return SCHED_SUCCESS;
 }
 
+/* ---- queueing hints ------------------------------------------------------ */
+
+/* K8S: VolumeBinding.EventsToRegister (queueing hints on). kubelab has no
+ * CSINode, CSIDriver or CSIStorageCapacity, and its scheduler does not
+ * watch StorageClasses (they are created with the scenario); a new or
+ * changed PersistentVolume, or a new or relabelled node, always Queue. */
+static const struct sched_event_hint events[] = {
+	{ { SCHED_RESOURCE_PERSISTENT_VOLUME_CLAIM,
+	    SCHED_ACTION_ADD | SCHED_ACTION_UPDATE, NULL },
+	  sched_hint_pod_claim_changed },
+	{ { SCHED_RESOURCE_PERSISTENT_VOLUME, SCHED_ACTION_ADD | SCHED_ACTION_UPDATE, NULL },
+	  NULL },
+	{ { SCHED_RESOURCE_NODE, SCHED_ACTION_ADD | SCHED_ACTION_UPDATE_NODE_LABEL, NULL },
+	  NULL },
+	{ { 0, 0, NULL }, NULL },
+};
+
 const struct sched_plugin sched_volume_binding_plugin = {
 	.id = SCHED_PLUGIN_VOLUME_BINDING,
 	.name = "VolumeBinding",
 	.pre_filter = pre_filter,
 	.filter = filter,
 	.pre_bind = pre_bind,
+	.events_to_register = events,
 };

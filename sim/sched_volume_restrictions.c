@@ -42,6 +42,7 @@
 #include "client.h"
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
+#include "sched_queueing_hints.h"
 #include "xmalloc.h"
 
 #define REASON_RWOP_CONFLICT \
@@ -193,6 +194,37 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 	return SCHED_SUCCESS;
 }
 
+/* ---- queueing hints ------------------------------------------------------ */
+
+/* K8S: VolumeRestrictions.isSchedulableAfterPodDeleted: a pod of the
+ * namespace that used one of this pod's claims (its ReadWriteOncePod
+ * claim may be free now). */
+static enum sched_hint after_pod_deleted(const struct sched_hint_input *in)
+{
+	const struct pod *deleted = sched_hint_old_pod(in);
+	if (strcmp(deleted->obj.meta.namespace, in->pod->obj.meta.namespace))
+		return SCHED_HINT_SKIP;
+	for (size_t i = 0; i < deleted->spec.volumes.len; i++) {
+		const char *used = deleted->spec.volumes.items[i].persistent_volume_claim.claim_name;
+		for (size_t j = 0; used && j < in->pod->spec.volumes.len; j++) {
+			const char *mine = in->pod->spec.volumes.items[j].persistent_volume_claim.claim_name;
+			if (mine && !strcmp(mine, used))
+				return SCHED_HINT_QUEUE;
+		}
+	}
+	return SCHED_HINT_SKIP;
+}
+
+/* K8S: VolumeRestrictions.EventsToRegister: volumes are immutable, so pod
+ * updates do not count; any new node may help (no hint). */
+static const struct sched_event_hint events[] = {
+	{ { SCHED_RESOURCE_POD, SCHED_ACTION_DELETE, NULL }, after_pod_deleted },
+	{ { SCHED_RESOURCE_NODE, SCHED_ACTION_ADD, NULL }, NULL },
+	{ { SCHED_RESOURCE_PERSISTENT_VOLUME_CLAIM, SCHED_ACTION_ADD, NULL },
+	  sched_hint_pod_claim_changed },
+	{ { 0, 0, NULL }, NULL },
+};
+
 const struct sched_plugin sched_volume_restrictions_plugin = {
 	.id = SCHED_PLUGIN_VOLUME_RESTRICTIONS,
 	.name = "VolumeRestrictions",
@@ -200,4 +232,5 @@ const struct sched_plugin sched_volume_restrictions_plugin = {
 	.add_pod = add_pod,
 	.remove_pod = remove_pod,
 	.filter = filter,
+	.events_to_register = events,
 };

@@ -23,6 +23,7 @@
 #include "ctrl_volume_util.h"
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
+#include "sched_queueing_hints.h"
 #include "xmalloc.h"
 
 #define REASON_CONFLICT "node(s) had no available volume zone"
@@ -128,9 +129,26 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 	return SCHED_SUCCESS;
 }
 
+/* ---- queueing hints ------------------------------------------------------ */
+
+/* K8S: VolumeZone.EventsToRegister (queueing hints on), without the
+ * StorageClass event (not watched here). Upstream's PersistentVolume hint
+ * looks for changed topology labels; kubelab queues on any change. */
+static const struct sched_event_hint events[] = {
+	{ { SCHED_RESOURCE_PERSISTENT_VOLUME_CLAIM,
+	    SCHED_ACTION_ADD | SCHED_ACTION_UPDATE, NULL },
+	  sched_hint_pod_claim_changed },
+	{ { SCHED_RESOURCE_PERSISTENT_VOLUME, SCHED_ACTION_ADD | SCHED_ACTION_UPDATE, NULL },
+	  NULL },
+	{ { SCHED_RESOURCE_NODE, SCHED_ACTION_ADD | SCHED_ACTION_UPDATE_NODE_LABEL, NULL },
+	  NULL },
+	{ { 0, 0, NULL }, NULL },
+};
+
 const struct sched_plugin sched_volume_zone_plugin = {
 	.id = SCHED_PLUGIN_VOLUME_ZONE,
 	.name = "VolumeZone",
 	.pre_filter = pre_filter,
 	.filter = filter,
+	.events_to_register = events,
 };

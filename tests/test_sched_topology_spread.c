@@ -1078,6 +1078,172 @@ START_TEST(test_indexed_counts_agree_with_a_walk_over_every_pod)
 }
 END_TEST
 
+/* Upstream's PreScore + Score + NormalizeScore with the System default
+ * constraints (hostname maxSkew 3, zone maxSkew 5) and selector sel,
+ * over feasible[]: nodes without a zone are in the domain "" and ignored
+ * by no one. */
+#define ZONE "topology.kubernetes.io/zone"
+static void naive_default_score(struct sched_cache *cache, const struct pod *pod,
+				const struct selector *sel, struct sched_node_info **feasible,
+				size_t len, int64_t *out)
+{
+	const char *values[64];
+	int64_t counts[64];
+	size_t domains = 0, n;
+	for (size_t k = 0; k < len; k++) {
+		const char *v = node_label(feasible[k], ZONE);
+		v = v ? v : "";
+		size_t d = 0;
+		while (d < domains && strcmp(values[d], v))
+			d++;
+		if (d == domains) {
+			values[domains] = v;
+			counts[domains++] = 0;
+		}
+	}
+	double zone_weight = log((double)domains + 2), host_weight = log((double)len + 2);
+	struct sched_node_info *const *nodes = sched_cache_list(cache, &n);
+	for (size_t i = 0; i < n; i++) {
+		const char *v = node_label(nodes[i], ZONE);
+		v = v ? v : "";
+		for (size_t d = 0; d < domains; d++)
+			if (!strcmp(values[d], v))
+				counts[d] += naive_count(nodes[i], sel, pod->obj.meta.namespace);
+	}
+	int64_t min = INT64_MAX, max = 0;
+	for (size_t k = 0; k < len; k++) {
+		double score = 0;
+		if (node_label(feasible[k], HOSTNAME))
+			score += (double)naive_count(feasible[k], sel, pod->obj.meta.namespace) *
+				 host_weight + 2;
+		const char *v = node_label(feasible[k], ZONE);
+		for (size_t d = 0; v && d < domains; d++)
+			if (!strcmp(values[d], v))
+				score += (double)counts[d] * zone_weight + 4;
+		out[k] = (int64_t)round(score);
+		if (out[k] < min)
+			min = out[k];
+		if (out[k] > max)
+			max = out[k];
+	}
+	for (size_t k = 0; k < len; k++)
+		out[k] = max == 0 ? 100 : 100 * (max + min - out[k]) / max;
+}
+
+/* Score for nodes[] of two pods whose PreScore states are alive at once,
+ * each pod's nodes scored last to first: a cycle's state must not leak
+ * into another's, nor depend on the order Score is called in. */
+static void score_two_at_once(struct sched_cache *cache, const struct pod *a,
+			      const struct pod *b, struct sched_node_info **nodes, size_t len,
+			      int64_t *out_a, int64_t *out_b)
+{
+	struct sched_state sa, sb;
+	sched_state_init(&sa, a, cache);
+	sched_state_init(&sb, b, cache);
+	ck_assert(plugin->pre_score(&sa, a, nodes, len) != SCHED_SKIP);
+	ck_assert(plugin->pre_score(&sb, b, nodes, len) != SCHED_SKIP);
+	for (size_t k = len; k-- > 0;) {
+		out_b[k] = plugin->score(&sb, b, nodes[k]);
+		out_a[k] = plugin->score(&sa, a, nodes[k]);
+	}
+	plugin->normalize_score(&sa, a, out_a, len);
+	plugin->normalize_score(&sb, b, out_b, len);
+	sched_state_release(&sa);
+	sched_state_release(&sb);
+}
+
+START_TEST(test_default_constraints_agree_with_upstreams_rules_on_random_clusters)
+{
+	struct engine *engine = engine_new();
+	struct clock clock = engine_clock(engine);
+	struct store *store = store_new(&clock, 1);
+	static const char *const apps[] = { "a", "b" };
+	for (size_t i = 0; i < LEN(apps); i++) {
+		struct service *svc = (struct service *)object_new(&service_kind);
+		svc->obj.meta.name = xasprintf("svc-%s", apps[i]);
+		svc->obj.meta.namespace = xstrdup("default");
+		strmap_set(&svc->spec.selector, "app", apps[i]);
+		ck_assert_int_eq(store_create(store, &svc->obj, NULL), API_OK);
+	}
+	struct prng rng;
+	prng_seed(&rng, 34);
+	size_t distinct_scores = 0;
+	for (int round = 0; round < 40; round++) {
+		struct sched_cache cache;
+		sched_cache_init(&cache);
+		cache.store = store;
+		size_t n_nodes = 2 + prng_below(&rng, 14), zones = 1 + prng_below(&rng, 4);
+		char **names = xcalloc(n_nodes, sizeof(*names));
+		for (size_t i = 0; i < n_nodes; i++) {
+			names[i] = xasprintf("node-%zu", i);
+			unsigned shape = (unsigned)prng_below(&rng, 10);
+			char *labels = shape == 0 ? xasprintf(HOSTNAME "=%s", names[i])
+				: shape == 1 ? xasprintf(ZONE "=z%u", (unsigned)prng_below(&rng, zones))
+				: xasprintf(HOSTNAME "=%s," ZONE "=z%u", names[i],
+					    (unsigned)prng_below(&rng, zones));
+			add_node(&cache, names[i], labels);
+			free(labels);
+		}
+		size_t n_pods = prng_below(&rng, 60);
+		for (size_t k = 0; k < n_pods; k++) {
+			char labels[64], name[32];
+			random_pod_labels(&rng, labels, sizeof(labels));
+			snprintf(name, sizeof(name), "p%zu", k);
+			add_pod(&cache, name, NULL, labels, names[prng_below(&rng, n_nodes)]);
+		}
+		struct pod *pa = pod_new("incoming-a", NULL, "app=a");
+		struct pod *pb = pod_new("incoming-b", NULL, "app=b,tier=x");
+		struct selector sa, sb;
+		ck_assert_int_eq(selector_parse("app=a", &sa, NULL), 0);
+		ck_assert_int_eq(selector_parse("app=b", &sb, NULL), 0);
+		const char **feasible = xcalloc(n_nodes, sizeof(*feasible));
+		struct sched_node_info **infos = xcalloc(n_nodes, sizeof(*infos));
+		size_t len = 0;
+		for (size_t i = 0; i < n_nodes; i++)
+			if (prng_below(&rng, 3)) {
+				feasible[len] = names[i];
+				infos[len++] = (struct sched_node_info *)sched_cache_node(&cache, names[i]);
+			}
+		int64_t *got = xcalloc(len + 1, sizeof(*got));
+		int64_t *want = xcalloc(len + 1, sizeof(*want));
+		int64_t *got_a = xcalloc(len + 1, sizeof(*got_a));
+		int64_t *got_b = xcalloc(len + 1, sizeof(*got_b));
+		ck_assert(score_nodes(&cache, pa, NULL, feasible, len, got));
+		naive_default_score(&cache, pa, &sa, infos, len, want);
+		for (size_t k = 1; k < len; k++)
+			distinct_scores += got[k] != got[0];
+		for (size_t k = 0; k < len; k++)
+			ck_assert_msg(got[k] == want[k], "round %d, %s: %lld != %lld", round,
+				      feasible[k], (long long)got[k], (long long)want[k]);
+		if (len) {
+			score_two_at_once(&cache, pa, pb, infos, len, got_a, got_b);
+			naive_default_score(&cache, pb, &sb, infos, len, want);
+			for (size_t k = 0; k < len; k++) {
+				ck_assert_int_eq(got_a[k], got[k]);
+				ck_assert_int_eq(got_b[k], want[k]);
+			}
+		}
+		free(got);
+		free(want);
+		free(got_a);
+		free(got_b);
+		free(feasible);
+		free(infos);
+		selector_release(&sa);
+		selector_release(&sb);
+		object_unref(&pa->obj);
+		object_unref(&pb->obj);
+		for (size_t i = 0; i < n_nodes; i++)
+			free(names[i]);
+		free(names);
+		sched_cache_release(&cache);
+	}
+	ck_assert_uint_gt(distinct_scores, 10);
+	store_free(store);
+	engine_free(engine);
+}
+END_TEST
+
 /* sched_cache_visit_matching against a scan of every booked pod. */
 static void count_visit(void *arg, const struct sched_pod_info *pod)
 {
@@ -1228,6 +1394,7 @@ Suite *sched_topology_spread_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("index");
 	tcase_add_test(tc, test_indexed_counts_agree_with_a_walk_over_every_pod);
+	tcase_add_test(tc, test_default_constraints_agree_with_upstreams_rules_on_random_clusters);
 	tcase_add_test(tc, test_label_index_visits_exactly_the_matching_pods);
 	tcase_add_test(tc, test_label_index_visits_a_pod_once_for_a_repeated_value);
 	tcase_add_test(tc, test_topology_counts_follow_nodes_as_they_change);

@@ -7,6 +7,8 @@
  * Like get and describe (cmd_get.c), it replays the run (to --at, or its
  * end) with the scheduler's explain hook (sched.h) set, keeps the
  * attempts of the named pod, and prints for each one:
+ *   - for a retry, why the pod left the unschedulable pool (the rejecting
+ *     plugin whose queueing hint said Queue, and the cluster event);
  *   - which nodes were examined: how many of how many, from which index
  *     (percentageOfNodesToScore and the rotating start, schedule_one.go);
  *   - per node, the Filter plugin that rejected it with upstream's reason,
@@ -271,6 +273,20 @@ static void print_preemption(const struct json *a)
 	       "  tries the nominated node first.\n");
 }
 
+/* LAB: sched-explain-requeue. Why the pod left the unschedulable pool
+ * before this attempt: which rejecting plugin's queueing hint said Queue
+ * for which cluster event, or the 5-minute flush. */
+static void print_requeue(const struct json *a)
+{
+	if (!json_get(a, "requeuedOn"))
+		return;
+	if (json_get(a, "requeuedBy"))
+		printf("  Requeued: moved by %s on %s.\n", member_string(a, "requeuedBy"),
+		       member_string(a, "requeuedOn"));
+	else
+		printf("  Requeued: moved on %s.\n", member_string(a, "requeuedOn"));
+}
+
 static void print_attempt(size_t number, const struct json *a)
 {
 	double t = 0;
@@ -279,6 +295,7 @@ static void print_attempt(size_t number, const struct json *a)
 	printf("Attempt %zu at %gs: %s%s\n", number, t,
 	       scheduled ? "scheduled to " : "FailedScheduling",
 	       scheduled ? member_string(a, "node") : "");
+	print_requeue(a);
 	if (json_get(a, "preFilter"))
 		printf("  PreFilter plugin %s rejected the pod before any node was examined.\n",
 		       member_string(a, "preFilter"));
