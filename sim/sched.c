@@ -47,8 +47,11 @@
  * nominated to a node with equal or higher priority, so the room being
  * freed is kept for them.
  *
- * Not modelled: PreFilterResult node narrowing, Permit's Wait, PostBind,
- * extenders, and
+ * A PreFilter plugin may name the only nodes the pod can go to (a
+ * PreFilterResult: NodeAffinity does for a DaemonSet pod's metadata.name
+ * term); Filter then walks only those (find_feasible_narrowed).
+ *
+ * Not modelled: extenders, and
  * SchedulerAsyncPreemption (victims are deleted within the cycle).
  *
  * Profiles (K8S: profile.Map, frameworkForPod): one scheduler may serve
@@ -179,6 +182,64 @@ static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 	return found;
 }
 
+/* LAB: sched-pre-filter-result. K8S: findNodesThatFitPod when a
+ * PreFilterResult names the nodes (sched_pre_filter_result.c): Filter
+ * walks only those that exist, sampling and starting as over a list of
+ * that length; nextStartNodeIndex then moves on by the nodes processed,
+ * modulo all nodes; every other node counts as "node(s) didn't satisfy
+ * plugin(s) [NodeAffinity]" (UnschedulableAndUnresolvable, so preemption
+ * leaves it alone). O(narrowed nodes), plus O(nodes x narrowed) to spread
+ * the verdicts over all nodes when none fits. */
+static size_t find_feasible_narrowed(struct scheduler *s, struct sched_state *state,
+				     struct sched_node_info *const *nodes, size_t n)
+{
+	const struct sched_pre_filter_result *r = &state->pre_filter_result;
+	if (s->narrowed_cap < r->len) {
+		s->narrowed_cap = r->len * 2;
+		s->narrowed = xrealloc(s->narrowed, s->narrowed_cap * sizeof(*s->narrowed));
+	}
+	size_t k = sched_pre_filter_result_nodes(r, &s->cache, s->narrowed);
+	size_t start = s->next_start_node_index, examined = 0, found = 0;
+	/* K8S: the plugins that narrowed are among UnschedulablePlugins:
+	 * their queueing hints may bring the pod back. */
+	s->diagnosis.rejected_by |= r->narrowed_by;
+	if (s->explain.attempt) {
+		struct sched_attempt *a = &s->attempt;
+		a->narrowed = r;
+		a->narrowed_to = k;
+		a->num_to_find = sched_profile_has_score(s->profile)
+			? sched_num_feasible_nodes_to_find(a->percentage, k) : k ? 1 : 0;
+		a->start_index = k ? start % k : 0;
+	}
+	if (k) {
+		found = find_feasible(s, state, s->narrowed, k);
+		/* find_feasible moved the index by what it examined, mod k:
+		 * at least one node, at most k. */
+		examined = (s->next_start_node_index + k - start % k + k - 1) % k + 1;
+	}
+	s->next_start_node_index = (start + examined) % n;
+	if (n > k) {
+		char *plugins = sched_pre_filter_result_plugins(r);
+		char *reason = xasprintf("node(s) didn't satisfy plugin(s) %s", plugins);
+		sched_diagnosis_add_nodes(&s->diagnosis, reason, n - k);
+		free(reason);
+		free(plugins);
+	}
+	if (found == 0) {
+		/* PostFilter reads verdicts per listed node. */
+		enum sched_code *own = xmalloc((k + 1) * sizeof(*own));
+		memcpy(own, s->verdicts, k * sizeof(*own));
+		for (size_t i = 0; i < n; i++) {
+			s->verdicts[i] = SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE;
+			for (size_t j = 0; j < k; j++)
+				if (nodes[i] == s->narrowed[j])
+					s->verdicts[i] = own[j];
+		}
+		free(own);
+	}
+	return found;
+}
+
 /* K8S: evaluateNominatedNode. A pod that preempted others was nominated to
  * the node being emptied for it: try that node first, and take it alone
  * if it fits. Returns 1 when it did (s->feasible[0]); 0 leaves the full
@@ -243,6 +304,7 @@ static void schedule_one(struct scheduler *s)
 	state.store = s->client->store;
 	state.nominator = &s->nominator;
 	state.client = s->client;
+	state.waiting = &s->waiting;
 	struct sched_status status;
 	size_t found = 0;
 	enum sched_code code = sched_run_pre_filter(s->profile, &state, &status);
@@ -257,11 +319,15 @@ static void schedule_one(struct scheduler *s)
 		}
 		s->diagnosis.pre_filter_msg = msg;
 		s->diagnosis.rejected_by |= 1u << status.plugin->id;
+		if (state.pre_filter_result.narrowed && !state.pre_filter_result.len)
+			s->diagnosis.rejected_by |= state.pre_filter_result.narrowed_by;
 		s->attempt.pre_filter_plugin = status.plugin->name;
 		for (size_t i = 0; i < n; i++)
 			s->verdicts[i] = code;
 	} else if (!(found = try_nominated_node(s, &state, pod))) {
-		found = find_feasible(s, &state, nodes, n);
+		found = state.pre_filter_result.narrowed
+			? find_feasible_narrowed(s, &state, nodes, n)
+			: find_feasible(s, &state, nodes, n);
 	}
 	if (found == 0) {
 		sched_fit_error(s, &state, qp, nodes, n);
@@ -286,9 +352,8 @@ static void schedule_one(struct scheduler *s)
 			if (s->explain.attempt)
 				sched_attempt_scores(s, &detail, found, chosen);
 		}
-		if (s->explain.attempt)
-			sched_attempt_end(s, found, s->feasible[chosen]->name, NULL);
-		sched_assume_and_bind(s, qp, s->feasible[chosen], &state);
+		/* ends the explained attempt once Permit has spoken */
+		sched_assume_and_bind(s, qp, s->feasible[chosen], found, &state);
 		return;
 	}
 	sched_state_release(&state);
@@ -340,6 +405,7 @@ struct scheduler *scheduler_new(const struct client *client,
 	sched_cache_init(&s->cache);
 	s->cache.store = client->store;	/* the listers PodTopologySpread reads */
 	sched_nominator_init(&s->nominator);
+	sched_waiting_pods_init(&s->waiting, &client->clock, sched_permit_done, s);
 	s->queue = sched_queue_new(&client->clock, on_active, s);
 
 	/* K8S: informers: watch first, then list what exists (deliveries
@@ -384,6 +450,7 @@ void scheduler_free(struct scheduler *s)
 	free(s->scratch);
 	free(s->totals);
 	free(s->verdicts);
+	free(s->narrowed);
 	free(s->ex_nodes);
 	free(s->ex_feasible);
 	free(s->ex_raw);

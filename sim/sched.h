@@ -53,6 +53,14 @@ struct sched_attempt {
 	/* A PreFilter plugin rejected the pod before any node was examined
 	 * (nodes_len is then 0). */
 	const char *pre_filter_plugin;
+	/* A PreFilterResult narrowed the nodes to filter: which plugins
+	 * (narrowed->narrowed_by) and how many existing nodes it left
+	 * (num_to_find and start_index are then over those); NULL otherwise. */
+	const struct sched_pre_filter_result *narrowed;
+	size_t narrowed_to;
+	/* Permit said Wait: the plugins the pod waits for ("GangPermit"),
+	 * joined by ", "; NULL otherwise. */
+	const char *permit_wait;
 	const struct sched_explain_node *nodes;	/* examined, in order */
 	size_t nodes_len;
 	/* The score plugins that ran (PreScore did not skip them); none when

@@ -8,14 +8,18 @@
  * on the node in the cache at once, so the next cycle already sees the
  * node fuller. Reserve and Permit plugins then run (student plugins may
  * have them); a "no" runs Unreserve, forgets the pod and fails the
- * attempt. The bind itself comes bind_latency later, through a timer:
- * PreBind plugins, then spec.nodeName written and the Scheduled event.
+ * attempt. A Permit "Wait" holds the pod as a waiting pod
+ * (sched_waiting.h) until it is allowed, rejected or timed out; only then
+ * does its binding cycle go on, or fail as a rejection does. The bind
+ * itself comes bind_latency later, through a timer: PreBind plugins, then
+ * spec.nodeName written, the Scheduled event and PostBind plugins.
  * Upstream posts a Binding, which also sets PodScheduled=True; here a
  * plain update writes nodeName and the kubelet's first status write sets
  * the condition.
  *
  * Interface (sched_internal.h): sched_assume_and_bind,
- * sched_binding_free (for scheduler_free).
+ * sched_binding_free (for scheduler_free), sched_permit_done (the waiting
+ * pods' verdict).
  *
  * Invariants: a binding owns its scheduling state (the binding cycle sees
  * what Reserve wrote) and holds the queued pod in flight until it is done;
@@ -37,6 +41,7 @@ void sched_binding_free(struct scheduler *s, struct binding *b)
 		s->bindings = b->next;
 	if (b->next)
 		b->next->prev = b->prev;
+	sched_waiting_pod_free(b->waiting);
 	sched_state_release(&b->state);
 	free(b->node);
 	free(b);
@@ -114,23 +119,64 @@ static void bind(void *arg)
 	client_event(s->client, &assumed->obj, "Normal", "Scheduled",
 		     "Successfully assigned %s/%s to %s", assumed->obj.meta.namespace,
 		     assumed->obj.meta.name, b->node);
+	sched_run_post_bind(b->profile, &b->state, b->node);
 	sched_queue_done(s->queue, qp);
+	sched_binding_free(s, b);
+}
+
+/* LAB: sched-permit-wait. K8S: WaitOnPermit returning: allowed, the
+ * binding cycle goes on (bind_latency from now); rejected or timed out,
+ * it fails as a Permit rejection would, over the one node it had
+ * ("0/1 nodes are available: 1 rejected due to timeout ..."), and
+ * handleBindingCycleError undoes the reservation. */
+void sched_permit_done(void *arg, struct sched_waiting_pod *wp,
+		       const struct sched_status *verdict)
+{
+	struct scheduler *s = arg;
+	struct binding *b = wp->binding;
+	struct sched_status status;
+	sched_status_copy(&status, verdict);	/* wp goes now */
+	b->waiting = NULL;
+	sched_waiting_pod_free(wp);
+	if (status.code == SCHED_SUCCESS) {
+		b->timer = clock_after(&s->client->clock, s->bind_latency, bind, b);
+		return;
+	}
+	sched_run_unreserve(b->profile, &b->state, b->node);
+	sched_cache_forget_pod(&s->cache, b->qp->uid);
+	sched_events_forgotten(s, b->qp->pod, b->node);	/* the room is free */
+	after_select_failure(s, b->qp, &status);
 	sched_binding_free(s, b);
 }
 
 /* Takes over state (released here on failure, by the binding otherwise). */
 void sched_assume_and_bind(struct scheduler *s, struct sched_queued_pod *qp,
-			   const struct sched_node_info *node, struct sched_state *state)
+			   const struct sched_node_info *node, size_t found,
+			   struct sched_state *state)
 {
 	/* LAB: sched-assume. Booked now; bound later. */
 	sched_cache_assume_pod(&s->cache, qp->pod, node->name);
 	sched_nominator_delete(&s->nominator, qp->uid);
 	/* K8S: RunReservePluginsReserve, then RunPermitPlugins. */
 	struct sched_status status;
+	struct sched_permit_waits waits = { .len = 0 };
 	enum sched_code code = sched_run_reserve(s->profile, state, node->name, &status);
 	if (code == SCHED_SUCCESS)
-		code = sched_run_permit(s->profile, state, node->name, &status);
-	if (code != SCHED_SUCCESS) {
+		code = sched_run_permit(s->profile, state, node->name, &status, &waits);
+	if (s->explain.attempt) {
+		char *waiting = NULL;
+		for (size_t i = 0; code == SCHED_WAIT && i < waits.len; i++) {
+			char *next = xasprintf("%s%s%s", waiting ? waiting : "", i ? ", " : "",
+					       waits.plugins[i]->name);
+			free(waiting);
+			waiting = next;
+		}
+		s->attempt.permit_wait = waiting;
+		sched_attempt_end(s, found, node->name, NULL);
+		free(waiting);
+		s->attempt.permit_wait = NULL;
+	}
+	if (code != SCHED_SUCCESS && code != SCHED_WAIT) {
 		sched_run_unreserve(s->profile, state, node->name);
 		sched_cache_forget_pod(&s->cache, qp->uid);
 		after_select_failure(s, qp, &status);
@@ -147,5 +193,11 @@ void sched_assume_and_bind(struct scheduler *s, struct sched_queued_pod *qp,
 	if (s->bindings)
 		s->bindings->prev = b;
 	s->bindings = b;
+	if (code == SCHED_WAIT) {
+		/* K8S: the binding cycle's WaitOnPermit: held until the
+		 * verdict (sched_permit_done). */
+		b->waiting = sched_waiting_pods_add(&s->waiting, b, qp->pod, b->node, &waits);
+		return;
+	}
 	b->timer = clock_after(&s->client->clock, s->bind_latency, bind, b);
 }

@@ -12,7 +12,7 @@
  *      entry replaces a default of the same name in place (its weight
  *      wins, and an unset weight is 1, not the default's) or is appended;
  *   2. per extension point P (preFilter, filter, preScore, score,
- *      reserve, permit, preBind): the
+ *      reserve, permit, preBind, postBind): the
  *      plugins named in P.enabled that are also multiPoint plugins, in
  *      P.enabled's order; then the multiPoint plugins that implement P,
  *      minus P.disabled; then the rest of P.enabled. "*" in P.disabled
@@ -133,7 +133,7 @@ static const struct point_desc {
 	{ "permit", "PermitPlugin", SCHED_POINT_PERMIT },
 	{ "preBind", "PreBindPlugin", SCHED_POINT_PRE_BIND },
 	{ "bind", "BindPlugin", -1 },
-	{ "postBind", "PostBindPlugin", -1 },
+	{ "postBind", "PostBindPlugin", SCHED_POINT_POST_BIND },
 	{ "multiPoint", "PreFilterPlugin", -1 },	/* upstream names the first */
 };
 #define POINTS_LEN (sizeof(points) / sizeof(points[0]))
@@ -387,7 +387,7 @@ static void build_profile(struct plugin_set sets[POINTS_LEN],
 	static const int order[] = { SCHED_POINT_FILTER, SCHED_POINT_PRE_FILTER,
 				     SCHED_POINT_POST_FILTER, SCHED_POINT_PRE_SCORE, SCHED_POINT_SCORE,
 				     SCHED_POINT_RESERVE, SCHED_POINT_PERMIT,
-				     SCHED_POINT_PRE_BIND };
+				     SCHED_POINT_PRE_BIND, SCHED_POINT_POST_BIND };
 	struct plugin_list all = { .len = 0 };
 	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++)
 		for (size_t i = 0; i < lists[order[o]].len; i++)

@@ -131,6 +131,10 @@ static void pod_deleted(struct scheduler *s, const struct pod *pod)
 	sched_cache_remove_pod(&s->cache, pod->obj.meta.uid);
 	sched_queue_delete(s->queue, pod->obj.meta.uid);
 	sched_nominator_delete(&s->nominator, pod->obj.meta.uid);
+	/* K8S: RejectWaitingPod: a deleted pod stops waiting on Permit; its
+	 * binding cycle then fails and frees its room
+	 * (sched_events_forgotten). */
+	sched_waiting_pods_reject_uid(&s->waiting, pod->obj.meta.uid);
 	/* K8S: EventAssignedPodDelete, or EventUnscheduledPodDelete for a
 	 * pending pod (the hints tell them apart: a nominated one held room
 	 * in the nominator, any other none). */

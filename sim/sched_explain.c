@@ -68,6 +68,21 @@ struct json *sched_attempt_json(const struct sched_attempt *a)
 	}
 	if (a->pre_filter_plugin)
 		json_add_string(body, "preFilter", a->pre_filter_plugin);
+	if (a->narrowed) {
+		/* K8S: the PreFilterResult the nodes were narrowed to */
+		struct json *result = json_new_object();
+		struct json *plugins = json_new_array();
+		for (unsigned id = 0; id < SCHED_PLUGIN_MAX; id++) {
+			const struct sched_plugin *pl = sched_plugin_by_id((enum sched_plugin_id)id);
+			if (pl && (a->narrowed->narrowed_by & (1u << id)))
+				json_append(plugins, json_new_string(pl->name));
+		}
+		json_add(result, "plugins", plugins);
+		json_add_int(result, "nodes", (int64_t)a->narrowed_to);
+		json_add(body, "preFilterResult", result);
+	}
+	if (a->permit_wait)
+		json_add_string(body, "permitWait", a->permit_wait);
 	struct json *nodes = json_new_array();
 	for (size_t i = 0; i < a->nodes_len; i++)
 		json_append(nodes, node_json(a, &a->nodes[i]));

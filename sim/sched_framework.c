@@ -29,6 +29,7 @@ const char *sched_code_name(enum sched_code code)
 		[SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE] = "UnschedulableAndUnresolvable",
 		[SCHED_SKIP] = "Skip",
 		[SCHED_ERROR] = "Error",
+		[SCHED_WAIT] = "Wait",
 	};
 	return names[code];
 }
@@ -50,6 +51,16 @@ enum sched_code sched_status_add(struct sched_status *status,
 	return status->code;
 }
 
+void sched_status_copy(struct sched_status *dst, const struct sched_status *src)
+{
+	*dst = *src;
+	for (size_t i = 0; i < dst->reasons_len; i++) {
+		uintptr_t at = (uintptr_t)src->reasons[i] - (uintptr_t)src->text;
+		if (at < sizeof(src->text))
+			dst->reasons[i] = dst->text + at;
+	}
+}
+
 enum sched_code sched_status_addf(struct sched_status *status,
 				  enum sched_code code, const char *fmt, ...)
 {
@@ -66,6 +77,16 @@ enum sched_code sched_status_addf(struct sched_status *status,
 	BUG_ON(n < 0);
 	status->text_len += (size_t)n < room ? (size_t)n + 1 : room;
 	return sched_status_add(status, code, at);
+}
+
+/* K8S: runtime.maxTimeout: no plugin may hold a pod longer. */
+#define PERMIT_MAX_TIMEOUT (15 * 60 * KTIME_SECOND)
+
+enum sched_code sched_status_wait(struct sched_status *status, ktime_t timeout)
+{
+	status->code = SCHED_WAIT;
+	status->wait_timeout = timeout;
+	return SCHED_WAIT;
 }
 
 /* ---- cycle state --------------------------------------------------------- */
@@ -92,6 +113,7 @@ void sched_state_release(struct sched_state *state)
 	for (size_t i = 0; i < SCHED_PLUGIN_MAX; i++)
 		if (state->data[i] && state->release[i])
 			state->release[i](state->data[i]);
+	sched_pre_filter_result_release(&state->pre_filter_result);
 	memset(state, 0, sizeof(*state));
 }
 
@@ -186,6 +208,8 @@ bool sched_profile_plugin_runs(const struct sched_profile_plugin *entry,
 		return pl->permit != NULL;
 	case SCHED_POINT_PRE_BIND:
 		return pl->pre_bind != NULL;
+	case SCHED_POINT_POST_BIND:
+		return pl->post_bind != NULL;
 	case SCHED_POINT_COUNT:
 		break;
 	}
@@ -278,7 +302,9 @@ enum sched_code sched_run_pre_filter(const struct sched_profile *profile,
 		if (!pl->filter ||
 		    !sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_PRE_FILTER))
 			continue;
+		state->running = pl;	/* whose PreFilterResult this is */
 		enum sched_code code = pl->pre_filter(state, state->pod, status);
+		state->running = NULL;
 		if (code == SCHED_SKIP) {
 			state->skip_filter[pl->id] = true;
 			continue;
@@ -286,6 +312,13 @@ enum sched_code sched_run_pre_filter(const struct sched_profile *profile,
 		if (code != SCHED_SUCCESS) {
 			status->plugin = pl;
 			return code;
+		}
+		/* LAB: sched-pre-filter-result. The intersection left no node:
+		 * every node is out, and no Filter need run. */
+		if (state->pre_filter_result.narrowed && !state->pre_filter_result.len) {
+			sched_pre_filter_result_unsatisfied(&state->pre_filter_result, status);
+			status->plugin = pl;
+			return status->code;
 		}
 	}
 	return SCHED_SUCCESS;
@@ -473,7 +506,7 @@ static enum sched_code run_after_select(const struct sched_profile *profile,
 			: pl->pre_bind(state, state->pod, node_name, status);
 		if (code == SCHED_SUCCESS)
 			continue;
-		if (code == SCHED_SKIP || status->reasons_len == 0) {
+		if (code == SCHED_SKIP || code == SCHED_WAIT || status->reasons_len == 0) {
 			/* A plugin with nothing to say about its "no". */
 			sched_status_reset(status);
 			code = sched_status_addf(status, SCHED_ERROR,
@@ -504,11 +537,48 @@ void sched_run_unreserve(const struct sched_profile *profile,
 	}
 }
 
+/* LAB: sched-permit. Unlike Reserve and PreBind, a Wait does not stop
+ * the loop: the others still get their say, and the pod waits for every
+ * plugin that asked it to. */
 enum sched_code sched_run_permit(const struct sched_profile *profile,
 				 struct sched_state *state, const char *node_name,
-				 struct sched_status *status)
+				 struct sched_status *status,
+				 struct sched_permit_waits *waits)
 {
-	return run_after_select(profile, state, node_name, SCHED_POINT_PERMIT, status);
+	waits->len = 0;
+	for (size_t i = 0; i < profile->len; i++) {
+		const struct sched_plugin *pl = profile->plugins[i].plugin;
+		if (!sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_PERMIT))
+			continue;
+		sched_status_reset(status);
+		enum sched_code code = pl->permit(state, state->pod, node_name, status);
+		if (code == SCHED_WAIT) {
+			ktime_t timeout = status->wait_timeout;
+			if (timeout > PERMIT_MAX_TIMEOUT)
+				timeout = PERMIT_MAX_TIMEOUT;
+			waits->plugins[waits->len] = pl;
+			waits->timeouts[waits->len++] = timeout < 0 ? 0 : timeout;
+			continue;
+		}
+		if (code == SCHED_SUCCESS)
+			continue;
+		if (code == SCHED_SKIP || code > SCHED_WAIT || status->reasons_len == 0) {
+			sched_status_reset(status);
+			code = sched_status_addf(status, SCHED_ERROR,
+						 "plugin %s returned %s without a reason",
+						 pl->name, code > SCHED_WAIT ? "a bad code"
+						 : sched_code_name(code));
+		}
+		status->plugin = pl;
+		return code;
+	}
+	sched_status_reset(status);
+	if (!waits->len)
+		return SCHED_SUCCESS;
+	/* K8S: the status RunPermitPlugins returns with Wait. */
+	return sched_status_addf(status, SCHED_WAIT,
+				 "one or more plugins asked to wait and no plugin rejected pod \"%s\"",
+				 state->pod->obj.meta.name);
 }
 
 enum sched_code sched_run_pre_bind(const struct sched_profile *profile,
@@ -516,6 +586,14 @@ enum sched_code sched_run_pre_bind(const struct sched_profile *profile,
 				   struct sched_status *status)
 {
 	return run_after_select(profile, state, node_name, SCHED_POINT_PRE_BIND, status);
+}
+
+void sched_run_post_bind(const struct sched_profile *profile,
+			 struct sched_state *state, const char *node_name)
+{
+	for (size_t i = 0; i < profile->len; i++)
+		if (sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_POST_BIND))
+			profile->plugins[i].plugin->post_bind(state, state->pod, node_name);
 }
 
 void sched_default_normalize_score(int64_t max_priority, bool reverse,
@@ -580,6 +658,21 @@ void sched_diagnosis_add(struct sched_diagnosis *d,
 			d->reasons[i].seen = reason;
 		d->reasons[i].nodes++;
 	}
+}
+
+void sched_diagnosis_add_nodes(struct sched_diagnosis *d, const char *reason,
+			       size_t nodes)
+{
+	size_t i = 0;
+	while (i < d->reasons_len && strcmp(d->reasons[i].reason, reason))
+		i++;
+	if (i == d->reasons_len) {
+		xgrow((void **)&d->reasons, &d->reasons_cap, d->reasons_len + 1,
+		      sizeof(*d->reasons));
+		d->reasons[d->reasons_len++] =
+			(struct sched_reason_count){ xstrdup(reason), 0, NULL };
+	}
+	d->reasons[i].nodes += nodes;
 }
 
 void sched_diagnosis_release(struct sched_diagnosis *d)

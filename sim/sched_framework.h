@@ -48,6 +48,7 @@
 #include <stdint.h>
 
 #include "api.h"
+#include "clock.h"
 
 struct client;
 struct prng;
@@ -57,19 +58,22 @@ struct store;
 struct sched_nominator;
 struct sched_pod_info;
 struct sched_profile;
+struct sched_waiting_pods;
 struct sched_event_hint;
 
 #define SCHED_MAX_NODE_SCORE 100	/* K8S: framework.MaxNodeScore */
 
-/* K8S: fwk.Code. Wait/Pending are not modelled. Error is only what the
+/* K8S: fwk.Code. Pending is not modelled. Error is only what the
  * framework says of a plugin that broke its contract (a student's score
- * outside 0..100): no built-in plugin fails for reasons of its own. */
+ * outside 0..100): no built-in plugin fails for reasons of its own. Wait
+ * is a Permit plugin's answer only (sched_waiting.h). */
 enum sched_code {
 	SCHED_SUCCESS,
 	SCHED_UNSCHEDULABLE,
 	SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
 	SCHED_SKIP,			/* from a Pre hook: leave this plugin out */
 	SCHED_ERROR,			/* the cycle fails: SchedulerError */
+	SCHED_WAIT,			/* from Permit: hold the pod (sched_status_wait) */
 };
 
 const char *sched_code_name(enum sched_code code);	/* "Unschedulable" */
@@ -87,6 +91,9 @@ struct sched_status {
 	const char *reasons[SCHED_STATUS_REASONS_MAX];
 	size_t text_len;		/* bytes of text[] in use */
 	char text[SCHED_STATUS_TEXT_MAX];
+	/* Set by sched_status_wait only (Permit's Wait); not reset per node:
+	 * read it only when code is SCHED_WAIT. */
+	ktime_t wait_timeout;
 };
 
 /* Makes status Success with no reasons. Cheap: called once per node. */
@@ -104,11 +111,20 @@ static inline void sched_status_reset(struct sched_status *status)
  * beyond SCHED_STATUS_REASONS_MAX are dropped. */
 enum sched_code sched_status_add(struct sched_status *status,
 				 enum sched_code code, const char *reason);
+/* Copies src into dst; reasons formatted into src->text point into
+ * dst->text afterwards, so dst outlives src. */
+void sched_status_copy(struct sched_status *dst, const struct sched_status *src);
 /* The same with a formatted reason, kept in status->text (truncated when
  * it does not fit). */
 enum sched_code sched_status_addf(struct sched_status *status,
 				  enum sched_code code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* K8S: a Permit plugin's (fwk.NewStatus(fwk.Wait), timeout): hold the pod
+ * as a waiting pod until every plugin that waited allows it (or one
+ * rejects it, or timeout passes; at most 15 minutes, as upstream). Returns
+ * SCHED_WAIT, so a Permit hook can `return sched_status_wait(status, t)`. */
+enum sched_code sched_status_wait(struct sched_status *status, ktime_t timeout);
 
 /* The plugins kubelab has, in upstream's default order
  * (default_plugins.go); the id indexes the cycle state and the registry. */
@@ -167,6 +183,20 @@ struct sched_state {
 	/* The API's listers, for plugins that read other kinds
 	 * (InterPodAffinity reads Namespaces); NULL: none (unit tests). */
 	const struct store *store;
+	/* K8S: fwk.PreFilterResult, merged over the PreFilter plugins
+	 * (sched_pre_filter_result.c): when narrowed, the pod may only go to
+	 * nodes[] (sorted, unique, owned) and Filter only looks at those.
+	 * narrowed_by: a bit per plugin id whose result narrowed it. */
+	struct sched_pre_filter_result {
+		bool narrowed;
+		char **nodes;
+		size_t len;
+		uint32_t narrowed_by;
+	} pre_filter_result;
+	const struct sched_plugin *running;	/* the PreFilter being run */
+	/* K8S: the framework handle's waiting pods (IterateOverWaitingPods,
+	 * GetWaitingPod; sched_waiting.h); NULL: none (unit tests). */
+	struct sched_waiting_pods *waiting;
 };
 
 /* Starts a cycle for pod (borrowed, as is cache): no data, nothing
@@ -270,7 +300,8 @@ struct sched_plugin {
 				       struct sched_post_filter_result *result);
 	/* After a node is chosen and the pod assumed on it, in upstream's
 	 * order: Reserve (book plugin-side state; a rejection undoes it
-	 * all), Permit (approve or reject; Wait is not modelled), then, in
+	 * all), Permit (approve, reject, or Wait: sched_status_wait,
+	 * sched_waiting.h), then, in
 	 * the binding cycle, PreBind (e.g. bind volumes; a rejection undoes
 	 * it all). Unreserve undoes Reserve when anything after it fails,
 	 * in reverse order. Of the built-in plugins only VolumeBinding has
@@ -284,6 +315,10 @@ struct sched_plugin {
 				  const char *node_name, struct sched_status *status);
 	enum sched_code (*pre_bind)(struct sched_state *state, const struct pod *pod,
 				    const char *node_name, struct sched_status *status);
+	/* K8S: PostBindPlugin: told after the pod was bound, for
+	 * bookkeeping only (it cannot fail; no built-in plugin has one). */
+	void (*post_bind)(struct sched_state *state, const struct pod *pod,
+			  const char *node_name);
 	/* K8S: EnqueueExtensions.EventsToRegister: the cluster events that
 	 * may undo this plugin's rejection, each with its queueing hint
 	 * (sched_queueing_hints.h); ends with an entry of no actions. NULL:
@@ -346,6 +381,7 @@ enum sched_point {
 	SCHED_POINT_RESERVE,		/* Reserve and its Unreserve */
 	SCHED_POINT_PERMIT,
 	SCHED_POINT_PRE_BIND,
+	SCHED_POINT_POST_BIND,
 	SCHED_POINT_COUNT
 };
 #define SCHED_POINT_BIT(point) (1u << (point))
@@ -399,8 +435,11 @@ bool sched_profile_has_score(const struct sched_profile *profile);
  * filtering once it has found this many feasible nodes. */
 size_t sched_num_feasible_nodes_to_find(int32_t percentage, size_t num_all_nodes);
 
-/* K8S: frameworkImpl.RunPreFilterPlugins. Marks skipped plugins in state;
- * returns Success or the first rejection (in status). */
+/* K8S: frameworkImpl.RunPreFilterPlugins. Marks skipped plugins in state and merges
+ * their PreFilterResults into state->pre_filter_result; returns Success or
+ * the first rejection (in status), including upstream's
+ * UnschedulableAndUnresolvable "node(s) didn't satisfy plugin X" when the
+ * merged result leaves no node. */
 enum sched_code sched_run_pre_filter(const struct sched_profile *profile,
 				     struct sched_state *state,
 				     struct sched_status *status);
@@ -462,12 +501,49 @@ enum sched_code sched_run_reserve(const struct sched_profile *profile,
 				  struct sched_status *status);
 void sched_run_unreserve(const struct sched_profile *profile,
 			 struct sched_state *state, const char *node_name);
+/* K8S: RunPermitPlugins: a rejection (or error) stops at once; a Wait
+ * is recorded in waits (each waiting plugin and its timeout, capped at 15
+ * minutes) and the others still run. Returns SCHED_WAIT when at least one
+ * waited and none rejected. */
+struct sched_permit_waits {
+	size_t len;
+	const struct sched_plugin *plugins[SCHED_PLUGIN_MAX];
+	ktime_t timeouts[SCHED_PLUGIN_MAX];
+};
 enum sched_code sched_run_permit(const struct sched_profile *profile,
 				 struct sched_state *state, const char *node_name,
-				 struct sched_status *status);
+				 struct sched_status *status,
+				 struct sched_permit_waits *waits);
 enum sched_code sched_run_pre_bind(const struct sched_profile *profile,
 				   struct sched_state *state, const char *node_name,
 				   struct sched_status *status);
+/* K8S: RunPostBindPlugins: every PostBind plugin, in order. */
+void sched_run_post_bind(const struct sched_profile *profile,
+			 struct sched_state *state, const char *node_name);
+
+/* ---- PreFilterResult (sched_pre_filter_result.c) ---- */
+
+/* K8S: a PreFilter plugin returning PreFilterResult{NodeNames}: the pod
+ * can only go to these nodes (names borrowed; copied). Called from a
+ * PreFilter hook; several calls, or several plugins, intersect (upstream's
+ * Merge). Nodes that do not exist are ignored later. */
+void sched_pre_filter_result_restrict(struct sched_state *state,
+				      const char *const *names, size_t len);
+/* Frees the result (sched_state_release calls it). */
+void sched_pre_filter_result_release(struct sched_pre_filter_result *result);
+/* The narrowed result's nodes that exist in cache, listed ones only, in
+ * the result's (sorted) order, into out (room for result->len). */
+size_t sched_pre_filter_result_nodes(const struct sched_pre_filter_result *result,
+				     const struct sched_cache *cache,
+				     struct sched_node_info **out);
+/* "[NodeAffinity]", as Go prints sets.List(plugins) of the plugins that
+ * narrowed (caller frees). */
+char *sched_pre_filter_result_plugins(const struct sched_pre_filter_result *result);
+/* K8S: RunPreFilterPlugins' status when the merged result is empty:
+ * UnschedulableAndUnresolvable "node(s) didn't satisfy plugin NodeAffinity"
+ * (one plugin) or "node(s) didn't satisfy plugin(s) [A B] simultaneously". */
+void sched_pre_filter_result_unsatisfied(const struct sched_pre_filter_result *result,
+					 struct sched_status *status);
 
 /* K8S: helper.DefaultNormalizeScore: scales to 0..max_priority by the
  * largest score; reverse turns "more is worse" into "more is better". */
@@ -497,6 +573,10 @@ void sched_diagnosis_reset(struct sched_diagnosis *d, size_t num_all_nodes);
 /* Counts one node's rejection. */
 void sched_diagnosis_add(struct sched_diagnosis *d,
 			 const struct sched_status *status);
+/* Counts reason for nodes more nodes at once (K8S: the absent nodes'
+ * status of NodeToStatus, e.g. the nodes a PreFilterResult left out). */
+void sched_diagnosis_add_nodes(struct sched_diagnosis *d, const char *reason,
+			       size_t nodes);
 void sched_diagnosis_release(struct sched_diagnosis *d);
 /* K8S: FitError.Error(): "0/3 nodes are available: 1 node(s) were
  * unschedulable, 2 Insufficient cpu. preemption: ..." with the reason

@@ -7,7 +7,8 @@
  *   sched.c          the scheduling cycle and the life cycle;
  *   sched_attempt.c  recording an attempt for the explain hook;
  *   sched_failure.c  FailedScheduling: event, PodScheduled=False, requeue;
- *   sched_bind.c     assume, Reserve, Permit, then PreBind and the bind;
+ *   sched_bind.c     assume, Reserve, Permit (and its waiting pods), then
+ *                    PreBind, the bind and PostBind;
  *   sched_events.c   the pod and node watch handlers.
  * Only those files include this header; everyone else sees the opaque
  * struct scheduler of sched.h. Nothing here is a stable interface.
@@ -25,6 +26,7 @@
 #include "sched_nodeinfo.h"
 #include "sched_nominator.h"
 #include "sched_queue.h"
+#include "sched_waiting.h"
 
 /* An assumed pod waiting for its binding. */
 struct binding {
@@ -36,6 +38,9 @@ struct binding {
 	 * and framework (PreBind and Unreserve see what Reserve wrote). */
 	const struct sched_profile *profile;
 	struct sched_state state;	/* owned */
+	/* Permit said Wait: held here until the verdict (timer is 0 till
+	 * then); NULL otherwise. */
+	struct sched_waiting_pod *waiting;
 	struct binding *prev, *next;
 };
 
@@ -52,6 +57,7 @@ struct scheduler {
 	struct sched_cache cache;
 	struct sched_queue *queue;
 	struct sched_nominator nominator;	/* K8S: the queue's PodNominator */
+	struct sched_waiting_pods waiting;	/* K8S: frameworkImpl.waitingPods */
 	int pod_watch, node_watch;
 	int claim_watch, volume_watch;	/* PVCs and PVs: queueing hints only */
 	timer_id cycle_timer;
@@ -63,6 +69,9 @@ struct scheduler {
 	int64_t *scratch, *totals;
 	enum sched_code *verdicts;	/* per listed node, this cycle's Filter */
 	size_t scratch_cap;
+	/* The nodes a PreFilterResult left to filter (sched_pre_filter_result.c). */
+	struct sched_node_info **narrowed;
+	size_t narrowed_cap;
 	struct sched_diagnosis diagnosis;
 	/* The explanation of this cycle, only when explain.attempt is set:
 	 * one entry per node examined, the entry of each feasible node, and
@@ -108,11 +117,16 @@ void sched_fit_error(struct scheduler *s, struct sched_state *state,
 		     struct sched_queued_pod *qp,
 		     struct sched_node_info *const *nodes, size_t n);
 
-/* sched_bind.c: assume the pod on node and arm its binding (takes over
- * state); unlink and free a binding (its timer is the caller's). */
+/* sched_bind.c: assume the pod on node, run Reserve and Permit, end the
+ * explained attempt (found: the feasible nodes), and arm its binding or
+ * hold it as a waiting pod (takes over state); unlink and free a binding
+ * (its timer is the caller's); the waiting pods' verdict callback. */
 void sched_assume_and_bind(struct scheduler *s, struct sched_queued_pod *qp,
-			   const struct sched_node_info *node, struct sched_state *state);
+			   const struct sched_node_info *node, size_t found,
+			   struct sched_state *state);
 void sched_binding_free(struct scheduler *s, struct binding *b);
+void sched_permit_done(void *arg, struct sched_waiting_pod *wp,
+		       const struct sched_status *verdict);
 
 /* sched_events.c: the watch handlers (arg is the scheduler), and the
  * handling of one pod as listed or added. */

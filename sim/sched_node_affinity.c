@@ -25,6 +25,11 @@
  * the hard or the soft form, so most pods never pay for this plugin; for
  * the others PreFilter compiles the hard form into the cache's label ids
  * once, so that Filter compares integers, not strings, per node.
+ * When every required term names its nodes (matchFields metadata.name In,
+ * as a DaemonSet pod's single term does), PreFilter also returns those
+ * names as a PreFilterResult (sched_pre_filter_result.c), so the cycle
+ * filters only them; terms whose names cannot meet fail the pod at
+ * PreFilter: "pod affinity terms conflict".
  * A requirement upstream cannot parse (Gt with two values, In with none)
  * makes its term fail, as upstream's "ignore parsing errors" does.
  *
@@ -285,15 +290,78 @@ static bool compiled_match(const struct compiled *c, const struct sched_node_inf
 	return false;
 }
 
+/* The values of a metadata.name In requirement that are also in
+ * names[0..*len) (in place), or all of them when first. */
+static void intersect_names(const struct selector_requirement_spec *req, bool first,
+			    const char **names, size_t *len)
+{
+	if (first) {
+		for (size_t i = 0; i < req->values.len; i++)
+			names[(*len)++] = req->values.items[i];
+		return;
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < *len; i++)
+		if (has_value(req, names[i]))
+			names[kept++] = names[i];
+	*len = kept;
+}
+
+/* LAB: sched-pre-filter-result. K8S: NodeAffinity.PreFilter's
+ * PreFilterResult. Terms are ORed, so the pod is pinned only when every
+ * term pins it: a term's metadata.name In requirements (ANDed) give its
+ * nodes, and the union over the terms is the result. One term that names
+ * no node lets the pod go anywhere its labels allow. */
+static enum sched_code restrict_to_named_nodes(struct sched_state *state,
+					       const struct pod *pod,
+					       struct sched_status *status)
+{
+	const struct node_selector *ns = required_terms(pod);
+	if (!ns)
+		return SCHED_SUCCESS;
+	size_t room = 0;
+	for (size_t t = 0; t < ns->node_selector_terms.len; t++) {
+		const struct node_selector_term *term = &ns->node_selector_terms.items[t];
+		for (size_t i = 0; i < term->match_fields.len; i++)
+			room += term->match_fields.items[i].values.len;
+	}
+	const char **names = xcalloc(room + 1, sizeof(*names));
+	size_t len = 0;
+	for (size_t t = 0; t < ns->node_selector_terms.len; t++) {
+		const struct node_selector_term *term = &ns->node_selector_terms.items[t];
+		size_t term_len = 0;
+		bool pinned = false;
+		for (size_t i = 0; i < term->match_fields.len; i++) {
+			const struct selector_requirement_spec *req = &term->match_fields.items[i];
+			if (strcmp(req->key, "metadata.name") || strcmp(req->operator, "In"))
+				continue;
+			intersect_names(req, !pinned, names + len, &term_len);
+			pinned = true;
+		}
+		if (!pinned) {
+			free(names);
+			return SCHED_SUCCESS;	/* this term allows any node */
+		}
+		len += term_len;
+	}
+	enum sched_code code = SCHED_SUCCESS;
+	if (len == 0)
+		code = sched_status_add(status, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
+					"pod affinity terms conflict");
+	else
+		sched_pre_filter_result_restrict(state, names, len);
+	free(names);
+	return code;
+}
+
 static enum sched_code pre_filter(struct sched_state *state, const struct pod *pod,
 				  struct sched_status *status)
 {
-	(void)status;
 	if (!pod->spec.node_selector.len && !required_terms(pod))
 		return SCHED_SKIP;
 	sched_state_write(state, SCHED_PLUGIN_NODE_AFFINITY, compile(state->cache, pod),
 			  compiled_free);
-	return SCHED_SUCCESS;
+	return restrict_to_named_nodes(state, pod, status);
 }
 
 static enum sched_code filter(struct sched_state *state, const struct pod *pod,

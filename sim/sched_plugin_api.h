@@ -38,6 +38,17 @@
  *     pod's scheduling cycle with an error, as upstream does), unless
  *     normalize_score maps the raw scores into 0..100.
  * The id field is assigned when the plugin is loaded: leave it out.
+ *
+ * Beyond Filter and Score (sched_framework.h has every hook):
+ *   - PreFilter may narrow the nodes the pod can go to with
+ *     sched_pre_filter_result_restrict (K8S: PreFilterResult);
+ *   - Permit may return sched_status_wait(status, 30 * KTIME_SECOND) to
+ *     hold the pod; any plugin can then find waiting pods through the
+ *     cycle state (sched_waiting_pods_iterate, sched_waiting_pod_get) and
+ *     sched_waiting_pod_allow / sched_waiting_pod_reject them (K8S:
+ *     framework.Handle's IterateOverWaitingPods, GetWaitingPod;
+ *     examples/plugins/gang_permit.c);
+ *   - PostBind is told of each successful bind (e.g. to count them).
  */
 #ifndef KUBELAB_SCHED_PLUGIN_API_H
 #define KUBELAB_SCHED_PLUGIN_API_H
@@ -49,6 +60,7 @@
 #include "api.h"
 #include "sched_framework.h"
 #include "sched_nodeinfo.h"
+#include "sched_waiting.h"
 #include "strmap.h"
 
 /* The symbol a plugin file defines. */

@@ -301,12 +301,26 @@ static void print_attempt(size_t number, const struct json *a)
 		       member_string(a, "preFilter"));
 	else if (member_int(a, "numAllNodes"))
 		print_sample(a);
+	const struct json *narrowed = json_get(a, "preFilterResult");
+	if (narrowed) {
+		/* K8S: PreFilterResult: only these nodes were filtered. */
+		const struct json *plugins = json_get(narrowed, "plugins");
+		printf("  PreFilter");
+		for (size_t i = 0; i < json_array_len(plugins); i++)
+			printf("%s %s", i ? "," : "", json_string(json_array_at(plugins, i)));
+		printf(" narrowed to %" PRId64 " node(s): the others were not examined.\n",
+		       member_int(narrowed, "nodes"));
+	}
 	print_nodes(a);
 	if (!scheduled) {
 		printf("  Message: %s\n", member_string(a, "message"));
 		print_preemption(a);
 		return;
 	}
+	if (json_get(a, "permitWait"))
+		printf("  Permit: Wait from %s. The pod is held on its node (assumed, not\n"
+		       "  bound) until allowed; rejected or timed out, it is unreserved and fails.\n",
+		       member_string(a, "permitWait"));
 	int64_t feasible = member_int(a, "feasible");
 	int64_t ties = member_int(a, "ties");
 	if (feasible == 1)
