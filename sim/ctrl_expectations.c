@@ -32,6 +32,7 @@ struct expectations *expectations_new(const struct clock *clock)
 {
 	struct expectations *table = xcalloc(1, sizeof(*table));
 	table->clock = *clock;
+	hashmap_set_unordered(&table->by_key);	/* only ever freed in a loop */
 	return table;
 }
 
@@ -57,6 +58,7 @@ static struct expectation *entry(struct expectations *table, const char *key)
 	struct expectation *e = hashmap_get(&table->by_key, key);
 	if (!e) {
 		e = xcalloc(1, sizeof(*e));
+		hashmap_set_unordered(&e->pending);	/* never iterated */
 		hashmap_put(&table->by_key, key, e);
 	}
 	return e;

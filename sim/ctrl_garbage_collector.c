@@ -29,8 +29,10 @@
  * absent-owner cache, unknown owner kinds count as alive.
  *
  * Interface: the garbage_collector_controller row (controller.h).
- * Invariant: dependents[u] lists exactly the graph's objects that name u
- * among their owners, whether or not u itself is in the graph.
+ * Invariants: dependents[u] lists exactly the graph's objects that name u
+ * among their owners, whether or not u itself is in the graph; an owner
+ * reference's node is the graph's node of its uid, or NULL when there is
+ * none (so that a write which keeps the owners needs no lookup of them).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,14 +47,16 @@
 #define FINALIZER_ORPHAN "orphan"			/* metav1.FinalizerOrphanDependents */
 
 struct gc_owner {
-	char *uid;
+	char *uid;			/* in the owners array's own block */
 	bool block;			/* blockOwnerDeletion */
+	struct gc_node *node;		/* the owner's node, NULL while unseen */
 };
 
 /* One object of the graph (K8S: node). */
 struct gc_node {
 	enum kind_id kind;
-	char *namespace, *name, *uid;
+	char *uid;			/* one block: uid, then name, then namespace */
+	const char *namespace, *name;	/* in uid's block; namespace may be NULL */
 	struct gc_owner *owners;
 	size_t owners_len;
 	bool deleting_dependents;	/* in foreground deletion */
@@ -107,11 +111,7 @@ static void dependents_remove(struct garbage_collector *gc, const char *owner, c
 
 static void node_free(struct gc_node *n)
 {
-	for (size_t i = 0; i < n->owners_len; i++)
-		free(n->owners[i].uid);
 	free(n->owners);
-	free(n->namespace);
-	free(n->name);
 	free(n->uid);
 	free(n);
 }
@@ -122,6 +122,20 @@ static bool has_owner(const struct gc_node *n, const char *uid)
 		if (!strcmp(n->owners[i].uid, uid))
 			return true;
 	return false;
+}
+
+/* Copies meta's uid, name and namespace into one block (one allocation
+ * per object of the graph instead of three: 150,000 pods). */
+static void node_set_names(struct gc_node *n, const struct object_meta *meta)
+{
+	const char *name = meta->name ? meta->name : "";
+	size_t uid_len = strlen(meta->uid) + 1, name_len = strlen(name) + 1;
+	size_t ns_len = meta->namespace ? strlen(meta->namespace) + 1 : 0;
+	n->uid = xmalloc(uid_len + name_len + ns_len);
+	memcpy(n->uid, meta->uid, uid_len);
+	n->name = memcpy(n->uid + uid_len, name, name_len);
+	n->namespace = ns_len ? memcpy(n->uid + uid_len + name_len, meta->namespace, ns_len)
+			      : NULL;
 }
 
 /* True when n's owners are meta's, in the same order. */
@@ -149,7 +163,7 @@ static void set_owners(struct garbage_collector *gc, struct gc_node *n,
 		/* Most writes (every status write) keep the owners: only the
 		 * check of owners not seen yet is left to do. */
 		for (size_t j = 0; j < n->owners_len; j++)
-			if (!hashmap_get(&gc->nodes, n->owners[j].uid))
+			if (!n->owners[j].node)
 				workqueue_add(gc->to_delete, n->uid);
 		return;
 	}
@@ -165,21 +179,44 @@ static void set_owners(struct garbage_collector *gc, struct gc_node *n,
 		if (owner && owner->deleting_dependents)
 			workqueue_add(gc->to_delete, owner->uid);
 	}
-	struct gc_owner *owners = xcalloc(meta->owner_references.len + 1, sizeof(*owners));
-	for (size_t j = 0; j < meta->owner_references.len; j++) {
+	/* One block: the array, then the uids it points at (one allocation
+	 * per object, and a check of its owners reads one place). */
+	size_t len = meta->owner_references.len, size = len * sizeof(struct gc_owner);
+	for (size_t j = 0; j < len; j++) {
+		const char *uid = meta->owner_references.items[j].uid;
+		size += strlen(uid ? uid : "") + 1;
+	}
+	struct gc_owner *owners = len ? xcalloc(1, size) : NULL;
+	char *text = len ? (char *)(owners + len) : NULL;
+	for (size_t j = 0; j < len; j++) {
 		const struct owner_reference *ref = &meta->owner_references.items[j];
-		owners[j].uid = xstrdup(ref->uid ? ref->uid : "");
+		size_t n_uid = strlen(ref->uid ? ref->uid : "") + 1;
+		owners[j].uid = memcpy(text, ref->uid ? ref->uid : "", n_uid);
+		text += n_uid;
 		owners[j].block = ref->block_owner_deletion;
 		if (!has_owner(n, owners[j].uid))
 			dependents_add(gc, owners[j].uid, n->uid);
-		if (!hashmap_get(&gc->nodes, owners[j].uid))
+		owners[j].node = hashmap_get(&gc->nodes, owners[j].uid);
+		if (!owners[j].node)
 			workqueue_add(gc->to_delete, n->uid);	/* owner unseen: check */
 	}
-	for (size_t i = 0; i < n->owners_len; i++)
-		free(n->owners[i].uid);
 	free(n->owners);
 	n->owners = owners;
 	n->owners_len = meta->owner_references.len;
+}
+
+/* Points the owner references naming owner_uid, in the objects that name
+ * it, at node (NULL: the owner left the graph). */
+static void point_dependents(struct garbage_collector *gc, const char *owner_uid,
+			     struct gc_node *node)
+{
+	const struct uid_list *list = hashmap_get(&gc->dependents, owner_uid);
+	for (size_t i = 0; list && i < list->len; i++) {
+		struct gc_node *dep = hashmap_get(&gc->nodes, list->items[i]);
+		for (size_t j = 0; dep && j < dep->owners_len; j++)
+			if (!strcmp(dep->owners[j].uid, owner_uid))
+				dep->owners[j].node = node;
+	}
 }
 
 /* K8S: deletionStartsWithFinalizer: obj is being deleted with the
@@ -207,10 +244,9 @@ static void observe(struct garbage_collector *gc, const struct object *obj,
 	if (!n) {
 		n = xcalloc(1, sizeof(*n));
 		n->kind = obj->kind->id;
-		n->namespace = xstrdup(obj->meta.namespace);
-		n->name = xstrdup(obj->meta.name);
-		n->uid = xstrdup(obj->meta.uid);
+		node_set_names(n, &obj->meta);
 		hashmap_put(&gc->nodes, n->uid, n);
+		point_dependents(gc, n->uid, n);
 		old = NULL;
 	}
 	set_owners(gc, n, obj);
@@ -230,6 +266,7 @@ static void forget(struct garbage_collector *gc, const struct object *obj)
 	struct gc_node *n = hashmap_remove(&gc->nodes, obj->meta.uid);
 	if (!n)
 		return;
+	point_dependents(gc, n->uid, NULL);
 	queue_dependents(gc, n->uid);
 	for (size_t i = 0; i < n->owners_len; i++) {
 		dependents_remove(gc, n->owners[i].uid, n->uid);
@@ -415,6 +452,9 @@ static void *gc_start(const struct client *client)
 {
 	struct garbage_collector *gc = xcalloc(1, sizeof(*gc));
 	gc->client = client;
+	/* Looked up by uid; only ever freed in a loop. */
+	hashmap_set_unordered(&gc->nodes);
+	hashmap_set_unordered(&gc->dependents);
 	gc->to_delete = workqueue_new(&client->clock, "garbage_collector_attempt_to_delete",
 				      attempt_to_delete, gc);
 	gc->to_orphan = workqueue_new(&client->clock, "garbage_collector_attempt_to_orphan",

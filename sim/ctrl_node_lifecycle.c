@@ -429,6 +429,7 @@ static void on_node(void *arg, enum watch_type type, const struct object *obj,
 static void *node_lifecycle_start(const struct client *client)
 {
 	struct node_lifecycle *c = xcalloc(1, sizeof(*c));
+	hashmap_set_unordered(&c->health);	/* only ever freed in a loop */
 	c->client = *client;
 	c->client.component = "node-controller";	/* K8S: its event source */
 	c->no_schedule = workqueue_new(&client->clock, "node-lifecycle", sync_no_schedule, c);

@@ -122,10 +122,26 @@ static void count_pod(struct pod_gc *gc, const struct pod *pod, bool add)
 		hashmap_remove(&gc->bound, pod->spec.node_name);
 }
 
+/* True when a and b add the same to the counts (count_pod). */
+static bool counts_alike(const struct pod *a, const struct pod *b)
+{
+	if (pod_is_terminated(a) != pod_is_terminated(b) || has_node(a) != has_node(b))
+		return false;
+	if (!has_node(a))
+		return object_is_deleting(&a->obj) == object_is_deleting(&b->obj);
+	return a->spec.node_name == b->spec.node_name ||
+	       !strcmp(a->spec.node_name, b->spec.node_name);
+}
+
 static void on_pod(void *arg, enum watch_type type, const struct object *obj,
 		   const struct object *old)
 {
 	struct pod_gc *gc = arg;
+	/* Most updates (status writes) change no count: taking the pod away
+	 * and adding it back would be four lookups for nothing. */
+	if (old && type != WATCH_DELETED &&
+	    counts_alike((const struct pod *)old, (const struct pod *)obj))
+		return;
 	if (old)
 		count_pod(gc, (const struct pod *)old, false);
 	count_pod(gc, (const struct pod *)obj, type != WATCH_DELETED);
@@ -396,6 +412,9 @@ static void *pod_gc_start(const struct client *client)
 {
 	struct pod_gc *gc = xcalloc(1, sizeof(*gc));
 	gc->client = client;
+	/* Its one loop adds each missing node to the quarantine, whose loop
+	 * sorts: the outcome does not depend on this map's order. */
+	hashmap_set_unordered(&gc->bound);
 	gc->nodes = informer_new(client, KIND_NODE, NULL, NULL, NULL);
 	gc->pods = informer_new(client, KIND_POD, informer_index_node_name, on_pod, gc);
 	/* The first pass runs at once, as wait.Until's does. */

@@ -376,6 +376,9 @@ static void *taint_eviction_start(const struct client *client)
 {
 	struct taint_eviction *c = xcalloc(1, sizeof(*c));
 	c->client = client;
+	/* Looked up per pod and node; their loops only free. */
+	hashmap_set_unordered(&c->tainted);
+	hashmap_set_unordered(&c->evictions);
 	c->node_queue = workqueue_new(&client->clock, "noexec_taint_node", sync_node, c);
 	c->pod_queue = workqueue_new(&client->clock, "noexec_taint_pod", sync_pod, c);
 	c->pods = informer_new(client, KIND_POD, informer_index_node_name, on_pod, c);

@@ -339,6 +339,9 @@ int ctrl_claim(const struct client *client, const struct object *owner,
 {
 	int rc = 0;
 	bool owner_deleting = object_is_deleting(owner);
+	/* Room for every candidate at once: a sync claims them all, mostly. */
+	xgrow((void **)&claimed->items, &claimed->cap, claimed->len + candidates->len,
+	      sizeof(*claimed->items));
 	for (size_t i = 0; i < candidates->len; i++) {
 		const struct object *obj = candidates->items[i];
 		const struct owner_reference *ref = object_controller_of(obj);
@@ -357,11 +360,8 @@ int ctrl_claim(const struct client *client, const struct object *owner,
 			else
 				rc = -1;
 		}
-		if (take) {
-			xgrow((void **)&claimed->items, &claimed->cap, claimed->len + 1,
-			      sizeof(*claimed->items));
+		if (take)
 			claimed->items[claimed->len++] = obj;
-		}
 	}
 	return rc;
 }

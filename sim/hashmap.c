@@ -15,6 +15,34 @@ static uint64_t hash_key(const char *key)
 	return h;
 }
 
+/* The unordered maps' hash: a word of the key per multiply, then a final
+ * mix (splitmix64's) so that the low bits, which pick the slot, depend on
+ * every byte. Words are read little-endian by memcpy: no alignment needed. */
+static uint64_t hash_key_words(const char *key)
+{
+	size_t len = strlen(key);
+	const unsigned char *p = (const unsigned char *)key;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t word;
+		memcpy(&word, p, sizeof(word));
+		h = (h ^ word) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 32;
+	}
+	uint64_t tail = 0;
+	for (size_t i = 0; i < len; i++)
+		tail |= (uint64_t)p[i] << (8 * i);
+	h = (h ^ tail) * 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	return h ^ (h >> 29);
+}
+
+static uint64_t map_hash(const struct hashmap *map, const char *key)
+{
+	return map->unordered ? hash_key_words(key) : hash_key(key);
+}
+
 static size_t find(const struct hashmap *map, const char *key, uint64_t hash)
 {
 	size_t mask = map->cap - 1;
@@ -46,7 +74,7 @@ void *hashmap_get(const struct hashmap *map, const char *key)
 {
 	if (!map->len)
 		return NULL;
-	size_t i = find(map, key, hash_key(key));
+	size_t i = find(map, key, map_hash(map, key));
 	return map->slots[i].key ? map->slots[i].value : NULL;
 }
 
@@ -55,7 +83,7 @@ void *hashmap_put(struct hashmap *map, const char *key, void *value)
 	/* Keep the load factor under 3/4 so probes stay short. */
 	if ((map->len + 1) * 4 > map->cap * 3)
 		grow(map);
-	uint64_t hash = hash_key(key);
+	uint64_t hash = map_hash(map, key);
 	size_t i = find(map, key, hash);
 	struct hashmap_slot *slot = &map->slots[i];
 	if (slot->key) {
@@ -75,7 +103,7 @@ void *hashmap_remove(struct hashmap *map, const char *key)
 	if (!map->len)
 		return NULL;
 	size_t mask = map->cap - 1;
-	size_t i = find(map, key, hash_key(key));
+	size_t i = find(map, key, map_hash(map, key));
 	if (!map->slots[i].key)
 		return NULL;
 	void *value = map->slots[i].value;
@@ -103,6 +131,12 @@ void hashmap_release(struct hashmap *map)
 	free(map->slots);
 	map->slots = NULL;
 	map->cap = map->len = 0;
+}
+
+void hashmap_set_unordered(struct hashmap *map)
+{
+	BUG_ON(map->len != 0);	/* its keys were placed by the other hash */
+	map->unordered = true;
 }
 
 int hashmap_next(const struct hashmap *map, size_t *pos, const char **key,

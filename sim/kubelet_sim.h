@@ -194,6 +194,7 @@ struct kubelet_worker {
 struct kubelet {
 	const struct client *client;	/* borrowed */
 	char *node_name;
+	const char *node_interned;	/* node_name's schema_intern copy */
 	struct node *node;		/* what we register (our own copy) */
 	const struct image_behavior *images;	/* borrowed catalogue */
 	size_t images_len;

@@ -33,25 +33,7 @@
 
 size_t schema_type_size(enum field_type type, const struct schema *schema)
 {
-	switch (type) {
-	case FIELD_STRING:		return sizeof(char *);
-	case FIELD_INT32:		return sizeof(int32_t);
-	case FIELD_INT64:		return sizeof(int64_t);
-	case FIELD_BOOL:		return sizeof(bool);
-	case FIELD_DOUBLE:		return sizeof(double);
-	case FIELD_QUANTITY:		return sizeof(struct quantity);
-	case FIELD_TIME:
-	case FIELD_DURATION:		return sizeof(ktime_t);
-	case FIELD_INT_OR_STRING:	return sizeof(struct int_or_string);
-	case FIELD_OPT_INT64:		return sizeof(struct opt_int64);
-	case FIELD_STRMAP:		return sizeof(struct strmap);
-	case FIELD_RESOURCES:		return sizeof(struct resource_list);
-	case FIELD_STRUCT:
-		BUG_ON(!schema);
-		return schema->size;
-	case FIELD_LIST:		return sizeof(struct list_any);
-	}
-	bug_report(__FILE__, __LINE__, "unknown field type");
+	return type_size(type, schema);
 }
 
 const struct field *schema_field(const struct schema *schema, const char *name)
@@ -76,26 +58,37 @@ static void resources_release(struct resource_list *list)
 static void value_release(enum field_type type, const struct schema *schema,
 			  enum field_type elem, void *value)
 {
+	/* Hot (every unpacked object freed walks its whole schema): unset
+	 * strings, maps and lists are common and need no call at all. */
 	switch (type) {
-	case FIELD_STRING:
-		free(*(char **)value);
-		break;
+	case FIELD_STRING: {
+		char **text = value;
+		if (*text) {
+			free(*text);
+			*text = NULL;
+		}
+		return;
+	}
 	case FIELD_INT_OR_STRING:
 		free(((struct int_or_string *)value)->str_value);
 		break;
 	case FIELD_STRMAP:
-		strmap_release(value);
-		break;
+		if (((struct strmap *)value)->items)
+			strmap_release(value);
+		return;		/* strmap_release leaves it zero */
 	case FIELD_RESOURCES:
-		resources_release(value);
-		break;
+		if (((struct resource_list *)value)->items)
+			resources_release(value);
+		return;		/* as does resources_release */
 	case FIELD_STRUCT:
 		if (!all_zero(value, schema->size))
 			schema_release(schema, value);
 		return;
 	case FIELD_LIST: {
 		struct list_any *list = value;
-		size_t size = schema_type_size(elem, schema);
+		if (!list->items)
+			return;		/* absent: zero already */
+		size_t size = type_size(elem, schema);
 		check_elem(elem);
 		for (size_t i = 0; i < list->len; i++)
 			value_release(elem, schema, FIELD_STRING,
@@ -106,7 +99,7 @@ static void value_release(enum field_type type, const struct schema *schema,
 	default:
 		break;
 	}
-	memset(value, 0, schema_type_size(type, schema));
+	memset(value, 0, type_size(type, schema));
 }
 
 void schema_release(const struct schema *schema, void *base)
@@ -156,7 +149,7 @@ static void value_copy(enum field_type type, const struct schema *schema,
 	case FIELD_LIST: {
 		const struct list_any *from = src;
 		struct list_any *to = dst;
-		size_t size = schema_type_size(elem, schema);
+		size_t size = type_size(elem, schema);
 		check_elem(elem);
 		to->len = from->len;
 		to->items = from->len ? xcalloc(from->len, size) : NULL;
@@ -166,7 +159,7 @@ static void value_copy(enum field_type type, const struct schema *schema,
 		break;
 	}
 	default:
-		memcpy(dst, src, schema_type_size(type, schema));
+		memcpy(dst, src, type_size(type, schema));
 		break;
 	}
 }
@@ -246,7 +239,7 @@ static bool value_equal(enum field_type type, const struct schema *schema,
 		return schema_equal(schema, a, b);
 	case FIELD_LIST: {
 		const struct list_any *x = a, *y = b;
-		size_t size = schema_type_size(elem, schema);
+		size_t size = type_size(elem, schema);
 		if (x->len != y->len)
 			return false;
 		for (size_t i = 0; i < x->len; i++)

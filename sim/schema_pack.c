@@ -38,7 +38,8 @@ static size_t pack_align(size_t size)
  * types, label keys, owner kinds, node names -- so the table stays small
  * while 150,000 pods stop carrying a copy each. Packed values are never
  * freed one by one, so pointing them at the table is safe. */
-static struct hashmap interned;		/* text -> its one copy */
+static struct hashmap interned = {.unordered = true};	/* text -> its one copy;
+							 * never iterated */
 
 const char *schema_intern(const char *s)
 {
@@ -118,7 +119,7 @@ static void value_pack_measure(enum field_type type, const struct schema *schema
 		break;
 	case FIELD_LIST: {
 		const struct list_any *list = value;
-		size_t size = schema_type_size(elem, schema);
+		size_t size = type_size(elem, schema);
 		check_elem(elem);
 		if (list->len)
 			pack->arrays += pack_align(list->len * size);
@@ -222,7 +223,7 @@ static void value_pack_copy(enum field_type type, const struct schema *schema,
 	case FIELD_LIST: {
 		const struct list_any *from = src;
 		struct list_any *to = dst;
-		size_t size = schema_type_size(elem, schema);
+		size_t size = type_size(elem, schema);
 		to->len = from->len;
 		to->items = from->len ? pack_array(from->len * size, pack) : NULL;
 		/* Elements are written whole below; zero first, as xcalloc does,
@@ -235,7 +236,7 @@ static void value_pack_copy(enum field_type type, const struct schema *schema,
 		break;
 	}
 	default:
-		memcpy(dst, src, schema_type_size(type, schema));
+		memcpy(dst, src, type_size(type, schema));
 		break;
 	}
 }

@@ -96,6 +96,7 @@ struct store *store_new(const struct clock *clock, uint64_t seed)
 	struct store *store = xcalloc(1, sizeof(*store));
 	store->clock = *clock;
 	prng_seed(&store->rng, seed);
+	store_indexes_init(store);
 	return store;
 }
 

@@ -116,6 +116,17 @@ void store_unindex_entry(struct store *store, struct entry *entry)
 	hashmap_key_release(&key);
 }
 
+void store_indexes_init(struct store *store)
+{
+	for (int k = 0; k < KIND_COUNT; k++) {
+		hashmap_set_unordered(&store->by_key[k]);
+		hashmap_set_unordered(&store->by_owner[k]);
+	}
+	hashmap_set_unordered(&store->by_uid);
+	hashmap_set_unordered(&store->by_node);
+	hashmap_set_unordered(&store->node_watchers);
+}
+
 static void bucket_map_release(struct hashmap *map)
 {
 	void *value;

@@ -107,6 +107,11 @@ void store_index_entry(struct store *store, struct entry *entry);
 /* Takes entry out of every index: node, owner, uid and key. The entry and
  * its object stay the caller's. */
 void store_unindex_entry(struct store *store, struct entry *entry);
+/* Lets the store's tables (keys, uids, node and owner buckets, node
+ * watchers) use the faster unordered hash: their loops free what they
+ * visit or sort what they collect (store_list), so no order leaks out.
+ * For store_new, before anything is stored. */
+void store_indexes_init(struct store *store);
 /* Frees the node and owner buckets (not the entries they point to). */
 void store_indexes_release(struct store *store);
 

@@ -48,6 +48,9 @@ struct workqueue *workqueue_new(const struct clock *clock, const char *name,
 	queue->name = xstrdup(name);
 	queue->sync = sync;
 	queue->arg = arg;
+	/* Lookups only: the queue's order is its own list, not these. */
+	hashmap_set_unordered(&queue->queued);
+	hashmap_set_unordered(&queue->failures);
 	return queue;
 }
 
@@ -103,9 +106,9 @@ static char *pop(struct workqueue *queue)
 
 void workqueue_add(struct workqueue *queue, const char *key)
 {
-	if (hashmap_get(&queue->queued, key))
+	/* One lookup: put tells whether the key was queued already. */
+	if (hashmap_put(&queue->queued, key, (void *)1))
 		return;
-	hashmap_put(&queue->queued, key, (void *)1);
 	push(queue, key);
 	if (!queue->drain_timer)
 		queue->drain_timer = clock_after(&queue->clock, 0, drain, queue);
