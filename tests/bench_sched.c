@@ -281,11 +281,12 @@ static void run_config(int nodes, int groups, int32_t percentage)
 	struct rusage usage;
 	getrusage(RUSAGE_SELF, &usage);
 	printf("sched: %d nodes, %llu pods, percentageOfNodesToScore %s, "
-	       "parallelism %d (%d threads): %.0f pods/s (scheduling %.2f s, %.2f s of CPU: %.0f pods per CPU s; "
+	       "parallelism %s (%d thread%s): %.0f pods/s (scheduling %.2f s, %.2f s of CPU: %.0f pods per CPU s; "
 	       "creating %.2f s, %zu bound, %llu failed attempts); peak RSS %.0f MiB\n",
 	       nodes, (unsigned long long)want,
 	       percentage ? "100" : "adaptive",
-	       (int)options.parallelism, scheduler_threads(s),
+	       parallelism && *parallelism ? parallelism : "unset", scheduler_threads(s),
+	       scheduler_threads(s) == 1 ? "" : "s",
 	       (double)scheduler_scheduled(s) / (t2 - t1), t2 - t1, c2 - c1,
 	       (double)scheduler_scheduled(s) / (c2 - c1), t1 - t0,
 	       count_bound(&b), (unsigned long long)scheduler_failed_attempts(s),
