@@ -197,7 +197,8 @@ static void filter_range(void *arg, size_t lo, size_t hi)
 		size_t i = w->first + j;
 		if (i >= w->n)
 			i -= w->n;
-		w->codes[j] = sched_run_filter(w->profile, w->state, w->nodes[i], &status);
+		sched_status_reset(&status);	/* the list was prepared */
+		w->codes[j] = sched_run_filter_prepared(w->state, w->nodes[i], &status);
 		if (w->codes[j] != SCHED_SUCCESS)
 			sched_status_copy(&w->status[j], &status);
 	}
@@ -268,9 +269,14 @@ static size_t find_feasible(struct scheduler *s, struct sched_state *state,
 	size_t i = s->next_start_node_index % n;
 	for (; examined < n && found < want; examined++, i = i + 1 == n ? 0 : i + 1) {
 		sched_cache_prefetch(nodes, n, i);	/* speed only, see there */
-		enum sched_code code = nominated
-			? sched_run_filter_with_nominated(s->profile, state, nodes[i], &status)
-			: sched_run_filter(s->profile, state, nodes[i], &status);
+		enum sched_code code;
+		if (nominated) {
+			code = sched_run_filter_with_nominated(s->profile, state, nodes[i], &status);
+		} else {
+			/* sched_run_filter, its list prepared above */
+			sched_status_reset(&status);
+			code = sched_run_filter_prepared(state, nodes[i], &status);
+		}
 		take_verdict(s, nodes[i], i, code, &status, &found);
 	}
 	s->next_start_node_index = (s->next_start_node_index + examined) % n;

@@ -485,6 +485,29 @@ enum sched_code sched_run_filter(const struct sched_profile *profile,
 				 struct sched_state *state,
 				 const struct sched_node_info *node,
 				 struct sched_status *status);
+/* What sched_run_filter does once a plugin said no: checks a loaded
+ * plugin's status (SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE "plugin X returned
+ * an invalid Filter status" when it broke the contract), names the plugin
+ * in status and returns the node's code. */
+enum sched_code sched_filter_rejected(const struct sched_plugin *pl, enum sched_code code,
+				      struct sched_status *status);
+/* sched_run_filter's per-node part, for a cycle's walk over hundreds of
+ * nodes (find_feasible): the filter list must be prepared
+ * (sched_run_filter_prepare) and status reset by the caller. Inline
+ * because it runs once per examined node: a call and its register saves
+ * cost as much as a Filter that passes. */
+static inline enum sched_code sched_run_filter_prepared(struct sched_state *state,
+							const struct sched_node_info *node,
+							struct sched_status *status)
+{
+	for (size_t i = 0; i < state->filters_len; i++) {
+		const struct sched_plugin *pl = state->filters[i];
+		enum sched_code code = pl->filter(state, state->pod, node, status);
+		if (code != SCHED_SUCCESS)
+			return sched_filter_rejected(pl, code, status);
+	}
+	return SCHED_SUCCESS;
+}
 /* What sched_run_score computed, for an explanation (sched.h). raw and
  * normalized are the caller's, len * SCHED_PLUGIN_MAX values each: the
  * k-th score plugin that ran on nodes[i] is at [i * SCHED_PLUGIN_MAX + k]. */

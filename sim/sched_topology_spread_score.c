@@ -459,37 +459,48 @@ int64_t sched_topology_spread_score(struct sched_state *state, const struct pod 
 	return round_half_up(score);
 }
 
+/* The smallest and largest raw score of the nodes not ignored. */
+static void score_bounds(const struct score_state *s, const int64_t *scores, size_t len,
+			 int64_t *min_out, int64_t *max_out)
+{
+	int64_t min = INT64_MAX, max = 0;
+	for (size_t i = 0; i < len; i++) {
+		/* Hot loop: without ignored nodes, a plain min/max pass. */
+		if (s->some_ignored && s->ignored[i])
+			continue;
+		min = scores[i] < min ? scores[i] : min;
+		max = scores[i] > max ? scores[i] : max;
+	}
+	*min_out = min;
+	*max_out = max;
+}
+
 /* LAB: sched-spread-normalize. K8S: NormalizeScore:
- * 100 * (max + min - raw) / max, fewer pods being better. */
+ * 100 * (max + min - raw) / max, fewer pods being better; an ignored node
+ * scores 0. */
 void sched_topology_spread_normalize(struct sched_state *state, const struct pod *pod,
 				     int64_t *scores, size_t len)
 {
 	(void)pod;
 	const struct score_state *s = sched_state_read(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
 	BUG_ON(len != s->nodes_len);
-	const bool *ignored = s->some_ignored ? s->ignored : NULL;
-	int64_t min = INT64_MAX, max = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (ignored && ignored[i])
-			continue;
-		if (scores[i] < min)
-			min = scores[i];
-		if (scores[i] > max)
-			max = scores[i];
-	}
+	int64_t min, max;
+	score_bounds(s, scores, len, &min, &max);
 	/* Raw scores span a few values: divide once per value, not per node
 	 * (a division costs as much as the rest of the loop). */
 	int64_t table[64];
-	bool tabled = max > 0 && max - min < 64;
-	for (int64_t v = min; tabled && v <= max; v++)
-		table[v - min] = SCHED_MAX_NODE_SCORE * (max + min - v) / max;
+	if (max > 0 && max - min < 64 && !s->some_ignored) {
+		for (int64_t v = min; v <= max; v++)
+			table[v - min] = SCHED_MAX_NODE_SCORE * (max + min - v) / max;
+		for (size_t i = 0; i < len; i++)
+			scores[i] = table[scores[i] - min];
+		return;
+	}
 	for (size_t i = 0; i < len; i++) {
-		if (ignored && ignored[i])
+		if (s->some_ignored && s->ignored[i])
 			scores[i] = 0;
 		else if (max == 0)
 			scores[i] = SCHED_MAX_NODE_SCORE;
-		else if (tabled)
-			scores[i] = table[scores[i] - min];
 		else
 			scores[i] = SCHED_MAX_NODE_SCORE * (max + min - scores[i]) / max;
 	}
