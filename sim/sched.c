@@ -147,12 +147,15 @@ static void grow_scratch(struct scheduler *s, size_t n)
  * leaves each of them equally likely. */
 static size_t select_host(struct scheduler *s, size_t n)
 {
+	const int64_t *totals = s->totals;
+	int64_t top = totals[0];	/* totals[best], kept in a register */
 	size_t best = 0, ties = 1;
 	for (size_t i = 1; i < n; i++) {
-		if (s->totals[i] > s->totals[best]) {
+		if (totals[i] > top) {
 			best = i;
+			top = totals[i];
 			ties = 1;
-		} else if (s->totals[i] == s->totals[best]) {
+		} else if (totals[i] == top) {
 			ties++;
 			if (prng_below(&s->rng, ties) == 0)
 				best = i;

@@ -186,8 +186,9 @@ const struct sched_plugin *sched_plugin_register(const struct sched_plugin *plug
 	return copy;
 }
 
-bool sched_profile_plugin_runs(const struct sched_profile_plugin *entry,
-			       enum sched_point point)
+/* sched_profile_plugin_runs, inline for this file's loops: with point a
+ * constant, it folds to a bit test and a hook test. */
+static inline bool entry_runs(const struct sched_profile_plugin *entry, enum sched_point point)
 {
 	const struct sched_plugin *pl = entry->plugin;
 	if (entry->disabled & SCHED_POINT_BIT(point))
@@ -215,6 +216,12 @@ bool sched_profile_plugin_runs(const struct sched_profile_plugin *entry,
 		break;
 	}
 	return false;
+}
+
+bool sched_profile_plugin_runs(const struct sched_profile_plugin *entry,
+			       enum sched_point point)
+{
+	return entry_runs(entry, point);
 }
 
 void sched_profile_default(struct sched_profile *profile,
@@ -267,7 +274,7 @@ int sched_profile_disable(struct sched_profile *profile, const char *name)
 bool sched_profile_has_score(const struct sched_profile *profile)
 {
 	for (size_t i = 0; i < profile->len; i++)
-		if (sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_SCORE))
+		if (entry_runs(&profile->plugins[i], SCHED_POINT_SCORE))
 			return true;
 	return false;
 }
@@ -301,7 +308,7 @@ enum sched_code sched_run_pre_filter(const struct sched_profile *profile,
 	for (size_t i = 0; i < profile->len; i++) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
 		if (!pl->filter ||
-		    !sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_PRE_FILTER))
+		    !entry_runs(&profile->plugins[i], SCHED_POINT_PRE_FILTER))
 			continue;
 		state->running = pl;	/* whose PreFilterResult this is */
 		enum sched_code code = pl->pre_filter(state, state->pod, status);
@@ -336,7 +343,7 @@ static void run_pre_filter_extension(const struct sched_profile *profile,
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
 		if (!(add ? pl->add_pod : pl->remove_pod) || !pl->filter ||
 		    state->skip_filter[pl->id] ||
-		    !sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_PRE_FILTER))
+		    !entry_runs(&profile->plugins[i], SCHED_POINT_PRE_FILTER))
 			continue;
 		if (add)
 			pl->add_pod(state, state->pod, p, node);
@@ -378,7 +385,7 @@ void sched_run_filter_prepare(const struct sched_profile *profile,
 		if (pl == &sched_node_name_plugin && (!node_name || !*node_name))
 			continue;
 		if (!state->skip_filter[pl->id] &&
-		    sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_FILTER))
+		    entry_runs(&profile->plugins[i], SCHED_POINT_FILTER))
 			state->filters[state->filters_len++] = pl;
 	}
 	state->filters_for = profile;
@@ -391,7 +398,7 @@ static bool pre_hook_ran(const struct sched_profile_plugin *entry, enum sched_po
 	const struct sched_plugin *pl = entry->plugin;
 	bool has = point == SCHED_POINT_PRE_FILTER ? pl->pre_filter != NULL
 						     : pl->pre_score != NULL;
-	return !has || sched_profile_plugin_runs(entry, point);
+	return !has || entry_runs(entry, point);
 }
 
 static const struct sched_profile_plugin *entry_of(const struct sched_profile *profile,
@@ -471,7 +478,7 @@ enum sched_code sched_run_post_filter(const struct sched_profile *profile,
 	enum sched_code code = SCHED_UNSCHEDULABLE;
 	for (size_t i = 0; i < profile->len; i++) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
-		if (!sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_POST_FILTER))
+		if (!entry_runs(&profile->plugins[i], SCHED_POINT_POST_FILTER))
 			continue;
 		sched_post_filter_result_release(result);
 		code = pl->post_filter(state, state->pod, in, result);
@@ -554,8 +561,8 @@ enum sched_code sched_run_score(const struct sched_profile *profile,
 		detail->plugins_len = 0;
 	for (size_t i = 0; i < profile->len; i++) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
-		if (sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_SCORE) &&
-		    sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_PRE_SCORE) &&
+		if (entry_runs(&profile->plugins[i], SCHED_POINT_SCORE) &&
+		    entry_runs(&profile->plugins[i], SCHED_POINT_PRE_SCORE) &&
 		    pl->pre_score(state, state->pod, nodes, len) == SCHED_SKIP)
 			state->skip_score[pl->id] = true;
 	}
@@ -565,7 +572,7 @@ enum sched_code sched_run_score(const struct sched_profile *profile,
 	for (size_t i = 0; i < profile->len; i++) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
 		if (state->skip_score[pl->id] ||
-		    !sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_SCORE))
+		    !entry_runs(&profile->plugins[i], SCHED_POINT_SCORE))
 			continue;
 		/* A student's plugin, or one scoring lazily what a disabled
 		 * PreScore did not compute, runs on this thread. */
@@ -618,7 +625,7 @@ static enum sched_code run_after_select(const struct sched_profile *profile,
 	sched_status_reset(status);
 	for (size_t i = 0; i < profile->len; i++) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
-		if (!sched_profile_plugin_runs(&profile->plugins[i], point))
+		if (!entry_runs(&profile->plugins[i], point))
 			continue;
 		enum sched_code code =
 			point == SCHED_POINT_RESERVE ? pl->reserve(state, state->pod, node_name, status)
@@ -652,7 +659,7 @@ void sched_run_unreserve(const struct sched_profile *profile,
 	for (size_t i = profile->len; i-- > 0;) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
 		if (pl->unreserve &&
-		    sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_RESERVE))
+		    entry_runs(&profile->plugins[i], SCHED_POINT_RESERVE))
 			pl->unreserve(state, state->pod, node_name);
 	}
 }
@@ -668,7 +675,7 @@ enum sched_code sched_run_permit(const struct sched_profile *profile,
 	waits->len = 0;
 	for (size_t i = 0; i < profile->len; i++) {
 		const struct sched_plugin *pl = profile->plugins[i].plugin;
-		if (!sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_PERMIT))
+		if (!entry_runs(&profile->plugins[i], SCHED_POINT_PERMIT))
 			continue;
 		sched_status_reset(status);
 		enum sched_code code = pl->permit(state, state->pod, node_name, status);
@@ -712,7 +719,7 @@ void sched_run_post_bind(const struct sched_profile *profile,
 			 struct sched_state *state, const char *node_name)
 {
 	for (size_t i = 0; i < profile->len; i++)
-		if (sched_profile_plugin_runs(&profile->plugins[i], SCHED_POINT_POST_BIND))
+		if (entry_runs(&profile->plugins[i], SCHED_POINT_POST_BIND))
 			profile->plugins[i].plugin->post_bind(state, state->pod, node_name);
 }
 

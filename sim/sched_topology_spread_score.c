@@ -84,6 +84,17 @@ struct score_constraint {
 /* K8S: preScoreState. Its arrays keep their size from cycle to cycle
  * (see spares below); len and the like say how much is in use. */
 struct score_state {
+	/* With the System defaults' shape -- hostname first, then one other
+	 * key (zone) -- most nodes hold none of the matching pods, and their
+	 * raw score depends on their zone alone: quiet[v] is that score for
+	 * zone value id v (ABSENT included), used when quiet_shape. First in
+	 * the state, with the keys and the hostname table's bits copied
+	 * next to it: Score reads only these for most nodes. */
+	bool quiet_shape;
+	uint32_t quiet_host_key, quiet_zone_key;
+	const uint64_t *quiet_seen;	/* per[0].hosts.seen */
+	int64_t *quiet;
+	size_t quiet_cap;
 	struct spread_constraints constraints;
 	bool require_all;		/* K8S: requireAllTopologies */
 	struct score_constraint *per;	/* constraints.len in use */
@@ -94,13 +105,6 @@ struct score_state {
 	size_t ignored_cap;
 	bool some_ignored;
 	size_t nodes_len;
-	/* With the System defaults' shape -- hostname first, then one other
-	 * key (zone) -- most nodes hold none of the matching pods, and their
-	 * raw score depends on their zone alone: quiet[v] is that score for
-	 * zone value id v (ABSENT included), used when quiet_shape. */
-	bool quiet_shape;
-	int64_t *quiet;
-	size_t quiet_cap;
 	struct spread_pods pods;	/* the matching pods, scratch */
 };
 
@@ -175,9 +179,15 @@ static uint64_t host_hash(const struct sched_node_info *node)
 	return (uint64_t)(uintptr_t)node * 0x9e3779b97f4a7c15ull;
 }
 
+/* Whether a node of that hash may be in the table (seen: its bits). */
+static bool host_maybe_in(const uint64_t *seen, uint64_t hash)
+{
+	return (seen[hash >> 58] >> ((hash >> 52) & 63)) & 1;
+}
+
 static bool host_maybe(const struct host_counts *h, uint64_t hash)
 {
-	return (h->seen[hash >> 58] >> ((hash >> 52) & 63)) & 1;
+	return host_maybe_in(h->seen, hash);
 }
 
 static size_t host_slot(const struct host_counts *h, const struct sched_node_info *node)
@@ -279,6 +289,9 @@ static void quiet_scores(struct score_state *s)
 	s->quiet_shape = s->constraints.len == 2 && s->per[0].hostname && !s->per[1].hostname;
 	if (!s->quiet_shape)
 		return;
+	s->quiet_host_key = s->per[0].key;
+	s->quiet_zone_key = s->per[1].key;
+	s->quiet_seen = s->per[0].hosts.seen;
 	uint32_t len = s->per[1].counts.len;
 	if (s->quiet_cap < len) {
 		free(s->quiet);
@@ -441,9 +454,9 @@ int64_t sched_topology_spread_score(struct sched_state *state, const struct pod 
 	const struct score_state *s = sched_state_read(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
 	/* Hot path: a node with a hostname and, as its bit in the table
 	 * says, none of the matching pods takes its zone's score. */
-	if (s->quiet_shape && sched_node_topology(node, s->per[0].key) != SCHED_TOPOLOGY_ABSENT &&
-	    !host_maybe(&s->per[0].hosts, host_hash(node)))
-		return s->quiet[sched_node_topology(node, s->per[1].key)];
+	if (s->quiet_shape && sched_node_topology(node, s->quiet_host_key) != SCHED_TOPOLOGY_ABSENT &&
+	    !host_maybe_in(s->quiet_seen, host_hash(node)))
+		return s->quiet[sched_node_topology(node, s->quiet_zone_key)];
 	double score = 0;
 	for (size_t i = 0; i < s->constraints.len; i++) {
 		const struct score_constraint *per = &s->per[i];
