@@ -762,6 +762,13 @@ void sched_diagnosis_add(struct sched_diagnosis *d,
 {
 	if (status->plugin)
 		d->rejected_by |= 1u << status->plugin->id;
+	/* Hot path: a node rejected for the one static reason the last
+	 * node was (a walk rejects hundreds of nodes for a few reasons). */
+	if (status->reasons_len == 1 && d->last < d->reasons_len &&
+	    d->reasons[d->last].seen == status->reasons[0]) {
+		d->reasons[d->last].nodes++;
+		return;
+	}
 	uintptr_t text = (uintptr_t)status->text;
 	for (size_t r = 0; r < status->reasons_len; r++) {
 		const char *reason = status->reasons[r];
@@ -784,6 +791,7 @@ void sched_diagnosis_add(struct sched_diagnosis *d,
 		if (is_static)
 			d->reasons[i].seen = reason;
 		d->reasons[i].nodes++;
+		d->last = i;
 	}
 }
 

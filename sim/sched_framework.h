@@ -617,6 +617,7 @@ struct sched_diagnosis {
 	char *pre_filter_msg;		/* owned; a PreFilter rejection */
 	char *post_filter_msg;		/* owned; "preemption: ..." */
 	uint32_t rejected_by;		/* bit per plugin id that rejected */
+	size_t last;			/* the reason the last node counted */
 };
 
 /* Empties d for a cycle over num_all_nodes nodes (keeps its buffers). */
