@@ -212,6 +212,41 @@ START_TEST(test_node_name_admits_only_the_named_node)
 }
 END_TEST
 
+/* The default profile leaves NodeName out of the walk over the nodes for
+ * a pod without nodeName (it would pass every node), and still runs it
+ * for a pod that names a node. */
+START_TEST(test_default_profile_rejects_other_nodes_only_for_a_pod_naming_one)
+{
+	struct sched_cache cache;
+	sched_cache_init(&cache);
+	add_node(&cache, node_new("worker-1", "4", "8Gi"));
+	add_node(&cache, node_new("worker-2", "4", "8Gi"));
+	const struct sched_node_info *other = sched_cache_node(&cache, "worker-2");
+	struct sched_profile profile;
+	sched_profile_default(&profile, "default-scheduler");
+	struct pod *p = pod_new("web", "100m", NULL);
+	for (int named = 0; named < 2; named++) {
+		if (named)
+			p->spec.node_name = xstrdup("worker-1");
+		struct sched_state state;
+		sched_state_init(&state, p, &cache);
+		struct sched_status st;
+		ck_assert_int_eq(sched_run_pre_filter(&profile, &state, &st), SCHED_SUCCESS);
+		enum sched_code code = sched_run_filter(&profile, &state, other, &st);
+		if (named) {
+			assert_rejected(code, &st, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
+					"node(s) didn't match the requested node name");
+			ck_assert_str_eq(st.plugin->name, "NodeName");
+		} else {
+			ck_assert_int_eq(code, SCHED_SUCCESS);
+		}
+		sched_state_release(&state);
+	}
+	object_unref(&p->obj);
+	sched_cache_release(&cache);
+}
+END_TEST
+
 /* ---- TaintToleration ------------------------------------------------------ */
 
 START_TEST(test_taint_filter_follows_the_toleration_rules)
@@ -850,6 +885,33 @@ START_TEST(test_default_normalize_scales_by_the_maximum)
 }
 END_TEST
 
+/* Nodes rejected for the same reason in a row, and for others in
+ * between, each count under their own reason. */
+START_TEST(test_fit_error_counts_interleaved_reasons_apart)
+{
+	struct sched_diagnosis d = { 0 };
+	sched_diagnosis_reset(&d, 7);
+	static const char *const reasons[] = {
+		"Insufficient memory", "Insufficient memory", "Insufficient cpu",
+		"Insufficient memory", "Insufficient cpu", "Insufficient cpu",
+	};
+	struct sched_status st;
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		sched_status_reset(&st);
+		sched_status_add(&st, SCHED_UNSCHEDULABLE, reasons[i]);
+		sched_diagnosis_add(&d, &st);
+	}
+	sched_status_reset(&st);
+	sched_status_addf(&st, SCHED_UNSCHEDULABLE, "Insufficient %s", "cpu");
+	sched_diagnosis_add(&d, &st);
+	char *msg = sched_fit_error_message(&d);
+	ck_assert_str_eq(msg, "0/7 nodes are available: 3 Insufficient memory, "
+			 "4 Insufficient cpu.");
+	free(msg);
+	sched_diagnosis_release(&d);
+}
+END_TEST
+
 START_TEST(test_fit_error_sorts_the_reason_histogram_as_strings)
 {
 	struct sched_diagnosis d = { 0 };
@@ -891,6 +953,7 @@ Suite *sched_plugins_suite(void)
 	TCase *tc = tcase_create("filter");
 	tcase_add_test(tc, test_cordoned_node_rejects_pods_unless_they_tolerate_the_taint);
 	tcase_add_test(tc, test_node_name_admits_only_the_named_node);
+	tcase_add_test(tc, test_default_profile_rejects_other_nodes_only_for_a_pod_naming_one);
 	tcase_add_test(tc, test_taint_filter_follows_the_toleration_rules);
 	tcase_add_test(tc, test_taint_filter_names_the_first_untolerated_taint);
 	tcase_add_test(tc, test_node_affinity_requirements_match_labels_as_upstream);
@@ -912,6 +975,7 @@ Suite *sched_plugins_suite(void)
 	tcase_add_test(tc, test_default_profile_has_upstream_order_and_weights);
 	tcase_add_test(tc, test_num_feasible_nodes_follows_the_adaptive_percentage);
 	tcase_add_test(tc, test_default_normalize_scales_by_the_maximum);
+	tcase_add_test(tc, test_fit_error_counts_interleaved_reasons_apart);
 	tcase_add_test(tc, test_fit_error_sorts_the_reason_histogram_as_strings);
 	suite_add_tcase(s, tc);
 	return s;
