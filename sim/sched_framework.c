@@ -497,6 +497,12 @@ struct score_job {
 	const struct sched_plugin *plugins[SCHED_PLUGIN_MAX];
 	size_t plugins_len;
 	int64_t *rows;
+	/* summed[k]: plugins[k] has no NormalizeScore (and nobody asked
+	 * for the raw scores): its score times weight[k] goes straight into
+	 * totals, without a row to write and read back. */
+	bool summed[SCHED_PLUGIN_MAX];
+	int64_t weight[SCHED_PLUGIN_MAX];
+	int64_t *totals;
 };
 
 /* Nodes scored by every plugin before the next nodes (sched_run_score):
@@ -512,6 +518,13 @@ static void score_range(void *arg, size_t lo, size_t hi)
 	const struct score_job *job = arg;
 	for (size_t k = 0; k < job->plugins_len; k++) {
 		const struct sched_plugin *pl = job->plugins[k];
+		if (job->summed[k]) {
+			int64_t weight = job->weight[k];
+			for (size_t n = lo; n < hi; n++)
+				job->totals[n] += weight * pl->score(job->state, job->state->pod,
+								    job->nodes[n]);
+			continue;
+		}
 		int64_t *row = job->rows + k * job->len;
 		for (size_t n = lo; n < hi; n++)
 			row[n] = pl->score(job->state, job->state->pod, job->nodes[n]);
@@ -566,7 +579,9 @@ enum sched_code sched_run_score(const struct sched_profile *profile,
 		    pl->pre_score(state, state->pod, nodes, len) == SCHED_SKIP)
 			state->skip_score[pl->id] = true;
 	}
-	struct score_job job = { .state = state, .nodes = nodes, .len = len, .rows = scratch };
+	struct score_job job = {
+		.state = state, .nodes = nodes, .len = len, .rows = scratch, .totals = totals,
+	};
 	const struct sched_profile_plugin *entries[SCHED_PLUGIN_MAX];
 	bool parallel = state->parallel && len >= state->parallel_min;
 	for (size_t i = 0; i < profile->len; i++) {
@@ -580,6 +595,10 @@ enum sched_code sched_run_score(const struct sched_profile *profile,
 		    !pre_hook_ran(&profile->plugins[i], SCHED_POINT_PRE_SCORE))
 			parallel = false;
 		entries[job.plugins_len] = &profile->plugins[i];
+		/* Only a built-in plugin's score is known to be in range. */
+		job.summed[job.plugins_len] = !pl->normalize_score && !detail &&
+					      pl->id < SCHED_PLUGIN_COUNT;
+		job.weight[job.plugins_len] = profile->plugins[i].weight;
 		job.plugins[job.plugins_len++] = pl;
 	}
 	if (parallel) {
@@ -595,6 +614,8 @@ enum sched_code sched_run_score(const struct sched_profile *profile,
 		const struct sched_plugin *pl = job.plugins[k];
 		int64_t weight = entries[k]->weight;
 		int64_t *row = scratch + k * len;
+		if (job.summed[k])
+			continue;	/* already in totals */
 		if (detail) {	/* once per plugin, not per node, when unused */
 			detail->plugins[detail->plugins_len++] = entries[k];
 			for (size_t n = 0; n < len; n++)

@@ -249,6 +249,9 @@ static void count_pods(struct score_state *s, size_t i, const struct pod *pod)
 		return;
 	}
 	struct spread_counts *counts = &s->per[i].counts;
+	/* Without an inclusion policy every node is included: no call per
+	 * pod to say so. */
+	const bool policies = c->honor_node_affinity || c->honor_node_taints;
 	for (size_t k = 0; k < s->pods.len; k++) {
 		const struct sched_node_info *node = s->pods.items[k]->node;
 		if (!node->node || !node->listed)
@@ -257,7 +260,8 @@ static void count_pods(struct score_state *s, size_t i, const struct pod *pod)
 			continue;
 		uint32_t value = value_or_empty(node, c->key);
 		/* Only domains of feasible nodes are counted. */
-		if (spread_counts_get(counts, value) < 0 || !spread_node_included(c, pod, node))
+		if (spread_counts_get(counts, value) < 0 ||
+		    (policies && !spread_node_included(c, pod, node)))
 			continue;
 		counts->count[value]++;
 	}
