@@ -492,33 +492,74 @@ static void what_if(const struct filter_state *s, size_t i, const struct pod *po
 	*min = m;
 }
 
+/* The pods constraint c counted in the node's domain: 0 for a domain
+ * that is not eligible. */
+static int64_t domain_count(const struct filter_constraint *c, uint32_t value)
+{
+	int64_t match = spread_counts_get(&c->counts, value);
+	return match < 0 ? 0 : match;
+}
+
+/* One constraint's verdict on a node in domain value holding match
+ * pods, min being the smallest count of the eligible domains: a node
+ * without the key is out for good (UnschedulableAndUnresolvable), one
+ * that would make the skew too big is out for now (Unschedulable). */
+static inline enum sched_code constraint_verdict(const struct filter_constraint *c,
+						 uint32_t value, int64_t match, int64_t min)
+{
+	if (value == SCHED_TOPOLOGY_ABSENT)
+		return SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE;
+	/* K8S: minMatchNum: too few domains make the global minimum 0. */
+	if ((int64_t)c->counts.domains < c->min_domains)
+		min = 0;
+	/* LAB: sched-spread-skew-rule */
+	if (match + c->self - min > c->max_skew)
+		return SCHED_UNSCHEDULABLE;
+	return SCHED_SUCCESS;
+}
+
+/* The reason of constraint_verdict's rejection. */
+static enum sched_code reject(struct sched_status *status, enum sched_code code)
+{
+	return sched_status_add(status, code, code == SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE
+					      ? REASON_NODE_LABEL_NOT_MATCH
+					      : REASON_CONSTRAINTS_NOT_MATCH);
+}
+
+/* Filter on a what-if copy: compared with the cache's record it copies
+ * (what_if). Out of line (noinline), so that Filter's walk over the
+ * cache's own nodes stays a leaf with few registers. */
+static __attribute__((noinline)) enum sched_code
+filter_what_if(const struct filter_state *s, const struct pod *pod,
+	       const struct sched_node_info *copy, struct sched_status *status)
+{
+	for (size_t i = 0; i < s->constraints.len; i++) {
+		const struct filter_constraint *c = &s->per[i];
+		uint32_t value = sched_node_topology(copy, c->key);
+		int64_t match = domain_count(c, value), min = c->min;
+		if (value != SCHED_TOPOLOGY_ABSENT)
+			what_if(s, i, pod, copy->scratch_of, copy, value, &match, &min);
+		enum sched_code code = constraint_verdict(c, value, match, min);
+		if (code != SCHED_SUCCESS)
+			return reject(status, code);
+	}
+	return SCHED_SUCCESS;
+}
+
 /* LAB: sched-spread-skew. K8S: Filter. */
 static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 			      const struct sched_node_info *node,
 			      struct sched_status *status)
 {
 	const struct filter_state *s = sched_state_read(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
-	/* A what-if copy is compared with the cache's record it copies. */
-	const struct sched_node_info *real = node->scratch_of ? node->scratch_of : node;
+	if (node->scratch_of)
+		return filter_what_if(s, pod, node, status);
 	for (size_t i = 0; i < s->constraints.len; i++) {
 		const struct filter_constraint *c = &s->per[i];
 		uint32_t value = sched_node_topology(node, c->key);
-		if (value == SCHED_TOPOLOGY_ABSENT)
-			return sched_status_add(status, SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE,
-						REASON_NODE_LABEL_NOT_MATCH);
-		int64_t min = c->min;
-		int64_t match = spread_counts_get(&c->counts, value);
-		if (match < 0)
-			match = 0;	/* not an eligible domain: no pods counted */
-		if (real != node)
-			what_if(s, i, pod, real, node, value, &match, &min);
-		/* K8S: minMatchNum: too few domains make the global minimum 0. */
-		if ((int64_t)c->counts.domains < c->min_domains)
-			min = 0;
-		/* LAB: sched-spread-skew-rule */
-		if (match + c->self - min > c->max_skew)
-			return sched_status_add(status, SCHED_UNSCHEDULABLE,
-						REASON_CONSTRAINTS_NOT_MATCH);
+		enum sched_code code = constraint_verdict(c, value, domain_count(c, value), c->min);
+		if (code != SCHED_SUCCESS)
+			return reject(status, code);
 	}
 	return SCHED_SUCCESS;
 }
