@@ -497,11 +497,12 @@ static void drop(struct sched_cache *cache, struct sched_pod_info *p)
 void sched_cache_assume_pod(struct sched_cache *cache, const struct pod *pod,
 			    const char *node_name)
 {
-	BUG_ON(hashmap_get(&cache->pods, pod->obj.meta.uid) != NULL);
 	struct sched_pod_info *p = xcalloc(1, sizeof(*p));
+	/* One probe: a pod is assumed once (put says if it was there). */
+	void *was = hashmap_put(&cache->pods, pod->obj.meta.uid, p);
+	BUG_ON(was != NULL);
 	book(cache, p, pod, node_name);
 	p->assumed = true;
-	hashmap_put(&cache->pods, pod->obj.meta.uid, p);
 }
 
 void sched_cache_forget_pod(struct sched_cache *cache, const char *uid)
@@ -551,6 +552,10 @@ const struct sched_pod_info *sched_cache_pod(const struct sched_cache *cache,
 void sched_cache_init(struct sched_cache *cache)
 {
 	memset(cache, 0, sizeof(*cache));
+	/* Looked up per booked pod; iterated only order-blind (frees, checks,
+	 * an "is any pod ..." search): word hashing. */
+	hashmap_set_unordered(&cache->pods);
+	hashmap_set_unordered(&cache->label_postings);
 }
 
 void sched_cache_release(struct sched_cache *cache)

@@ -165,6 +165,10 @@ struct sched_cache {
 	/* the namespaces' lists among them, in no particular order */
 	struct sched_label_posting **label_namespaces;
 	size_t label_namespaces_len, label_namespaces_cap;
+	/* the lists the last pod entered, slot by slot (a memo: pods come
+	 * group after group, with their group's labels) */
+	struct sched_label_posting **label_memo;
+	size_t label_memo_len, label_memo_cap;
 	/* K8S: the informer listers some plugins read (PodTopologySpread's
 	 * default selector reads Services, ReplicaSets, StatefulSets);
 	 * borrowed, set by the scheduler; NULL in tests that need none. */
