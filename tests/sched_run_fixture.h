@@ -164,4 +164,19 @@ static inline struct sched_config *sched_run_config(const char *text)
 	return config;
 }
 
+/* The smallest end-to-end run: node-1 and the pod "web" (as
+ * sched_run_new_node and sched_run_new_pod make them), a scheduler
+ * with the profiles of the KubeSchedulerConfiguration config_text (kept
+ * in r->config) and a 10ms bind latency; runs one second, time for
+ * web's cycle and binding. */
+static inline void sched_run_one_pod(struct sched_run *r, const char *config_text)
+{
+	sched_run_open(r, true);
+	r->config = sched_run_config(config_text);
+	sched_run_start_profiles(r, r->config, 10 * KTIME_MS);
+	sched_run_create(r, &sched_run_new_node("node-1")->obj);
+	sched_run_create(r, &sched_run_new_pod("web")->obj);
+	sched_run_advance(r, KTIME_SECOND);
+}
+
 #endif

@@ -83,13 +83,8 @@ static void start(struct sched_run *r, const char *plugins)
 			       "kind: KubeSchedulerConfiguration\n"
 			       "profiles:\n"
 			       "- plugins: {multiPoint: {enabled: %s}}\n", plugins);
-	sched_run_open(r, true);
-	r->config = sched_run_config(text);
+	sched_run_one_pod(r, text);
 	free(text);
-	sched_run_start_profiles(r, r->config, 10 * KTIME_MS);
-	sched_run_create(r, &sched_run_new_node("node-1")->obj);
-	sched_run_create(r, &sched_run_new_pod("web")->obj);
-	sched_run_advance(r, KTIME_SECOND);
 }
 
 static const struct pod *web(struct sched_run *r)
@@ -135,7 +130,7 @@ START_TEST(test_waiting_pod_is_held_until_allowed_then_binds)
 	ck_assert_ptr_null(waiting_web(&r));
 	ck_assert_int_eq(post_binds, 1);		/* PostBind ran once */
 	ck_assert_int_eq(unreserves, 0);
-	sched_run_advance(&r, 10 * KTIME_SECOND);			/* no timeout fires later */
+	sched_run_advance(&r, 10 * KTIME_SECOND);	/* no timeout fires later */
 	ck_assert_str_eq(web(&r)->spec.node_name, "node-1");
 	stop(&r);
 }
@@ -180,10 +175,10 @@ START_TEST(test_waiting_pod_times_out_with_upstreams_message)
 {
 	struct sched_run r;
 	start(&r, "[{name: Waiter}]");
-	sched_run_advance(&r, 3 * KTIME_SECOND);			/* 4s in: still waiting */
+	sched_run_advance(&r, 3 * KTIME_SECOND);	/* 4s in: still waiting */
 	ck_assert_ptr_nonnull(waiting_web(&r));
 	ck_assert_int_eq(unreserves, 0);
-	sched_run_advance(&r, 2 * KTIME_SECOND);			/* 6s: 5s after Permit */
+	sched_run_advance(&r, 2 * KTIME_SECOND);	/* 6s: 5s after Permit */
 	ck_assert_ptr_null(web(&r)->spec.node_name);
 	ck_assert_int_eq(unreserves, 1);
 	ck_assert_str_eq(scheduled_message(&r),

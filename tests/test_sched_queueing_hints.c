@@ -559,7 +559,7 @@ START_TEST(test_parked_pod_still_retries_after_five_minutes)
 	ck_assert_uint_eq(scheduler_failed_attempts(r.scheduler), 1);
 	sched_run_advance(&r, 5 * 60 * KTIME_SECOND);
 	ck_assert_uint_eq(scheduler_failed_attempts(r.scheduler), 1);
-	sched_run_advance(&r, 31 * KTIME_SECOND);		/* the next 30 s flush tick */
+	sched_run_advance(&r, 31 * KTIME_SECOND);	/* the next 30 s flush tick */
 	ck_assert_uint_eq(scheduler_failed_attempts(r.scheduler), 2);
 	ck_assert_ptr_null(seen.requeued_by);
 	ck_assert_str_eq(seen.requeued_on, "UnschedulableTimeout");

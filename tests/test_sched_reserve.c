@@ -84,16 +84,10 @@ static void run_one_pod(struct sched_run *r)
 	if (!sched_plugin_lookup("Recorder"))
 		ck_assert_ptr_nonnull(sched_plugin_register(&recorder, &why));
 	log_text[0] = '\0';
-	sched_run_open(r, true);
-	r->config = sched_run_config(
-		"apiVersion: kubescheduler.config.k8s.io/v1\n"
-		"kind: KubeSchedulerConfiguration\n"
-		"profiles:\n"
-		"- plugins: {multiPoint: {enabled: [{name: Recorder}]}}\n");
-	sched_run_start_profiles(r, r->config, 10 * KTIME_MS);
-	sched_run_create(r, &sched_run_new_node("node-1")->obj);
-	sched_run_create(r, &sched_run_new_pod("web")->obj);
-	sched_run_advance(r, KTIME_SECOND);
+	sched_run_one_pod(r, "apiVersion: kubescheduler.config.k8s.io/v1\n"
+			  "kind: KubeSchedulerConfiguration\n"
+			  "profiles:\n"
+			  "- plugins: {multiPoint: {enabled: [{name: Recorder}]}}\n");
 }
 
 static const struct pod *web(struct sched_run *r)
