@@ -117,10 +117,12 @@ static int selector_merge(const struct strmap *labels, const struct label_select
 	return rc;
 }
 
-/* K8S: filterTopologySpreadConstraints for one constraint. */
+/* K8S: filterTopologySpreadConstraints for one constraint. Without
+ * with_selector the selector is left empty, for the caller to set. */
 static void constraint_build(struct sched_cache *cache,
 			     const struct topology_spread_constraint *tsc,
-			     const struct pod *pod, struct spread_constraint *out)
+			     const struct pod *pod, bool with_selector,
+			     struct spread_constraint *out)
 {
 	const struct strmap *pod_labels = &pod->obj.meta.labels;
 	memset(out, 0, sizeof(*out));
@@ -139,6 +141,8 @@ static void constraint_build(struct sched_cache *cache,
 		out->honor_node_affinity = false;
 	out->honor_node_taints = tsc->node_taints_policy &&
 				 !strcmp(tsc->node_taints_policy, "Honor");
+	if (!with_selector)
+		return;
 	/* LAB: sched-spread-match-label-keys. The pod's own values of the
 	 * listed keys join the selector. */
 	struct strmap keys = { 0 };
@@ -152,10 +156,11 @@ static void constraint_build(struct sched_cache *cache,
 	strmap_release(&keys);
 }
 
-/* Appends the constraints of list whose whenUnsatisfiable is action. */
+/* Appends the constraints of list whose whenUnsatisfiable is action
+ * (their selectors empty unless with_selector). */
 static void constraints_filter(struct sched_cache *cache,
 			       const struct topology_spread_constraint *list, size_t n,
-			       const struct pod *pod, const char *action,
+			       const struct pod *pod, const char *action, bool with_selector,
 			       struct spread_constraints *out)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -163,7 +168,7 @@ static void constraints_filter(struct sched_cache *cache,
 		if (strcmp(when, action))
 			continue;
 		out->items = xrealloc(out->items, (out->len + 1) * sizeof(*out->items));
-		constraint_build(cache, &list[i], pod, &out->items[out->len++]);
+		constraint_build(cache, &list[i], pod, with_selector, &out->items[out->len++]);
 	}
 }
 
@@ -182,17 +187,18 @@ void spread_constraints_build(struct sched_state *state, const struct pod *pod,
 	const struct pod_spec *spec = &pod->spec;
 	if (spec->topology_spread_constraints.len) {
 		constraints_filter(state->cache, spec->topology_spread_constraints.items,
-				   spec->topology_spread_constraints.len, pod, action, out);
+				   spec->topology_spread_constraints.len, pod, action, true, out);
 		return;
 	}
-	/* K8S: buildDefaultConstraints */
+	/* K8S: buildDefaultConstraints. Every default constraint gets the
+	 * default selector: their own are never built. */
 	const struct sched_spread_args *args =
 		sched_state_args(state, SCHED_PLUGIN_POD_TOPOLOGY_SPREAD);
 	if (spread_system_defaulted(state))
-		constraints_filter(state->cache, system_defaults, 2, pod, action, out);
+		constraints_filter(state->cache, system_defaults, 2, pod, action, false, out);
 	else
 		constraints_filter(state->cache, args->default_constraints,
-				   args->default_constraints_len, pod, action, out);
+				   args->default_constraints_len, pod, action, false, out);
 	if (!out->len)
 		return;
 	out->defaulted = true;
@@ -203,11 +209,9 @@ void spread_constraints_build(struct sched_state *state, const struct pod *pod,
 		spread_constraints_release(out);
 		return;
 	}
-	for (size_t i = 0; i < out->len; i++) {
-		selector_release(&out->items[i].selector);
+	for (size_t i = 0; i + 1 < out->len; i++)
 		selector_copy(&out->items[i].selector, &sel);
-	}
-	selector_release(&sel);
+	out->items[out->len - 1].selector = sel;	/* the last one takes it */
 }
 
 /* LAB: sched-spread-default-selector. K8S: helper.DefaultSelector. */
