@@ -209,7 +209,16 @@ static int64_t least_requested(int64_t requested, int64_t capacity)
 {
 	if (capacity == 0 || requested > capacity)
 		return 0;
-	return (capacity - requested) * SCHED_MAX_NODE_SCORE / capacity;
+	int64_t free_x100 = (capacity - requested) * SCHED_MAX_NODE_SCORE;
+	/* hot: a double division overlaps with the next node's where a 64-bit
+	 * integer division stalls, and truncates to the same integer while
+	 * 0 <= requested <= capacity < 2^46: both operands are then exact
+	 * doubles, the quotient is at most 100, and its rounding error
+	 * (< 100 * 2^-53) is smaller than its distance (>= 1 / capacity) to
+	 * the next integer. */
+	if (requested >= 0 && capacity < (INT64_C(1) << 46))
+		return (int64_t)((double)free_x100 / (double)capacity);
+	return free_x100 / capacity;
 }
 
 /* LAB: sched-least-allocated. The default (cpu and memory, weight 1
