@@ -713,6 +713,22 @@ void sched_diagnosis_reset(struct sched_diagnosis *d, size_t num_all_nodes)
 	d->rejected_by = 0;
 }
 
+/* The index of reason in d's counts, added (with no nodes yet) when it
+ * is not there. */
+static size_t diagnosis_slot(struct sched_diagnosis *d, const char *reason)
+{
+	size_t i = 0;
+	while (i < d->reasons_len && strcmp(d->reasons[i].reason, reason))
+		i++;
+	if (i == d->reasons_len) {
+		xgrow((void **)&d->reasons, &d->reasons_cap, d->reasons_len + 1,
+		      sizeof(*d->reasons));
+		d->reasons[d->reasons_len++] =
+			(struct sched_reason_count){ xstrdup(reason), 0, NULL };
+	}
+	return i;
+}
+
 void sched_diagnosis_add(struct sched_diagnosis *d,
 			 const struct sched_status *status)
 {
@@ -726,17 +742,8 @@ void sched_diagnosis_add(struct sched_diagnosis *d,
 		size_t i = 0;
 		while (is_static && i < d->reasons_len && d->reasons[i].seen != reason)
 			i++;
-		if (!is_static || i == d->reasons_len) {
-			i = 0;
-			while (i < d->reasons_len && strcmp(d->reasons[i].reason, reason))
-				i++;
-		}
-		if (i == d->reasons_len) {
-			xgrow((void **)&d->reasons, &d->reasons_cap, d->reasons_len + 1,
-			      sizeof(*d->reasons));
-			d->reasons[d->reasons_len++] =
-				(struct sched_reason_count){ xstrdup(reason), 0, NULL };
-		}
+		if (!is_static || i == d->reasons_len)
+			i = diagnosis_slot(d, reason);
 		if (is_static)
 			d->reasons[i].seen = reason;
 		d->reasons[i].nodes++;
@@ -746,15 +753,7 @@ void sched_diagnosis_add(struct sched_diagnosis *d,
 void sched_diagnosis_add_nodes(struct sched_diagnosis *d, const char *reason,
 			       size_t nodes)
 {
-	size_t i = 0;
-	while (i < d->reasons_len && strcmp(d->reasons[i].reason, reason))
-		i++;
-	if (i == d->reasons_len) {
-		xgrow((void **)&d->reasons, &d->reasons_cap, d->reasons_len + 1,
-		      sizeof(*d->reasons));
-		d->reasons[d->reasons_len++] =
-			(struct sched_reason_count){ xstrdup(reason), 0, NULL };
-	}
+	size_t i = diagnosis_slot(d, reason);	/* first: it may move reasons */
 	d->reasons[i].nodes += nodes;
 }
 

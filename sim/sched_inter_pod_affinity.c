@@ -194,6 +194,17 @@ bool sched_affinity_term_matches(const struct sched_affinity_term *term,
 	return in && selector_matches(&term->selector, &pod->obj.meta.labels);
 }
 
+bool sched_affinity_terms_match_all(const struct sched_term_list *terms,
+				    const struct pod *pod)
+{
+	if (!terms->len)
+		return false;
+	for (size_t i = 0; i < terms->len; i++)
+		if (!sched_affinity_term_matches(&terms->items[i], pod, NULL))
+			return false;
+	return true;
+}
+
 void sched_affinity_terms_merge_namespaces(struct sched_term_list *terms,
 					   const struct store *store)
 {
@@ -365,18 +376,6 @@ size_t sched_affinity_for_each_candidate(struct sched_cache *cache,
 
 /* ---- queueing hints ------------------------------------------------------ */
 
-/* K8S: podMatchesAllAffinityTerms: false for no terms; the namespace's
- * labels are not looked up (nil), as upstream. */
-static bool matches_all(const struct sched_term_list *terms, const struct pod *pod)
-{
-	if (!terms->len)
-		return false;
-	for (size_t i = 0; i < terms->len; i++)
-		if (!sched_affinity_term_matches(&terms->items[i], pod, NULL))
-			return false;
-	return true;
-}
-
 /* K8S: podMatchesAnyAffinityTerm (kubernetes#139161): one anti-affinity
  * term is enough to repel. */
 static bool matches_any(const struct sched_term_list *terms, const struct pod *pod,
@@ -419,10 +418,11 @@ static enum sched_hint after_pod_change(const struct sched_hint_input *in)
 	const struct sched_term_list *anti = &a->required_anti_affinity;
 	bool queue;
 	if (old && pod)
-		queue = (!matches_all(terms, old) && matches_all(terms, pod)) ||
+		queue = (!sched_affinity_terms_match_all(terms, old) &&
+			 sched_affinity_terms_match_all(terms, pod)) ||
 			(matches_any(anti, old, NULL) && !matches_any(anti, pod, NULL));
 	else if (pod)
-		queue = matches_all(terms, pod);
+		queue = sched_affinity_terms_match_all(terms, pod);
 	else
 		queue = matches_any(anti, old, NULL) || repelled_by(old, in);
 	sched_pod_affinity_free(a);

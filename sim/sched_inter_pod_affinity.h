@@ -87,6 +87,12 @@ bool sched_affinity_term_matches(const struct sched_affinity_term *term,
 				 const struct pod *pod,
 				 const struct strmap *ns_labels);
 
+/* K8S: podMatchesAllAffinityTerms: pod matches every one of terms (false
+ * when there are none), the namespace's labels not looked up (nil), as
+ * upstream. */
+bool sched_affinity_terms_match_all(const struct sched_term_list *terms,
+				    const struct pod *pod);
+
 /* K8S: mergeAffinityTermNamespacesIfNotEmpty: for the incoming pod's own
  * terms, the namespaces its namespaceSelector selects now (listed from
  * store; none when store is NULL) join the names, and the selector then

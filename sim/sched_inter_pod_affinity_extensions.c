@@ -67,17 +67,6 @@ static void note_existing_key(struct sched_ipa_filter_state *s, uint32_t key)
 	s->existing_keys[s->existing_keys_len++] = key;
 }
 
-/* K8S: podMatchesAllAffinityTerms (false for no terms). */
-static bool matches_all(const struct sched_term_list *terms, const struct pod *pod)
-{
-	if (!terms->len)
-		return false;
-	for (size_t i = 0; i < terms->len; i++)
-		if (!sched_affinity_term_matches(&terms->items[i], pod, NULL))
-			return false;
-	return true;
-}
-
 /* LAB: sched-pod-affinity-extensions. K8S: preFilterState.updateWithPod. */
 static void update_with_pod(struct sched_state *state, const struct pod *pod,
 			    const struct sched_pod_info *p,
@@ -106,7 +95,7 @@ static void update_with_pod(struct sched_state *state, const struct pod *pod,
 	}
 	/* 2. The incoming pod's affinity: p counts if it matches every term. */
 	const struct sched_term_list *aff = &s->terms->required_affinity;
-	if (matches_all(aff, p->pod))
+	if (sched_affinity_terms_match_all(aff, p->pod))
 		for (size_t i = 0; i < aff->len; i++)
 			count_on_node(state, &s->affinity, aff->items[i].key, node, delta);
 	/* 3. The incoming pod's anti-affinity, term by term. Its terms have

@@ -59,17 +59,6 @@ static void state_free(void *data)
 	free(s);
 }
 
-/* K8S: podMatchesAllAffinityTerms (false for no terms). */
-static bool matches_all(const struct sched_term_list *terms, const struct pod *pod)
-{
-	if (!terms->len)
-		return false;
-	for (size_t i = 0; i < terms->len; i++)
-		if (!sched_affinity_term_matches(&terms->items[i], pod, NULL))
-			return false;
-	return true;
-}
-
 /* K8S: updateWithAntiAffinityTerms: +1 in the pod's node's domain for each
  * term that matches target. */
 static void count_anti_terms(struct sched_topology_counts *counts,
@@ -136,7 +125,8 @@ static void count_affinity_candidate(void *arg, const struct sched_pod_info *p)
 {
 	struct incoming_walk *w = arg;
 	const struct sched_term_list *terms = &w->s->terms->required_affinity;
-	if (!matches_all(terms, p->pod))	/* K8S: updateWithAffinityTerms */
+	/* K8S: updateWithAffinityTerms */
+	if (!sched_affinity_terms_match_all(terms, p->pod))
 		return;
 	for (size_t i = 0; i < terms->len; i++)
 		sched_topology_counts_add_node(&w->s->affinity, w->cache,
@@ -224,7 +214,7 @@ static bool satisfies_affinity(const struct pre_filter_state *s,
 	if (pods_exist)
 		return true;
 	/* The first pod of a group with affinity to itself. */
-	return s->affinity.pairs == 0 && matches_all(terms, s->pod);
+	return s->affinity.pairs == 0 && sched_affinity_terms_match_all(terms, s->pod);
 }
 
 /* K8S: satisfyPodAntiAffinity */

@@ -21,19 +21,14 @@
 #include "store.h"
 #include "xmalloc.h"
 
+#include "sched_run_fixture.h"
+
 Suite *sched_suite(void);
 
 #define APPEND(list)                                                            \
 	((list).items = xrealloc((list).items, ((list).len + 1) * sizeof(*(list).items)), \
 	 memset(&(list).items[(list).len], 0, sizeof(*(list).items)),            \
 	 &(list).items[(list).len++])
-
-static void set_amount(struct resource_list *list, const char *name, const char *amount)
-{
-	struct quantity q;
-	ck_assert_int_eq(quantity_parse(amount, &q, NULL), 0);
-	resource_list_set(list, name, &q);
-}
 
 static struct node *node_new(const char *name, const char *cpu, const char *memory)
 {
@@ -294,64 +289,24 @@ END_TEST
 
 /* ---- end to end ----------------------------------------------------------- */
 
-struct run {
-	struct engine *engine;
-	struct store *store;
-	struct client client;
-	struct scheduler *scheduler;
-};
-
-static void run_setup(struct run *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->engine = engine_new();
-	engine_run(r->engine, KTIME_SIM_EPOCH, 0);
-	r->client.clock = engine_clock(r->engine);
-	r->store = store_new(&r->client.clock, 1);
-	r->client.store = r->store;
-	r->client.component = "default-scheduler";
-	r->client.record_events = true;
-}
-
-static void run_start(struct run *r, uint64_t seed)
+static void run_start(struct sched_run *r, uint64_t seed)
 {
 	struct scheduler_options options = {
 		.name = "default-scheduler",
 		.bind_latency = 10 * KTIME_MS,
 		.seed = seed,
 	};
-	r->scheduler = scheduler_new(&r->client, &options);
+	sched_run_start(r, &options);
 }
 
-static void run_teardown(struct run *r)
+static const char *node_of(struct sched_run *r, const char *pod)
 {
-	scheduler_free(r->scheduler);
-	store_free(r->store);
-	engine_free(r->engine);
-}
-
-static void create(struct run *r, struct object *obj)
-{
-	struct api_status status;
-	ck_assert_msg(client_create(&r->client, obj, &status) == API_OK, "%s",
-		      status.message);
-}
-
-static const struct pod *get_pod(struct run *r, const char *name)
-{
-	const struct object *obj = client_get(&r->client, KIND_POD, "default", name);
-	ck_assert_ptr_nonnull(obj);
-	return (const struct pod *)obj;
-}
-
-static const char *node_of(struct run *r, const char *pod)
-{
-	const char *node = get_pod(r, pod)->spec.node_name;
+	const char *node = sched_run_pod(r, pod)->spec.node_name;
 	return node ? node : "";
 }
 
 /* The message of the newest event with reason about pod, or NULL. */
-static const char *event_message(struct run *r, const char *pod, const char *reason)
+static const char *event_message(struct sched_run *r, const char *pod, const char *reason)
 {
 	struct object_list list = { 0 };
 	store_list(r->store, KIND_EVENT, "default", NULL, &list);
@@ -371,18 +326,18 @@ static const char *event_message(struct run *r, const char *pod, const char *rea
 
 START_TEST(test_six_pods_spread_over_three_nodes_by_least_allocated)
 {
-	struct run r;
-	run_setup(&r);
+	struct sched_run r;
+	sched_run_open(&r, true);
 	for (int i = 1; i <= 3; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "worker-%d", i);
-		create(&r, &node_new(name, "4", "8Gi")->obj);
+		sched_run_create(&r, &node_new(name, "4", "8Gi")->obj);
 	}
 	run_start(&r, 42);
 	for (int i = 0; i < 6; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "web-%d", i);
-		create(&r, &pod_new(name, "500m", "1Gi")->obj);
+		sched_run_create(&r, &pod_new(name, "500m", "1Gi")->obj);
 	}
 	advance(r.engine, KTIME_SECOND);
 	ck_assert_uint_eq(scheduler_scheduled(r.scheduler), 6);
@@ -399,7 +354,7 @@ START_TEST(test_six_pods_spread_over_three_nodes_by_least_allocated)
 	ck_assert_str_eq(event_message(&r, "web-0", "Scheduled"), want);
 	free(want);
 	ck_assert_int_eq(engine_pending(r.engine), 0);	/* idle once done */
-	run_teardown(&r);
+	sched_run_close(&r);
 }
 END_TEST
 
@@ -407,18 +362,18 @@ START_TEST(test_same_seed_gives_the_same_placement)
 {
 	char first[8][16];
 	for (int round = 0; round < 2; round++) {
-		struct run r;
-		run_setup(&r);
+		struct sched_run r;
+		sched_run_open(&r, true);
 		for (int i = 0; i < 8; i++) {
 			char name[32];
 			snprintf(name, sizeof(name), "worker-%d", i);
-			create(&r, &node_new(name, "4", "8Gi")->obj);
+			sched_run_create(&r, &node_new(name, "4", "8Gi")->obj);
 		}
 		run_start(&r, 7);
 		for (int i = 0; i < 8; i++) {
 			char name[32];
 			snprintf(name, sizeof(name), "web-%d", i);
-			create(&r, &pod_new(name, "100m", "128Mi")->obj);
+			sched_run_create(&r, &pod_new(name, "100m", "128Mi")->obj);
 		}
 		advance(r.engine, KTIME_SECOND);
 		for (int i = 0; i < 8; i++) {
@@ -429,25 +384,25 @@ START_TEST(test_same_seed_gives_the_same_placement)
 			else
 				ck_assert_str_eq(node_of(&r, name), first[i]);
 		}
-		run_teardown(&r);
+		sched_run_close(&r);
 	}
 }
 END_TEST
 
 START_TEST(test_too_big_pod_stays_pending_until_a_node_with_room_joins)
 {
-	struct run r;
-	run_setup(&r);
+	struct sched_run r;
+	sched_run_open(&r, true);
 	for (int i = 1; i <= 3; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "worker-%d", i);
-		create(&r, &node_new(name, "4", "8Gi")->obj);
+		sched_run_create(&r, &node_new(name, "4", "8Gi")->obj);
 	}
 	run_start(&r, 1);
-	create(&r, &pod_new("big", "8", "1Gi")->obj);
+	sched_run_create(&r, &pod_new("big", "8", "1Gi")->obj);
 	advance(r.engine, 30 * KTIME_SECOND);
 
-	const struct pod *big = get_pod(&r, "big");
+	const struct pod *big = sched_run_pod(&r, "big");
 	ck_assert_ptr_null(big->spec.node_name);
 	ck_assert_str_eq(big->status.phase, "Pending");
 	const char *want = "0/3 nodes are available: 3 Insufficient cpu. preemption: "
@@ -462,25 +417,25 @@ START_TEST(test_too_big_pod_stays_pending_until_a_node_with_room_joins)
 	/* Parked, not retried in a loop: one attempt in 30 seconds. */
 	ck_assert_uint_eq(scheduler_failed_attempts(r.scheduler), 1);
 
-	create(&r, &node_new("worker-big", "16", "64Gi")->obj);
+	sched_run_create(&r, &node_new("worker-big", "16", "64Gi")->obj);
 	advance(r.engine, KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "big"), "worker-big");
 	ck_assert_str_eq(event_message(&r, "big", "Scheduled"),
 			 "Successfully assigned default/big to worker-big");
 	ck_assert_uint_eq(scheduler_scheduled(r.scheduler), 1);
-	run_teardown(&r);
+	sched_run_close(&r);
 }
 END_TEST
 
 START_TEST(test_failed_scheduling_message_for_a_mixed_cluster)
 {
-	struct run r;
-	run_setup(&r);
+	struct sched_run r;
+	sched_run_open(&r, true);
 	struct node *cordoned = node_new("worker-1", "4", "8Gi");
 	cordoned->spec.unschedulable = true;
-	create(&r, &cordoned->obj);
-	create(&r, &node_new("worker-2", "4", "8Gi")->obj);
-	create(&r, &node_new("worker-3", "4", "8Gi")->obj);
+	sched_run_create(&r, &cordoned->obj);
+	sched_run_create(&r, &node_new("worker-2", "4", "8Gi")->obj);
+	sched_run_create(&r, &node_new("worker-3", "4", "8Gi")->obj);
 	/* Busy nodes: pods placed by hand (nodeName set, no scheduling). */
 	for (int i = 2; i <= 3; i++) {
 		char name[32], node[32];
@@ -488,10 +443,10 @@ START_TEST(test_failed_scheduling_message_for_a_mixed_cluster)
 		snprintf(node, sizeof(node), "worker-%d", i);
 		struct pod *p = pod_new(name, "3", "1Gi");
 		p->spec.node_name = xstrdup(node);
-		create(&r, &p->obj);
+		sched_run_create(&r, &p->obj);
 	}
 	run_start(&r, 1);
-	create(&r, &pod_new("web", "2", "1Gi")->obj);
+	sched_run_create(&r, &pod_new("web", "2", "1Gi")->obj);
 	advance(r.engine, KTIME_SECOND);
 	ck_assert_str_eq(event_message(&r, "web", "FailedScheduling"),
 			 "0/3 nodes are available: 1 node(s) were unschedulable, "
@@ -500,19 +455,19 @@ START_TEST(test_failed_scheduling_message_for_a_mixed_cluster)
 			 "2 No preemption victims found for incoming pod.");
 	/* The hand-placed pods are booked, not scheduled. */
 	ck_assert_uint_eq(scheduler_scheduled(r.scheduler), 0);
-	run_teardown(&r);
+	sched_run_close(&r);
 }
 END_TEST
 
 START_TEST(test_deleted_pod_frees_room_for_a_pending_one)
 {
-	struct run r;
-	run_setup(&r);
-	create(&r, &node_new("worker-1", "4", "8Gi")->obj);
+	struct sched_run r;
+	sched_run_open(&r, true);
+	sched_run_create(&r, &node_new("worker-1", "4", "8Gi")->obj);
 	run_start(&r, 1);
-	create(&r, &pod_new("first", "3", "1Gi")->obj);
+	sched_run_create(&r, &pod_new("first", "3", "1Gi")->obj);
 	advance(r.engine, KTIME_SECOND);
-	create(&r, &pod_new("second", "3", "1Gi")->obj);
+	sched_run_create(&r, &pod_new("second", "3", "1Gi")->obj);
 	advance(r.engine, KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "first"), "worker-1");
 	ck_assert_str_eq(node_of(&r, "second"), "");
@@ -524,110 +479,110 @@ START_TEST(test_deleted_pod_frees_room_for_a_pending_one)
 			 API_OK);
 	advance(r.engine, KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "second"), "worker-1");
-	run_teardown(&r);
+	sched_run_close(&r);
 }
 END_TEST
 
 START_TEST(test_finished_pod_frees_room_for_a_pending_one)
 {
-	struct run r;
-	run_setup(&r);
-	create(&r, &node_new("worker-1", "4", "8Gi")->obj);
+	struct sched_run r;
+	sched_run_open(&r, true);
+	sched_run_create(&r, &node_new("worker-1", "4", "8Gi")->obj);
 	run_start(&r, 1);
-	create(&r, &pod_new("job", "3", "1Gi")->obj);
+	sched_run_create(&r, &pod_new("job", "3", "1Gi")->obj);
 	advance(r.engine, KTIME_SECOND);
-	create(&r, &pod_new("next", "3", "1Gi")->obj);
+	sched_run_create(&r, &pod_new("next", "3", "1Gi")->obj);
 	advance(r.engine, KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "next"), "");
-	struct pod *done = (struct pod *)object_copy(&get_pod(&r, "job")->obj);
+	struct pod *done = (struct pod *)object_copy(&sched_run_pod(&r, "job")->obj);
 	free(done->status.phase);
 	done->status.phase = xstrdup("Succeeded");
 	ck_assert_int_eq(client_update_status(&r.client, &done->obj, NULL), API_OK);
 	advance(r.engine, KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "next"), "worker-1");
-	run_teardown(&r);
+	sched_run_close(&r);
 }
 END_TEST
 
 START_TEST(test_pods_for_another_scheduler_are_left_alone)
 {
-	struct run r;
-	run_setup(&r);
-	create(&r, &node_new("worker-1", "4", "8Gi")->obj);
+	struct sched_run r;
+	sched_run_open(&r, true);
+	sched_run_create(&r, &node_new("worker-1", "4", "8Gi")->obj);
 	run_start(&r, 1);
 	struct pod *p = pod_new("custom", "100m", NULL);
 	p->spec.scheduler_name = xstrdup("my-scheduler");
-	create(&r, &p->obj);
+	sched_run_create(&r, &p->obj);
 	advance(r.engine, KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "custom"), "");
 	ck_assert_ptr_null(event_message(&r, "custom", "FailedScheduling"));
 	ck_assert_uint_eq(scheduler_scheduled(r.scheduler) +
 			  scheduler_failed_attempts(r.scheduler), 0);
-	run_teardown(&r);
+	sched_run_close(&r);
 }
 END_TEST
 
 START_TEST(test_without_nodes_the_pod_backs_off_and_retries)
 {
-	struct run r;
-	run_setup(&r);
+	struct sched_run r;
+	sched_run_open(&r, true);
 	run_start(&r, 1);
-	create(&r, &pod_new("web", "100m", NULL)->obj);
+	sched_run_create(&r, &pod_new("web", "100m", NULL)->obj);
 	/* A stale nomination (as an earlier preemption would leave): the
 	 * next attempt clears it, as upstream's clearNominatedNode. */
 	advance(r.engine, 500 * KTIME_MS);
-	struct pod *nominated = (struct pod *)object_copy(&get_pod(&r, "web")->obj);
+	struct pod *nominated = (struct pod *)object_copy(&sched_run_pod(&r, "web")->obj);
 	nominated->status.nominated_node_name = xstrdup("worker-0");
 	ck_assert_int_eq(client_update_status(&r.client, &nominated->obj, NULL), API_OK);
 	/* Attempts at 0s, 1s, 3s, 7s: backoff 1, 2, 4 (no plugin rejected it,
 	 * so it is not parked). */
 	advance(r.engine, 6500 * KTIME_MS + KTIME_MS);
-	ck_assert_ptr_null(get_pod(&r, "web")->status.nominated_node_name);
+	ck_assert_ptr_null(sched_run_pod(&r, "web")->status.nominated_node_name);
 	ck_assert_uint_eq(scheduler_failed_attempts(r.scheduler), 4);
 	ck_assert_str_eq(event_message(&r, "web", "FailedScheduling"),
 			 "no nodes available to schedule pods");
-	create(&r, &node_new("worker-1", "4", "8Gi")->obj);
+	sched_run_create(&r, &node_new("worker-1", "4", "8Gi")->obj);
 	advance(r.engine, 10 * KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "web"), "worker-1");
-	run_teardown(&r);
+	sched_run_close(&r);
 }
 END_TEST
 
 /* 300 nodes: one cycle examines until it has 48% of them feasible (144),
  * starting where the previous cycle stopped. */
-static void create_numbered_nodes(struct run *r, int from, int to, const char *cpu)
+static void create_numbered_nodes(struct sched_run *r, int from, int to, const char *cpu)
 {
 	for (int i = from; i < to; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "node-%03d", i);
-		create(r, &node_new(name, cpu, "64Gi")->obj);
+		sched_run_create(r, &node_new(name, cpu, "64Gi")->obj);
 	}
 }
 
 START_TEST(test_large_cluster_scores_only_a_window_of_nodes)
 {
-	struct run r;
-	run_setup(&r);
+	struct sched_run r;
+	sched_run_open(&r, true);
 	create_numbered_nodes(&r, 0, 200, "2");		/* small */
 	create_numbered_nodes(&r, 200, 300, "64");	/* much emptier */
 	run_start(&r, 1);
-	create(&r, &pod_new("first", "100m", "128Mi")->obj);
+	sched_run_create(&r, &pod_new("first", "100m", "128Mi")->obj);
 	advance(r.engine, KTIME_SECOND);
-	create(&r, &pod_new("second", "100m", "128Mi")->obj);
+	sched_run_create(&r, &pod_new("second", "100m", "128Mi")->obj);
 	advance(r.engine, KTIME_SECOND);
 	/* The first cycle saw node-000..143 only and took a small node; the
 	 * second, node-144..287, and found the big ones. */
 	ck_assert_int_lt(atoi(node_of(&r, "first") + 5), 144);
 	ck_assert_int_ge(atoi(node_of(&r, "second") + 5), 200);
 	ck_assert_int_lt(atoi(node_of(&r, "second") + 5), 288);
-	run_teardown(&r);
+	sched_run_close(&r);
 }
 END_TEST
 
 START_TEST(test_large_cluster_still_finds_the_one_feasible_node)
 {
-	struct run r;
-	run_setup(&r);
+	struct sched_run r;
+	sched_run_open(&r, true);
 	for (int i = 0; i < 300; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "node-%03d", i);
@@ -638,13 +593,13 @@ START_TEST(test_large_cluster_still_finds_the_one_feasible_node)
 			t->value = xstrdup("batch");
 			t->effect = xstrdup("NoSchedule");
 		}
-		create(&r, &n->obj);
+		sched_run_create(&r, &n->obj);
 	}
 	run_start(&r, 1);
-	create(&r, &pod_new("web", "100m", "128Mi")->obj);
+	sched_run_create(&r, &pod_new("web", "100m", "128Mi")->obj);
 	advance(r.engine, KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "web"), "node-250");
-	run_teardown(&r);
+	sched_run_close(&r);
 }
 END_TEST
 

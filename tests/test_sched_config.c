@@ -24,6 +24,8 @@
 #include "store.h"
 #include "xmalloc.h"
 
+#include "sched_run_fixture.h"
+
 Suite *sched_config_suite(void);
 
 /* Parses text; on failure the diagnostics are left in *diags. */
@@ -413,89 +415,33 @@ END_TEST
 
 /* ---- runs with profiles -------------------------------------------------- */
 
-struct run {
-	struct engine *engine;
-	struct store *store;
-	struct client client;
-	struct scheduler *scheduler;
-};
-
-static void run_start(struct run *r, const struct sched_config *config)
+static void run_start(struct sched_run *r, const struct sched_config *config)
 {
-	memset(r, 0, sizeof(*r));
-	r->engine = engine_new();
-	engine_run(r->engine, KTIME_SIM_EPOCH, 0);
-	r->client.clock = engine_clock(r->engine);
-	r->store = store_new(&r->client.clock, 1);
-	r->client.store = r->store;
-	r->client.component = "default-scheduler";
-	r->client.record_events = true;
-	struct scheduler_options options = {
-		.profiles = config->profiles, .profiles_len = config->profiles_len,
-		.bind_latency = 10 * KTIME_MS, .seed = 1,
-	};
-	r->scheduler = scheduler_new(&r->client, &options);
+	sched_run_open(r, true);
+	sched_run_start_profiles(r, config, 10 * KTIME_MS);
 }
 
-static void run_stop(struct run *r)
+static void add_node(struct sched_run *r, const char *name, bool tainted)
 {
-	scheduler_free(r->scheduler);
-	store_free(r->store);
-	engine_free(r->engine);
-}
-
-static void set_amount(struct resource_list *list, const char *name, const char *amount)
-{
-	struct quantity q;
-	ck_assert_int_eq(quantity_parse(amount, &q, NULL), 0);
-	resource_list_set(list, name, &q);
-}
-
-static void create(struct run *r, struct object *obj)
-{
-	struct api_status status;
-	ck_assert_msg(client_create(&r->client, obj, &status) == API_OK, "%s",
-		      status.message);
-}
-
-static void add_node(struct run *r, const char *name, bool tainted)
-{
-	struct node *n = (struct node *)object_new(&node_kind);
-	n->obj.meta.name = xstrdup(name);
-	set_amount(&n->status.allocatable, "cpu", "4");
-	set_amount(&n->status.allocatable, "memory", "8Gi");
-	set_amount(&n->status.allocatable, "pods", "110");
+	struct node *n = sched_run_new_node(name);
 	if (tainted) {
 		n->spec.taints.items = xcalloc(1, sizeof(struct taint));
 		n->spec.taints.len = 1;
 		n->spec.taints.items[0].key = xstrdup("dedicated");
 		n->spec.taints.items[0].effect = xstrdup("NoSchedule");
 	}
-	create(r, &n->obj);
+	sched_run_create(r, &n->obj);
 }
 
-static void add_pod(struct run *r, const char *name, const char *scheduler)
+static void add_pod(struct sched_run *r, const char *name, const char *scheduler)
 {
-	struct pod *p = (struct pod *)object_new(&pod_kind);
-	p->obj.meta.name = xstrdup(name);
-	p->obj.meta.namespace = xstrdup("default");
-	p->spec.containers.items = xcalloc(1, sizeof(struct container));
-	p->spec.containers.len = 1;
-	p->spec.containers.items[0].name = xstrdup("app");
-	p->spec.containers.items[0].image = xstrdup("nginx");
+	struct pod *p = sched_run_new_pod(name);
 	if (scheduler)
 		p->spec.scheduler_name = xstrdup(scheduler);
-	create(r, &p->obj);
+	sched_run_create(r, &p->obj);
 }
 
-static const struct pod *get_pod(struct run *r, const char *name)
-{
-	const struct object *obj = client_get(&r->client, KIND_POD, "default", name);
-	ck_assert_ptr_nonnull(obj);
-	return (const struct pod *)obj;
-}
-
-static size_t events_about(struct run *r, const char *pod)
+static size_t events_about(struct sched_run *r, const char *pod)
 {
 	struct object_list list = { 0 };
 	store_list(r->store, KIND_EVENT, "default", NULL, &list);
@@ -519,22 +465,22 @@ START_TEST(test_pods_are_scheduled_by_the_profile_they_name)
 		"  plugins:\n"
 		"    filter:\n"
 		"      disabled: [{name: TaintToleration}]\n");
-	struct run r;
+	struct sched_run r;
 	run_start(&r, config);
 	add_node(&r, "tainted-1", true);
 	add_pod(&r, "strict", NULL);
 	add_pod(&r, "blind", "taint-blind");
 	add_pod(&r, "orphan", "nobody");
-	engine_run(r.engine, engine_now(r.engine) + KTIME_SECOND, 0);
-	ck_assert_str_eq(get_pod(&r, "blind")->spec.node_name, "tainted-1");
-	ck_assert_ptr_null(get_pod(&r, "strict")->spec.node_name);
-	ck_assert_uint_eq(get_pod(&r, "strict")->status.conditions.len, 1);
-	const struct pod *orphan = get_pod(&r, "orphan");
+	sched_run_advance(&r, KTIME_SECOND);
+	ck_assert_str_eq(sched_run_pod(&r, "blind")->spec.node_name, "tainted-1");
+	ck_assert_ptr_null(sched_run_pod(&r, "strict")->spec.node_name);
+	ck_assert_uint_eq(sched_run_pod(&r, "strict")->status.conditions.len, 1);
+	const struct pod *orphan = sched_run_pod(&r, "orphan");
 	ck_assert_ptr_null(orphan->spec.node_name);
 	ck_assert_uint_eq(orphan->status.conditions.len, 0);
 	ck_assert_uint_eq(events_about(&r, "orphan"), 0);
 	ck_assert_uint_eq(scheduler_scheduled(r.scheduler), 1);
-	run_stop(&r);
+	sched_run_close(&r);
 	sched_config_free(config);
 }
 END_TEST
@@ -551,17 +497,17 @@ START_TEST(test_weights_decide_between_profiles)
 		"  plugins:\n"
 		"    score:\n"
 		"      disabled: [{name: \"*\"}]\n");
-	struct run r;
+	struct sched_run r;
 	run_start(&r, config);
 	add_node(&r, "node-1", false);
 	add_node(&r, "node-2", false);
 	add_pod(&r, "a", "first-fit");
-	engine_run(r.engine, engine_now(r.engine) + KTIME_SECOND, 0);
-	ck_assert_str_eq(get_pod(&r, "a")->spec.node_name, "node-1");
+	sched_run_advance(&r, KTIME_SECOND);
+	ck_assert_str_eq(sched_run_pod(&r, "a")->spec.node_name, "node-1");
 	add_pod(&r, "b", NULL);	/* default: node-1 is fuller, so node-2 */
-	engine_run(r.engine, engine_now(r.engine) + KTIME_SECOND, 0);
-	ck_assert_str_eq(get_pod(&r, "b")->spec.node_name, "node-2");
-	run_stop(&r);
+	sched_run_advance(&r, KTIME_SECOND);
+	ck_assert_str_eq(sched_run_pod(&r, "b")->spec.node_name, "node-2");
+	sched_run_close(&r);
 	sched_config_free(config);
 }
 END_TEST

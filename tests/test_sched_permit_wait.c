@@ -23,6 +23,8 @@
 #include "store.h"
 #include "xmalloc.h"
 
+#include "sched_run_fixture.h"
+
 Suite *sched_permit_wait_suite(void);
 
 static struct sched_waiting_pods *handle;	/* captured from a Permit call */
@@ -66,36 +68,9 @@ static const struct sched_plugin waiter2 = {
 	.name = "Waiter2", .permit = waiter_permit,
 };
 
-struct run {
-	struct engine *engine;
-	struct store *store;
-	struct client client;
-	struct scheduler *scheduler;
-	struct sched_config *config;
-};
-
-static void set_amount(struct resource_list *list, const char *name, const char *amount)
-{
-	struct quantity q;
-	ck_assert_int_eq(quantity_parse(amount, &q, NULL), 0);
-	resource_list_set(list, name, &q);
-}
-
-static void create(struct run *r, struct object *obj)
-{
-	struct api_status status;
-	ck_assert_msg(client_create(&r->client, obj, &status) == API_OK, "%s",
-		      status.message);
-}
-
-static void advance(struct run *r, ktime_t by)
-{
-	engine_run(r->engine, engine_now(r->engine) + by, 0);
-}
-
 /* One node, one pod "web", a profile enabling plugins (YAML list);
  * runs one second. */
-static void start(struct run *r, const char *plugins)
+static void start(struct sched_run *r, const char *plugins)
 {
 	const char *why = NULL;
 	if (!sched_plugin_lookup("Waiter"))
@@ -108,51 +83,17 @@ static void start(struct run *r, const char *plugins)
 			       "kind: KubeSchedulerConfiguration\n"
 			       "profiles:\n"
 			       "- plugins: {multiPoint: {enabled: %s}}\n", plugins);
-	struct diag_list diags = { 0 };
-	struct yfile *file = yfile_load_string("s.yaml", text, strlen(text), &diags);
+	sched_run_one_pod(r, text);
 	free(text);
-	memset(r, 0, sizeof(*r));
-	r->config = sched_config_parse("s.yaml", file->docs[0].root, &diags);
-	yfile_free(file);
-	ck_assert_ptr_nonnull(r->config);
-
-	r->engine = engine_new();
-	engine_run(r->engine, KTIME_SIM_EPOCH, 0);
-	r->client.clock = engine_clock(r->engine);
-	r->store = store_new(&r->client.clock, 1);
-	r->client.store = r->store;
-	r->client.component = "default-scheduler";
-	r->client.record_events = true;
-	struct scheduler_options options = {
-		.profiles = r->config->profiles, .profiles_len = r->config->profiles_len,
-		.bind_latency = 10 * KTIME_MS, .seed = 1,
-	};
-	r->scheduler = scheduler_new(&r->client, &options);
-
-	struct node *n = (struct node *)object_new(&node_kind);
-	n->obj.meta.name = xstrdup("node-1");
-	set_amount(&n->status.allocatable, "cpu", "4");
-	set_amount(&n->status.allocatable, "memory", "8Gi");
-	set_amount(&n->status.allocatable, "pods", "110");
-	create(r, &n->obj);
-	struct pod *p = (struct pod *)object_new(&pod_kind);
-	p->obj.meta.name = xstrdup("web");
-	p->obj.meta.namespace = xstrdup("default");
-	p->spec.containers.items = xcalloc(1, sizeof(struct container));
-	p->spec.containers.len = 1;
-	p->spec.containers.items[0].name = xstrdup("app");
-	p->spec.containers.items[0].image = xstrdup("nginx");
-	create(r, &p->obj);
-	advance(r, KTIME_SECOND);
 }
 
-static const struct pod *web(struct run *r)
+static const struct pod *web(struct sched_run *r)
 {
 	return (const struct pod *)client_get(&r->client, KIND_POD, "default", "web");
 }
 
 /* The waiting pod "web", as a plugin finds it through the handle. */
-static struct sched_waiting_pod *waiting_web(struct run *r)
+static struct sched_waiting_pod *waiting_web(struct sched_run *r)
 {
 	ck_assert_ptr_nonnull(handle);
 	static struct sched_state state;
@@ -161,16 +102,13 @@ static struct sched_waiting_pod *waiting_web(struct run *r)
 	return sched_waiting_pod_get(&state, web(r)->obj.meta.uid);
 }
 
-static void stop(struct run *r)
+static void stop(struct sched_run *r)
 {
-	scheduler_free(r->scheduler);
-	store_free(r->store);
-	engine_free(r->engine);
-	sched_config_free(r->config);
+	sched_run_close(r);
 	wait_for = 5 * KTIME_SECOND;
 }
 
-static const char *scheduled_message(struct run *r)
+static const char *scheduled_message(struct sched_run *r)
 {
 	const struct pod *pod = web(r);
 	return pod->status.conditions.len ? pod->status.conditions.items[0].message : NULL;
@@ -178,7 +116,7 @@ static const char *scheduled_message(struct run *r)
 
 START_TEST(test_waiting_pod_is_held_until_allowed_then_binds)
 {
-	struct run r;
+	struct sched_run r;
 	start(&r, "[{name: Waiter}]");
 	ck_assert_ptr_null(web(&r)->spec.node_name);	/* held: not bound */
 	struct sched_waiting_pod *wp = waiting_web(&r);
@@ -187,12 +125,12 @@ START_TEST(test_waiting_pod_is_held_until_allowed_then_binds)
 	ck_assert_ptr_null(sched_waiting_pod_pending(wp, 1));
 	sched_waiting_pod_allow(wp, "Waiter");
 	ck_assert_ptr_null(web(&r)->spec.node_name);	/* not within the call */
-	advance(&r, KTIME_SECOND);
+	sched_run_advance(&r, KTIME_SECOND);
 	ck_assert_str_eq(web(&r)->spec.node_name, "node-1");
 	ck_assert_ptr_null(waiting_web(&r));
 	ck_assert_int_eq(post_binds, 1);		/* PostBind ran once */
 	ck_assert_int_eq(unreserves, 0);
-	advance(&r, 10 * KTIME_SECOND);			/* no timeout fires later */
+	sched_run_advance(&r, 10 * KTIME_SECOND);	/* no timeout fires later */
 	ck_assert_str_eq(web(&r)->spec.node_name, "node-1");
 	stop(&r);
 }
@@ -200,16 +138,16 @@ END_TEST
 
 START_TEST(test_every_waiting_plugin_must_allow)
 {
-	struct run r;
+	struct sched_run r;
 	start(&r, "[{name: Waiter}, {name: Waiter2}]");
 	struct sched_waiting_pod *wp = waiting_web(&r);
 	ck_assert_ptr_nonnull(wp);
 	sched_waiting_pod_allow(wp, "Waiter");
-	advance(&r, KTIME_SECOND);
+	sched_run_advance(&r, KTIME_SECOND);
 	ck_assert_ptr_null(web(&r)->spec.node_name);	/* Waiter2 still holds it */
 	ck_assert_str_eq(sched_waiting_pod_pending(wp, 0), "Waiter2");
 	sched_waiting_pod_allow(wp, "Waiter2");
-	advance(&r, KTIME_SECOND);
+	sched_run_advance(&r, KTIME_SECOND);
 	ck_assert_str_eq(web(&r)->spec.node_name, "node-1");
 	stop(&r);
 }
@@ -217,11 +155,11 @@ END_TEST
 
 START_TEST(test_rejected_waiting_pod_is_unreserved_and_stays_pending)
 {
-	struct run r;
+	struct sched_run r;
 	start(&r, "[{name: Waiter}]");
 	sched_waiting_pod_reject(waiting_web(&r), "Waiter", "the gang is incomplete");
 	sched_waiting_pod_allow(waiting_web(&r), "Waiter");	/* too late: first wins */
-	advance(&r, KTIME_SECOND);
+	sched_run_advance(&r, KTIME_SECOND);
 	ck_assert_ptr_null(web(&r)->spec.node_name);
 	ck_assert_int_eq(unreserves, 1);
 	ck_assert_int_eq(post_binds, 0);
@@ -235,12 +173,12 @@ END_TEST
 
 START_TEST(test_waiting_pod_times_out_with_upstreams_message)
 {
-	struct run r;
+	struct sched_run r;
 	start(&r, "[{name: Waiter}]");
-	advance(&r, 3 * KTIME_SECOND);			/* 4s in: still waiting */
+	sched_run_advance(&r, 3 * KTIME_SECOND);	/* 4s in: still waiting */
 	ck_assert_ptr_nonnull(waiting_web(&r));
 	ck_assert_int_eq(unreserves, 0);
-	advance(&r, 2 * KTIME_SECOND);			/* 6s: 5s after Permit */
+	sched_run_advance(&r, 2 * KTIME_SECOND);	/* 6s: 5s after Permit */
 	ck_assert_ptr_null(web(&r)->spec.node_name);
 	ck_assert_int_eq(unreserves, 1);
 	ck_assert_str_eq(scheduled_message(&r),
@@ -253,9 +191,9 @@ END_TEST
 START_TEST(test_wait_timeout_is_capped_at_fifteen_minutes)
 {
 	wait_for = 2 * 3600 * KTIME_SECOND;
-	struct run r;
+	struct sched_run r;
 	start(&r, "[{name: Waiter}]");
-	advance(&r, 15 * 60 * KTIME_SECOND);
+	sched_run_advance(&r, 15 * 60 * KTIME_SECOND);
 	ck_assert_str_eq(scheduled_message(&r),
 			 "0/1 nodes are available: 1 rejected due to timeout after "
 			 "waiting 15m0s at plugin Waiter.");
@@ -265,14 +203,14 @@ END_TEST
 
 START_TEST(test_deleting_a_waiting_pod_rejects_it)
 {
-	struct run r;
+	struct sched_run r;
 	start(&r, "[{name: Waiter}]");
 	ck_assert_uint_eq(sched_waiting_pods_len(handle), 1);
 	struct api_status status;
 	struct delete_options options = { .grace_period_seconds = 0 };
 	ck_assert_int_eq(client_delete(&r.client, KIND_POD, "default", "web", &options,
 				       &status), API_OK);
-	advance(&r, KTIME_SECOND);
+	sched_run_advance(&r, KTIME_SECOND);
 	ck_assert_uint_eq(sched_waiting_pods_len(handle), 0);
 	ck_assert_int_eq(unreserves, 1);
 	stop(&r);

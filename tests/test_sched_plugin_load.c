@@ -22,6 +22,8 @@
 #include "store.h"
 #include "xmalloc.h"
 
+#include "sched_run_fixture.h"
+
 Suite *sched_plugin_load_suite(void);
 
 #define EXAMPLE "examples/plugins/prefer_label.c"
@@ -49,98 +51,28 @@ static void remove_source(char *path)
 	free(path);
 }
 
-static struct sched_config *config_from(const char *text)
-{
-	struct diag_list diags = { 0 };
-	struct yfile *file = yfile_load_string("sched.yaml", text, strlen(text), &diags);
-	ck_assert_ptr_nonnull(file);
-	struct sched_config *config = sched_config_parse("sched.yaml", file->docs[0].root,
-							 &diags);
-	if (!config)
-		diag_print(&diags, stderr);
-	ck_assert_ptr_nonnull(config);
-	yfile_free(file);
-	diag_release(&diags);
-	return config;
-}
-
 /* ---- a small cluster ----------------------------------------------------- */
 
-struct run {
-	struct engine *engine;
-	struct store *store;
-	struct client client;
-	struct scheduler *scheduler;
-};
-
-static void create(struct run *r, struct object *obj)
+static void add_node(struct sched_run *r, const char *name, const char *fast)
 {
-	struct api_status status;
-	ck_assert_msg(client_create(&r->client, obj, &status) == API_OK, "%s",
-		      status.message);
-}
-
-static void set_amount(struct resource_list *list, const char *name, const char *amount)
-{
-	struct quantity q;
-	ck_assert_int_eq(quantity_parse(amount, &q, NULL), 0);
-	resource_list_set(list, name, &q);
-}
-
-static void add_node(struct run *r, const char *name, const char *fast)
-{
-	struct node *n = (struct node *)object_new(&node_kind);
-	n->obj.meta.name = xstrdup(name);
+	struct node *n = sched_run_new_node(name);
 	if (fast)
 		strmap_set(&n->obj.meta.labels, "example.com/fast", fast);
-	set_amount(&n->status.allocatable, "cpu", "4");
-	set_amount(&n->status.allocatable, "memory", "8Gi");
-	set_amount(&n->status.allocatable, "pods", "110");
-	create(r, &n->obj);
+	sched_run_create(r, &n->obj);
 }
 
-static void add_pod(struct run *r, const char *name)
+static void add_pod(struct sched_run *r, const char *name)
 {
-	struct pod *p = (struct pod *)object_new(&pod_kind);
-	p->obj.meta.name = xstrdup(name);
-	p->obj.meta.namespace = xstrdup("default");
-	p->spec.containers.items = xcalloc(1, sizeof(struct container));
-	p->spec.containers.len = 1;
-	p->spec.containers.items[0].name = xstrdup("app");
-	p->spec.containers.items[0].image = xstrdup("nginx");
+	struct pod *p = sched_run_new_pod(name);
 	set_amount(&p->spec.containers.items[0].resources.requests, "cpu", "100m");
-	create(r, &p->obj);
+	sched_run_create(r, &p->obj);
 }
 
-static void run_start(struct run *r, const struct sched_config *config)
+/* Without a bind latency: binding follows the decision at once. */
+static void run_start(struct sched_run *r, const struct sched_config *config)
 {
-	memset(r, 0, sizeof(*r));
-	r->engine = engine_new();
-	engine_run(r->engine, KTIME_SIM_EPOCH, 0);
-	r->client.clock = engine_clock(r->engine);
-	r->store = store_new(&r->client.clock, 1);
-	r->client.store = r->store;
-	r->client.component = "default-scheduler";
-	r->client.record_events = true;
-	struct scheduler_options options = {
-		.profiles = config->profiles, .profiles_len = config->profiles_len,
-		.seed = 1,
-	};
-	r->scheduler = scheduler_new(&r->client, &options);
-}
-
-static void run_stop(struct run *r)
-{
-	scheduler_free(r->scheduler);
-	store_free(r->store);
-	engine_free(r->engine);
-}
-
-static const struct pod *get_pod(struct run *r, const char *name)
-{
-	const struct object *obj = client_get(&r->client, KIND_POD, "default", name);
-	ck_assert_ptr_nonnull(obj);
-	return (const struct pod *)obj;
+	sched_run_open(r, true);
+	sched_run_start_profiles(r, config, 0);
 }
 
 /* ---- tests --------------------------------------------------------------- */
@@ -156,7 +88,7 @@ START_TEST(test_example_plugin_compiles_and_steers_pods_to_labelled_nodes)
 	/* Loading the same file again (a replay) gives the same plugin. */
 	ck_assert_ptr_eq(sched_plugin_load(EXAMPLE, &err), plugin);
 
-	struct sched_config *config = config_from(
+	struct sched_config *config = sched_run_config(
 		"apiVersion: kubescheduler.config.k8s.io/v1\n"
 		"kind: KubeSchedulerConfiguration\n"
 		"profiles:\n"
@@ -164,7 +96,7 @@ START_TEST(test_example_plugin_compiles_and_steers_pods_to_labelled_nodes)
 		"    multiPoint:\n"
 		"      enabled: [{name: PreferLabel, weight: 5}]\n");
 	ck_assert_int_eq(config->profiles[0].plugins[config->profiles[0].len - 1].weight, 5);
-	struct run r;
+	struct sched_run r;
 	run_start(&r, config);
 	add_node(&r, "slow-1", NULL);
 	add_node(&r, "fast-1", "true");
@@ -174,13 +106,13 @@ START_TEST(test_example_plugin_compiles_and_steers_pods_to_labelled_nodes)
 		snprintf(name, sizeof(name), "web-%d", i);
 		add_pod(&r, name);
 	}
-	engine_run(r.engine, engine_now(r.engine) + KTIME_SECOND, 0);
+	sched_run_advance(&r, KTIME_SECOND);
 	for (int i = 0; i < 4; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "web-%d", i);
-		ck_assert_str_eq(get_pod(&r, name)->spec.node_name, "fast-1");
+		ck_assert_str_eq(sched_run_pod(&r, name)->spec.node_name, "fast-1");
 	}
-	run_stop(&r);
+	sched_run_close(&r);
 	sched_config_free(config);
 }
 END_TEST
@@ -250,18 +182,18 @@ START_TEST(test_score_out_of_range_fails_the_cycle_not_the_simulator)
 		"};\n");
 	struct err *err = NULL;
 	ck_assert_msg(sched_plugin_load(path, &err) != NULL, "%s", err ? err->msg : "");
-	struct sched_config *config = config_from(
+	struct sched_config *config = sched_run_config(
 		"apiVersion: kubescheduler.config.k8s.io/v1\n"
 		"kind: KubeSchedulerConfiguration\n"
 		"profiles:\n"
 		"- plugins: {score: {enabled: [{name: Overflow}]}}\n");
-	struct run r;
+	struct sched_run r;
 	run_start(&r, config);
 	add_node(&r, "node-1", NULL);
 	add_node(&r, "node-2", NULL);
 	add_pod(&r, "web");
-	engine_run(r.engine, engine_now(r.engine) + KTIME_SECOND, 0);
-	const struct pod *pod = get_pod(&r, "web");
+	sched_run_advance(&r, KTIME_SECOND);
+	const struct pod *pod = sched_run_pod(&r, "web");
 	ck_assert_ptr_null(pod->spec.node_name);
 	ck_assert_uint_eq(pod->status.conditions.len, 1);
 	ck_assert_str_eq(pod->status.conditions.items[0].reason, "SchedulerError");
@@ -270,7 +202,7 @@ START_TEST(test_score_out_of_range_fails_the_cycle_not_the_simulator)
 			 "\"Overflow\" returns an invalid score 150, it should in the "
 			 "range of [0, 100] after normalizing");
 	ck_assert_uint_gt(scheduler_failed_attempts(r.scheduler), 0);
-	run_stop(&r);
+	sched_run_close(&r);
 	sched_config_free(config);
 	remove_source(path);
 }

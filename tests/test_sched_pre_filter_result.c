@@ -20,6 +20,8 @@
 #include "sched_harness.h"
 #include "store.h"
 
+#include "sched_run_fixture.h"
+
 Suite *sched_pre_filter_result_suite(void);
 
 /* Adds a required node affinity term to p: each "key op v1,v2" in
@@ -182,43 +184,35 @@ END_TEST
 
 /* ---- the cycle ----------------------------------------------------------- */
 
-struct run {
-	struct engine *engine;
-	struct store *store;
-	struct client client;
-	struct scheduler *scheduler;
+/* What the explain hook saw of the last attempt. */
+static struct {
 	size_t start_index, examined, narrowed_to;
-};
+} seen;
 
 static void on_attempt(void *arg, const struct sched_attempt *a)
 {
-	struct run *r = arg;
-	r->start_index = a->start_index;
-	r->examined = a->examined;
-	r->narrowed_to = a->narrowed ? a->narrowed_to : 0;
+	(void)arg;
+	seen.start_index = a->start_index;
+	seen.examined = a->examined;
+	seen.narrowed_to = a->narrowed ? a->narrowed_to : 0;
 }
 
-static void create(struct run *r, struct object *obj)
+/* Creates obj and runs a second: the pod's cycle and binding are done. */
+static void create(struct sched_run *r, struct object *obj)
 {
-	struct api_status status;
-	ck_assert_msg(client_create(&r->client, obj, &status) == API_OK, "%s",
-		      status.message);
-	engine_run(r->engine, engine_now(r->engine) + KTIME_SECOND, 0);
+	sched_run_create(r, obj);
+	sched_run_advance(r, KTIME_SECOND);
 }
 
-static void start(struct run *r)
+/* node-1 and node-3 of 4 cpu, node-2 of 1 cpu. */
+static void start(struct sched_run *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->engine = engine_new();
-	engine_run(r->engine, KTIME_SIM_EPOCH, 0);
-	r->client.clock = engine_clock(r->engine);
-	r->store = store_new(&r->client.clock, 1);
-	r->client.store = r->store;
-	r->client.component = "default-scheduler";
+	memset(&seen, 0, sizeof(seen));
+	sched_run_open(r, false);
 	struct scheduler_options options = {
-		.seed = 1, .explain = { .attempt = on_attempt, .arg = r },
+		.seed = 1, .explain = { .attempt = on_attempt },
 	};
-	r->scheduler = scheduler_new(&r->client, &options);
+	sched_run_start(r, &options);
 	const char *names[] = { "node-1", "node-2", "node-3" };
 	for (size_t i = 0; i < 3; i++) {
 		struct node *n = harness_node(names[i], i == 1 ? "cpu=1,memory=1Gi"
@@ -227,13 +221,6 @@ static void start(struct run *r)
 		n->obj.meta.uid = NULL;
 		create(r, &n->obj);
 	}
-}
-
-static void stop(struct run *r)
-{
-	scheduler_free(r->scheduler);
-	store_free(r->store);
-	engine_free(r->engine);
 }
 
 static struct pod *pinned_pod(const char *name, const char *node, const char *cpu)
@@ -247,36 +234,31 @@ static struct pod *pinned_pod(const char *name, const char *node, const char *cp
 	return p;
 }
 
-static const struct pod *get_pod(struct run *r, const char *name)
-{
-	return (const struct pod *)client_get(&r->client, KIND_POD, "default", name);
-}
-
 START_TEST(test_cycle_filters_only_the_named_node_and_moves_the_index_by_one)
 {
-	struct run r;
+	struct sched_run r;
 	start(&r);
 	create(&r, &pinned_pod("ds", "node-3", "cpu=1")->obj);
-	ck_assert_str_eq(get_pod(&r, "ds")->spec.node_name, "node-3");
-	ck_assert_uint_eq(r.narrowed_to, 1);
-	ck_assert_uint_eq(r.examined, 1);	/* not all 3 */
+	ck_assert_str_eq(sched_run_pod(&r, "ds")->spec.node_name, "node-3");
+	ck_assert_uint_eq(seen.narrowed_to, 1);
+	ck_assert_uint_eq(seen.examined, 1);	/* not all 3 */
 	/* The next cycle starts one node further: processed 1, mod 3. */
 	struct pod *free_pod = harness_pod("web", "cpu=1");
 	free(free_pod->obj.meta.uid);
 	free_pod->obj.meta.uid = NULL;
 	create(&r, &free_pod->obj);
-	ck_assert_uint_eq(r.start_index, 1);
-	ck_assert_uint_eq(r.narrowed_to, 0);
-	stop(&r);
+	ck_assert_uint_eq(seen.start_index, 1);
+	ck_assert_uint_eq(seen.narrowed_to, 0);
+	sched_run_close(&r);
 }
 END_TEST
 
 START_TEST(test_other_nodes_count_as_not_satisfying_the_plugin)
 {
-	struct run r;
+	struct sched_run r;
 	start(&r);
 	create(&r, &pinned_pod("big", "node-2", "cpu=2")->obj);
-	const struct pod *pod = get_pod(&r, "big");
+	const struct pod *pod = sched_run_pod(&r, "big");
 	ck_assert_ptr_null(pod->spec.node_name);
 	/* (The "preemption: ..." part that follows is DefaultPreemption's.) */
 	ck_assert_ptr_nonnull(strstr(pod->status.conditions.items[0].message,
@@ -284,12 +266,12 @@ START_TEST(test_other_nodes_count_as_not_satisfying_the_plugin)
 				     "didn't satisfy plugin(s) [NodeAffinity]. preemption: "));
 	/* A node that does not exist: nothing to filter. */
 	create(&r, &pinned_pod("ghost", "node-9", "cpu=1")->obj);
-	pod = get_pod(&r, "ghost");
+	pod = sched_run_pod(&r, "ghost");
 	ck_assert_ptr_null(pod->spec.node_name);
 	ck_assert_ptr_nonnull(strstr(pod->status.conditions.items[0].message,
 				     "0/3 nodes are available: 3 node(s) didn't satisfy "
 				     "plugin(s) [NodeAffinity]."));
-	stop(&r);
+	sched_run_close(&r);
 }
 END_TEST
 

@@ -25,6 +25,8 @@
 #include "store.h"
 #include "xmalloc.h"
 
+#include "sched_run_fixture.h"
+
 Suite *sched_preemption_suite(void);
 
 #define APPEND(list)                                                            \
@@ -33,13 +35,6 @@ Suite *sched_preemption_suite(void);
 	 &(list).items[(list).len++])
 
 enum { NEG = -100, LOW = 0, MID = 100, HIGH = 1000, VERY_HIGH = 10000 };
-
-static void set_amount(struct resource_list *list, const char *name, const char *amount)
-{
-	struct quantity q;
-	ck_assert_int_eq(quantity_parse(amount, &q, NULL), 0);
-	resource_list_set(list, name, &q);
-}
 
 static struct node *node_new(const char *name, const char *cpu, const char *memory)
 {
@@ -765,80 +760,53 @@ END_TEST
 
 /* ---- end to end ----------------------------------------------------------------- */
 
-struct run {
-	struct engine *engine;
-	struct store *store;
-	struct client client;
-	struct scheduler *scheduler;
-	char nominated[64];		/* the last attempt that preempted */
+/* What the trace's "schedule" record said of the last attempt that
+ * preempted. */
+static struct {
+	char nominated[64];
 	char victims[256];
-};
+} seen;
 
-/* Keeps what the trace's "schedule" record says of a preemption. */
 static void on_attempt(void *arg, const struct sched_attempt *a)
 {
-	struct run *r = arg;
+	(void)arg;
 	struct json *record = sched_attempt_json(a);
 	const struct json *victims = json_get(record, "victims");
 	if (json_get(record, "nominatedNode")) {
-		snprintf(r->nominated, sizeof(r->nominated), "%s",
+		snprintf(seen.nominated, sizeof(seen.nominated), "%s",
 			 json_string(json_get(record, "nominatedNode")));
-		r->victims[0] = 0;
+		seen.victims[0] = 0;
 		for (size_t i = 0; i < json_array_len(victims); i++)
-			snprintf(r->victims + strlen(r->victims),
-				 sizeof(r->victims) - strlen(r->victims), "%s%s", i ? "," : "",
-				 json_string(json_array_at(victims, i)));
+			snprintf(seen.victims + strlen(seen.victims),
+				 sizeof(seen.victims) - strlen(seen.victims), "%s%s",
+				 i ? "," : "", json_string(json_array_at(victims, i)));
 	}
 	json_free(record);
 }
 
-static void create(struct run *r, struct object *obj);
-
-static void run_setup(struct run *r)
+/* The cluster before the scheduler starts: PriorityClasses p0, p100,
+ * p500, p1000 and p2000. */
+static void run_setup(struct sched_run *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->engine = engine_new();
-	engine_run(r->engine, KTIME_SIM_EPOCH, 0);
-	r->client.clock = engine_clock(r->engine);
-	r->store = store_new(&r->client.clock, 1);
-	r->client.store = r->store;
-	r->client.component = "default-scheduler";
-	r->client.record_events = true;
+	memset(&seen, 0, sizeof(seen));
+	sched_run_open(r, true);
 	static const int64_t values[] = { 0, 100, 500, 1000, 2000 };
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		struct priority_class *pc =
 			(struct priority_class *)object_new(&priority_class_kind);
 		pc->obj.meta.name = xasprintf("p%lld", (long long)values[i]);
 		pc->value = (int32_t)values[i];
-		create(r, &pc->obj);
+		sched_run_create(r, &pc->obj);
 	}
 }
 
-static void run_start(struct run *r)
+static void run_start(struct sched_run *r)
 {
 	struct scheduler_options options = {
 		.name = "default-scheduler", .bind_latency = 10 * KTIME_MS, .seed = 1,
-		.explain = { on_attempt, r },
+		.explain = { on_attempt, NULL },
 	};
-	r->scheduler = scheduler_new(&r->client, &options);
-}
-
-static void run_teardown(struct run *r)
-{
-	scheduler_free(r->scheduler);
-	store_free(r->store);
-	engine_free(r->engine);
-}
-
-static void advance(struct run *r, ktime_t delta)
-{
-	engine_run(r->engine, engine_now(r->engine) + delta, 0);
-}
-
-static void create(struct run *r, struct object *obj)
-{
-	struct api_status status;
-	ck_assert_msg(client_create(&r->client, obj, &status) == API_OK, "%s", status.message);
+	sched_run_start(r, &options);
 }
 
 /* A pod of cpu cores with a priority (through the PriorityClass
@@ -861,18 +829,18 @@ static struct pod *pod_new(const char *name, const char *cpu, int64_t priority,
 	return p;
 }
 
-static const struct pod *get_pod(struct run *r, const char *name)
+static const struct pod *get_pod(struct sched_run *r, const char *name)
 {
 	return (const struct pod *)client_get(&r->client, KIND_POD, "default", name);
 }
 
-static const char *node_of(struct run *r, const char *name)
+static const char *node_of(struct sched_run *r, const char *name)
 {
 	const struct pod *p = get_pod(r, name);
 	return p && p->spec.node_name ? p->spec.node_name : "";
 }
 
-static const char *event_message(struct run *r, const char *pod, const char *reason)
+static const char *event_message(struct sched_run *r, const char *pod, const char *reason)
 {
 	struct object_list list = { 0 };
 	store_list(r->store, KIND_EVENT, "default", NULL, &list);
@@ -887,31 +855,31 @@ static const char *event_message(struct run *r, const char *pod, const char *rea
 }
 
 /* What the kubelet would do once a victim's grace period is over. */
-static void finish_deletion(struct run *r, const char *name)
+static void finish_deletion(struct sched_run *r, const char *name)
 {
 	struct delete_options now = { .grace_period_seconds = 0 };
 	client_delete(&r->client, KIND_POD, "default", name, &now, NULL);
-	advance(r, KTIME_SECOND);
+	sched_run_advance(r, KTIME_SECOND);
 }
 
 START_TEST(test_critical_pod_preempts_the_lowest_priority_pods_and_is_nominated)
 {
-	struct run r;
+	struct sched_run r;
 	run_setup(&r);
-	create(&r, &node_new("worker-1", "4", "8Gi")->obj);
-	create(&r, &node_new("worker-2", "4", "8Gi")->obj);
-	create(&r, &pod_new("batch-1", "2", 0, "worker-1")->obj);
-	create(&r, &pod_new("batch-2", "2", 0, "worker-1")->obj);
-	create(&r, &pod_new("web-1", "2", 100, "worker-2")->obj);
-	create(&r, &pod_new("web-2", "2", 100, "worker-2")->obj);
+	sched_run_create(&r, &node_new("worker-1", "4", "8Gi")->obj);
+	sched_run_create(&r, &node_new("worker-2", "4", "8Gi")->obj);
+	sched_run_create(&r, &pod_new("batch-1", "2", 0, "worker-1")->obj);
+	sched_run_create(&r, &pod_new("batch-2", "2", 0, "worker-1")->obj);
+	sched_run_create(&r, &pod_new("web-1", "2", 100, "worker-2")->obj);
+	sched_run_create(&r, &pod_new("web-2", "2", 100, "worker-2")->obj);
 	run_start(&r);
-	create(&r, &pod_new("critical", "3", 1000, NULL)->obj);
-	advance(&r, KTIME_SECOND);
+	sched_run_create(&r, &pod_new("critical", "3", 1000, NULL)->obj);
+	sched_run_advance(&r, KTIME_SECOND);
 
 	/* worker-1's victims have the lowest priority: both must go (3 of 4
 	 * cores), worker-2's pods stay. */
-	ck_assert_str_eq(r.nominated, "worker-1");
-	ck_assert_str_eq(r.victims, "default/batch-1,default/batch-2");
+	ck_assert_str_eq(seen.nominated, "worker-1");
+	ck_assert_str_eq(seen.victims, "default/batch-1,default/batch-2");
 	const struct pod *critical = get_pod(&r, "critical");
 	ck_assert_str_eq(critical->status.nominated_node_name, "worker-1");
 	ck_assert_str_eq(node_of(&r, "critical"), "");
@@ -939,84 +907,84 @@ START_TEST(test_critical_pod_preempts_the_lowest_priority_pods_and_is_nominated)
 	ck_assert_str_eq(event_message(&r, "critical", "FailedScheduling"),
 			 "0/2 nodes are available: 2 Insufficient cpu. preemption: not "
 			 "eligible due to a terminating pod on the nominated node.");
-	advance(&r, 5 * KTIME_SECOND);
+	sched_run_advance(&r, 5 * KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "critical"), "worker-1");
-	run_teardown(&r);
+	sched_run_close(&r);
 }
 END_TEST
 
 START_TEST(test_preemption_policy_never_waits_without_evicting)
 {
-	struct run r;
+	struct sched_run r;
 	run_setup(&r);
-	create(&r, &node_new("worker-1", "4", "8Gi")->obj);
-	create(&r, &pod_new("batch", "3", 0, "worker-1")->obj);
+	sched_run_create(&r, &node_new("worker-1", "4", "8Gi")->obj);
+	sched_run_create(&r, &pod_new("batch", "3", 0, "worker-1")->obj);
 	run_start(&r);
 	struct priority_class *pc = (struct priority_class *)object_new(&priority_class_kind);
 	pc->obj.meta.name = xstrdup("polite");
 	pc->value = 1000;
 	pc->preemption_policy = xstrdup("Never");
-	create(&r, &pc->obj);
+	sched_run_create(&r, &pc->obj);
 	struct pod *polite = pod_new("polite", "2", 1000, NULL);
 	free(polite->spec.priority_class_name);
 	polite->spec.priority_class_name = xstrdup("polite");
-	create(&r, &polite->obj);
+	sched_run_create(&r, &polite->obj);
 	ck_assert_str_eq(get_pod(&r, "polite")->spec.preemption_policy, "Never");
-	advance(&r, KTIME_SECOND);
+	sched_run_advance(&r, KTIME_SECOND);
 	ck_assert_str_eq(event_message(&r, "polite", "FailedScheduling"),
 			 "0/1 nodes are available: 1 Insufficient cpu. preemption: not "
 			 "eligible due to preemptionPolicy=Never.");
 	ck_assert(!object_is_deleting(&get_pod(&r, "batch")->obj));
 	ck_assert_ptr_null(get_pod(&r, "polite")->status.nominated_node_name);
-	run_teardown(&r);
+	sched_run_close(&r);
 }
 END_TEST
 
 START_TEST(test_later_pods_do_not_take_the_room_of_a_nominated_pod)
 {
-	struct run r;
+	struct sched_run r;
 	run_setup(&r);
-	create(&r, &node_new("worker-1", "4", "8Gi")->obj);
-	create(&r, &pod_new("victim", "3", 0, "worker-1")->obj);
+	sched_run_create(&r, &node_new("worker-1", "4", "8Gi")->obj);
+	sched_run_create(&r, &pod_new("victim", "3", 0, "worker-1")->obj);
 	run_start(&r);
-	create(&r, &pod_new("critical", "2", 1000, NULL)->obj);
-	advance(&r, KTIME_SECOND);
+	sched_run_create(&r, &pod_new("critical", "2", 1000, NULL)->obj);
+	sched_run_advance(&r, KTIME_SECOND);
 	ck_assert_str_eq(get_pod(&r, "critical")->status.nominated_node_name, "worker-1");
 
 	/* While the victim terminates, 1 core is free, but the nominated
 	 * critical pod (2 cores) is counted there: the mid pod does not fit. */
-	create(&r, &pod_new("mid", "1", 500, NULL)->obj);
-	advance(&r, KTIME_SECOND);
+	sched_run_create(&r, &pod_new("mid", "1", 500, NULL)->obj);
+	sched_run_advance(&r, KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "mid"), "");
 	const char *msg = event_message(&r, "mid", "FailedScheduling");
 	ck_assert_ptr_nonnull(msg);
 	ck_assert(!strncmp(msg, "0/1 nodes are available: 1 Insufficient cpu.", 44));
 
 	finish_deletion(&r, "victim");
-	advance(&r, 5 * KTIME_SECOND);
+	sched_run_advance(&r, 5 * KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "critical"), "worker-1");
 	ck_assert_str_eq(node_of(&r, "mid"), "worker-1");
-	run_teardown(&r);
+	sched_run_close(&r);
 }
 END_TEST
 
 START_TEST(test_no_victims_anywhere_clears_the_nomination_and_says_why)
 {
-	struct run r;
+	struct sched_run r;
 	run_setup(&r);
 	struct node *cordoned = node_new("worker-1", "4", "8Gi");
 	cordoned->spec.unschedulable = true;
-	create(&r, &cordoned->obj);
-	create(&r, &node_new("worker-2", "4", "8Gi")->obj);
-	create(&r, &node_new("worker-3", "4", "8Gi")->obj);
-	create(&r, &pod_new("equal", "3", 1000, "worker-2")->obj);
-	create(&r, &pod_new("low", "1", 0, "worker-3")->obj);
-	create(&r, &pod_new("higher", "3", 2000, "worker-3")->obj);
+	sched_run_create(&r, &cordoned->obj);
+	sched_run_create(&r, &node_new("worker-2", "4", "8Gi")->obj);
+	sched_run_create(&r, &node_new("worker-3", "4", "8Gi")->obj);
+	sched_run_create(&r, &pod_new("equal", "3", 1000, "worker-2")->obj);
+	sched_run_create(&r, &pod_new("low", "1", 0, "worker-3")->obj);
+	sched_run_create(&r, &pod_new("higher", "3", 2000, "worker-3")->obj);
 	run_start(&r);
 	struct pod *p = pod_new("web", "2", 1000, NULL);
 	p->status.nominated_node_name = xstrdup("worker-3");
-	create(&r, &p->obj);
-	advance(&r, KTIME_SECOND);
+	sched_run_create(&r, &p->obj);
+	sched_run_advance(&r, KTIME_SECOND);
 	/* worker-1: cordoned (Unresolvable); worker-2: no lower-priority pod;
 	 * worker-3: without "low" still 1 core short. */
 	ck_assert_str_eq(event_message(&r, "web", "FailedScheduling"),
@@ -1025,19 +993,19 @@ START_TEST(test_no_victims_anywhere_clears_the_nomination_and_says_why)
 			 "1 Insufficient cpu, 1 No preemption victims found for incoming pod, "
 			 "1 Preemption is not helpful for scheduling.");
 	ck_assert_ptr_null(get_pod(&r, "web")->status.nominated_node_name);
-	run_teardown(&r);
+	sched_run_close(&r);
 }
 END_TEST
 
 START_TEST(test_priority_admission_resolves_class_default_and_policy)
 {
-	struct run r;
+	struct sched_run r;
 	run_setup(&r);
 	/* Without any default class: priority 0, PreemptLowerPriority. */
 	struct pod *p = pod_new("plain", "1", 0, NULL);
 	free(p->spec.priority_class_name);
 	p->spec.priority_class_name = NULL;
-	create(&r, &p->obj);
+	sched_run_create(&r, &p->obj);
 	const struct pod *got = get_pod(&r, "plain");
 	ck_assert_int_eq(got->spec.priority.value, 0);
 	ck_assert_str_eq(got->spec.preemption_policy, "PreemptLowerPriority");
@@ -1053,12 +1021,12 @@ START_TEST(test_priority_admission_resolves_class_default_and_policy)
 		pc->obj.meta.name = xstrdup(defaults[i].name);
 		pc->value = defaults[i].value;
 		pc->global_default = true;
-		create(&r, &pc->obj);
+		sched_run_create(&r, &pc->obj);
 	}
 	p = pod_new("defaulted", "1", 0, NULL);
 	free(p->spec.priority_class_name);
 	p->spec.priority_class_name = NULL;
-	create(&r, &p->obj);
+	sched_run_create(&r, &p->obj);
 	got = get_pod(&r, "defaulted");
 	ck_assert_int_eq(got->spec.priority.value, 10);
 	ck_assert_str_eq(got->spec.priority_class_name, "default-low");
@@ -1075,7 +1043,7 @@ START_TEST(test_priority_admission_resolves_class_default_and_policy)
 	p->spec.priority.is_set = true;
 	p->spec.priority.value = 7;
 	ck_assert_int_eq(client_create(&r.client, &p->obj, &status), API_FORBIDDEN);
-	run_teardown(&r);
+	sched_run_close(&r);
 }
 END_TEST
 

@@ -25,19 +25,14 @@
 #include "store.h"
 #include "xmalloc.h"
 
+#include "sched_run_fixture.h"
+
 Suite *sched_queueing_hints_suite(void);
 
 #define APPEND(list)                                                            \
 	((list).items = xrealloc((list).items, ((list).len + 1) * sizeof(*(list).items)), \
 	 memset(&(list).items[(list).len], 0, sizeof(*(list).items)),            \
 	 &(list).items[(list).len++])
-
-static void set_amount(struct resource_list *list, const char *name, const char *amount)
-{
-	struct quantity q;
-	ck_assert_int_eq(quantity_parse(amount, &q, NULL), 0);
-	resource_list_set(list, name, &q);
-}
 
 /* K8S: st.MakeNode().Capacity(...): pods 32 plus the given amounts. */
 static struct node *node_with(const char *name, const char *const *amounts)
@@ -403,77 +398,42 @@ END_TEST
 
 /* ---- end to end ----------------------------------------------------------- */
 
-struct run {
-	struct engine *engine;
-	struct store *store;
-	struct client client;
-	struct scheduler *scheduler;
-	/* the last attempt seen by the explain hook */
-	char last_pod[64];
-	bool last_scheduled;
-	const char *requeued_by, *requeued_on;	/* static strings */
-	int attempts;
-};
+/* The last attempt seen by the explain hook (static strings). */
+static struct {
+	char pod[64];
+	const char *requeued_by, *requeued_on;
+} seen;
 
 static void on_attempt(void *arg, const struct sched_attempt *a)
 {
-	struct run *r = arg;
-	snprintf(r->last_pod, sizeof(r->last_pod), "%s", a->pod->obj.meta.name);
-	r->last_scheduled = a->chosen != NULL;
-	r->requeued_by = a->requeued_by;
-	r->requeued_on = a->requeued_on;
-	r->attempts++;
+	(void)arg;
+	snprintf(seen.pod, sizeof(seen.pod), "%s", a->pod->obj.meta.name);
+	seen.requeued_by = a->requeued_by;
+	seen.requeued_on = a->requeued_on;
 }
 
-static void run_start(struct run *r)
+static void run_start(struct sched_run *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->engine = engine_new();
-	engine_run(r->engine, KTIME_SIM_EPOCH, 0);
-	r->client.clock = engine_clock(r->engine);
-	r->store = store_new(&r->client.clock, 1);
-	r->client.store = r->store;
-	r->client.component = "default-scheduler";
-	r->client.record_events = true;
+	memset(&seen, 0, sizeof(seen));
+	sched_run_open(r, true);
 	struct scheduler_options options = {
 		.name = "default-scheduler",
 		.bind_latency = 10 * KTIME_MS,
 		.seed = 1,
-		.explain = { on_attempt, r },
+		.explain = { on_attempt, NULL },
 	};
-	r->scheduler = scheduler_new(&r->client, &options);
+	sched_run_start(r, &options);
 }
 
-static void run_stop(struct run *r)
+static const char *node_of(struct sched_run *r, const char *pod)
 {
-	scheduler_free(r->scheduler);
-	store_free(r->store);
-	engine_free(r->engine);
-}
-
-static void advance(struct run *r, ktime_t delta)
-{
-	engine_run(r->engine, engine_now(r->engine) + delta, 0);
-}
-
-static void create(struct run *r, struct object *obj)
-{
-	struct api_status status;
-	ck_assert_msg(client_create(&r->client, obj, &status) == API_OK, "%s",
-		      status.message);
-}
-
-static const char *node_of(struct run *r, const char *pod)
-{
-	const struct pod *p = (const struct pod *)client_get(&r->client, KIND_POD,
-							     "default", pod);
-	ck_assert_ptr_nonnull(p);
+	const struct pod *p = sched_run_pod(r, pod);
 	return p->spec.node_name ? p->spec.node_name : "";
 }
 
 /* Applies edit to a copy of node name and writes it back (its status
  * when status is set: allocatable is the kubelet's to write). */
-static void edit_node_part(struct run *r, const char *name, void (*edit)(struct node *n),
+static void edit_node_part(struct sched_run *r, const char *name, void (*edit)(struct node *n),
 			   bool status_part)
 {
 	const struct object *cur = client_get(&r->client, KIND_NODE, NULL, name);
@@ -486,7 +446,7 @@ static void edit_node_part(struct run *r, const char *name, void (*edit)(struct 
 	ck_assert_msg(code == API_OK, "%s", status.message);
 }
 
-static void edit_node(struct run *r, const char *name, void (*edit)(struct node *n))
+static void edit_node(struct sched_run *r, const char *name, void (*edit)(struct node *n))
 {
 	edit_node_part(r, name, edit, false);
 }
@@ -514,20 +474,20 @@ static const char *const cpu_1[] = { "cpu", "1", NULL };
 
 START_TEST(test_pod_short_of_cpu_ignores_a_label_and_moves_when_a_pod_is_deleted)
 {
-	struct run r;
+	struct sched_run r;
 	run_start(&r);
-	create(&r, &node_with("worker-1", cpu_2)->obj);
-	create(&r, &pod_with("big", cpu_1500m)->obj);
-	advance(&r, KTIME_SECOND);
-	create(&r, &pod_with("small", cpu_1)->obj);
-	advance(&r, KTIME_SECOND);
+	sched_run_create(&r, &node_with("worker-1", cpu_2)->obj);
+	sched_run_create(&r, &pod_with("big", cpu_1500m)->obj);
+	sched_run_advance(&r, KTIME_SECOND);
+	sched_run_create(&r, &pod_with("small", cpu_1)->obj);
+	sched_run_advance(&r, KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "big"), "worker-1");
 	ck_assert_str_eq(node_of(&r, "small"), "");
 	ck_assert_uint_eq(scheduler_failed_attempts(r.scheduler), 1);
 
 	/* A label cannot give cpu: NodeResourcesFit does not register it. */
 	edit_node(&r, "worker-1", label_disktype);
-	advance(&r, 60 * KTIME_SECOND);
+	sched_run_advance(&r, 60 * KTIME_SECOND);
 	ck_assert_uint_eq(scheduler_failed_attempts(r.scheduler), 1);
 	ck_assert_str_eq(node_of(&r, "small"), "");
 
@@ -535,29 +495,29 @@ START_TEST(test_pod_short_of_cpu_ignores_a_label_and_moves_when_a_pod_is_deleted
 	struct delete_options now = { .grace_period_seconds = 0 };
 	ck_assert_int_eq(client_delete(&r.client, KIND_POD, "default", "big", &now, NULL),
 			 API_OK);
-	advance(&r, KTIME_SECOND);
+	sched_run_advance(&r, KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "small"), "worker-1");
-	ck_assert_str_eq(r.last_pod, "small");
-	ck_assert_str_eq(r.requeued_by, "NodeResourcesFit");
-	ck_assert_str_eq(r.requeued_on, "Pod/Delete");
-	run_stop(&r);
+	ck_assert_str_eq(seen.pod, "small");
+	ck_assert_str_eq(seen.requeued_by, "NodeResourcesFit");
+	ck_assert_str_eq(seen.requeued_on, "Pod/Delete");
+	sched_run_close(&r);
 }
 END_TEST
 
 START_TEST(test_pod_short_of_cpu_moves_when_the_node_grows)
 {
-	struct run r;
+	struct sched_run r;
 	run_start(&r);
-	create(&r, &node_with("worker-1", cpu_1)->obj);
-	create(&r, &pod_with("wide", cpu_2)->obj);
-	advance(&r, KTIME_SECOND);
+	sched_run_create(&r, &node_with("worker-1", cpu_1)->obj);
+	sched_run_create(&r, &pod_with("wide", cpu_2)->obj);
+	sched_run_advance(&r, KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "wide"), "");
 	edit_node_part(&r, "worker-1", grow_cpu, true);
-	advance(&r, KTIME_SECOND);
+	sched_run_advance(&r, KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "wide"), "worker-1");
-	ck_assert_str_eq(r.requeued_by, "NodeResourcesFit");
-	ck_assert_str_eq(r.requeued_on, "Node/UpdateNodeAllocatable");
-	run_stop(&r);
+	ck_assert_str_eq(seen.requeued_by, "NodeResourcesFit");
+	ck_assert_str_eq(seen.requeued_on, "Node/UpdateNodeAllocatable");
+	sched_run_close(&r);
 }
 END_TEST
 
@@ -568,42 +528,42 @@ static void taint_gpu(struct node *n)
 
 START_TEST(test_pod_kept_off_by_a_taint_moves_when_the_taint_goes)
 {
-	struct run r;
+	struct sched_run r;
 	run_start(&r);
 	struct node *n = node_with("worker-1", cpu_2);
 	taint_gpu(n);
-	create(&r, &n->obj);
-	create(&r, &pod_with("web", cpu_1)->obj);
-	advance(&r, KTIME_SECOND);
+	sched_run_create(&r, &n->obj);
+	sched_run_create(&r, &pod_with("web", cpu_1)->obj);
+	sched_run_advance(&r, KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "web"), "");
 	ck_assert_uint_eq(scheduler_failed_attempts(r.scheduler), 1);
 	edit_node(&r, "worker-1", label_disktype);	/* no help */
-	advance(&r, 30 * KTIME_SECOND);
+	sched_run_advance(&r, 30 * KTIME_SECOND);
 	ck_assert_uint_eq(scheduler_failed_attempts(r.scheduler), 1);
 	edit_node(&r, "worker-1", untaint);
-	advance(&r, KTIME_SECOND);
+	sched_run_advance(&r, KTIME_SECOND);
 	ck_assert_str_eq(node_of(&r, "web"), "worker-1");
-	ck_assert_str_eq(r.requeued_by, "TaintToleration");
-	ck_assert_str_eq(r.requeued_on, "Node/UpdateNodeTaint");
-	run_stop(&r);
+	ck_assert_str_eq(seen.requeued_by, "TaintToleration");
+	ck_assert_str_eq(seen.requeued_on, "Node/UpdateNodeTaint");
+	sched_run_close(&r);
 }
 END_TEST
 
 START_TEST(test_parked_pod_still_retries_after_five_minutes)
 {
-	struct run r;
+	struct sched_run r;
 	run_start(&r);
-	create(&r, &node_with("worker-1", cpu_1)->obj);
-	create(&r, &pod_with("wide", cpu_2)->obj);
-	advance(&r, KTIME_SECOND);
+	sched_run_create(&r, &node_with("worker-1", cpu_1)->obj);
+	sched_run_create(&r, &pod_with("wide", cpu_2)->obj);
+	sched_run_advance(&r, KTIME_SECOND);
 	ck_assert_uint_eq(scheduler_failed_attempts(r.scheduler), 1);
-	advance(&r, 5 * 60 * KTIME_SECOND);
+	sched_run_advance(&r, 5 * 60 * KTIME_SECOND);
 	ck_assert_uint_eq(scheduler_failed_attempts(r.scheduler), 1);
-	advance(&r, 31 * KTIME_SECOND);		/* the next 30 s flush tick */
+	sched_run_advance(&r, 31 * KTIME_SECOND);	/* the next 30 s flush tick */
 	ck_assert_uint_eq(scheduler_failed_attempts(r.scheduler), 2);
-	ck_assert_ptr_null(r.requeued_by);
-	ck_assert_str_eq(r.requeued_on, "UnschedulableTimeout");
-	run_stop(&r);
+	ck_assert_ptr_null(seen.requeued_by);
+	ck_assert_str_eq(seen.requeued_on, "UnschedulableTimeout");
+	sched_run_close(&r);
 }
 END_TEST
 
