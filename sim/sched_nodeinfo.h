@@ -239,7 +239,8 @@ void sched_pod_request_compute(struct sched_cache *cache, const struct pod *pod,
 void sched_pod_request_release(struct sched_pod_request *request);
 
 /* Adds or updates a node (K8S: Cache.AddNode / UpdateNode): takes a
- * reference to node and reads its allocatable, labels and zone. */
+ * reference to node and reads its allocatable, labels, zone, taints and
+ * spec.unschedulable. */
 void sched_cache_set_node(struct sched_cache *cache, const struct node *node);
 /* K8S: Cache.RemoveNode. The node leaves the list at once; its record
  * stays while pods are still booked on it. */
