@@ -151,11 +151,11 @@ void sched_permit_done(void *arg, struct sched_waiting_pod *wp,
 
 /* Takes over state (released here on failure, by the binding otherwise). */
 void sched_assume_and_bind(struct scheduler *s, struct sched_queued_pod *qp,
-			   const struct sched_node_info *node, size_t found,
+			   struct sched_node_info *node, size_t found,
 			   struct sched_state *state)
 {
 	/* LAB: sched-assume. Booked now; bound later. */
-	sched_cache_assume_pod(&s->cache, qp->pod, node->name);
+	sched_cache_assume_pod(&s->cache, qp->pod, node);
 	sched_nominator_delete(&s->nominator, qp->uid);
 	/* K8S: RunReservePluginsReserve, then RunPermitPlugins. */
 	struct sched_status status;

@@ -129,7 +129,7 @@ void sched_fit_error(struct scheduler *s, struct sched_state *state,
  * hold it as a waiting pod (takes over state); unlink and free a binding
  * (its timer is the caller's); the waiting pods' verdict callback. */
 void sched_assume_and_bind(struct scheduler *s, struct sched_queued_pod *qp,
-			   const struct sched_node_info *node, size_t found,
+			   struct sched_node_info *node, size_t found,
 			   struct sched_state *state);
 void sched_binding_free(struct scheduler *s, struct binding *b);
 void sched_permit_done(void *arg, struct sched_waiting_pod *wp,

@@ -512,9 +512,9 @@ static void node_remove_pod(struct sched_cache *cache, struct sched_pod_info *p)
 	p->node = NULL;
 }
 
-/* Books pod on node_name, refreshing its request from the spec. */
+/* Books pod on node n, refreshing its request from the spec. */
 static void book(struct sched_cache *cache, struct sched_pod_info *p,
-		 const struct pod *pod, const char *node_name)
+		 const struct pod *pod, struct sched_node_info *n)
 {
 	if (p->pod != pod) {
 		object_unref((struct object *)p->pod);
@@ -523,7 +523,7 @@ static void book(struct sched_cache *cache, struct sched_pod_info *p,
 	sched_pod_request_release(&p->request);
 	sched_pod_request_compute(cache, pod, &p->request);
 	p->priority = pod->spec.priority.is_set ? pod->spec.priority.value : 0;
-	node_add_pod(cache, node_get_or_ghost(cache, node_name), p);
+	node_add_pod(cache, n, p);
 }
 
 /* Un-books p and frees it. */
@@ -540,13 +540,14 @@ static void drop(struct sched_cache *cache, struct sched_pod_info *p)
 
 /* LAB: sched-cache-assume */
 void sched_cache_assume_pod(struct sched_cache *cache, const struct pod *pod,
-			    const char *node_name)
+			    struct sched_node_info *node)
 {
-	BUG_ON(hashmap_get(&cache->pods, pod->obj.meta.uid) != NULL);
 	struct sched_pod_info *p = xcalloc(1, sizeof(*p));
-	book(cache, p, pod, node_name);
+	/* One probe: a pod is assumed once (put says if it was there). */
+	void *was = hashmap_put(&cache->pods, pod->obj.meta.uid, p);
+	BUG_ON(was != NULL);
+	book(cache, p, pod, node);
 	p->assumed = true;
-	hashmap_put(&cache->pods, pod->obj.meta.uid, p);
 }
 
 void sched_cache_forget_pod(struct sched_cache *cache, const char *uid)
@@ -565,12 +566,14 @@ void sched_cache_add_pod(struct sched_cache *cache, const struct pod *pod)
 		 * changed request or node is taken into account. */
 		struct sched_node_info *old = p->node;
 		node_remove_pod(cache, p);
-		book(cache, p, pod, pod->spec.node_name);
+		/* Confirmation: most often the node it was assumed on. */
+		book(cache, p, pod, !strcmp(old->name, pod->spec.node_name)
+		     ? old : node_get_or_ghost(cache, pod->spec.node_name));
 		if (old != p->node)
 			node_maybe_drop(cache, old);
 	} else {
 		p = xcalloc(1, sizeof(*p));
-		book(cache, p, pod, pod->spec.node_name);
+		book(cache, p, pod, node_get_or_ghost(cache, pod->spec.node_name));
 		hashmap_put(&cache->pods, pod->obj.meta.uid, p);
 	}
 	p->assumed = false;
@@ -596,6 +599,10 @@ const struct sched_pod_info *sched_cache_pod(const struct sched_cache *cache,
 void sched_cache_init(struct sched_cache *cache)
 {
 	memset(cache, 0, sizeof(*cache));
+	/* Looked up per booked pod; iterated only order-blind (frees, checks,
+	 * an "is any pod ..." search): word hashing. */
+	hashmap_set_unordered(&cache->pods);
+	hashmap_set_unordered(&cache->label_postings);
 }
 
 void sched_cache_release(struct sched_cache *cache)

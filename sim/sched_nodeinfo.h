@@ -200,6 +200,10 @@ struct sched_cache {
 	/* the namespaces' lists among them, in no particular order */
 	struct sched_label_posting **label_namespaces;
 	size_t label_namespaces_len, label_namespaces_cap;
+	/* the lists the last pod entered, slot by slot (a memo: pods come
+	 * group after group, with their group's labels) */
+	struct sched_label_posting **label_memo;
+	size_t label_memo_len, label_memo_cap;
 	/* K8S: the informer listers some plugins read (PodTopologySpread's
 	 * default selector reads Services, ReplicaSets, StatefulSets);
 	 * borrowed, set by the scheduler; NULL in tests that need none. */
@@ -246,9 +250,10 @@ void sched_cache_set_node(struct sched_cache *cache, const struct node *node);
  * stays while pods are still booked on it. */
 void sched_cache_remove_node(struct sched_cache *cache, const char *name);
 
-/* K8S: Cache.AssumePod: books pod (not yet bound) on node_name. */
+/* K8S: Cache.AssumePod: books pod (not yet bound) on node, one of this
+ * cache's (the cycle chose it from sched_cache_list). */
 void sched_cache_assume_pod(struct sched_cache *cache, const struct pod *pod,
-			    const char *node_name);
+			    struct sched_node_info *node);
 /* K8S: Cache.ForgetPod: un-books an assumed pod (binding failed). No-op
  * when uid is unknown or the pod is no longer assumed. */
 void sched_cache_forget_pod(struct sched_cache *cache, const char *uid);

@@ -17,8 +17,15 @@
 
 static struct sched_affinity_index *index_of(struct sched_cache *cache)
 {
-	if (!cache->affinity)
+	if (!cache->affinity) {
 		cache->affinity = xcalloc(1, sizeof(*cache->affinity));
+		/* Looked up per booked pod and per cycle; iterated only to
+		 * free, or in naive mode to sum counts: word hashing. */
+		struct sched_term_groups *tg = &cache->affinity->terms;
+		hashmap_set_unordered(&tg->by_signature);
+		for (int k = 0; k < SCHED_TERM_KINDS; k++)
+			hashmap_set_unordered(&tg->by_label[k]);
+	}
 	return cache->affinity;
 }
 

@@ -24,6 +24,11 @@
  *
  * Each pod remembers its place in each of its lists (struct
  * sched_pod_labels), so leaving is a swap with the last entry: O(labels).
+ * Entering looks each list up by its key, except when the last pod to
+ * enter had the same list in the same slot: pods are booked group after
+ * group (a ReplicaSet's pods one after another), and a group's pods
+ * carry the same labels, so one string compare against the remembered
+ * list's key usually replaces a hash-table probe.
  *
  * Invariant (sched_labels_check): a pod is in exactly the lists of its
  * namespace and its labels, once each, at the position it remembers;
@@ -47,6 +52,7 @@ struct sched_label_entry {
 struct sched_label_posting {
 	struct sched_label_entry *items;
 	size_t len, cap;
+	char *key;		/* its key in cache->label_postings (owned) */
 	char *ns;		/* a namespace's list: its name (owned); else NULL */
 	size_t ns_pos;		/* ... and its place in cache->label_namespaces */
 };
@@ -91,14 +97,39 @@ static const char *namespace_of(const struct sched_pod_info *p)
 	return ns ? ns : "";
 }
 
+/* The list of key k: the last pod's list of this slot when it is k's
+ * (hot path: a compare with a recently used key instead of a probe into
+ * the table), else the table's. */
+static struct sched_label_posting *find_list(struct sched_cache *cache, size_t slot,
+					     const char *k)
+{
+	if (slot < cache->label_memo_len && cache->label_memo[slot] &&
+	    !strcmp(cache->label_memo[slot]->key, k))
+		return cache->label_memo[slot];
+	return hashmap_get(&cache->label_postings, k);
+}
+
+static void remember(struct sched_cache *cache, size_t slot,
+		     struct sched_label_posting *list)
+{
+	if (slot >= cache->label_memo_len) {
+		xgrow((void **)&cache->label_memo, &cache->label_memo_cap, slot + 1,
+		      sizeof(*cache->label_memo));
+		while (cache->label_memo_len <= slot)
+			cache->label_memo[cache->label_memo_len++] = NULL;
+	}
+	cache->label_memo[slot] = list;
+}
+
 static void enter(struct sched_cache *cache, struct sched_pod_info *p,
 		  size_t slot, const char *key, const char *value)
 {
 	char buf[256];
 	char *k = posting_key(buf, sizeof(buf), namespace_of(p), key, value);
-	struct sched_label_posting *list = hashmap_get(&cache->label_postings, k);
+	struct sched_label_posting *list = find_list(cache, slot, k);
 	if (!list) {
 		list = xcalloc(1, sizeof(*list));
+		list->key = xstrdup(k);
 		hashmap_put(&cache->label_postings, k, list);
 		if (!key) {	/* a namespace's first pod */
 			list->ns = xstrdup(namespace_of(p));
@@ -110,6 +141,7 @@ static void enter(struct sched_cache *cache, struct sched_pod_info *p,
 	}
 	if (k != buf)
 		free(k);
+	remember(cache, slot, list);
 	xgrow((void **)&list->items, &list->cap, list->len + 1, sizeof(*list->items));
 	p->labels->slots[slot].posting = list;
 	p->labels->slots[slot].pos = list->len;
@@ -128,23 +160,17 @@ void sched_labels_add(struct sched_cache *cache, struct sched_pod_info *p)
 		enter(cache, p, i + 1, labels->items[i].key, labels->items[i].value);
 }
 
-/* Drops an empty list from the map. Its key is rebuilt from the pod that
- * left it, which is how the list was found in the first place. */
-static void drop_if_empty(struct sched_cache *cache, const struct sched_pod_info *p,
-			  size_t slot, struct sched_label_posting *list)
+/* Drops an empty list from the map (and from the memo, which must not
+ * point at freed lists). */
+static void drop_if_empty(struct sched_cache *cache, struct sched_label_posting *list)
 {
 	if (list->len)
 		return;
-	char buf[256];
-	const struct strmap *labels = &p->pod->obj.meta.labels;
-	char *k = slot == 0
-		? posting_key(buf, sizeof(buf), namespace_of(p), NULL, NULL)
-		: posting_key(buf, sizeof(buf), namespace_of(p),
-			      labels->items[slot - 1].key, labels->items[slot - 1].value);
-	void *gone = hashmap_remove(&cache->label_postings, k);
+	void *gone = hashmap_remove(&cache->label_postings, list->key);
 	BUG_ON(gone != list);
-	if (k != buf)
-		free(k);
+	for (size_t s = 0; s < cache->label_memo_len; s++)
+		if (cache->label_memo[s] == list)
+			cache->label_memo[s] = NULL;
 	if (list->ns) {
 		struct sched_label_posting *last =
 			cache->label_namespaces[--cache->label_namespaces_len];
@@ -152,6 +178,7 @@ static void drop_if_empty(struct sched_cache *cache, const struct sched_pod_info
 		last->ns_pos = list->ns_pos;
 		free(list->ns);
 	}
+	free(list->key);
 	free(list->items);
 	free(list);
 }
@@ -166,7 +193,7 @@ void sched_labels_remove(struct sched_cache *cache, struct sched_pod_info *p)
 		struct sched_label_entry last = list->items[--list->len];
 		list->items[pos] = last;
 		last.pod->labels->slots[last.slot].pos = pos;
-		drop_if_empty(cache, p, s, list);
+		drop_if_empty(cache, list);
 	}
 	free(p->labels);
 	p->labels = NULL;
@@ -183,6 +210,7 @@ void sched_labels_release(struct sched_cache *cache)
 	}
 	for (size_t pos = 0; hashmap_next(&cache->label_postings, &pos, &key, &value);) {
 		struct sched_label_posting *list = value;
+		free(list->key);
 		free(list->ns);
 		free(list->items);
 		free(list);
@@ -191,6 +219,9 @@ void sched_labels_release(struct sched_cache *cache)
 	free(cache->label_namespaces);
 	cache->label_namespaces = NULL;
 	cache->label_namespaces_len = cache->label_namespaces_cap = 0;
+	free(cache->label_memo);
+	cache->label_memo = NULL;
+	cache->label_memo_len = cache->label_memo_cap = 0;
 }
 
 static const struct sched_label_posting *
@@ -330,6 +361,10 @@ bool sched_labels_check(const struct sched_cache *cache)
 	size_t entries = 0, slots = 0;
 	for (size_t pos = 0; hashmap_next(&cache->label_postings, &pos, &key, &value);) {
 		const struct sched_label_posting *list = value;
+		if (strcmp(list->key, key)) {
+			fprintf(stderr, "sched labels: list %s keyed %s\n", key, list->key);
+			ok = false;
+		}
 		if (!list->len) {
 			fprintf(stderr, "sched labels: empty list %s kept\n", key);
 			ok = false;
@@ -371,6 +406,13 @@ bool sched_labels_check(const struct sched_cache *cache)
 		if (!list->ns || list->ns_pos != i ||
 		    lookup(cache, list->ns, NULL, NULL) != list) {
 			fprintf(stderr, "sched labels: namespace list %zu misplaced\n", i);
+			ok = false;
+		}
+	}
+	for (size_t s = 0; s < cache->label_memo_len; s++) {
+		const struct sched_label_posting *list = cache->label_memo[s];
+		if (list && hashmap_get(&cache->label_postings, list->key) != list) {
+			fprintf(stderr, "sched labels: memo slot %zu names no list\n", s);
 			ok = false;
 		}
 	}

@@ -281,6 +281,9 @@ struct sched_queue *sched_queue_new(const struct clock *clock,
 	q->arg = arg;
 	q->active.less = less_active;
 	q->backoff.less = less_backoff;
+	/* Looked up by uid on every add, pop and done, and only ever
+	 * iterated to free: word hashing (hashmap_set_unordered). */
+	hashmap_set_unordered(&q->pods);
 	q->started = clock_now(clock);
 	return q;
 }

@@ -142,7 +142,7 @@ START_TEST(test_port_is_free_again_when_the_last_pod_using_it_leaves)
 	ck_assert_ptr_null(sched_cache_node(&cache, "node1")->used_ports);
 
 	/* Assumed pods book their ports too; forgetting frees them. */
-	sched_cache_assume_pod(&cache, p, "node1");
+	sched_cache_assume_pod(&cache, p, (struct sched_node_info *)sched_cache_node(&cache, "node1"));
 	struct pod *q = port_pod("next", "TCP//8080");
 	ck_assert_int_eq(harness_filter(&sched_node_ports_plugin, &cache, q, NULL,
 					"node1", &st), SCHED_UNSCHEDULABLE);
