@@ -104,7 +104,7 @@ shortfalls(struct sched_state *state, const struct sched_pod_request *r,
 {
 	const struct sched_resources *alloc = &node->allocatable;
 	const struct sched_resources *used = &node->requested;
-	if ((int64_t)node->pods_len + 1 > alloc->allowed_pods)
+	if ((int64_t)node->pods_len + 1 > node->allowed_pods)
 		sched_status_add(status, SCHED_UNSCHEDULABLE, "Too many pods");
 	if (r->milli_cpu == 0 && r->memory == 0 && r->ephemeral_storage == 0 &&
 	    r->scalars_len == 0)
@@ -112,13 +112,13 @@ shortfalls(struct sched_state *state, const struct sched_pod_request *r,
 	check(status, r->milli_cpu, alloc->milli_cpu, used->milli_cpu,
 	      "Insufficient cpu");
 	check(status, r->memory, alloc->memory, used->memory, "Insufficient memory");
-	check(status, r->ephemeral_storage, alloc->ephemeral_storage,
-	      used->ephemeral_storage, "Insufficient ephemeral-storage");
+	check(status, r->ephemeral_storage, node->allocatable_ephemeral_storage,
+	      node->requested_ephemeral_storage, "Insufficient ephemeral-storage");
 	for (size_t i = 0; i < r->scalars_len; i++) {
 		uint32_t id = r->scalars[i].id;
 		int64_t want = r->scalars[i].value;
-		int64_t have = sched_resources_scalar(alloc, id);
-		if (want > have - sched_resources_scalar(used, id))
+		int64_t have = sched_scalars_get(&node->allocatable_scalars, id);
+		if (want > have - sched_scalars_get(&node->requested_scalars, id))
 			sched_status_addf(status, want > have
 					  ? SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE
 					  : SCHED_UNSCHEDULABLE,
@@ -135,10 +135,11 @@ static bool fits(const struct sched_pod_request *r, const struct sched_node_info
 {
 	const struct sched_resources *alloc = &node->allocatable;
 	const struct sched_resources *used = &node->requested;
-	return (int64_t)node->pods_len + 1 <= alloc->allowed_pods &&
+	return (int64_t)node->pods_len + 1 <= node->allowed_pods &&
 		r->milli_cpu <= alloc->milli_cpu - used->milli_cpu &&
 		r->memory <= alloc->memory - used->memory &&
-		r->ephemeral_storage <= alloc->ephemeral_storage - used->ephemeral_storage &&
+		r->ephemeral_storage <= node->allocatable_ephemeral_storage -
+					node->requested_ephemeral_storage &&
 		r->scalars_len == 0;
 }
 
@@ -208,7 +209,16 @@ static int64_t least_requested(int64_t requested, int64_t capacity)
 {
 	if (capacity == 0 || requested > capacity)
 		return 0;
-	return (capacity - requested) * SCHED_MAX_NODE_SCORE / capacity;
+	int64_t free_x100 = (capacity - requested) * SCHED_MAX_NODE_SCORE;
+	/* hot: a double division overlaps with the next node's where a 64-bit
+	 * integer division stalls, and truncates to the same integer while
+	 * 0 <= requested <= capacity < 2^46: both operands are then exact
+	 * doubles, the quotient is at most 100, and its rounding error
+	 * (< 100 * 2^-53) is smaller than its distance (>= 1 / capacity) to
+	 * the next integer. */
+	if (requested >= 0 && capacity < (INT64_C(1) << 46))
+		return (int64_t)((double)free_x100 / (double)capacity);
+	return free_x100 / capacity;
 }
 
 /* LAB: sched-least-allocated. The default (cpu and memory, weight 1

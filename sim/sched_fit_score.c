@@ -119,18 +119,18 @@ void alloc_fill(const struct sched_alloc *alloc, const struct sched_node_info *n
 			booked = real ? node->requested.memory : node->non_zero_memory;
 			break;
 		case SCHED_ALLOC_EPHEMERAL_STORAGE:
-			have = node->allocatable.ephemeral_storage;
-			booked = node->requested.ephemeral_storage;
+			have = node->allocatable_ephemeral_storage;
+			booked = node->requested_ephemeral_storage;
 			break;
 		case SCHED_ALLOC_SCALAR:
 			/* An extended resource the pod does not ask for is
 			 * not scored at all. */
 			if (want == 0)
 				break;
-			have = sched_resources_scalar(&node->allocatable,
-						      alloc->res[i].scalar_id);
-			booked = sched_resources_scalar(&node->requested,
-							alloc->res[i].scalar_id);
+			have = sched_scalars_get(&node->allocatable_scalars,
+						 alloc->res[i].scalar_id);
+			booked = sched_scalars_get(&node->requested_scalars,
+						   alloc->res[i].scalar_id);
 			break;
 		case SCHED_ALLOC_NONE:
 			break;

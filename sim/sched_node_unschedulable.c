@@ -22,7 +22,9 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 			      struct sched_status *status)
 {
 	(void)state;
-	if (!node->node->spec.unschedulable)
+	/* hot: the cache's copy of spec.unschedulable, on the line the
+	 * other Filters load, instead of the Node object */
+	if (!node->unschedulable)
 		return SCHED_SUCCESS;
 	/* LAB: sched-cordon. The flag behaves as this taint would. */
 	const struct taint unschedulable = {

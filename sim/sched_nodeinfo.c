@@ -49,23 +49,21 @@ const char *sched_cache_scalar_name(const struct sched_cache *cache, uint32_t id
 	return cache->scalar_names[id];
 }
 
-static void resources_add_scalar(struct sched_resources *r, uint32_t id,
-				 int64_t delta)
+static void scalars_add(struct sched_scalars *s, uint32_t id, int64_t delta)
 {
-	if (id >= r->scalars_len) {
-		size_t cap = r->scalars_len;
-		xgrow((void **)&r->scalars, &cap, id + 1, sizeof(*r->scalars));
-		memset(r->scalars + r->scalars_len, 0,
-		       (id + 1 - r->scalars_len) * sizeof(*r->scalars));
-		r->scalars_len = id + 1;
+	if (id >= s->len) {
+		size_t cap = s->len;
+		xgrow((void **)&s->values, &cap, id + 1, sizeof(*s->values));
+		memset(s->values + s->len, 0, (id + 1 - s->len) * sizeof(*s->values));
+		s->len = id + 1;
 	}
-	r->scalars[id] += delta;
+	s->values[id] += delta;
 }
 
-static void resources_release(struct sched_resources *r)
+static void scalars_release(struct sched_scalars *s)
 {
-	free(r->scalars);
-	memset(r, 0, sizeof(*r));
+	free(s->values);
+	memset(s, 0, sizeof(*s));
 }
 
 /* Quantities as the scheduler counts them: cpu in millicores, everything
@@ -313,12 +311,32 @@ struct sched_node_info *const *sched_cache_list(struct sched_cache *cache,
 
 /* ---- nodes --------------------------------------------------------------- */
 
+/* The hooks' fields sit on the record's first cache lines (see the
+ * struct): checked here so that a new field cannot push them apart. */
+_Static_assert(offsetof(struct sched_node_info, unschedulable) < 64,
+	       "line 0 of a node record holds what the default Scores read");
+_Static_assert(offsetof(struct sched_node_info, allowed_pods) == 64 &&
+	       offsetof(struct sched_node_info, listed) < 128,
+	       "line 1 of a node record holds the Fit Filter's rest and topology");
+
+/* A zeroed node record on a cache line boundary (malloc only promises 16
+ * bytes: the hot fields would straddle three lines instead of two). */
+static struct sched_node_info *node_alloc(void)
+{
+	void *p;
+	if (posix_memalign(&p, _Alignof(struct sched_node_info), sizeof(struct sched_node_info))) {
+		fputs("kubelab: out of memory\n", stderr);
+		abort();
+	}
+	return memset(p, 0, sizeof(struct sched_node_info));
+}
+
 static struct sched_node_info *node_get_or_ghost(struct sched_cache *cache,
 						 const char *name)
 {
 	struct sched_node_info *n = hashmap_get(&cache->nodes, name);
 	if (!n) {
-		n = xcalloc(1, sizeof(*n));
+		n = node_alloc();
 		n->name = xstrdup(name);
 		n->zone = xstrdup("");
 		hashmap_put(&cache->nodes, n->name, n);
@@ -329,8 +347,8 @@ static struct sched_node_info *node_get_or_ghost(struct sched_cache *cache,
 static void node_free(struct sched_node_info *n)
 {
 	object_unref((struct object *)n->node);
-	resources_release(&n->allocatable);
-	resources_release(&n->requested);
+	scalars_release(&n->allocatable_scalars);
+	scalars_release(&n->requested_scalars);
 	sched_affinity_node_free(n);
 	sched_node_ports_free(n);
 	free(n->pods);
@@ -349,6 +367,31 @@ static void node_maybe_drop(struct sched_cache *cache, struct sched_node_info *n
 	node_free(n);
 }
 
+/* A count kept in a uint16_t: only whether it is 0 matters to the hooks. */
+static uint16_t saturate16(size_t count)
+{
+	return count < UINT16_MAX ? (uint16_t)count : UINT16_MAX;
+}
+
+/* Copies what the per-node Filters and Scores read from node's spec into
+ * n, so that they need not load the Node object (two more cache lines). */
+static void node_read_spec(struct sched_node_info *n, const struct node *node)
+{
+	size_t no_schedule = 0, prefer = 0;
+	n->unschedulable = node && node->spec.unschedulable;
+	n->taints = node ? node->spec.taints.items : NULL;
+	n->taints_len = node ? node->spec.taints.len : 0;
+	for (size_t i = 0; i < n->taints_len; i++) {
+		const char *effect = n->taints[i].effect ? n->taints[i].effect : "";
+		if (!strcmp(effect, TAINT_NO_SCHEDULE) || !strcmp(effect, TAINT_NO_EXECUTE))
+			no_schedule++;
+		else if (!strcmp(effect, TAINT_PREFER_NO_SCHEDULE))
+			prefer++;
+	}
+	n->taints_no_schedule = saturate16(no_schedule);
+	n->taints_prefer_no_schedule = saturate16(prefer);
+}
+
 void sched_cache_set_node(struct sched_cache *cache, const struct node *node)
 {
 	struct sched_node_info *n = node_get_or_ghost(cache, node->obj.meta.name);
@@ -357,28 +400,29 @@ void sched_cache_set_node(struct sched_cache *cache, const struct node *node)
 	n->node = (const struct node *)object_ref(&node->obj);
 
 	/* K8S: NodeInfo.SetNode: allocatable is what fits are checked against. */
-	struct sched_resources *a = &n->allocatable;
-	int64_t *scalars = a->scalars;
-	size_t scalars_len = a->scalars_len;
-	if (scalars_len)
-		memset(scalars, 0, scalars_len * sizeof(*scalars));
-	*a = (struct sched_resources){ .scalars = scalars, .scalars_len = scalars_len };
+	struct sched_scalars *scalars = &n->allocatable_scalars;
+	if (scalars->len)
+		memset(scalars->values, 0, scalars->len * sizeof(*scalars->values));
+	n->allocatable = (struct sched_resources){ 0, 0 };
+	n->allocatable_ephemeral_storage = 0;
+	n->allowed_pods = 0;
 	const struct resource_list *alloc = &node->status.allocatable;
 	for (size_t i = 0; i < alloc->len; i++) {
 		const char *name = alloc->items[i].name;
 		const struct quantity *q = &alloc->items[i].quantity;
 		if (!strcmp(name, "cpu"))
-			a->milli_cpu = quantity_milli_value(q);
+			n->allocatable.milli_cpu = quantity_milli_value(q);
 		else if (!strcmp(name, "memory"))
-			a->memory = quantity_value(q);
+			n->allocatable.memory = quantity_value(q);
 		else if (!strcmp(name, "ephemeral-storage"))
-			a->ephemeral_storage = quantity_value(q);
+			n->allocatable_ephemeral_storage = quantity_value(q);
 		else if (!strcmp(name, "pods"))
-			a->allowed_pods = quantity_value(q);
+			n->allowed_pods = quantity_value(q);
 		else if (sched_is_scalar_resource(name))
-			resources_add_scalar(a, sched_cache_scalar_id(cache, name),
-					     quantity_value(q));
+			scalars_add(scalars, sched_cache_scalar_id(cache, name),
+				    quantity_value(q));
 	}
+	node_read_spec(n, node);
 
 	char *zone = zone_key(node);
 	if (n->listed && strcmp(zone, n->zone))
@@ -401,6 +445,7 @@ void sched_cache_remove_node(struct sched_cache *cache, const char *name)
 	sched_cache_images_update(cache, n->node, NULL);
 	object_unref((struct object *)n->node);
 	n->node = NULL;
+	node_read_spec(n, NULL);	/* the taints were the object's */
 	n->generation = ++cache->generation;
 	node_maybe_drop(cache, n);
 }
@@ -433,9 +478,9 @@ static void node_add_pod(struct sched_cache *cache, struct sched_node_info *n,
 	const struct sched_pod_request *r = &p->request;
 	n->requested.milli_cpu += r->milli_cpu;
 	n->requested.memory += r->memory;
-	n->requested.ephemeral_storage += r->ephemeral_storage;
+	n->requested_ephemeral_storage += r->ephemeral_storage;
 	for (size_t i = 0; i < r->scalars_len; i++)
-		resources_add_scalar(&n->requested, r->scalars[i].id, r->scalars[i].value);
+		scalars_add(&n->requested_scalars, r->scalars[i].id, r->scalars[i].value);
 	n->non_zero_milli_cpu += r->non_zero_milli_cpu;
 	n->non_zero_memory += r->non_zero_memory;
 	sched_node_ports_update(n, p->pod, +1);
@@ -457,9 +502,9 @@ static void node_remove_pod(struct sched_cache *cache, struct sched_pod_info *p)
 	const struct sched_pod_request *r = &p->request;
 	n->requested.milli_cpu -= r->milli_cpu;
 	n->requested.memory -= r->memory;
-	n->requested.ephemeral_storage -= r->ephemeral_storage;
+	n->requested_ephemeral_storage -= r->ephemeral_storage;
 	for (size_t i = 0; i < r->scalars_len; i++)
-		resources_add_scalar(&n->requested, r->scalars[i].id, -r->scalars[i].value);
+		scalars_add(&n->requested_scalars, r->scalars[i].id, -r->scalars[i].value);
 	n->non_zero_milli_cpu -= r->non_zero_milli_cpu;
 	n->non_zero_memory -= r->non_zero_memory;
 	sched_node_ports_update(n, p->pod, -1);
@@ -616,10 +661,19 @@ bool sched_cache_check(const struct sched_cache *cache)
 			nz_mem += p->request.non_zero_memory;
 		}
 		if (cpu != n->requested.milli_cpu || mem != n->requested.memory ||
-		    eph != n->requested.ephemeral_storage ||
+		    eph != n->requested_ephemeral_storage ||
 		    nz_cpu != n->non_zero_milli_cpu || nz_mem != n->non_zero_memory) {
 			fprintf(stderr, "sched cache: node %s: sums do not match its pods\n",
 				n->name);
+			ok = false;
+		}
+		struct sched_node_info facts = *n;
+		node_read_spec(&facts, n->node);
+		if (facts.unschedulable != n->unschedulable || facts.taints != n->taints ||
+		    facts.taints_len != n->taints_len ||
+		    facts.taints_no_schedule != n->taints_no_schedule ||
+		    facts.taints_prefer_no_schedule != n->taints_prefer_no_schedule) {
+			fprintf(stderr, "sched cache: node %s: spec facts are stale\n", n->name);
 			ok = false;
 		}
 		if (n->listed != (n->node != NULL)) {

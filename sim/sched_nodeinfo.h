@@ -53,22 +53,26 @@ struct store;
 #define SCHED_DEFAULT_MILLI_CPU_REQUEST 100
 #define SCHED_DEFAULT_MEMORY_REQUEST (200LL * 1024 * 1024)
 
-/* K8S: framework.Resource. Extended resources ("nvidia.com/gpu"),
+/* K8S: framework.Resource, split in three for the hot loops (see struct
+ * sched_node_info): cpu and memory, which every default Score reads;
+ * ephemeral storage and the pod count, which only the Fit Filter reads,
+ * are fields of the node record; extended resources ("nvidia.com/gpu"),
  * hugepages and other scalar resources are kept by a cache-wide id (see
  * sched_cache_scalar_id) so that no lookup by name happens per node. */
 struct sched_resources {
 	int64_t milli_cpu;
 	int64_t memory;			/* bytes */
-	int64_t ephemeral_storage;	/* bytes */
-	int64_t allowed_pods;		/* allocatable only: status.allocatable.pods */
-	size_t scalars_len;		/* ids >= scalars_len count as 0 */
-	int64_t *scalars;		/* owned; indexed by scalar id */
 };
 
-static inline int64_t sched_resources_scalar(const struct sched_resources *r,
-					     uint32_t id)
+/* Scalar resources by id. */
+struct sched_scalars {
+	size_t len;			/* ids >= len count as 0 */
+	int64_t *values;		/* owned; indexed by scalar id */
+};
+
+static inline int64_t sched_scalars_get(const struct sched_scalars *s, uint32_t id)
 {
-	return id < r->scalars_len ? r->scalars[id] : 0;
+	return id < s->len ? s->values[id] : 0;
 }
 
 /* One scalar resource a pod requests. */
@@ -110,24 +114,57 @@ struct sched_pod_info {
 };
 
 /* K8S: framework.NodeInfo. Plugins read these fields; only the cache
- * writes them. */
+ * writes them.
+ *
+ * Layout: a cycle runs the Filters on hundreds of nodes and then each
+ * Score plugin in turn on the feasible ones (some 500 per pod), and for
+ * most nodes a hook reads a field or two. A node costs the cache lines
+ * those fields sit on, so the record is aligned to a cache line and:
+ *   line 0 holds all that the default Scores read (NodeResourcesFit,
+ *     BalancedAllocation, TaintToleration) and most of what the Filters
+ *     read: 500 nodes' worth is 32 KiB, so a Score plugin finds the lines
+ *     the previous one loaded still in the L1 cache;
+ *   line 1 the rest of the Fit Filter's numbers and what the topology
+ *     plugins read (PodTopologySpread, NodeAffinity, InterPodAffinity);
+ * the rest is for the cold paths. The facts copied from the Node object
+ * (taint counts, unschedulable) spare the hooks loading it, and are
+ * refreshed by sched_cache_set_node whenever the node changes. */
 struct sched_node_info {
+	/* ---- cache line 0 ---- */
+	struct sched_resources allocatable;	/* status.allocatable */
+	struct sched_resources requested;	/* sum of the pods' requests */
+	int64_t non_zero_milli_cpu;	/* the same with the 100m / 200Mi floor */
+	int64_t non_zero_memory;
+	size_t pods_len;		/* booked pods, assumed ones too */
+	/* From the Node object: its NoSchedule and NoExecute taints and its
+	 * PreferNoSchedule ones (each count stops at UINT16_MAX: the hooks
+	 * only ask "any?", then walk taints[]), and spec.unschedulable. */
+	uint16_t taints_no_schedule;
+	uint16_t taints_prefer_no_schedule;
+	bool unschedulable;
+	/* ---- cache line 1 ---- */
+	int64_t allowed_pods;		/* status.allocatable.pods */
+	int64_t allocatable_ephemeral_storage;	/* bytes */
+	int64_t requested_ephemeral_storage;
 	const struct node *node;	/* reference; NULL once the node is gone
 					 * but pods are still booked on it */
 	/* the node's value id per topology key (sched_cache_topology_key),
 	 * 0 when it has no such label; read with sched_node_topology(). The
-	 * first keys sit here, in the cache line every plugin loads (spreading
-	 * reads them for 500 nodes per pod); more spill to topology_more. */
+	 * first keys sit here (spreading reads them for 500 nodes per pod);
+	 * more spill to topology_more. */
 	uint32_t topology[SCHED_TOPOLOGY_INLINE];
 	uint32_t topology_len;		/* keys known to this node */
+	bool listed;			/* in the node tree (node != NULL) */
+	/* ---- the rest: cold paths ---- */
+	/* node->spec.taints (borrowed from node; NULL, 0 when it is gone) */
+	const struct taint *taints;
+	size_t taints_len;
 	char *name;			/* owned */
 	char *zone;			/* owned; node_tree zone key ("" none) */
-	struct sched_resources allocatable;
-	struct sched_resources requested;	/* sum of the pods' requests */
-	int64_t non_zero_milli_cpu;	/* sum of the pods' floored requests */
-	int64_t non_zero_memory;
-	struct sched_pod_info **pods;	/* booked pods, assumed ones too */
-	size_t pods_len, pods_cap;
+	struct sched_scalars allocatable_scalars;
+	struct sched_scalars requested_scalars;
+	struct sched_pod_info **pods;	/* pods_len of them */
+	size_t pods_cap;
 	uint64_t generation;		/* bumped on every change */
 	uint32_t *topology_more;	/* owned; see topology[] */
 	/* pods with pod (anti-)affinity; NULL: none (sched_nodeinfo_affinity.h) */
@@ -138,9 +175,7 @@ struct sched_node_info {
 	/* a scratch copy (sched_nodeinfo_scratch.c): the cache's record it
 	 * was copied from; NULL in the cache's own records */
 	const struct sched_node_info *scratch_of;
-	/* internal */
-	bool listed;			/* in the node tree (node != NULL) */
-};
+} __attribute__((aligned(64)));
 
 /* K8S: the scheduler cache and its node tree, in one. */
 struct sched_cache {
@@ -208,7 +243,8 @@ void sched_pod_request_compute(struct sched_cache *cache, const struct pod *pod,
 void sched_pod_request_release(struct sched_pod_request *request);
 
 /* Adds or updates a node (K8S: Cache.AddNode / UpdateNode): takes a
- * reference to node and reads its allocatable, labels and zone. */
+ * reference to node and reads its allocatable, labels, zone, taints and
+ * spec.unschedulable. */
 void sched_cache_set_node(struct sched_cache *cache, const struct node *node);
 /* K8S: Cache.RemoveNode. The node leaves the list at once; its record
  * stays while pods are still booked on it. */
@@ -239,31 +275,22 @@ struct sched_node_info *const *sched_cache_list(struct sched_cache *cache,
 						size_t *len);
 
 /* Not scheduling, only speed: a cycle walks hundreds of nodes of the list
- * and used to wait on memory for each node's info and Node object. Called
- * for position i of the walk, this asks the CPU to start loading the node
- * info a dozen positions ahead and the Node object half as far ahead (its
- * address is in the info, loaded by then), so both are in cache when the
+ * and used to wait on memory for each node's info. Called for position i
+ * of the walk, this asks the CPU to start loading the first cache lines
+ * of the node info a dozen positions ahead, so they are in cache when the
  * walk gets there. It changes no result. always_inline: as a call, GCC 12
  * judged it free of effects (prefetches do not count) and dropped it. */
 static inline __attribute__((always_inline))
 void sched_cache_prefetch(struct sched_node_info *const *list, size_t len, size_t i)
 {
 	/* Wrapped by subtraction: a division costs as much as a cache miss. */
-	size_t info = i + 12, node_at = i + 6;
+	size_t info = i + 12;
 	while (info >= len)
 		info -= len;
-	while (node_at >= len)
-		node_at -= len;
-	/* The record spans four cache lines and the Filters read three of
-	 * them (NodeResourcesFit: allocatable, requested, pods_len). */
+	/* Lines 0 and 1 of the record: all that the default Filters read. */
 	const char *record = (const char *)list[info];
 	__builtin_prefetch(record);
 	__builtin_prefetch(record + 64);
-	__builtin_prefetch(record + 128);
-	__builtin_prefetch(record + sizeof(*list[info]) - 1);
-	const struct node *node = list[node_at]->node;
-	if (node)
-		__builtin_prefetch(&node->spec);
 }
 
 /* The lowest priority of the pods booked on node, or INT64_MAX when none.

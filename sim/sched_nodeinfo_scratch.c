@@ -35,11 +35,11 @@ void sched_node_scratch_init(struct sched_node_info *scratch,
 	/* Its own host ports: a nominated pod's ports are taken, a victim's
 	 * freed (K8S: AddPodInfo / RemovePod update UsedPorts too). */
 	sched_node_ports_copy(scratch, node);
-	scratch->requested.scalars = NULL;
-	if (node->requested.scalars_len) {
-		size_t bytes = node->requested.scalars_len * sizeof(int64_t);
-		scratch->requested.scalars = xmalloc(bytes);
-		memcpy(scratch->requested.scalars, node->requested.scalars, bytes);
+	scratch->requested_scalars.values = NULL;
+	if (node->requested_scalars.len) {
+		size_t bytes = node->requested_scalars.len * sizeof(int64_t);
+		scratch->requested_scalars.values = xmalloc(bytes);
+		memcpy(scratch->requested_scalars.values, node->requested_scalars.values, bytes);
 	}
 }
 
@@ -49,19 +49,18 @@ static void account(struct sched_node_info *n, const struct sched_pod_request *r
 {
 	n->requested.milli_cpu += sign * r->milli_cpu;
 	n->requested.memory += sign * r->memory;
-	n->requested.ephemeral_storage += sign * r->ephemeral_storage;
+	n->requested_ephemeral_storage += sign * r->ephemeral_storage;
 	n->non_zero_milli_cpu += sign * r->non_zero_milli_cpu;
 	n->non_zero_memory += sign * r->non_zero_memory;
 	for (size_t i = 0; i < r->scalars_len; i++) {
 		uint32_t id = r->scalars[i].id;
-		struct sched_resources *q = &n->requested;
-		if (id >= q->scalars_len) {
-			q->scalars = xrealloc(q->scalars, (id + 1) * sizeof(int64_t));
-			memset(q->scalars + q->scalars_len, 0,
-			       (id + 1 - q->scalars_len) * sizeof(int64_t));
-			q->scalars_len = id + 1;
+		struct sched_scalars *q = &n->requested_scalars;
+		if (id >= q->len) {
+			q->values = xrealloc(q->values, (id + 1) * sizeof(int64_t));
+			memset(q->values + q->len, 0, (id + 1 - q->len) * sizeof(int64_t));
+			q->len = id + 1;
 		}
-		q->scalars[id] += sign * r->scalars[i].value;
+		q->values[id] += sign * r->scalars[i].value;
 	}
 }
 
@@ -93,7 +92,7 @@ void sched_node_scratch_remove(struct sched_node_info *scratch,
 void sched_node_scratch_release(struct sched_node_info *scratch)
 {
 	free(scratch->pods);
-	free(scratch->requested.scalars);
+	free(scratch->requested_scalars.values);
 	sched_node_ports_free(scratch);
 	memset(scratch, 0, sizeof(*scratch));
 }

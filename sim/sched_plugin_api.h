@@ -32,7 +32,7 @@
  *     pod->spec (node_selector, containers[i].resources ...);
  *   - the node: node->name, node->node->obj.meta.labels, the sums the
  *     scheduler keeps: node->allocatable and node->requested (milli_cpu,
- *     memory in bytes, allowed_pods), node->pods_len;
+ *     memory in bytes), node->allowed_pods, node->pods_len;
  *   - a Filter rejects with sched_status_add / sched_status_addf and must
  *     give a reason; a Score returns 0..100 (anything else fails the
  *     pod's scheduling cycle with an error, as upstream does), unless

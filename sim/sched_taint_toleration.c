@@ -72,11 +72,11 @@ static bool is_effect(const struct taint *taint, const char *effect)
  * so that filter() below, which every node goes through, stays a leaf
  * function without the register saves this loop needs. */
 static __attribute__((noinline)) enum sched_code
-filter_taints(const struct pod *pod, const struct node_spec *spec,
+filter_taints(const struct pod *pod, const struct sched_node_info *node,
 	      struct sched_status *status)
 {
-	for (size_t i = 0; i < spec->taints.len; i++) {
-		const struct taint *taint = &spec->taints.items[i];
+	for (size_t i = 0; i < node->taints_len; i++) {
+		const struct taint *taint = &node->taints[i];
 		if (!is_effect(taint, TAINT_NO_SCHEDULE) &&
 		    !is_effect(taint, TAINT_NO_EXECUTE))
 			continue;	/* PreferNoSchedule only scores */
@@ -96,10 +96,11 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
 			      struct sched_status *status)
 {
 	(void)state;
-	const struct node_spec *spec = &node->node->spec;
-	if (spec->taints.len == 0)
-		return SCHED_SUCCESS;	/* hot path: most nodes have no taint */
-	return filter_taints(pod, spec, status);
+	/* hot: most nodes have no such taint; the cache counted them when
+	 * the node was added or updated (node->taints is spec.taints) */
+	if (!node->taints_no_schedule)
+		return SCHED_SUCCESS;
+	return filter_taints(pod, node, status);
 }
 
 /* Upstream's PreScore first keeps the pod's tolerations whose effect is
@@ -107,11 +108,11 @@ static enum sched_code filter(struct sched_state *state, const struct pod *pod,
  * tolerates a PreferNoSchedule taint, testing all of them here gives the
  * same count without a per-cycle list. */
 static __attribute__((noinline)) int64_t
-count_intolerable(const struct pod *pod, const struct node_spec *spec)
+count_intolerable(const struct pod *pod, const struct sched_node_info *node)
 {
 	int64_t intolerable = 0;
-	for (size_t i = 0; i < spec->taints.len; i++) {
-		const struct taint *taint = &spec->taints.items[i];
+	for (size_t i = 0; i < node->taints_len; i++) {
+		const struct taint *taint = &node->taints[i];
 		if (is_effect(taint, TAINT_PREFER_NO_SCHEDULE) &&
 		    !sched_tolerations_tolerate(&pod->spec, taint))
 			intolerable++;
@@ -123,10 +124,9 @@ static int64_t score(struct sched_state *state, const struct pod *pod,
 		     const struct sched_node_info *node)
 {
 	(void)state;
-	const struct node_spec *spec = &node->node->spec;
-	if (spec->taints.len == 0)
-		return 0;	/* hot path, as in filter() */
-	return count_intolerable(pod, spec);
+	if (!node->taints_prefer_no_schedule)
+		return 0;	/* hot: as in filter() */
+	return count_intolerable(pod, node);
 }
 
 /* LAB: sched-taint-score. More untolerated soft taints, lower score. */

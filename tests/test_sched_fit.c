@@ -311,6 +311,25 @@ START_TEST(test_rtcr_rounds_and_scores_huge_memory_exactly)
 }
 END_TEST
 
+START_TEST(test_least_allocated_truncates_exactly_just_below_an_integer)
+{
+	/* 100 * free / capacity falls 1 / capacity short of 27 (of 73): the
+	 * score is 26 (72), computed in double precision below 2^46 bytes, in
+	 * integers above, where a double quotient would round up to 73.
+	 * No cpu: memory alone scores. */
+	static const struct score_case cases[] = {
+		{ "2^46 - 1 bytes: the double division",
+		  { "memory=70368744177663", "memory=70368744177663" }, { NULL },
+		  "memory=51369183249694", { 26, 26 } },
+		{ "2^56 + 1 bytes: the integer division",
+		  { "memory=72057594037927937", "memory=72057594037927937" }, { NULL },
+		  "memory=19455550390240543", { 72, 72 } },
+	};
+	struct sched_fit_args args = fit_args(SCHED_LEAST_ALLOCATED, NULL, 0);
+	run_score_table(&sched_fit_plugin, &args, cases, LEN(cases));
+}
+END_TEST
+
 /* ---- BalancedAllocation (balanced_allocation_test.go) -------------------- */
 
 #define CPU_AND_MEMORY "cpu=1000m,memory=2000;cpu=2000m,memory=3000"
@@ -435,6 +454,7 @@ Suite *sched_fit_suite(void)
 	tcase_add_test(tc, test_broken_linear_function_matches_upstream);
 	tcase_add_test(tc, test_requested_to_capacity_ratio_matches_upstream_table);
 	tcase_add_test(tc, test_rtcr_rounds_and_scores_huge_memory_exactly);
+	tcase_add_test(tc, test_least_allocated_truncates_exactly_just_below_an_integer);
 	tcase_add_test(tc, test_balanced_allocation_matches_upstream_table);
 	tcase_add_test(tc, test_fit_filter_counts_ephemeral_storage_and_overhead);
 	tcase_add_test(tc, test_fit_filter_counts_a_sidecar_next_to_later_init_containers);
