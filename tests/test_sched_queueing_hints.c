@@ -109,6 +109,19 @@ static int ask(const struct sched_plugin *plugin, enum sched_event_resource reso
 	return answer;
 }
 
+/* The hint of plugin for a node added (old NULL) or changed by update
+ * (from old to node); takes over both nodes. */
+static int ask_node_change(const struct sched_plugin *plugin, uint32_t update,
+			   const struct pod *pod, struct node *old, struct node *node)
+{
+	int got = ask(plugin, SCHED_RESOURCE_NODE, old ? update : SCHED_ACTION_ADD,
+		      pod, old ? &old->obj : NULL, &node->obj);
+	if (old)
+		object_unref(&old->obj);
+	object_unref(&node->obj);
+	return got;
+}
+
 #define QUEUE 1
 #define SKIP 0
 
@@ -151,15 +164,11 @@ START_TEST(test_fit_hint_after_node_change_matches_upstream_table)
 		struct node *old = fit_node_cases[i].old_node[0]
 			? node_with("n", fit_node_cases[i].old_node) : NULL;
 		struct node *node = node_with("n", fit_node_cases[i].new_node);
-		int got = ask(&sched_fit_plugin, SCHED_RESOURCE_NODE,
-			      old ? SCHED_ACTION_UPDATE_NODE_ALLOCATABLE : SCHED_ACTION_ADD,
-			      pod, old ? &old->obj : NULL, &node->obj);
+		int got = ask_node_change(&sched_fit_plugin, SCHED_ACTION_UPDATE_NODE_ALLOCATABLE,
+					  pod, old, node);
 		ck_assert_msg(got == fit_node_cases[i].hint, "%s: got %d",
 			      fit_node_cases[i].name, got);
 		object_unref(&pod->obj);
-		if (old)
-			object_unref(&old->obj);
-		object_unref(&node->obj);
 	}
 }
 END_TEST
@@ -220,13 +229,9 @@ START_TEST(test_node_unschedulable_hint_matches_upstream_table)
 		node->spec.unschedulable = cases[i].unschedulable;
 		if (cases[i].not_ready_taint)
 			add_taint(node, "node.kubernetes.io/not-ready", NULL, "NoExecute");
-		int got = ask(&sched_node_unschedulable_plugin, SCHED_RESOURCE_NODE,
-			      old ? SCHED_ACTION_UPDATE_NODE_TAINT : SCHED_ACTION_ADD,
-			      pod, old ? &old->obj : NULL, &node->obj);
+		int got = ask_node_change(&sched_node_unschedulable_plugin, SCHED_ACTION_UPDATE_NODE_TAINT,
+					  pod, old, node);
 		ck_assert_msg(got == cases[i].hint, "%s: got %d", cases[i].name, got);
-		if (old)
-			object_unref(&old->obj);
-		object_unref(&node->obj);
 	}
 	object_unref(&pod->obj);
 }
@@ -260,13 +265,9 @@ START_TEST(test_taint_toleration_hint_matches_upstream_table)
 		struct node *node = node_with("nodeA", NULL);
 		for (const char *const *v = cases[i].new_values; *v; v++)
 			add_taint(node, "dedicated", *v, "NoSchedule");
-		int got = ask(&sched_taint_toleration_plugin, SCHED_RESOURCE_NODE,
-			      old ? SCHED_ACTION_UPDATE_NODE_TAINT : SCHED_ACTION_ADD,
-			      pod, old ? &old->obj : NULL, &node->obj);
+		int got = ask_node_change(&sched_taint_toleration_plugin, SCHED_ACTION_UPDATE_NODE_TAINT,
+					  pod, old, node);
 		ck_assert_msg(got == cases[i].hint, "%s: got %d", cases[i].name, got);
-		if (old)
-			object_unref(&old->obj);
-		object_unref(&node->obj);
 	}
 	object_unref(&pod->obj);
 }
