@@ -12,7 +12,8 @@
  * events about an object, and the optional colours.
  *
  * Files: print_tabwriter.c (tabwriter and formatters), print_pod.c (the
- * pod STATUS), print_table.c and print_table_kinds.c (`get`),
+ * pod STATUS), print_table.c, print_table_kinds.c and
+ * print_table_workloads.c (`get`),
  * print_events.c (events), print_describe.c, print_describe_node.c,
  * print_describe_workloads.c, print_describe_apps.c,
  * print_describe_service.c, print_describe_storage.c and
@@ -121,6 +122,9 @@ struct kind_printer {
 /* print_table_kinds.c: the printers of the apps, batch, service, storage,
  * scheduling, policy and coordination kinds; NULL for the others. */
 const struct kind_printer *print_table_kinds_printer(enum kind_id kind);
+/* print_table_workloads.c: the printers of the apps and batch kinds
+ * (print_table_kinds_printer asks it first); NULL for the others. */
+const struct kind_printer *print_table_workloads_printer(enum kind_id kind);
 
 void table_cell(struct table *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -7,8 +7,9 @@
  *
  * Each kind has a column table and a row function (struct kind_printer);
  * this file holds the cell helpers, the kinds students watch most (pods,
- * nodes, namespaces, events) and print_table() itself; print_table_kinds.c
- * holds the rest, print_pod.c derives the pod STATUS. A column marked wide
+ * nodes, namespaces, events) and print_table() itself;
+ * print_table_workloads.c (apps, batch) and print_table_kinds.c hold the
+ * rest, print_pod.c derives the pod STATUS. A column marked wide
  * is upstream's Priority 1: shown only with -o wide. Cells hold exactly
  * what upstream's printers put there, "<none>" where upstream writes it
  * and an empty cell where upstream leaves one (a PV's CLAIM before it is

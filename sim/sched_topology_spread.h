@@ -1,6 +1,7 @@
 /* sched_topology_spread.h - PodTopologySpread's internals, shared by its
- * Filter half (sched_topology_spread.c) and its Score half
- * (sched_topology_spread_score.c). Not for other plugins.
+ * Filter half (sched_topology_spread.c), its Score half
+ * (sched_topology_spread_score.c) and the building of constraints they
+ * both use (sched_topology_spread_constraints.c). Not for other plugins.
  *
  * K8S: pkg/scheduler/framework/plugins/podtopologyspread/common.go.
  *

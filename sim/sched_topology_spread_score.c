@@ -3,7 +3,7 @@
  * K8S: pkg/scheduler/framework/plugins/podtopologyspread/scoring.go.
  *
  * whenUnsatisfiable: ScheduleAnyway constraints -- and the default ones
- * every Deployment pod gets (sched_topology_spread.c) -- do not reject
+ * every Deployment pod gets (sched_topology_spread_constraints.c) -- do not reject
  * nodes; they prefer the nodes whose domains hold fewer matching pods:
  *
  *   raw(node) = round( sum over constraints of
