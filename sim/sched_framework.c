@@ -1,19 +1,18 @@
-/* sched_framework.c - running a profile's plugins; statuses; FitError.
+/* sched_framework.c - running a profile's plugins; the cycle state.
  *
  * K8S: pkg/scheduler/framework/runtime/framework.go (RunPreFilterPlugins,
  * RunFilterPlugins, RunPreFilterExtensionAddPod/RemovePod,
- * RunPreScorePlugins, RunScorePlugins),
- * framework/plugins/helper/normalize_score.go (DefaultNormalizeScore),
- * framework/types.go (Diagnosis, FitError.Error) and
- * apis/config/v1/default_plugins.go (the default profile).
+ * RunPreScorePlugins, RunScorePlugins, RunReservePlugins,
+ * RunPermitPlugins, RunPreBindPlugins, RunPostBindPlugins) and
+ * framework/plugins/helper/normalize_score.go (DefaultNormalizeScore).
+ * Statuses are in sched_status.c, the registry and profiles in
+ * sched_registry.c, Diagnosis and FitError in sched_diagnosis.c.
  *
  * See sched_framework.h for the model. Nothing here allocates per node:
- * statuses live on the caller's stack, scores in the caller's arrays. Only
- * a failing cycle's diagnosis allocates, once per distinct reason.
+ * statuses live on the caller's stack, scores in the caller's arrays.
  */
 #include "sched_framework.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,74 +20,6 @@
 #include "release.h"
 #include "sched_parallel.h"
 #include "xmalloc.h"
-
-const char *sched_code_name(enum sched_code code)
-{
-	static const char *const names[] = {
-		[SCHED_SUCCESS] = "Success",
-		[SCHED_UNSCHEDULABLE] = "Unschedulable",
-		[SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE] = "UnschedulableAndUnresolvable",
-		[SCHED_SKIP] = "Skip",
-		[SCHED_ERROR] = "Error",
-		[SCHED_WAIT] = "Wait",
-	};
-	return names[code];
-}
-
-/* ---- statuses ------------------------------------------------------------ */
-
-static void raise_code(struct sched_status *status, enum sched_code code)
-{
-	if (status->code == SCHED_SUCCESS || code == SCHED_UNSCHEDULABLE_AND_UNRESOLVABLE)
-		status->code = code;
-}
-
-enum sched_code sched_status_add(struct sched_status *status,
-				 enum sched_code code, const char *reason)
-{
-	raise_code(status, code);
-	if (status->reasons_len < SCHED_STATUS_REASONS_MAX)
-		status->reasons[status->reasons_len++] = reason;
-	return status->code;
-}
-
-void sched_status_copy(struct sched_status *dst, const struct sched_status *src)
-{
-	*dst = *src;
-	for (size_t i = 0; i < dst->reasons_len; i++) {
-		uintptr_t at = (uintptr_t)src->reasons[i] - (uintptr_t)src->text;
-		if (at < sizeof(src->text))
-			dst->reasons[i] = dst->text + at;
-	}
-}
-
-enum sched_code sched_status_addf(struct sched_status *status,
-				  enum sched_code code, const char *fmt, ...)
-{
-	size_t room = SCHED_STATUS_TEXT_MAX - status->text_len;
-	if (room == 0 || status->reasons_len == SCHED_STATUS_REASONS_MAX) {
-		raise_code(status, code);
-		return status->code;
-	}
-	char *at = status->text + status->text_len;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(at, room, fmt, ap);
-	va_end(ap);
-	BUG_ON(n < 0);
-	status->text_len += (size_t)n < room ? (size_t)n + 1 : room;
-	return sched_status_add(status, code, at);
-}
-
-/* K8S: runtime.maxTimeout: no plugin may hold a pod longer. */
-#define PERMIT_MAX_TIMEOUT (15 * 60 * KTIME_SECOND)
-
-enum sched_code sched_status_wait(struct sched_status *status, ktime_t timeout)
-{
-	status->code = SCHED_WAIT;
-	status->wait_timeout = timeout;
-	return SCHED_WAIT;
-}
 
 /* ---- cycle state --------------------------------------------------------- */
 
@@ -116,74 +47,6 @@ void sched_state_release(struct sched_state *state)
 			state->release[i](state->data[i]);
 	sched_pre_filter_result_release(&state->pre_filter_result);
 	memset(state, 0, sizeof(*state));
-}
-
-/* ---- registry and profiles ----------------------------------------------- */
-
-/* In upstream's default order (default_plugins.go): Filter runs plugins in
- * this order and stops at the first rejection. */
-static const struct sched_plugin *const registry[SCHED_PLUGIN_COUNT] = {
-	[SCHED_PLUGIN_NODE_UNSCHEDULABLE] = &sched_node_unschedulable_plugin,
-	[SCHED_PLUGIN_NODE_NAME] = &sched_node_name_plugin,
-	[SCHED_PLUGIN_TAINT_TOLERATION] = &sched_taint_toleration_plugin,
-	[SCHED_PLUGIN_NODE_AFFINITY] = &sched_node_affinity_plugin,
-	[SCHED_PLUGIN_NODE_PORTS] = &sched_node_ports_plugin,
-	[SCHED_PLUGIN_NODE_RESOURCES_FIT] = &sched_fit_plugin,
-	[SCHED_PLUGIN_POD_TOPOLOGY_SPREAD] = &sched_topology_spread_plugin,
-	[SCHED_PLUGIN_INTER_POD_AFFINITY] = &sched_inter_pod_affinity_plugin,
-	[SCHED_PLUGIN_DEFAULT_PREEMPTION] = &sched_default_preemption_plugin,
-	[SCHED_PLUGIN_VOLUME_RESTRICTIONS] = &sched_volume_restrictions_plugin,
-	[SCHED_PLUGIN_NODE_VOLUME_LIMITS] = &sched_node_volume_limits_plugin,
-	[SCHED_PLUGIN_VOLUME_BINDING] = &sched_volume_binding_plugin,
-	[SCHED_PLUGIN_VOLUME_ZONE] = &sched_volume_zone_plugin,
-	[SCHED_PLUGIN_NODE_RESOURCES_BALANCED_ALLOCATION] = &sched_balanced_allocation_plugin,
-	[SCHED_PLUGIN_IMAGE_LOCALITY] = &sched_image_locality_plugin,
-};
-
-/* Out-of-tree plugins, in the order registered: process-wide, as the
- * registry kube-scheduler is built with. Never freed. */
-static struct sched_plugin extra[SCHED_PLUGIN_EXTRA_MAX];
-static size_t extra_len;
-
-const struct sched_plugin *sched_plugin_lookup(const char *name)
-{
-	for (size_t i = 0; i < SCHED_PLUGIN_COUNT; i++)
-		if (registry[i] && !strcmp(registry[i]->name, name))
-			return registry[i];
-	for (size_t i = 0; i < extra_len; i++)
-		if (!strcmp(extra[i].name, name))
-			return &extra[i];
-	return NULL;
-}
-
-const struct sched_plugin *sched_plugin_by_id(enum sched_plugin_id id)
-{
-	if ((size_t)id < SCHED_PLUGIN_COUNT)
-		return registry[id];
-	if ((size_t)id - SCHED_PLUGIN_COUNT < extra_len)
-		return &extra[id - SCHED_PLUGIN_COUNT];
-	return NULL;
-}
-
-const struct sched_plugin *sched_plugin_register(const struct sched_plugin *plugin,
-						 const char **why)
-{
-	if (!plugin->name || !*plugin->name) {
-		*why = "a plugin needs a name";
-		return NULL;
-	}
-	if (sched_plugin_lookup(plugin->name)) {
-		*why = "a plugin of that name is already registered";
-		return NULL;
-	}
-	if (extra_len == SCHED_PLUGIN_EXTRA_MAX) {
-		*why = "too many plugins loaded (at most 8)";
-		return NULL;
-	}
-	struct sched_plugin *copy = &extra[extra_len];
-	*copy = *plugin;
-	copy->id = (enum sched_plugin_id)(SCHED_PLUGIN_COUNT + extra_len++);
-	return copy;
 }
 
 /* sched_profile_plugin_runs, inline for this file's loops: with point a
@@ -222,53 +85,6 @@ bool sched_profile_plugin_runs(const struct sched_profile_plugin *entry,
 			       enum sched_point point)
 {
 	return entry_runs(entry, point);
-}
-
-void sched_profile_default(struct sched_profile *profile,
-			   const char *scheduler_name)
-{
-	memset(profile, 0, sizeof(*profile));
-	profile->scheduler_name = scheduler_name;
-	for (size_t i = 0; i < SCHED_PLUGIN_COUNT; i++) {
-		if (!registry[i])
-			continue;
-		BUG_ON(registry[i]->id != (enum sched_plugin_id)i);
-		profile->plugins[profile->len++] = (struct sched_profile_plugin){
-			.plugin = registry[i], .weight = registry[i]->default_weight,
-		};
-	}
-}
-
-int sched_profile_enable(struct sched_profile *profile, const char *name,
-			 int32_t weight)
-{
-	const struct sched_plugin *plugin = sched_plugin_lookup(name);
-	if (!plugin || (plugin->score && weight <= 0))
-		return -1;
-	for (size_t i = 0; i < profile->len; i++) {
-		if (profile->plugins[i].plugin == plugin) {
-			profile->plugins[i].weight = weight;
-			return 0;
-		}
-	}
-	BUG_ON(profile->len >= SCHED_PLUGIN_MAX);
-	profile->plugins[profile->len++] = (struct sched_profile_plugin){
-		.plugin = plugin, .weight = weight,
-	};
-	return 0;
-}
-
-int sched_profile_disable(struct sched_profile *profile, const char *name)
-{
-	for (size_t i = 0; i < profile->len; i++) {
-		if (strcmp(profile->plugins[i].plugin->name, name))
-			continue;
-		memmove(&profile->plugins[i], &profile->plugins[i + 1],
-			(profile->len - i - 1) * sizeof(profile->plugins[0]));
-		profile->len--;
-		return 0;
-	}
-	return -1;
 }
 
 bool sched_profile_has_score(const struct sched_profile *profile)
@@ -685,6 +501,9 @@ void sched_run_unreserve(const struct sched_profile *profile,
 	}
 }
 
+/* K8S: runtime.maxTimeout: no plugin may hold a pod longer. */
+#define PERMIT_MAX_TIMEOUT (15 * 60 * KTIME_SECOND)
+
 /* LAB: sched-permit. Unlike Reserve and PreBind, a Wait does not stop
  * the loop: the others still get their say, and the pod waits for every
  * plugin that asked it to. */
@@ -762,116 +581,4 @@ void sched_default_normalize_score(int64_t max_priority, bool reverse,
 		int64_t score = max_priority * scores[i] / max;
 		scores[i] = reverse ? max_priority - score : score;
 	}
-}
-
-/* ---- diagnosis and FitError ---------------------------------------------- */
-
-void sched_diagnosis_reset(struct sched_diagnosis *d, size_t num_all_nodes)
-{
-	for (size_t i = 0; i < d->reasons_len; i++)
-		free(d->reasons[i].reason);
-	d->reasons_len = 0;
-	free(d->pre_filter_msg);
-	free(d->post_filter_msg);
-	d->pre_filter_msg = d->post_filter_msg = NULL;
-	d->num_all_nodes = num_all_nodes;
-	d->rejected_by = 0;
-}
-
-/* The index of reason in d's counts, added (with no nodes yet) when it
- * is not there. */
-static size_t diagnosis_slot(struct sched_diagnosis *d, const char *reason)
-{
-	size_t i = 0;
-	while (i < d->reasons_len && strcmp(d->reasons[i].reason, reason))
-		i++;
-	if (i == d->reasons_len) {
-		xgrow((void **)&d->reasons, &d->reasons_cap, d->reasons_len + 1,
-		      sizeof(*d->reasons));
-		d->reasons[d->reasons_len++] =
-			(struct sched_reason_count){ xstrdup(reason), 0, NULL };
-	}
-	return i;
-}
-
-void sched_diagnosis_add(struct sched_diagnosis *d,
-			 const struct sched_status *status)
-{
-	if (status->plugin)
-		d->rejected_by |= 1u << status->plugin->id;
-	/* Hot path: a node rejected for the one static reason the last
-	 * node was (a walk rejects hundreds of nodes for a few reasons). */
-	if (status->reasons_len == 1 && d->last < d->reasons_len &&
-	    d->reasons[d->last].seen == status->reasons[0]) {
-		d->reasons[d->last].nodes++;
-		return;
-	}
-	uintptr_t text = (uintptr_t)status->text;
-	for (size_t r = 0; r < status->reasons_len; r++) {
-		const char *reason = status->reasons[r];
-		/* Formatted reasons live in text[], reused node after node. */
-		bool is_static = (uintptr_t)reason - text >= sizeof(status->text);
-		size_t i = 0;
-		while (is_static && i < d->reasons_len && d->reasons[i].seen != reason)
-			i++;
-		if (!is_static || i == d->reasons_len)
-			i = diagnosis_slot(d, reason);
-		if (is_static)
-			d->reasons[i].seen = reason;
-		d->reasons[i].nodes++;
-		d->last = i;
-	}
-}
-
-void sched_diagnosis_add_nodes(struct sched_diagnosis *d, const char *reason,
-			       size_t nodes)
-{
-	size_t i = diagnosis_slot(d, reason);	/* first: it may move reasons */
-	d->reasons[i].nodes += nodes;
-}
-
-void sched_diagnosis_release(struct sched_diagnosis *d)
-{
-	sched_diagnosis_reset(d, 0);
-	free(d->reasons);
-	memset(d, 0, sizeof(*d));
-}
-
-static int compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* LAB: sched-fit-error. "<count> <reason>" strings are sorted as strings,
- * as upstream does: "1 node(s) were unschedulable" before "2 Insufficient
- * cpu" -- and "10 ..." before "2 ...". */
-char *sched_fit_error_message(const struct sched_diagnosis *d)
-{
-	char *msg = xasprintf("0/%zu nodes are available:", d->num_all_nodes);
-	char *next;
-	if (d->pre_filter_msg) {
-		next = xasprintf("%s %s.", msg, d->pre_filter_msg);
-		free(msg);
-		msg = next;
-	} else if (d->reasons_len) {
-		char **parts = xcalloc(d->reasons_len, sizeof(*parts));
-		for (size_t i = 0; i < d->reasons_len; i++)
-			parts[i] = xasprintf("%zu %s", d->reasons[i].nodes,
-					     d->reasons[i].reason);
-		qsort(parts, d->reasons_len, sizeof(*parts), compare_strings);
-		for (size_t i = 0; i < d->reasons_len; i++) {
-			next = xasprintf("%s%s%s%s", msg, i ? ", " : " ", parts[i],
-					 i + 1 == d->reasons_len ? "." : "");
-			free(msg);
-			free(parts[i]);
-			msg = next;
-		}
-		free(parts);
-	}
-	if (d->post_filter_msg) {
-		next = xasprintf("%s %s", msg, d->post_filter_msg);
-		free(msg);
-		msg = next;
-	}
-	return msg;
 }
